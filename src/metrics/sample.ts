@@ -1,0 +1,34 @@
+/**
+ * One measurement, as streamed to `samples.ndjson`. Every producer (controller scrapes, /proc,
+ * lag tracker, fake GitHub accounting, chaos timeline, supervisor) writes this one shape, so
+ * reports can be rebuilt from the file alone.
+ *
+ * `kind` says what produced it, `name` what was measured; `value` is in base units
+ * (bytes, seconds, counts). `labels` narrow it (controller, repo, identity, stage, ...).
+ */
+export interface Sample {
+  /** Milliseconds since the Unix epoch when the value was taken. */
+  ts: number;
+  kind: SampleKind;
+  name: string;
+  value?: number;
+  labels?: Record<string, string>;
+  /** Free-form detail for events (an exit's cause, a fault's parameters). */
+  detail?: Record<string, unknown>;
+}
+
+export type SampleKind =
+  | 'controller' // a controller's /metrics or /proc figures
+  | 'process' // supervisor events: start, exit, restart, OOMKilled
+  | 'lag' // one stage of one commit on one object
+  | 'api' // API server / etcd health
+  | 'github' // fake GitHub accounting
+  | 'fault' // chaos timeline: a fault starting or ending
+  | 'stall' // an object stuck (stale revision, DependencyNotReady, ...)
+  | 'phase' // runner phases (provisioning, loading, measuring, ...)
+  | 'objects'; // object counts, Ready n/N
+
+/** Anything that accepts samples: the NDJSON file, an in-memory list in tests, a fan-out. */
+export interface SampleSink {
+  write(sample: Sample): void;
+}
