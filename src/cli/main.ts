@@ -1,0 +1,33 @@
+import { Command, CommanderError } from 'commander';
+import { ExitCode, FluxbenchError } from '../util/exit-codes.ts';
+import { registerSetupCommand } from './setup-command.ts';
+import { registerUpCommand } from './up-command.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('fluxbench')
+    .description('load-test and chaos harness for Flux GitOps on a real local Kubernetes')
+    .exitOverride()
+    .showHelpAfterError();
+  registerSetupCommand(program);
+  registerUpCommand(program);
+  return program;
+}
+
+/** Runs the CLI; returns the process exit code (documented per failure class in ExitCode). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (err instanceof FluxbenchError) {
+      console.error(`fluxbench: ${err.message}`);
+      return err.exitCode;
+    }
+    console.error(err);
+    return ExitCode.runError;
+  }
+}

@@ -1,0 +1,77 @@
+import type { FluxControllerName } from '../toolchain/index.ts';
+
+/** What a scenario may set per controller (mirrors the scenario schema's `controllers.*`). */
+export interface ControllerSettings {
+  concurrent?: number;
+  requeueDependency?: string;
+  featureGates?: Record<string, boolean>;
+  /** Extra flags passed through verbatim. */
+  args?: string[];
+  /** Memory limit in bytes, enforced by a cgroup so the kernel's OOM kill is real. */
+  memoryLimitBytes?: number;
+}
+
+export interface ControllerPorts {
+  metrics: number;
+  health: number;
+  /** source-controller only: artifact storage server. */
+  storage?: number;
+}
+
+export interface ControllerInstance {
+  controller: FluxControllerName;
+  /** Shard key (`sharding.fluxcd.io/key` value) or undefined for an unsharded controller. */
+  shard?: string;
+  /** Distinct name for logs, samples and cgroups: kustomize-controller-shard1. */
+  id: string;
+}
+
+/**
+ * Label selector of one shard, and of the main instance when shards exist, as Flux documents
+ * sharding: the main instance takes every object without a shard key (the root Kustomization
+ * among them), each shard the objects carrying its key.
+ */
+export function shardSelector(shard: string | undefined, allShards: string[]): string | undefined {
+  if (shard !== undefined) return `sharding.fluxcd.io/key in (${shard})`;
+  if (allShards.length > 0) return '!sharding.fluxcd.io/key';
+  return undefined;
+}
+
+/** The flags of one controller process; pure so tests can check them without a cluster. */
+export function controllerArgs(input: {
+  instance: ControllerInstance;
+  ports: ControllerPorts;
+  settings: ControllerSettings;
+  storagePath?: string;
+  kubeconfigPath: string;
+  allShards: string[];
+}): string[] {
+  const { instance, ports, settings } = input;
+  const args = [
+    `--kubeconfig=${input.kubeconfigPath}`,
+    `--metrics-addr=127.0.0.1:${ports.metrics}`,
+    `--health-addr=127.0.0.1:${ports.health}`,
+    '--enable-leader-election=false',
+    '--watch-all-namespaces=true',
+    // No notification-controller is guaranteed to listen; an empty address disables event posting.
+    '--events-addr=',
+    '--log-encoding=json',
+    '--log-level=info',
+  ];
+  if (instance.controller === 'source-controller') {
+    if (ports.storage === undefined || !input.storagePath) throw new Error('source-controller needs a storage port and path');
+    args.push(
+      `--storage-path=${input.storagePath}`,
+      `--storage-addr=127.0.0.1:${ports.storage}`,
+      `--storage-adv-addr=127.0.0.1:${ports.storage}`,
+    );
+  }
+  if (settings.concurrent !== undefined) args.push(`--concurrent=${settings.concurrent}`);
+  if (settings.requeueDependency !== undefined) args.push(`--requeue-dependency=${settings.requeueDependency}`);
+  const gates = Object.entries(settings.featureGates ?? {});
+  if (gates.length) args.push(`--feature-gates=${gates.map(([k, v]) => `${k}=${v}`).join(',')}`);
+  const selector = shardSelector(instance.shard, input.allShards);
+  if (selector) args.push(`--watch-label-selector=${selector}`);
+  args.push(...(settings.args ?? []));
+  return args;
+}

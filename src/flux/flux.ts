@@ -1,0 +1,160 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { StartedCluster } from '../cluster/index.ts';
+import type { SampleSink } from '../metrics/sample.ts';
+import type { FluxControllerName, Toolchain } from '../toolchain/index.ts';
+import { FluxbenchError } from '../util/exit-codes.ts';
+import { freePort } from '../util/ports.ts';
+import { controllerArgs, type ControllerInstance, type ControllerSettings } from './controller-args.ts';
+import { applyCrds } from './crds.ts';
+import { SupervisedProcess, type BackoffPolicy } from './supervisor.ts';
+
+export interface FluxControllersConfig {
+  source: ControllerSettings;
+  kustomize: ControllerSettings & { shards: number };
+  helm: ControllerSettings & { enabled: boolean };
+  notification: ControllerSettings & { enabled: boolean };
+}
+
+export const defaultFluxControllers: FluxControllersConfig = {
+  source: {},
+  kustomize: { shards: 0 },
+  helm: { enabled: false },
+  notification: { enabled: false },
+};
+
+export interface RunningController extends ControllerInstance {
+  metricsUrl: string;
+  healthUrl: string;
+  process: SupervisedProcess;
+}
+
+export interface StartedFlux {
+  namespace: string;
+  /** source-controller's artifact server, as advertised in artifact URLs. */
+  storageUrl: string;
+  controllers: RunningController[];
+  /** Instances of one controller (all shards), or the one with this id. */
+  find(nameOrId: string): RunningController[];
+  stop(): Promise<void>;
+}
+
+export interface StartFluxOptions {
+  toolchain: Toolchain;
+  cluster: StartedCluster;
+  runDir: string;
+  runId: string;
+  sink: SampleSink;
+  controllers?: FluxControllersConfig;
+  backoff?: BackoffPolicy;
+  onPid?: (pid: number, id: string) => void;
+  /** How long each controller may take to report ready. */
+  readyTimeoutMs?: number;
+}
+
+/** The controller instances a configuration asks for; shards are `shard1..N` beside the main instance. */
+export function plannedInstances(config: FluxControllersConfig): Array<ControllerInstance & { settings: ControllerSettings }> {
+  const out: Array<ControllerInstance & { settings: ControllerSettings }> = [
+    { controller: 'source-controller', id: 'source-controller', settings: config.source },
+    { controller: 'kustomize-controller', id: 'kustomize-controller', settings: config.kustomize },
+  ];
+  for (let i = 1; i <= config.kustomize.shards; i++) {
+    out.push({ controller: 'kustomize-controller', shard: `shard${i}`, id: `kustomize-controller-shard${i}`, settings: config.kustomize });
+  }
+  if (config.helm.enabled) out.push({ controller: 'helm-controller', id: 'helm-controller', settings: config.helm });
+  if (config.notification.enabled) {
+    out.push({ controller: 'notification-controller', id: 'notification-controller', settings: config.notification });
+  }
+  return out;
+}
+
+async function waitReady(controller: RunningController, timeoutMs: number, logFile: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (controller.process.exits.length > 0 && controller.process.pid === undefined) break;
+    try {
+      const res = await fetch(`${controller.healthUrl}/readyz`, { signal: AbortSignal.timeout(1_000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  const log = await readFile(logFile, 'utf8').catch(() => '');
+  throw new FluxbenchError(
+    `${controller.id} did not become ready within ${timeoutMs / 1000}s; last log lines (${logFile}):\n${log.trimEnd().split('\n').slice(-15).join('\n')}`,
+  );
+}
+
+/**
+ * The real Flux controllers as supervised host processes against the cluster: CRDs applied
+ * from the controllers' own modules, each controller on its own free ports.
+ */
+export async function startFlux(options: StartFluxOptions): Promise<StartedFlux> {
+  const config = options.controllers ?? defaultFluxControllers;
+  const kubectl = options.toolchain.binaries.kubectl;
+  if (!kubectl) throw new FluxbenchError('the toolchain has no kubectl');
+  await applyCrds(kubectl, options.cluster.kubeconfigPath, options.toolchain.crdDir);
+
+  const instances = plannedInstances(config);
+  const allShards = instances.flatMap((i) => (i.shard ? [i.shard] : []));
+  const storagePort = await freePort();
+  const running: RunningController[] = [];
+  const stopAll = async (): Promise<void> => {
+    await Promise.all(running.map((c) => c.process.stop()));
+  };
+  try {
+    for (const instance of instances) {
+      const binary = options.toolchain.binaries[instance.controller];
+      if (!binary) throw new FluxbenchError(`the toolchain has no ${instance.controller}; run \`fluxbench setup --controllers ...\``);
+      const ports = {
+        metrics: await freePort(),
+        health: await freePort(),
+        ...(instance.controller === 'source-controller' ? { storage: storagePort } : {}),
+      };
+      const logFile = join(options.runDir, 'logs', `${instance.id}.log`);
+      const process_ = new SupervisedProcess({
+        id: instance.id,
+        labels: { controller: instance.controller, ...(instance.shard ? { shard: instance.shard } : {}) },
+        command: binary,
+        args: controllerArgs({
+          instance,
+          ports,
+          settings: instance.settings,
+          storagePath: join(options.runDir, 'source-storage'),
+          kubeconfigPath: options.cluster.kubeconfigPath,
+          allShards,
+        }),
+        env: { ...process.env, KUBECONFIG: options.cluster.kubeconfigPath, RUNTIME_NAMESPACE: 'flux-system' },
+        logFile,
+        cgroupGroup: options.runId,
+        ...(instance.settings.memoryLimitBytes !== undefined ? { memoryLimitBytes: instance.settings.memoryLimitBytes } : {}),
+        ...(options.backoff ? { backoff: options.backoff } : {}),
+        sink: options.sink,
+        onPid: (pid) => options.onPid?.(pid, instance.id),
+      });
+      const controller: RunningController = {
+        ...instance,
+        metricsUrl: `http://127.0.0.1:${ports.metrics}/metrics`,
+        healthUrl: `http://127.0.0.1:${ports.health}`,
+        process: process_,
+      };
+      running.push(controller);
+      await process_.start();
+    }
+    await Promise.all(
+      running.map((c) => waitReady(c, options.readyTimeoutMs ?? 60_000, join(options.runDir, 'logs', `${c.id}.log`))),
+    );
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  return {
+    namespace: 'flux-system',
+    storageUrl: `http://127.0.0.1:${storagePort}`,
+    controllers: running,
+    find: (nameOrId) => running.filter((c) => c.id === nameOrId || c.controller === (nameOrId as FluxControllerName)),
+    stop: stopAll,
+  };
+}

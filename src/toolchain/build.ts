@@ -1,0 +1,124 @@
+import { execa } from 'execa';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FluxbenchError } from '../util/exit-codes.ts';
+import type { ComponentSpec } from './components.ts';
+import { componentDir } from './cache.ts';
+import { downloadModule, goEnv, requireGo } from './go.ts';
+import { parseGoMod, portableReplaces, renderGoMod } from './go-mod.ts';
+import { withDirLock } from './lock.ts';
+
+export type ProgressEvent =
+  | { type: 'cached'; component: string; version: string }
+  | { type: 'waiting'; component: string; ownerPid: number }
+  | { type: 'download'; component: string; version: string }
+  | { type: 'build'; component: string; binary: string }
+  | { type: 'built'; component: string; binary: string; elapsedMs: number }
+  | { type: 'done'; component: string; version: string; elapsedMs: number }
+  | { type: 'note'; message: string };
+export type Progress = (event: ProgressEvent) => void;
+
+export interface InstalledComponent {
+  name: string;
+  version: string;
+  dir: string;
+  /** Binary name → absolute path. */
+  binaries: Record<string, string>;
+}
+
+const stampName = 'fluxbench-complete.json';
+
+function installed(spec: ComponentSpec, dir: string): InstalledComponent {
+  return {
+    name: spec.name,
+    version: spec.version,
+    dir,
+    binaries: Object.fromEntries(spec.binaries.map((b) => [b.name, join(dir, 'bin', b.name)])),
+  };
+}
+
+export function isInstalled(spec: ComponentSpec, root: string): boolean {
+  const dir = componentDir(root, spec.name, spec.version);
+  return existsSync(join(dir, stampName)) && spec.binaries.every((b) => existsSync(join(dir, 'bin', b.name)));
+}
+
+/** The go.mod of the wrapper module that builds `spec` as a dependency. */
+export function wrapperGoMod(spec: ComponentSpec, upstreamGoMod: string): string {
+  const upstream = parseGoMod(upstreamGoMod);
+  return renderGoMod({
+    module: `fluxbench.local/build/${spec.name}`,
+    go: upstream.go ?? '1.24',
+    requires: [{ path: spec.module, version: spec.version }],
+    replaces: portableReplaces(upstream.replaces, spec.mapLocalReplace),
+  });
+}
+
+function tail(text: string, lines: number): string {
+  return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * Builds one component into the cache. Binaries are compiled into a staging folder that is
+ * renamed into place only when all of them built, so a killed build never leaves a half
+ * binary; a lock per component makes two concurrent runs build it once.
+ */
+export async function buildComponent(spec: ComponentSpec, root: string, progress: Progress): Promise<InstalledComponent> {
+  const dir = componentDir(root, spec.name, spec.version);
+  if (isInstalled(spec, root)) {
+    progress({ type: 'cached', component: spec.name, version: spec.version });
+    return installed(spec, dir);
+  }
+  await mkdir(join(root, '.locks'), { recursive: true });
+  return withDirLock(
+    join(root, '.locks', `${spec.name}-${spec.version}`),
+    async () => {
+      if (isInstalled(spec, root)) {
+        progress({ type: 'cached', component: spec.name, version: spec.version });
+        return installed(spec, dir);
+      }
+      const started = Date.now();
+      progress({ type: 'download', component: spec.name, version: spec.version });
+      const upstream = await downloadModule(spec.module, spec.version);
+      const goDirective = parseGoMod(upstream.goModText).go ?? '1.24';
+      await requireGo(goDirective, `${spec.module}@${spec.version}`);
+
+      const work = join(root, '.work', `${spec.name}-${spec.version}`);
+      await mkdir(work, { recursive: true });
+      await writeFile(join(work, 'go.mod'), wrapperGoMod(spec, upstream.goModText));
+      // Upstream's go.sum covers nearly every dependency: fewer checksum look-ups.
+      if (!existsSync(join(work, 'go.sum'))) await writeFile(join(work, 'go.sum'), upstream.goSumText);
+
+      const staging = `${dir}.staging-${process.pid}`;
+      await rm(staging, { recursive: true, force: true });
+      await mkdir(join(staging, 'bin'), { recursive: true });
+      for (const binary of spec.binaries) {
+        const binStarted = Date.now();
+        progress({ type: 'build', component: spec.name, binary: binary.name });
+        const args = ['build', '-trimpath', '-ldflags', ['-s', '-w', ...spec.ldflags].join(' '), '-o', join(staging, 'bin', binary.name), binary.pkg];
+        const result = await execa('go', args, { cwd: work, env: goEnv(), reject: false, all: true });
+        if (result.exitCode !== 0) {
+          await rm(staging, { recursive: true, force: true });
+          const reproduce = `cd ${work} && GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod go ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
+          throw new FluxbenchError(
+            `building ${binary.name} (${spec.module}@${spec.version}) failed:\n${tail(result.all ?? '', 25)}\n\nreproduce with:\n  ${reproduce}`,
+          );
+        }
+        progress({ type: 'built', component: spec.name, binary: binary.name, elapsedMs: Date.now() - binStarted });
+      }
+      await writeFile(
+        join(staging, stampName),
+        JSON.stringify({ module: spec.module, version: spec.version, builtAt: new Date().toISOString(), binaries: spec.binaries }, null, 2),
+      );
+      await rm(dir, { recursive: true, force: true });
+      await rename(staging, dir);
+      progress({ type: 'done', component: spec.name, version: spec.version, elapsedMs: Date.now() - started });
+      return installed(spec, dir);
+    },
+    (ownerPid) => progress({ type: 'waiting', component: spec.name, ownerPid }),
+  );
+}
+
+export async function readStamp(dir: string): Promise<unknown> {
+  return JSON.parse(await readFile(join(dir, stampName), 'utf8'));
+}

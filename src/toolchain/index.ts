@@ -1,0 +1,5 @@
+export { ensureToolchain, defaultControllers, type Toolchain, type EnsureToolchainOptions } from './setup.ts';
+export type { Progress, ProgressEvent } from './build.ts';
+export { defaultVersions, fluxControllerNames, type FluxControllerName, type ToolchainVersions } from './versions.ts';
+export { cacheRoot } from './cache.ts';
+export { formatProgress } from './progress.ts';

@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FluxbenchError } from '../util/exit-codes.ts';
+import { buildComponent, type Progress } from './build.ts';
+import { cacheRoot as defaultCacheRoot } from './cache.ts';
+import {
+  etcdComponent,
+  fluxControllerComponent,
+  kubernetesComponent,
+  kwokComponent,
+  type ComponentSpec,
+} from './components.ts';
+import { resolveFluxRelease, type FluxRelease } from './flux-release.ts';
+import { downloadModule } from './go.ts';
+import { findPrebuilt } from './prebuilt.ts';
+import { defaultVersions, type FluxControllerName, type ToolchainVersions } from './versions.ts';
+
+export interface Toolchain {
+  cacheRoot: string;
+  versions: ToolchainVersions;
+  flux: FluxRelease;
+  /** Binary name (etcd, kube-apiserver, kwokctl, source-controller, ...) → absolute path. */
+  binaries: Record<string, string>;
+  /** Folder holding the Flux CRDs of the built controllers, from their own modules. */
+  crdDir: string;
+  /** Substitutions and other facts a report should mention. */
+  notes: string[];
+}
+
+export interface EnsureToolchainOptions {
+  versions?: Partial<ToolchainVersions>;
+  cacheRoot?: string;
+  /** Flux controllers to build; default source, kustomize and helm. */
+  controllers?: FluxControllerName[];
+  progress?: Progress;
+  env?: NodeJS.ProcessEnv;
+}
+
+export const defaultControllers: FluxControllerName[] = ['source-controller', 'kustomize-controller', 'helm-controller'];
+
+async function installCrds(root: string, release: FluxRelease, controllers: FluxControllerName[]): Promise<string> {
+  const crdDir = join(root, `flux-crds-${release.flux}-${controllers.map((c) => c.split('-')[0]).join('-')}`);
+  if (existsSync(join(crdDir, '.complete'))) return crdDir;
+  const staging = `${crdDir}.staging-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  for (const name of controllers) {
+    const { version } = release.controllers[name];
+    const mod = await downloadModule(`github.com/fluxcd/${name}`, version);
+    const bases = join(mod.dir, 'config', 'crd', 'bases');
+    for (const file of await readdir(bases)) {
+      if (file.endsWith('.yaml')) await copyFile(join(bases, file), join(staging, file));
+    }
+  }
+  await writeFile(join(staging, '.complete'), '');
+  await rm(crdDir, { recursive: true, force: true });
+  await rename(staging, crdDir);
+  return crdDir;
+}
+
+/**
+ * Makes every binary a run needs available: prebuilt ones whose version matches, else built
+ * once from the published Go modules into the cache. The slow path runs once per version.
+ */
+export async function ensureToolchain(options: EnsureToolchainOptions = {}): Promise<Toolchain> {
+  const env = options.env ?? process.env;
+  const root = options.cacheRoot ?? defaultCacheRoot(env);
+  const versions: ToolchainVersions = { ...defaultVersions, ...options.versions };
+  const progress: Progress = options.progress ?? (() => {});
+  const controllers = options.controllers ?? defaultControllers;
+  await mkdir(root, { recursive: true });
+
+  const flux = await resolveFluxRelease(versions.flux, root);
+  const notes: string[] = [];
+  const specs: ComponentSpec[] = [
+    etcdComponent(versions.etcd),
+    kwokComponent(versions.kwok),
+    kubernetesComponent(versions.kubernetes),
+  ];
+  for (const name of controllers) {
+    const resolved = flux.controllers[name];
+    if (resolved.note) notes.push(resolved.note);
+    if (!resolved.version) {
+      throw new FluxbenchError(`cannot build ${name} for Flux ${flux.flux}: ${resolved.note ?? 'no version'}`);
+    }
+    specs.push(fluxControllerComponent(name, resolved.version));
+  }
+  for (const note of notes) progress({ type: 'note', message: note });
+
+  const binaries: Record<string, string> = {};
+  for (const spec of specs) {
+    const prebuilt: Record<string, string> = {};
+    for (const b of spec.binaries) {
+      const found = await findPrebuilt(b.name, spec, env);
+      if (found) prebuilt[b.name] = found.path;
+    }
+    if (Object.keys(prebuilt).length === spec.binaries.length) {
+      Object.assign(binaries, prebuilt);
+      progress({ type: 'note', message: `${spec.name} ${spec.version}: using prebuilt ${Object.values(prebuilt).join(', ')}` });
+      continue;
+    }
+    const installed = await buildComponent(spec, root, progress);
+    Object.assign(binaries, installed.binaries, prebuilt);
+  }
+  const crdDir = await installCrds(root, flux, controllers);
+  return { cacheRoot: root, versions: { ...versions, flux: flux.flux }, flux, binaries, crdDir, notes };
+}

@@ -1,0 +1,28 @@
+/** Versions of the toolchain a run uses; a scenario or `--flux-version` may override them. */
+export interface ToolchainVersions {
+  etcd: string;
+  kubernetes: string;
+  kwok: string;
+  /** A published Flux release (flux2); its controller versions are read from that release's go.mod. */
+  flux: string;
+}
+
+export const defaultVersions: ToolchainVersions = {
+  etcd: '3.6.16',
+  kubernetes: '1.34.4',
+  kwok: '0.8.0',
+  flux: '2.9.5',
+};
+
+export const fluxControllerNames = [
+  'source-controller',
+  'kustomize-controller',
+  'helm-controller',
+  'notification-controller',
+] as const;
+export type FluxControllerName = (typeof fluxControllerNames)[number];
+
+/** Strips a leading "v" so "v1.34.4" and "1.34.4" name the same version. */
+export function bare(version: string): string {
+  return version.replace(/^v/, '');
+}
