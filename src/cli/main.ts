@@ -2,6 +2,8 @@ import { Command, CommanderError } from 'commander';
 import { ExitCode, FluxbenchError } from '../util/exit-codes.ts';
 import { registerSetupCommand } from './setup-command.ts';
 import { registerUpCommand } from './up-command.ts';
+import { registerRunCommand } from './run-command.ts';
+import { registerCleanupCommand } from './cleanup-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('fluxbench')
@@ -10,6 +12,8 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerSetupCommand(program);
   registerUpCommand(program);
+  registerRunCommand(program);
+  registerCleanupCommand(program);
   return program;
 }
 

@@ -8,6 +8,7 @@ import { componentDir } from './cache.ts';
 import { downloadModule, goEnv, requireGo } from './go.ts';
 import { parseGoMod, portableReplaces, renderGoMod } from './go-mod.ts';
 import { withDirLock } from './lock.ts';
+import { chooseSubstitute, parseRefusedModules, type ModuleVersion } from './substitutes.ts';
 
 export type ProgressEvent =
   | { type: 'cached'; component: string; version: string }
@@ -43,15 +44,40 @@ export function isInstalled(spec: ComponentSpec, root: string): boolean {
   return existsSync(join(dir, stampName)) && spec.binaries.every((b) => existsSync(join(dir, 'bin', b.name)));
 }
 
-/** The go.mod of the wrapper module that builds `spec` as a dependency. */
-export function wrapperGoMod(spec: ComponentSpec, upstreamGoMod: string): string {
+/**
+ * The go.mod of the wrapper module that builds `spec` as a dependency, with `substitutes`
+ * replacing dependency versions the module proxy refuses.
+ */
+export function wrapperGoMod(spec: ComponentSpec, upstreamGoMod: string, substitutes: Map<string, ModuleVersion> = new Map()): string {
   const upstream = parseGoMod(upstreamGoMod);
+  const replaces = portableReplaces(upstream.replaces, spec.mapLocalReplace).filter((r) => !substitutes.has(r.from));
+  for (const [path, to] of substitutes) replaces.push({ from: path, to: path, toVersion: to.version });
   return renderGoMod({
     module: `fluxbench.local/build/${spec.name}`,
     go: upstream.go ?? '1.24',
     requires: [{ path: spec.module, version: spec.version }],
-    replaces: portableReplaces(upstream.replaces, spec.mapLocalReplace),
+    replaces,
   });
+}
+
+/** Versions of a module the proxy lists; empty when it will not list them. */
+async function servedVersions(path: string): Promise<string[]> {
+  const listed = await execa('go', ['list', '-m', '-versions', path], { env: goEnv(), reject: false });
+  return listed.exitCode === 0 ? listed.stdout.trim().split(/\s+/).slice(1) : [];
+}
+
+/** Finds a served stand-in for each refused module; false when some has none. */
+async function addSubstitutes(refused: ModuleVersion[], substitutes: Map<string, ModuleVersion>, progress: Progress): Promise<boolean> {
+  for (const module of refused) {
+    const choice = chooseSubstitute(module.version, await servedVersions(module.path));
+    if (!choice || substitutes.get(module.path)?.version === choice) return false;
+    substitutes.set(module.path, { path: module.path, version: choice });
+    progress({
+      type: 'note',
+      message: `${module.path}@${module.version} is not served by the Go module proxy; building with ${choice} instead`,
+    });
+  }
+  return true;
 }
 
 function tail(text: string, lines: number): string {
@@ -85,6 +111,7 @@ export async function buildComponent(spec: ComponentSpec, root: string, progress
 
       const work = join(root, '.work', `${spec.name}-${spec.version}`);
       await mkdir(work, { recursive: true });
+      const substitutes = new Map<string, ModuleVersion>();
       await writeFile(join(work, 'go.mod'), wrapperGoMod(spec, upstream.goModText));
       // Upstream's go.sum covers nearly every dependency: fewer checksum look-ups.
       if (!existsSync(join(work, 'go.sum'))) await writeFile(join(work, 'go.sum'), upstream.goSumText);
@@ -96,7 +123,13 @@ export async function buildComponent(spec: ComponentSpec, root: string, progress
         const binStarted = Date.now();
         progress({ type: 'build', component: spec.name, binary: binary.name });
         const args = ['build', '-trimpath', '-ldflags', ['-s', '-w', ...spec.ldflags].join(' '), '-o', join(staging, 'bin', binary.name), binary.pkg];
-        const result = await execa('go', args, { cwd: work, env: goEnv(), reject: false, all: true });
+        let result = await execa('go', args, { cwd: work, env: goEnv(), reject: false, all: true });
+        for (let attempt = 0; result.exitCode !== 0 && attempt < 8; attempt++) {
+          const refused = parseRefusedModules(result.all ?? '');
+          if (refused.length === 0 || !(await addSubstitutes(refused, substitutes, progress))) break;
+          await writeFile(join(work, 'go.mod'), wrapperGoMod(spec, upstream.goModText, substitutes));
+          result = await execa('go', args, { cwd: work, env: goEnv(), reject: false, all: true });
+        }
         if (result.exitCode !== 0) {
           await rm(staging, { recursive: true, force: true });
           const reproduce = `cd ${work} && GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod go ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
@@ -108,7 +141,11 @@ export async function buildComponent(spec: ComponentSpec, root: string, progress
       }
       await writeFile(
         join(staging, stampName),
-        JSON.stringify({ module: spec.module, version: spec.version, builtAt: new Date().toISOString(), binaries: spec.binaries }, null, 2),
+        JSON.stringify(
+          { module: spec.module, version: spec.version, builtAt: new Date().toISOString(), binaries: spec.binaries, substitutes: [...substitutes.values()] },
+          null,
+          2,
+        ),
       );
       await rm(dir, { recursive: true, force: true });
       await rename(staging, dir);

@@ -1,0 +1,18 @@
+import type { StartedCluster } from '../cluster/index.ts';
+import type { StartedFlux } from '../flux/index.ts';
+import type { StartedFakeGitHub } from '../github/index.ts';
+import type { SampleSink } from '../metrics/sample.ts';
+import type { CommitEvent, GeneratedWorkload } from '../workload/index.ts';
+
+/** Everything the timeline can act on during a run. */
+export interface ChaosTargets {
+  cluster: StartedCluster;
+  flux: StartedFlux;
+  github: StartedFakeGitHub;
+  workload: GeneratedWorkload;
+  /** Runs kubectl against the run's cluster; resolves with stdout. */
+  kubectl(args: string[], input?: string): Promise<string>;
+  sink: SampleSink;
+  /** Called with every commit churn pushes (lag tracking, webhooks). */
+  onCommit(event: CommitEvent): void | Promise<void>;
+}

@@ -1,0 +1,288 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import { execa } from 'execa';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { runTimeline, type TimelineRun } from '../chaos/index.ts';
+import { collectFluxState, diagnose, renderDiagnosisMarkdown, renderDiagnosisText } from '../diagnose/index.ts';
+import type { FluxControllersConfig } from '../flux/index.ts';
+import { startFakeGitHub, type StartedFakeGitHub } from '../github/index.ts';
+import { onTermination, reapOrphanedRuns, RunRegistry, startWatchdog } from '../lifecycle/index.ts';
+import { startMeasurements, type MeasurementsHandle } from '../metrics/index.ts';
+import { compareSummaries, defaultLimits, readSummary, renderComparison, writeReports, type RunMeta, type Summary } from '../report/index.ts';
+import { ensureToolchain, formatProgress, type FluxControllerName } from '../toolchain/index.ts';
+import { ExitCode, FluxbenchError } from '../util/exit-codes.ts';
+import { NdjsonWriter, readNdjson } from '../util/ndjson.ts';
+import { newRunId } from '../util/run-id.ts';
+import { formatDuration } from '../util/units.ts';
+import { generateWorkload, type GeneratedWorkload } from '../workload/index.ts';
+import { quantityValue } from './field-schemas.ts';
+import { LiveStatus, teeSink } from './runner-live.ts';
+import { startEnvironment, type Environment } from './runner-env.ts';
+import type { Scenario } from './schema.ts';
+import { enabledControllers, planTimeline } from './timeline.ts';
+import { scenarioTimings } from './timings.ts';
+import type { Sample } from '../metrics/sample.ts';
+
+export interface RunOptions {
+  scenarioPath: string;
+  /** Parent folder of run folders (default ./reports). */
+  reportsDir?: string;
+  /** A previous run's summary.json: the run also fails on regressions against it. */
+  baseline?: string;
+  /** Plain progress lines only, less often. */
+  quiet?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface RunResult {
+  runId: string;
+  runDir: string;
+  exitCode: number;
+  summary?: Summary;
+}
+
+/** Translates the scenario's controller section into what the Flux supervisor starts. */
+export function fluxControllersFromScenario(controllers: Scenario['controllers']): FluxControllersConfig {
+  const settings = (c: Scenario['controllers']['source']) => ({
+    ...(c.concurrent !== undefined ? { concurrent: c.concurrent } : {}),
+    ...(c.requeueDependency !== undefined ? { requeueDependency: String(c.requeueDependency) } : {}),
+    ...(c.featureGates ? { featureGates: c.featureGates } : {}),
+    ...(c.args ? { args: c.args } : {}),
+    ...(c.memoryLimit !== undefined ? { memoryLimitBytes: quantityValue(c.memoryLimit) } : {}),
+  });
+  return {
+    source: settings(controllers.source),
+    // shards: 1 is one unsharded instance; N > 1 is the main instance plus N shard instances.
+    kustomize: { ...settings(controllers.kustomize), shards: controllers.kustomize.shards > 1 ? controllers.kustomize.shards : 0 },
+    helm: { ...settings(controllers.helm), enabled: controllers.helm.enabled },
+    notification: { ...settings(controllers.notification), enabled: controllers.notification.enabled },
+  };
+}
+
+/** The run id: the scenario name plus a time stamp, a valid DNS label (it names the cluster). */
+export function scenarioRunId(name: string, now = new Date()): string {
+  return `${name.slice(0, 30)}-${newRunId(now).replace(/^fb-/, '')}`;
+}
+
+class Interrupted extends Error {}
+
+/**
+ * One run: provision, load, measure, judge, report, tear down; every sample on disk as it is
+ * taken, and every process and cluster stopped however the run ends.
+ */
+export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
+  const log = options.log ?? ((line: string) => console.error(line));
+  if (scenario.provider.type !== 'local') {
+    throw new FluxbenchError(`provider "${scenario.provider.type}" cannot run here: this runner drives the local provider (kwokctl --runtime binary)`, ExitCode.usage);
+  }
+  const timings = scenarioTimings(scenario);
+  const controllers: FluxControllerName[] = enabledControllers(scenario.controllers);
+  const toolchain = await ensureToolchain({
+    versions: { flux: scenario.toolchain.flux, kubernetes: scenario.toolchain.kubernetes },
+    controllers,
+    progress: (e) => log(formatProgress(e)),
+  });
+  for (const action of await reapOrphanedRuns(toolchain.cacheRoot)) log(`cleanup of an earlier run: ${action}`);
+
+  const runId = scenarioRunId(scenario.name);
+  const runDir = resolve(options.reportsDir ?? 'reports', runId);
+  mkdirSync(runDir, { recursive: true });
+  const registry = new RunRegistry(toolchain.cacheRoot, runId);
+  startWatchdog(registry);
+  const samplesFile = new NdjsonWriter<Sample>(join(runDir, 'samples.ndjson'));
+  const live = new LiveStatus();
+  const sink = teeSink(samplesFile, live);
+  const planned = planTimeline(scenario);
+  const meta: RunMeta = {
+    runId,
+    scenarioName: scenario.name,
+    scenarioPath: resolve(options.scenarioPath),
+    startedAt: new Date().toISOString(),
+    status: 'running',
+    provider: scenario.provider.type,
+    versions: { flux: toolchain.flux.flux, kubernetes: toolchain.versions.kubernetes },
+    thresholds: scenario.thresholds,
+    regression: scenario.regression,
+    timeline: planned.map((p) => ({ atMs: p.atMs, action: p.action.action, label: p.label, ...(p.endMs !== undefined ? { endMs: p.endMs } : {}) })),
+  };
+  const writeMeta = () => writeFileSync(join(runDir, 'run.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  writeMeta();
+  log(`run ${runId}: ${runDir}`);
+
+  let github: StartedFakeGitHub | undefined;
+  let env: Environment | undefined;
+  let measurements: MeasurementsHandle | undefined;
+  let timeline: TimelineRun | undefined;
+  let interruptedBy: string | undefined;
+  const interrupted = new AbortController();
+  const release = onTermination(async (reason) => {
+    interruptedBy = reason;
+    log(`${reason}: stopping the run`);
+    interrupted.abort();
+  });
+  const startedAt = Date.now();
+  const liveTimer = setInterval(() => log(live.line(Date.now() - startedAt)), options.quiet ? 30_000 : Math.max(2_000, timings.samplingIntervalMs));
+  const checkInterrupted = () => {
+    if (interrupted.signal.aborted) throw new Interrupted(interruptedBy);
+  };
+  const wait = async (ms: number) => {
+    try {
+      await sleep(ms, undefined, { signal: interrupted.signal });
+    } catch {
+      checkInterrupted();
+    }
+  };
+
+  let runError: unknown;
+  try {
+    sink.write({ ts: Date.now(), kind: 'phase', name: 'github' });
+    github = await startFakeGitHub(
+      { ...scenario.github, storageRoot: join(runDir, 'github') },
+      { sink },
+    );
+    const fluxToken = github.tokens()[0] ?? github.issueToken({ name: 'flux', permission: 'read' });
+    checkInterrupted();
+
+    sink.write({ ts: Date.now(), kind: 'phase', name: 'generate' });
+    const workload: GeneratedWorkload = await generateWorkload(scenario.workload, {
+      storageRoot: github.storageRoot,
+      gitBaseUrl: github.url,
+      token: fluxToken.token,
+    });
+    log(`generated ${workload.repos.length} repos, ${workload.fluxObjects.length} Flux objects in ${formatDuration(workload.durationMs)}`);
+    checkInterrupted();
+
+    env = await startEnvironment({
+      toolchain,
+      runId,
+      runDir,
+      nodes: scenario.provider.nodes,
+      controllers: fluxControllersFromScenario(scenario.controllers),
+      sink,
+      registry,
+    });
+    log(`cluster ready in ${formatDuration(env.timings.clusterReadyMs)}, Flux ready in ${formatDuration(env.timings.fluxReadyMs)}`);
+    const kubectlBin = toolchain.binaries.kubectl!;
+    const kubeconfigPath = env.cluster.kubeconfigPath;
+    const kubectl = async (args: string[], input?: string) =>
+      (await execa(kubectlBin, args, { env: { ...process.env, KUBECONFIG: kubeconfigPath }, ...(input !== undefined ? { input } : {}) })).stdout;
+    checkInterrupted();
+
+    sink.write({ ts: Date.now(), kind: 'phase', name: 'apply' });
+    await kubectl(['apply', '--server-side', '-f', '-'], workload.rootYaml);
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(kubeconfigPath);
+    measurements = await startMeasurements(
+      {
+        kubeConfig,
+        sink,
+        controllers: env.flux.controllers.map((c) => ({
+          controller: c.controller,
+          ...(c.shard ? { shard: c.shard } : {}),
+          metricsUrl: c.metricsUrl,
+          pid: () => c.process.pid,
+        })),
+        ...(env.cluster.etcdMetricsUrl ? { etcdMetricsUrl: env.cluster.etcdMetricsUrl } : {}),
+        interval: timings.samplingIntervalMs,
+        log,
+      },
+      { controllers: true, proc: true, lag: true, api: true },
+    );
+
+    // Settle: wait for every generated object to be Ready (scenarios with injected faults never
+    // get there; the timeout only bounds the wait).
+    sink.write({ ts: Date.now(), kind: 'phase', name: 'settle' });
+    const settleDeadline = Date.now() + timings.settleTimeoutMs;
+    const expected = workload.fluxObjects.length;
+    while (Date.now() < settleDeadline) {
+      if (live.total !== undefined && live.total >= expected && live.ready === live.total) break;
+      await wait(1_000);
+    }
+    log(`settled: ${live.ready ?? 0}/${live.total ?? expected} Ready`);
+    checkInterrupted();
+
+    sink.write({ ts: Date.now(), kind: 'phase', name: 'measure' });
+    const measureStart = Date.now();
+    const activeGitHub = github;
+    const activeMeasurements = measurements;
+    timeline = runTimeline(
+      planned,
+      {
+        cluster: env.cluster,
+        flux: env.flux,
+        github: activeGitHub,
+        workload,
+        kubectl,
+        sink,
+        onCommit: async (event) => {
+          activeMeasurements.recordPush({ repo: event.repo, sha: event.sha, pushedAt: event.pushedAt });
+          const [owner, repo] = event.repo.split('/');
+          await activeGitHub.notifyPush(owner!, repo!, { ref: 'refs/heads/main', before: event.parentSha, after: event.sha });
+        },
+      },
+      measureStart,
+    );
+    await wait(timings.durationMs);
+    await timeline.stop();
+
+    sink.write({ ts: Date.now(), kind: 'phase', name: 'verdict' });
+    try {
+      const diagnosis = diagnose(await collectFluxState(kubeConfig), new Date());
+      meta.diagnosis = { markdown: renderDiagnosisMarkdown(diagnosis), text: renderDiagnosisText(diagnosis), json: diagnosis };
+    } catch (err) {
+      meta.diagnosis = { text: `diagnosis failed: ${(err as Error).message}` };
+    }
+  } catch (err) {
+    runError = err;
+  } finally {
+    clearInterval(liveTimer);
+    await timeline?.stop().catch(() => undefined);
+    await measurements?.stop().catch(() => undefined);
+    sink.write({ ts: Date.now(), kind: 'phase', name: 'teardown' });
+    await env?.stop().catch((err: unknown) => log(`teardown: ${(err as Error).message}`));
+    await github?.stop().catch(() => undefined);
+    samplesFile.close();
+    registry.remove();
+    release();
+  }
+
+  meta.endedAt = new Date().toISOString();
+  if (runError instanceof Interrupted) meta.status = 'interrupted';
+  else if (runError) {
+    meta.status = 'error';
+    meta.error = runError instanceof Error ? runError.message : String(runError);
+  }
+  const samples = readNdjson<Sample>(join(runDir, 'samples.ndjson'));
+  // Thresholds decide passed/failed; the summary's verdict says which.
+  const provisional = writeReports(runDir, samples, { ...meta, status: meta.status === 'running' ? 'passed' : meta.status });
+  let summary = provisional.summary;
+  if (meta.status === 'running') meta.status = summary.verdict === 'passed' ? 'passed' : 'failed';
+  meta.exitCode = exitCodeOf(meta.status);
+  if (options.baseline && meta.status === 'passed') {
+    const baseline = readSummary(options.baseline);
+    const { limits, source } = defaultLimits(baseline, summary);
+    const comparison = compareSummaries(baseline, summary, limits);
+    log(renderComparison(comparison, source));
+    if (comparison.regressed) meta.exitCode = ExitCode.regression;
+  }
+  writeMeta();
+  summary = writeReports(runDir, samples, meta).summary;
+  if (runError && !(runError instanceof Interrupted)) log(`run failed: ${meta.error}`);
+  return { runId, runDir, exitCode: meta.exitCode, summary };
+}
+
+export function exitCodeOf(status: RunMeta['status']): number {
+  switch (status) {
+    case 'passed':
+      return ExitCode.ok;
+    case 'failed':
+      return ExitCode.thresholdsFailed;
+    case 'interrupted':
+      return ExitCode.interrupted;
+    case 'timeout':
+      return ExitCode.timeout;
+    default:
+      return ExitCode.runError;
+  }
+}

@@ -1,0 +1,76 @@
+import { execa } from 'execa';
+import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Toolchain } from '../../src/toolchain/index.ts';
+
+/** kubectl of the toolchain against one cluster. */
+export function kubectl(toolchain: Toolchain, kubeconfigPath: string) {
+  return async (args: string[], input?: string): Promise<string> => {
+    const result = await execa(toolchain.binaries.kubectl!, args, {
+      env: { ...process.env, KUBECONFIG: kubeconfigPath },
+      ...(input !== undefined ? { input } : {}),
+    });
+    return result.stdout;
+  };
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 500): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+}
+
+/** A working clone that pushes through the fake GitHub with real git. */
+export async function workingClone(remoteUrl: string): Promise<{
+  dir: string;
+  commit(files: Record<string, string>, message: string): Promise<string>;
+}> {
+  const dir = mkdtempSync(join(tmpdir(), 'fb-e2e-work-'));
+  const git = (args: string[]) => execa('git', args, { cwd: dir });
+  await git(['init', '-q', '-b', 'main']);
+  await git(['config', 'user.name', 'fluxbench e2e']);
+  await git(['config', 'user.email', 'e2e@fluxbench.local']);
+  await git(['remote', 'add', 'origin', remoteUrl]);
+  return {
+    dir,
+    async commit(files, message) {
+      for (const [path, content] of Object.entries(files)) {
+        mkdirSync(dirname(join(dir, path)), { recursive: true });
+        writeFileSync(join(dir, path), content);
+      }
+      await git(['add', '-A']);
+      await git(['commit', '-q', '-m', message]);
+      await git(['push', '-q', 'origin', 'main']);
+      return (await git(['rev-parse', 'HEAD'])).stdout.trim();
+    },
+  };
+}
+
+export interface FluxObjectStatus {
+  ready?: { status: string; reason?: string; message?: string };
+  lastAppliedRevision?: string;
+  artifactRevision?: string;
+}
+
+export async function fluxStatus(run: (args: string[]) => Promise<string>, resource: string, namespace: string, name: string): Promise<FluxObjectStatus> {
+  const obj = JSON.parse(await run(['get', resource, '-n', namespace, name, '-o', 'json'])) as {
+    status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>; lastAppliedRevision?: string; artifact?: { revision?: string } };
+  };
+  const ready = obj.status?.conditions?.find((c) => c.type === 'Ready');
+  return {
+    ...(ready ? { ready } : {}),
+    ...(obj.status?.lastAppliedRevision ? { lastAppliedRevision: obj.status.lastAppliedRevision } : {}),
+    ...(obj.status?.artifact?.revision ? { artifactRevision: obj.status.artifact.revision } : {}),
+  };
+}

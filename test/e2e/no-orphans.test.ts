@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, inject, it } from 'vitest';
+import { kwokWorkdir } from '../../src/cluster/index.ts';
+import { processAlive } from '../../src/lifecycle/index.ts';
+import { waitFor } from './helpers.ts';
+
+interface UpRun {
+  child: ChildProcess;
+  runId: string;
+  /** Every pid of the run: controllers and the cluster's components. */
+  pids: number[];
+  output: () => string;
+}
+
+/** Starts `fluxbench up` and waits until the cluster and Flux are ready. */
+async function startUp(reportsDir: string): Promise<UpRun> {
+  const toolchain = inject('toolchain');
+  const child = spawn(process.execPath, ['bin/fluxbench.mjs', 'up', '--nodes', '1', '--reports', reportsDir], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FLUXBENCH_CACHE: toolchain.cacheRoot },
+  });
+  let output = '';
+  child.stdout!.on('data', (d) => (output += String(d)));
+  child.stderr!.on('data', (d) => (output += String(d)));
+  await waitFor('fluxbench up to be ready', async () => (output.includes('export KUBECONFIG=') ? true : undefined), 240_000);
+  const runId = readdirSync(reportsDir)[0]!;
+  const controllerPids = [...output.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
+  const pidsDir = join(kwokWorkdir(toolchain), 'clusters', runId, 'pids');
+  const clusterPids = readdirSync(pidsDir).map((f) => Number(readFileSync(join(pidsDir, f), 'utf8')));
+  return { child, runId, pids: [...controllerPids, ...clusterPids], output: () => output };
+}
+
+describe('no orphans', () => {
+  const toolchain = inject('toolchain');
+
+  it('SIGTERM mid-run stops every process and deletes the cluster', async () => {
+    const reports = mkdtempSync(join(tmpdir(), 'fb-e2e-orphans-'));
+    const run = await startUp(reports);
+    expect(run.pids.length).toBeGreaterThanOrEqual(7); // 2 controllers + etcd, apiserver, kcm, scheduler, kwok
+    for (const pid of run.pids) expect(processAlive(pid)).toBe(true);
+    const exited = new Promise<number | null>((resolve) => run.child.once('exit', (code) => resolve(code)));
+    run.child.kill('SIGTERM');
+    expect(await exited).toBe(130);
+    await waitFor('every process of the run to be gone', async () => (run.pids.every((p) => !processAlive(p)) ? true : undefined), 30_000);
+    expect(existsSync(join(kwokWorkdir(toolchain), 'clusters', run.runId))).toBe(false);
+    expect(existsSync(join(toolchain.cacheRoot, 'runs', `${run.runId}.json`))).toBe(false);
+  });
+
+  it('SIGKILL of the runner: its watchdog stops everything', async () => {
+    const reports = mkdtempSync(join(tmpdir(), 'fb-e2e-orphans-'));
+    const run = await startUp(reports);
+    const exited = new Promise<void>((resolve) => run.child.once('exit', () => resolve()));
+    run.child.kill('SIGKILL');
+    await exited;
+    await waitFor('the watchdog to stop every process of the run', async () => (run.pids.every((p) => !processAlive(p)) ? true : undefined), 60_000);
+    await waitFor(
+      'the cluster to be deleted',
+      async () => (!existsSync(join(kwokWorkdir(toolchain), 'clusters', run.runId)) ? true : undefined),
+      60_000,
+    );
+  });
+});
