@@ -43,12 +43,11 @@ export function controllerArgs(input: {
   ports: ControllerPorts;
   settings: ControllerSettings;
   storagePath?: string;
-  kubeconfigPath: string;
   allShards: string[];
 }): string[] {
   const { instance, ports, settings } = input;
+  // The controllers take their kubeconfig from $KUBECONFIG (set by the supervisor); they have no flag for it.
   const args = [
-    `--kubeconfig=${input.kubeconfigPath}`,
     `--metrics-addr=127.0.0.1:${ports.metrics}`,
     `--health-addr=127.0.0.1:${ports.health}`,
     '--enable-leader-election=false',

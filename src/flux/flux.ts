@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StartedCluster } from '../cluster/index.ts';
@@ -100,6 +100,8 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux>
   const instances = plannedInstances(config);
   const allShards = instances.flatMap((i) => (i.shard ? [i.shard] : []));
   const storagePort = await freePort();
+  // source-controller refuses a storage path that does not exist yet.
+  await mkdir(join(options.runDir, 'source-storage'), { recursive: true });
   const running: RunningController[] = [];
   const stopAll = async (): Promise<void> => {
     await Promise.all(running.map((c) => c.process.stop()));
@@ -123,7 +125,6 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux>
           ports,
           settings: instance.settings,
           storagePath: join(options.runDir, 'source-storage'),
-          kubeconfigPath: options.cluster.kubeconfigPath,
           allShards,
         }),
         env: { ...process.env, KUBECONFIG: options.cluster.kubeconfigPath, RUNTIME_NAMESPACE: 'flux-system' },

@@ -8,12 +8,10 @@ describe('controller flags', () => {
       ports: { metrics: 1001, health: 1002, storage: 1003 },
       settings: { concurrent: 8, requeueDependency: '5s', featureGates: { CacheSecretsAndConfigMaps: true, Foo: false }, args: ['--helm-cache-max-size=10'] },
       storagePath: '/run/storage',
-      kubeconfigPath: '/run/kubeconfig',
       allShards: [],
     });
     expect(args).toEqual(
       expect.arrayContaining([
-        '--kubeconfig=/run/kubeconfig',
         '--metrics-addr=127.0.0.1:1001',
         '--health-addr=127.0.0.1:1002',
         '--storage-addr=127.0.0.1:1003',
@@ -35,7 +33,6 @@ describe('controller flags', () => {
         instance: { controller: 'source-controller', id: 'source-controller' },
         ports: { metrics: 1, health: 2 },
         settings: {},
-        kubeconfigPath: '/k',
         allShards: [],
       }),
     ).toThrow(/storage/);
@@ -57,7 +54,6 @@ describe('controller flags', () => {
       instance: planned[2]!,
       ports: { metrics: 1, health: 2 },
       settings: {},
-      kubeconfigPath: '/k',
       allShards: ['shard1', 'shard2'],
     });
     expect(shardArgs).toContain('--watch-label-selector=sharding.fluxcd.io/key in (shard1)');

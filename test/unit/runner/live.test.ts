@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+import { LiveStatus, teeSink } from '../../../src/scenario/runner-live.ts';
+import { exitCodeOf, fluxControllersFromScenario, scenarioRunId } from '../../../src/scenario/runner.ts';
+import { defineScenario } from '../../../src/scenario/index.ts';
+import type { Sample } from '../../../src/metrics/sample.ts';
+
+describe('live view', () => {
+  it('folds the sample stream into one status line', () => {
+    const live = new LiveStatus();
+    const seen: Sample[] = [];
+    const sink = teeSink(live, { write: (s) => seen.push(s) });
+    const ts = Date.now();
+    sink.write({ ts, kind: 'phase', name: 'measure' });
+    sink.write({ ts, kind: 'objects', name: 'total', value: 4, labels: { kind: 'Kustomization' } });
+    sink.write({ ts, kind: 'objects', name: 'ready', value: 3, labels: { kind: 'Kustomization' } });
+    sink.write({ ts, kind: 'objects', name: 'total', value: 1, labels: { kind: 'GitRepository' } });
+    sink.write({ ts, kind: 'objects', name: 'ready', value: 1, labels: { kind: 'GitRepository' } });
+    sink.write({ ts, kind: 'controller', name: 'rss_bytes', value: 64 * 1024 * 1024, labels: { controller: 'source-controller' } });
+    for (const v of [1, 2, 9]) sink.write({ ts, kind: 'lag', name: 'applied', value: v, labels: {} });
+    sink.write({ ts, kind: 'github', name: 'request', value: 0.01, labels: { status: '429' } });
+    sink.write({ ts, kind: 'github', name: 'request', value: 0.01, labels: { status: '200' } });
+    sink.write({ ts, kind: 'process', name: 'restart', value: 1, labels: { controller: 'kustomize-controller' } });
+    expect(seen).toHaveLength(12);
+    expect(live.line(65_000)).toBe('  1m5s measure | ready 4/5 | rss source 64Mi | lag p50 2s max 9s (3) | 403 0 429 1 | restarts 1');
+  });
+});
+
+describe('runner translation', () => {
+  it('maps scenario controller settings onto the supervisor, shards beside the main instance', () => {
+    const scenario = defineScenario({
+      name: 'x',
+      workload: {},
+      controllers: { kustomize: { shards: 4, concurrent: 8, memoryLimit: '512Mi' }, helm: { enabled: true } },
+    });
+    const config = fluxControllersFromScenario(scenario.controllers);
+    expect(config.kustomize).toMatchObject({ shards: 4, concurrent: 8, memoryLimitBytes: 512 * 1024 * 1024 });
+    expect(config.helm.enabled).toBe(true);
+    expect(fluxControllersFromScenario(defineScenario({ name: 'y', workload: {} }).controllers).kustomize.shards).toBe(0);
+  });
+
+  it('names runs as DNS labels and maps statuses to exit codes', () => {
+    const id = scenarioRunId('manifest-bloat-500', new Date('2026-11-25T12:00:00Z'));
+    expect(id).toMatch(/^manifest-bloat-500-20261125-120000-[0-9a-f]{4}$/);
+    expect(id.length).toBeLessThanOrEqual(63);
+    expect([exitCodeOf('passed'), exitCodeOf('failed'), exitCodeOf('error'), exitCodeOf('timeout'), exitCodeOf('interrupted')]).toEqual([0, 1, 3, 4, 130]);
+  });
+});
