@@ -19,8 +19,9 @@ export default defineConfig({
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 600_000,
           hookTimeout: 3_600_000,
-          fileParallelism: false,
+          // One cluster at a time: the machine has 2 cores.
           pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

@@ -4,6 +4,10 @@ import { registerSetupCommand } from './setup-command.ts';
 import { registerUpCommand } from './up-command.ts';
 import { registerRunCommand } from './run-command.ts';
 import { registerCleanupCommand } from './cleanup-command.ts';
+import { registerValidateCommand } from './validate-command.ts';
+import { registerReportCommand } from './report-command.ts';
+import { registerCompareCommand } from './compare-command.ts';
+import { registerDiagnoseCommand } from './diagnose-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('fluxbench')
@@ -14,6 +18,10 @@ export function buildProgram(): Command {
   registerUpCommand(program);
   registerRunCommand(program);
   registerCleanupCommand(program);
+  registerValidateCommand(program);
+  registerReportCommand(program);
+  registerCompareCommand(program);
+  registerDiagnoseCommand(program);
   return program;
 }
 

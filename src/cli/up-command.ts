@@ -5,7 +5,7 @@ import { startEnvironment } from '../scenario/runner-env.ts';
 import { ensureToolchain, formatProgress } from '../toolchain/index.ts';
 import { NdjsonWriter } from '../util/ndjson.ts';
 import { newRunId } from '../util/run-id.ts';
-import { UsageError } from '../util/exit-codes.ts';
+import { ExitCode, UsageError } from '../util/exit-codes.ts';
 
 export function registerUpCommand(program: Command): void {
   program
@@ -33,6 +33,7 @@ export function registerUpCommand(program: Command): void {
       const finished = new Promise<void>((r) => (done = r));
       const teardown = async (reason: string): Promise<void> => {
         console.error(`fluxbench up: ${reason}: tearing down ${runId}`);
+        if (reason === 'SIGINT' || reason === 'SIGTERM') process.exitCode = ExitCode.interrupted;
         await env?.stop();
         sink.close();
         registry.remove();

@@ -1,0 +1,49 @@
+/**
+ * `fluxbench validate <scenario.yaml...>`: checks scenario files without starting anything,
+ * so a typo fails in seconds, not after a cluster was provisioned.
+ */
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import { UsageError } from '../util/exit-codes.ts';
+import { formatDuration } from '../util/units.ts';
+import { loadScenario, planTimeline, ScenarioError, scenarioTimings, type Scenario } from '../scenario/index.ts';
+
+export interface ValidateOutput {
+  write(text: string): void;
+}
+
+interface ValidateOptions {
+  resolved?: boolean;
+}
+
+export function registerValidateCommand(program: Command, output: ValidateOutput = process.stdout): void {
+  program
+    .command('validate')
+    .description('check scenario files against the schema and print OK or every problem with file:line:col')
+    .argument('<scenario...>', 'scenario YAML files')
+    .option('--resolved', 'also print each valid scenario with every default filled in', false)
+    .action(async (files: string[], options: ValidateOptions) => {
+      const failures: string[] = [];
+      for (const file of files) {
+        try {
+          const scenario = loadScenario(file);
+          output.write(`OK ${file} (${summarize(scenario)})\n`);
+          if (options.resolved) output.write(`${stringify(scenario)}\n`);
+        } catch (error) {
+          if (!(error instanceof ScenarioError)) throw error;
+          failures.push(error.message);
+        }
+      }
+      if (failures.length > 0) {
+        const invalid = `${failures.length} of ${files.length} scenario files ${failures.length === 1 ? 'is' : 'are'} invalid`;
+        throw new UsageError(`${failures.join('\n')}\n${invalid}`);
+      }
+    });
+}
+
+function summarize(scenario: Scenario): string {
+  const { durationMs } = scenarioTimings(scenario);
+  const actions = planTimeline(scenario).length;
+  const thresholds = scenario.thresholds.length;
+  return `${scenario.name}: provider ${scenario.provider.type}, duration ${formatDuration(durationMs)}, ${actions} timeline action${actions === 1 ? '' : 's'}, ${thresholds} threshold${thresholds === 1 ? '' : 's'}`;
+}

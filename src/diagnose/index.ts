@@ -1,0 +1,17 @@
+export { collectFluxState } from './collect.ts';
+export type { CollectOptions } from './collect.ts';
+export { diagnose } from './diagnose.ts';
+export { defaultDiagnoseOptions } from './options.ts';
+export type { DiagnoseOptions } from './options.ts';
+export { loadKubeConfig } from './kubeconfig.ts';
+export { renderDiagnosisText } from './render-text.ts';
+export { renderDiagnosisMarkdown } from './render-markdown.ts';
+export { renderChain, displayId } from './render-chain.ts';
+export { canonicalCycle, elementaryCycles, stronglyConnectedComponents } from './cycles.ts';
+export type { CycleSearchLimits, CycleSearchResult } from './cycles.ts';
+export { diagnosisFound, diagnosisSchema } from './schema.ts';
+export type { ChainHop, Cycle, Diagnosis, Finding, MissingDependency, RootCause, Symptom, SymptomType } from './schema.ts';
+export { emptyFluxState, objectId, parseObjectId } from './state.ts';
+export type { EventRecord, FluxState, RawObject } from './state.ts';
+export { loadProducerHints, producerHintsFromManifests } from './producers.ts';
+export type { AppliedManifests } from './producers.ts';

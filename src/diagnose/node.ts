@@ -1,0 +1,293 @@
+import { parseDuration } from '../util/units.ts';
+import { clusterScopedKinds, isApplierKind } from './kinds.ts';
+import { objectId, rawObjectId } from './state.ts';
+import type { RawObject } from './state.ts';
+
+export type ReadyStatus = 'True' | 'False' | 'Unknown' | 'None';
+
+/** Why one object waits on another. */
+export type EdgeVia = 'dependsOn' | 'needs' | 'source' | 'healthCheck';
+
+export interface ConfigRef {
+  kind: 'ConfigMap' | 'Secret';
+  namespace: string;
+  name: string;
+  optional: boolean;
+}
+
+export interface InventoryEntry {
+  id: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  apiVersion: string;
+}
+
+export interface HealthCheckRef {
+  id: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+  apiVersion?: string;
+}
+
+/** A Flux object reduced to the facts diagnosis reasons about. */
+export interface FluxNode {
+  id: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  suspended: boolean;
+  intervalMs?: number;
+  ready: ReadyStatus;
+  readyReason?: string;
+  readyMessage?: string;
+  /** ms epoch of the Ready condition's lastTransitionTime. */
+  readySinceMs?: number;
+  stalled?: { reason: string; message: string };
+  reconciling: boolean;
+  /** ms epoch of metadata.creationTimestamp. */
+  createdMs?: number;
+  generation?: number;
+  observedGeneration?: number;
+  lastAttemptedRevision?: string;
+  lastAppliedRevision?: string;
+  /** Sources: the artifact they serve. */
+  artifactRevision?: string;
+  artifactUpdatedMs?: number;
+  /** reconcile.fluxcd.io/requestedAt annotation and status.lastHandledReconcileAt. */
+  requestedAt?: string;
+  lastHandledReconcileAt?: string;
+  dependsOn: string[];
+  sourceRef?: string;
+  configRefs: ConfigRef[];
+  healthChecks: HealthCheckRef[];
+  inventory: InventoryEntry[];
+}
+
+interface Condition {
+  type?: unknown;
+  status?: unknown;
+  reason?: unknown;
+  message?: unknown;
+  lastTransitionTime?: unknown;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function record(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function timeMs(value: unknown): number | undefined {
+  const text = str(value);
+  if (!text) return undefined;
+  const ms = Date.parse(text);
+  return Number.isNaN(ms) ? undefined : ms;
+}
+
+function condition(status: Record<string, unknown>, type: string): Condition | undefined {
+  return list(status.conditions).map(record).find((c) => c.type === type) as Condition | undefined;
+}
+
+function intervalOf(spec: Record<string, unknown>): number | undefined {
+  const text = str(spec.interval);
+  if (!text) return undefined;
+  try {
+    return parseDuration(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A dependsOn entry names an object of the same kind in the same namespace unless it says
+ * otherwise (newer Flux APIs accept kind/apiVersion on the reference).
+ */
+function dependsOnIds(owner: RawObject, spec: Record<string, unknown>): string[] {
+  const ns = owner.metadata.namespace ?? '';
+  return list(spec.dependsOn)
+    .map(record)
+    .filter((ref) => str(ref.name))
+    .map((ref) => objectId(str(ref.kind) ?? owner.kind, str(ref.namespace) ?? ns, str(ref.name)!));
+}
+
+function sourceRefId(owner: RawObject, spec: Record<string, unknown>, status: Record<string, unknown>): string | undefined {
+  const ns = owner.metadata.namespace ?? '';
+  if (owner.kind === 'HelmRelease') {
+    // The HelmChart the controller generated is what the release really waits on.
+    const chart = str(status.helmChart);
+    if (chart && chart.includes('/')) {
+      const [chartNs, chartName] = chart.split('/');
+      return objectId('HelmChart', chartNs, chartName!);
+    }
+    const chartRef = record(spec.chartRef);
+    if (str(chartRef.kind) && str(chartRef.name)) {
+      return objectId(str(chartRef.kind)!, str(chartRef.namespace) ?? ns, str(chartRef.name)!);
+    }
+    const chartSourceRef = record(record(record(spec.chart).spec).sourceRef);
+    if (str(chartSourceRef.kind) && str(chartSourceRef.name)) {
+      return objectId(str(chartSourceRef.kind)!, str(chartSourceRef.namespace) ?? ns, str(chartSourceRef.name)!);
+    }
+    return undefined;
+  }
+  const sourceRef = record(spec.sourceRef);
+  if (str(sourceRef.kind) && str(sourceRef.name)) {
+    return objectId(str(sourceRef.kind)!, str(sourceRef.namespace) ?? ns, str(sourceRef.name)!);
+  }
+  return undefined;
+}
+
+function configRefs(owner: RawObject, spec: Record<string, unknown>): ConfigRef[] {
+  const ns = owner.metadata.namespace ?? '';
+  const entries =
+    owner.kind === 'HelmRelease'
+      ? list(spec.valuesFrom)
+      : owner.kind === 'Kustomization'
+        ? list(record(spec.postBuild).substituteFrom)
+        : [];
+  const refs: ConfigRef[] = [];
+  for (const entry of entries.map(record)) {
+    const kind = entry.kind;
+    const name = str(entry.name);
+    if ((kind === 'ConfigMap' || kind === 'Secret') && name) {
+      refs.push({ kind, namespace: ns, name, optional: entry.optional === true });
+    }
+  }
+  return refs;
+}
+
+/** Parses kustomize-controller's inventory ids: `<namespace>_<name>_<group>_<kind>`. */
+export function parseInventoryEntry(entry: { id?: unknown; v?: unknown }): InventoryEntry | undefined {
+  const id = str(entry.id);
+  if (!id) return undefined;
+  const parts = id.split('_');
+  if (parts.length !== 4) return undefined;
+  const [namespace, name, group, kind] = parts as [string, string, string, string];
+  const version = str(entry.v) ?? 'v1';
+  return {
+    id: objectId(kind, namespace || undefined, name),
+    kind,
+    ...(namespace ? { namespace } : {}),
+    name,
+    apiVersion: group ? `${group}/${version}` : version,
+  };
+}
+
+function inventory(status: Record<string, unknown>): InventoryEntry[] {
+  return list(record(status.inventory).entries)
+    .map((entry) => parseInventoryEntry(record(entry)))
+    .filter((entry): entry is InventoryEntry => entry !== undefined);
+}
+
+function healthChecks(owner: RawObject, spec: Record<string, unknown>): HealthCheckRef[] {
+  const ns = owner.metadata.namespace ?? '';
+  return list(spec.healthChecks)
+    .map(record)
+    .filter((ref) => str(ref.kind) && str(ref.name))
+    .map((ref) => {
+      const kind = str(ref.kind)!;
+      const namespace = clusterScopedKinds.has(kind) ? undefined : (str(ref.namespace) ?? ns);
+      const apiVersion = str(ref.apiVersion);
+      return {
+        id: objectId(kind, namespace, str(ref.name)!),
+        kind,
+        ...(namespace ? { namespace } : {}),
+        name: str(ref.name)!,
+        ...(apiVersion ? { apiVersion } : {}),
+      };
+    });
+}
+
+/** The revision a HelmRelease last released: v2 keeps it in the newest history snapshot. */
+function appliedRevision(owner: RawObject, status: Record<string, unknown>): string | undefined {
+  const applied = str(status.lastAppliedRevision);
+  if (applied || owner.kind !== 'HelmRelease') return applied;
+  // Newest first; a failed upgrade on top leaves the previous release as what is applied.
+  const released = list(status.history).map(record).find((entry) => entry.status === 'deployed' || entry.status === 'superseded');
+  return released ? str(released.chartVersion) : undefined;
+}
+
+export function toFluxNode(object: RawObject): FluxNode {
+  const spec = record(object.spec);
+  const status = record(object.status);
+  const ready = condition(status, 'Ready');
+  const stalled = condition(status, 'Stalled');
+  const reconciling = condition(status, 'Reconciling');
+  const artifact = record(status.artifact);
+  const readyStatus = str(ready?.status);
+  const intervalMs = intervalOf(spec);
+  const requestedAt = str(object.metadata.annotations?.['reconcile.fluxcd.io/requestedAt']);
+  const node: FluxNode = {
+    id: rawObjectId(object),
+    kind: object.kind,
+    namespace: object.metadata.namespace ?? '',
+    name: object.metadata.name,
+    suspended: spec.suspend === true,
+    ready: readyStatus === 'True' || readyStatus === 'False' || readyStatus === 'Unknown' ? readyStatus : 'None',
+    reconciling: reconciling?.status === 'True',
+    dependsOn: isApplierKind(object.kind) ? dependsOnIds(object, spec) : [],
+    configRefs: configRefs(object, spec),
+    healthChecks: healthChecks(object, spec),
+    inventory: inventory(status),
+  };
+  if (intervalMs !== undefined) node.intervalMs = intervalMs;
+  if (ready) {
+    const reason = str(ready.reason);
+    const message = str(ready.message);
+    const since = timeMs(ready.lastTransitionTime);
+    if (reason) node.readyReason = reason;
+    if (message) node.readyMessage = message;
+    if (since !== undefined) node.readySinceMs = since;
+  }
+  if (stalled?.status === 'True') node.stalled = { reason: str(stalled.reason) ?? 'Stalled', message: str(stalled.message) ?? '' };
+  const created = timeMs(object.metadata.creationTimestamp);
+  if (created !== undefined) node.createdMs = created;
+  if (typeof object.metadata.generation === 'number') node.generation = object.metadata.generation;
+  if (typeof status.observedGeneration === 'number') node.observedGeneration = status.observedGeneration;
+  const attempted = str(status.lastAttemptedRevision);
+  const applied = appliedRevision(object, status);
+  if (attempted) node.lastAttemptedRevision = attempted;
+  if (applied) node.lastAppliedRevision = applied;
+  const artifactRevision = str(artifact.revision);
+  if (artifactRevision) node.artifactRevision = artifactRevision;
+  const artifactUpdated = timeMs(artifact.lastUpdateTime);
+  if (artifactUpdated !== undefined) node.artifactUpdatedMs = artifactUpdated;
+  if (requestedAt) node.requestedAt = requestedAt;
+  const handled = str(status.lastHandledReconcileAt);
+  if (handled) node.lastHandledReconcileAt = handled;
+  const source = isApplierKind(object.kind) || object.kind === 'HelmChart' ? sourceRefId(object, spec, status) : undefined;
+  if (source) node.sourceRef = source;
+  return node;
+}
+
+const objectRefPattern = /\b([A-Z][A-Za-z0-9]*)\/([a-z0-9](?:[-a-z0-9.]*[a-z0-9])?)(?:\/([a-z0-9](?:[-a-z0-9.]*[a-z0-9])?))?/g;
+
+/**
+ * Objects a failure message names as `Kind/namespace/name` (or `Kind/name` for cluster-scoped
+ * kinds), as kstatus-based health checks print them: "timeout waiting for: [PersistentVolumeClaim/storage/pvc-x status: 'InProgress']".
+ */
+export function objectRefsInMessage(message: string): string[] {
+  const ids = new Set<string>();
+  for (const match of message.matchAll(objectRefPattern)) {
+    const [, kind, first, second] = match as unknown as [string, string, string, string | undefined];
+    if (second) ids.add(objectId(kind, first, second));
+    else if (clusterScopedKinds.has(kind)) ids.add(objectId(kind, undefined, first));
+  }
+  return [...ids];
+}
+
+/** A health-check failure: the only reason whose message names the objects to look at. */
+export function isHealthCheckFailure(node: FluxNode): boolean {
+  return (
+    node.readyReason === 'HealthCheckFailed' ||
+    // helm-controller's wait failures name the resource too: "resource Deployment/apps/web not ready. status: InProgress".
+    /health check failed|timeout waiting for|\bnot ready\. status:/i.test(node.readyMessage ?? '')
+  );
+}

@@ -1,0 +1,43 @@
+import { displayId, oneLine, renderChain, renderCycle, renderCycleEdges, summaryLine } from './render-chain.ts';
+import type { Diagnosis } from './schema.ts';
+
+function cell(text: string): string {
+  return oneLine(text, 400).replace(/\|/g, '\\|');
+}
+
+function code(text: string): string {
+  return `\`${text.replace(/`/g, "'")}\``;
+}
+
+/**
+ * The diagnosis as Markdown for the run report. No heading by default (the report writes its
+ * own `## Diagnosis`); sub-sections are `###`.
+ */
+export function renderDiagnosisMarkdown(diagnosis: Diagnosis, options: { heading?: string } = {}): string {
+  const lines: string[] = [...(options.heading ? [options.heading, ''] : []), summaryLine(diagnosis) + '.'];
+  if (diagnosis.cycles.length > 0) {
+    lines.push('', `### Dependency cycles (${diagnosis.cycles.length})`, '');
+    for (const cycle of diagnosis.cycles) {
+      lines.push(`- ${code(renderCycle(cycle.ids))} (${renderCycleEdges(cycle)})`);
+    }
+  }
+  if (diagnosis.missing.length > 0) {
+    lines.push('', `### Missing dependencies (${diagnosis.missing.length})`, '');
+    for (const m of diagnosis.missing) lines.push(`- ${code(displayId(m.from))} ${m.via} ${code(m.to)}: not found`);
+  }
+  if (diagnosis.findings.length > 0) {
+    lines.push('', `### Not Ready or stuck (${diagnosis.findings.length})`, '');
+    lines.push('| Object | Stuck | Symptoms | Chain to root cause |', '| --- | --- | --- | --- |');
+    for (const finding of diagnosis.findings) {
+      const symptoms = finding.symptoms.map((s) => s.type).join(', ') || '-';
+      lines.push(`| ${cell(displayId(finding.id))} | ${finding.stuck ? 'yes' : 'no'} | ${cell(symptoms)} | ${cell(renderChain(finding))} |`);
+    }
+  } else if (diagnosis.cycles.length === 0) {
+    lines.push('', 'Nothing is stuck: every Flux object is Ready.');
+  }
+  if (diagnosis.notes.length > 0) {
+    lines.push('', '### Notes', '');
+    for (const note of diagnosis.notes) lines.push(`- ${cell(note)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,202 @@
+import { z } from 'zod';
+import { parseDuration, parseQuantity } from '../util/units.ts';
+
+/**
+ * A Go-style duration ("90s", "1h") or a number of seconds, validated and normalized to a
+ * string ("90s" stays "90s", 90 becomes "90s"). It stays a string so parsing is idempotent: the
+ * scenario schema's parsed output can be handed to startFakeGitHub, which parses it again.
+ * Read it with durationMs().
+ */
+const duration = () =>
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
+    try {
+      parseDuration(value);
+      return typeof value === 'number' ? `${value}s` : value.trim();
+    } catch (err) {
+      ctx.issues.push({ code: 'custom', message: (err as Error).message, input: value });
+      return z.NEVER;
+    }
+  });
+
+/** Milliseconds of a duration the schema has validated. */
+export function durationMs(value: string): number {
+  return parseDuration(value);
+}
+
+/** A byte count as a number or Kubernetes quantity ("512Mi"). */
+const quantity = () =>
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
+    try {
+      const parsed = parseQuantity(value);
+      if (parsed <= 0) throw new Error(`quantity "${value}" must be positive`);
+      return parsed;
+    } catch (err) {
+      ctx.issues.push({ code: 'custom', message: (err as Error).message, input: value });
+      return z.NEVER;
+    }
+  });
+
+const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Which traffic a primary/secondary limit counts: REST API calls, git smart-HTTP, pages (Helm repos). */
+export const trafficCategorySchema = z.enum(['rest', 'git', 'pages']);
+export type TrafficCategory = z.infer<typeof trafficCategorySchema>;
+
+export const faultMatchSchema = z
+  .object({
+    /** Glob over route names (`git.*`, `rest.commit`, `pages`, `*`). */
+    route: z.string().min(1).default('*'),
+    /** Glob over `owner/repo` (`team-*\/app`, `*`). */
+    repo: z.string().min(1).default('*'),
+  })
+  .strict();
+
+const faultCommon = {
+  match: faultMatchSchema.prefault({}),
+  /** How long the fault lasts from when it is added; omitted = until removed. */
+  for: duration().optional(),
+  /** Absolute end (ms since epoch); wins over `for`. */
+  until: z.number().int().positive().optional(),
+};
+
+export const faultSpecSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('latency'), ...faultCommon, fixed: duration().default('0s'), jitter: duration().default('0s') }).strict(),
+  z
+    .object({
+      type: z.literal('error'),
+      ...faultCommon,
+      rate: z.number().min(0).max(1).default(1),
+      status: z.union([z.literal(500), z.literal(502), z.literal(503)]).default(503),
+    })
+    .strict(),
+  z.object({ type: z.literal('reset'), ...faultCommon, rate: z.number().min(0).max(1).default(1) }).strict(),
+  z
+    .object({
+      type: z.literal('outage'),
+      ...faultCommon,
+      status: z.union([z.literal(500), z.literal(502), z.literal(503)]).default(503),
+    })
+    .strict(),
+  z.object({ type: z.literal('bandwidth'), ...faultCommon, bytesPerSecond: quantity() }).strict(),
+]);
+export type FaultSpecInput = z.input<typeof faultSpecSchema>;
+export type FaultSpec = z.output<typeof faultSpecSchema>;
+export const faultTypes = ['latency', 'error', 'reset', 'outage', 'bandwidth'] as const;
+export type FaultType = (typeof faultTypes)[number];
+
+export const tokenSpecSchema = z
+  .object({
+    /** What the token is called in samples and reports (the `identity` label); never the secret. */
+    name: z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'token names are 1-64 letters, digits, ".", "_", ":" or "-"'),
+    /** The secret; generated (`ghp_...`) when omitted. */
+    token: z.string().regex(/^[A-Za-z0-9_.-]{8,255}$/, 'tokens are 8-255 letters, digits, "_", "." or "-"').optional(),
+    /** Primary limit per window for this token; defaults to rateLimits.token. */
+    limit: z.number().int().positive().optional(),
+    permission: z.enum(['read', 'write']).default('write'),
+    /** Globs over `owner/repo` this token can see; omitted = every repository. */
+    repos: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+export type TokenSpecInput = z.input<typeof tokenSpecSchema>;
+export type TokenSpec = z.output<typeof tokenSpecSchema>;
+
+export const webhookTargetSchema = z
+  .object({
+    url: z
+      .url()
+      .refine((u) => loopbackHosts.has(new URL(u).hostname) && /^https?:$/.test(new URL(u).protocol), {
+        message: 'webhook URLs must be http(s) on 127.0.0.1 or localhost',
+      }),
+    secret: z.string().optional(),
+    events: z.array(z.literal('push')).default(['push']),
+  })
+  .strict();
+export type WebhookTarget = z.output<typeof webhookTargetSchema>;
+
+export const rateLimitSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** The primary window (GitHub: one hour); divided by timeScale. */
+    window: duration().default('1h'),
+    counts: z.array(trafficCategorySchema).default(['rest', 'git', 'pages']),
+    token: z.number().int().positive().default(5_000),
+    anonymous: z.number().int().positive().default(60),
+    installation: z.number().int().positive().default(5_000),
+    /** Installation limits grow 50/h per repo and per user over 20, up to this. */
+    installationMax: z.number().int().positive().default(12_500),
+    /** GitHub Enterprise Cloud: installations get a flat 15,000/h. */
+    enterpriseCloud: z.boolean().default(false),
+    enterpriseCloudInstallation: z.number().int().positive().default(15_000),
+    secondary: z
+      .object({
+        enabled: z.boolean().default(true),
+        maxConcurrent: z.number().int().positive().default(100),
+        /** GitHub: 900 points per minute for REST; GET/HEAD cost 1, writes 5. */
+        pointsPerMinute: z.number().int().positive().default(900),
+        status: z.union([z.literal(403), z.literal(429)]).default(429),
+        /** Retry-After for a concurrency refusal, divided by timeScale (points refusals say when the minute ends). */
+        retryAfter: duration().default('60s'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+export type RateLimitOptions = z.output<typeof rateLimitSchema>;
+export type RateLimitOptionsInput = z.input<typeof rateLimitSchema>;
+
+export const fakeGitHubOptionsSchema = z
+  .object({
+    /** Listen port on 127.0.0.1; 0 = a random free port. */
+    port: z.number().int().min(0).max(65_535).default(0),
+    /** Where bare repos (<owner>/<repo>.git) and pages live; a fresh temp dir when omitted. */
+    storageRoot: z.string().min(1).optional(),
+    /** 60 = an hour-long window passes in a minute. Scales rate-limit windows, not latency. */
+    timeScale: z.number().positive().max(1_000_000).default(1),
+    /** Public repositories readable without credentials (GitHub: yes). */
+    anonymousRead: z.boolean().default(true),
+    /** Request body cap for git pushes and fetch negotiations. */
+    maxBodyBytes: quantity().default(512 * 1024 * 1024),
+    /** Request body cap for REST and admin JSON. */
+    maxJsonBodyBytes: quantity().default(1024 * 1024),
+    rateLimits: rateLimitSchema.prefault({}),
+    tokens: z.array(tokenSpecSchema).default([]),
+    app: z
+      .object({
+        id: z.union([z.number().int().positive(), z.string().regex(/^\d+$/)]).transform(String),
+        /** PEM public key; when set, App JWT signatures are verified against it. */
+        publicKey: z.string().optional(),
+        installations: z
+          .array(
+            z
+              .object({
+                id: z.number().int().positive(),
+                repos: z.number().int().min(0).default(0),
+                users: z.number().int().min(0).default(0),
+              })
+              .strict(),
+          )
+          .default([{ id: 1, repos: 0, users: 0 }]),
+        /** Lifetime of issued installation tokens (GitHub: 1h); real time. */
+        tokenTtl: duration().default('1h'),
+      })
+      .strict()
+      .optional(),
+    webhooks: z
+      .object({
+        targets: z.array(webhookTargetSchema).default([]),
+        attempts: z.number().int().min(1).max(10).default(3),
+        backoff: duration().default('500ms'),
+        timeout: duration().default('5s'),
+      })
+      .strict()
+      .prefault({}),
+    faults: z.array(faultSpecSchema).default([]),
+    /** How often quota_remaining/quota_limit samples are written per active identity. */
+    quotaSampleInterval: duration().default('5s'),
+    /** Request records kept in memory for requests(); samples are streamed regardless. */
+    recordLimit: z.number().int().positive().default(100_000),
+  })
+  .strict();
+
+export type FakeGitHubOptionsInput = z.input<typeof fakeGitHubOptionsSchema>;
+export type FakeGitHubOptions = z.output<typeof fakeGitHubOptionsSchema>;

@@ -1,0 +1,129 @@
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import { type FluxResource, fluxResources } from './flux-objects.ts';
+import { type TlsFiles, getText } from './http-text.ts';
+import {
+  type Measurement,
+  type MeasurementContext,
+  type Ticker,
+  defaultLog,
+  errorMessage,
+  rateLimitedLog,
+  startTicker,
+  validateInterval,
+} from './measurement.ts';
+import { parsePrometheusText, sumFamily } from './prometheus.ts';
+import type { Sample } from './sample.ts';
+
+export interface ApiHealthOptions {
+  /** Resources listed for object counts and managedFields bytes (default: the Flux kinds). */
+  resources?: readonly FluxResource[];
+  /** Deadline for the etcd metrics scrape in ms (default 2000). */
+  etcdTimeoutMs?: number;
+  /** Client TLS for an https etcd metrics URL. */
+  etcdTls?: TlsFiles;
+}
+
+interface ListedMetadata {
+  uid?: string;
+  resourceVersion?: string;
+  managedFields?: unknown;
+}
+
+/**
+ * Bytes of `metadata.managedFields` as JSON, summed over objects. With a cache, an object whose
+ * resourceVersion did not change since the last list is not serialized again; entries of objects
+ * no longer listed are dropped.
+ */
+export function managedFieldsBytes(items: readonly unknown[], cache?: Map<string, { resourceVersion: string; bytes: number }>): number {
+  let total = 0;
+  const listed = cache ? new Set<string>() : undefined;
+  for (const item of items) {
+    const metadata = (item as { metadata?: ListedMetadata } | undefined)?.metadata;
+    if (metadata?.managedFields === undefined) continue;
+    const id = metadata.uid ?? '';
+    const cached = cache && id && metadata.resourceVersion ? cache.get(id) : undefined;
+    if (cached && cached.resourceVersion === metadata.resourceVersion) {
+      total += cached.bytes;
+      listed?.add(id);
+      continue;
+    }
+    const bytes = Buffer.byteLength(JSON.stringify(metadata.managedFields));
+    total += bytes;
+    if (cache && id && metadata.resourceVersion) {
+      cache.set(id, { resourceVersion: metadata.resourceVersion, bytes });
+      listed?.add(id);
+    }
+  }
+  if (cache && listed) for (const id of cache.keys()) if (!listed.has(id)) cache.delete(id);
+  return total;
+}
+
+/** etcd's backend size from its metrics text (the debugging name is what etcd 3.4 and older expose). */
+export function etcdDbBytes(metricsText: string): number | undefined {
+  const families = parsePrometheusText(metricsText);
+  return sumFamily(families, 'etcd_mvcc_db_total_size_in_bytes') ?? sumFamily(families, 'etcd_debugging_mvcc_db_total_size_in_bytes');
+}
+
+/**
+ * Each interval: lists every Flux resource across namespaces (the Kustomization list is timed,
+ * as `kubectl get ks -A` would be), counts objects, sums managedFields bytes, and reads etcd's
+ * DB size when an etcd metrics URL is known. A failing part is logged and skipped, the rest sampled.
+ */
+export class ApiHealthSampler implements Measurement {
+  readonly name = 'api';
+  private ticker: Ticker | undefined;
+
+  constructor(private readonly options: ApiHealthOptions = {}) {}
+
+  async start(ctx: MeasurementContext): Promise<void> {
+    const interval = validateInterval(ctx.interval);
+    const log = rateLimitedLog(ctx.log ?? defaultLog);
+    const api = ctx.kubeConfig?.makeApiClient(CustomObjectsApi);
+    const resources = this.options.resources ?? fluxResources;
+    const etcdUrl = ctx.etcdMetricsUrl;
+    const write = (sample: Sample): void => ctx.sink.write(sample);
+    const fieldCache = new Map(resources.map((r) => [r.plural, new Map<string, { resourceVersion: string; bytes: number }>()]));
+    this.ticker = startTicker(
+      interval,
+      async () => {
+        if (api) {
+          let fieldBytes = 0;
+          let listed = 0;
+          for (const resource of resources) {
+            const started = performance.now();
+            let items: unknown[];
+            try {
+              const list = (await api.listClusterCustomObject({ group: resource.group, version: resource.version, plural: resource.plural })) as { items?: unknown[] };
+              items = Array.isArray(list.items) ? list.items : [];
+            } catch (err) {
+              log(`list:${resource.plural}`, `listing ${resource.plural}.${resource.group} failed: ${errorMessage(err)}`);
+              continue;
+            }
+            const seconds = (performance.now() - started) / 1000;
+            const ts = Date.now();
+            if (resource.plural === 'kustomizations') write({ ts, kind: 'api', name: 'list_kustomizations_seconds', value: seconds });
+            write({ ts, kind: 'api', name: 'object_count', value: items.length, labels: { resource: resource.plural } });
+            fieldBytes += managedFieldsBytes(items, fieldCache.get(resource.plural));
+            listed += 1;
+          }
+          if (listed > 0) write({ ts: Date.now(), kind: 'api', name: 'managed_fields_bytes', value: fieldBytes });
+        }
+        if (etcdUrl) {
+          try {
+            const bytes = etcdDbBytes(await getText(etcdUrl, Math.min(this.options.etcdTimeoutMs ?? 2000, interval), this.options.etcdTls));
+            if (bytes !== undefined) write({ ts: Date.now(), kind: 'api', name: 'etcd_db_bytes', value: bytes });
+            else log('etcd-missing', `etcd metrics at ${etcdUrl} have no etcd_mvcc_db_total_size_in_bytes`);
+          } catch (err) {
+            log('etcd', `scraping etcd metrics at ${etcdUrl} failed: ${errorMessage(err)}`);
+          }
+        }
+      },
+      (err) => log('api', `API health loop: ${errorMessage(err)}`),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.ticker?.stop();
+    this.ticker = undefined;
+  }
+}

@@ -1,0 +1,167 @@
+import { getText } from './http-text.ts';
+import {
+  type ControllerTarget,
+  type Measurement,
+  type MeasurementContext,
+  type Ticker,
+  defaultLog,
+  errorMessage,
+  rateLimitedLog,
+  startTicker,
+  validateInterval,
+} from './measurement.ts';
+import {
+  type HistogramBucket,
+  type MetricFamilies,
+  histogramQuantile,
+  histogramSeries,
+  mergeHistogramBuckets,
+  parsePrometheusText,
+  subtractHistogramBuckets,
+  sumFamily,
+} from './prometheus.ts';
+import type { Sample } from './sample.ts';
+
+/** What one target's previous scrape leaves behind for rates and windowed quantiles. */
+export interface ScrapeMemory {
+  ts: number;
+  cpuSecondsTotal?: number;
+  reconcileBuckets?: HistogramBucket[];
+}
+
+// Flux's own histogram first; controller-runtime's as the fallback every controller exposes.
+const reconcileHistograms = ['gotk_reconcile_duration_seconds', 'controller_runtime_reconcile_time_seconds'];
+
+/**
+ * A counter's summed value by its series name, whether the family was declared with the `_total`
+ * suffix (Prometheus text) or without it (OpenMetrics).
+ */
+function counter(families: MetricFamilies, seriesName: string): number | undefined {
+  return sumFamily(families, seriesName, seriesName) ?? sumFamily(families, seriesName.replace(/_total$/, ''), seriesName);
+}
+
+export function targetLabels(target: Pick<ControllerTarget, 'controller' | 'shard'>): Record<string, string> {
+  return target.shard === undefined ? { controller: target.controller } : { controller: target.controller, shard: target.shard };
+}
+
+/**
+ * Turns one scrape of a controller's /metrics into catalogue samples. `previous` is the last
+ * scrape of the same target: cpu_cores is the rate between the two, and the reconcile p95 covers
+ * only reconciles finished in between (the whole history on the first scrape), so a slow start
+ * does not mask a later regression. A counter reset (restart) restarts both baselines.
+ */
+export function controllerSamples(
+  families: MetricFamilies,
+  target: Pick<ControllerTarget, 'controller' | 'shard'>,
+  ts: number,
+  previous?: ScrapeMemory,
+): { samples: Sample[]; memory: ScrapeMemory } {
+  const base = targetLabels(target);
+  const samples: Sample[] = [];
+  const memory: ScrapeMemory = { ts };
+  const push = (name: string, value: number | undefined, extra?: Record<string, string>): void => {
+    if (value === undefined || Number.isNaN(value)) return;
+    samples.push({ ts, kind: 'controller', name, value, labels: extra ? { ...base, ...extra } : base });
+  };
+
+  push('resident_memory_bytes', sumFamily(families, 'process_resident_memory_bytes'));
+  push('go_heap_inuse_bytes', sumFamily(families, 'go_memstats_heap_inuse_bytes'));
+
+  const cpu = counter(families, 'process_cpu_seconds_total');
+  push('cpu_seconds_total', cpu);
+  if (cpu !== undefined) {
+    memory.cpuSecondsTotal = cpu;
+    if (previous?.cpuSecondsTotal !== undefined && cpu >= previous.cpuSecondsTotal && ts > previous.ts) {
+      push('cpu_cores', (cpu - previous.cpuSecondsTotal) / ((ts - previous.ts) / 1000));
+    }
+  }
+
+  const queues = families.get('workqueue_depth');
+  if (queues && queues.samples.length > 0) {
+    let total = 0;
+    for (const sample of queues.samples) {
+      if (Number.isNaN(sample.value)) continue;
+      total += sample.value;
+      if (sample.labels.name !== undefined) push('workqueue_depth', sample.value, { queue: sample.labels.name });
+    }
+    push('workqueue_depth', total);
+  }
+
+  push('reconcile_total', counter(families, 'controller_runtime_reconcile_total'));
+  push('reconcile_errors_total', counter(families, 'controller_runtime_reconcile_errors_total'));
+  push('rest_client_requests_total', counter(families, 'rest_client_requests_total'));
+
+  for (const histogramName of reconcileHistograms) {
+    const family = families.get(histogramName);
+    if (!family || family.type !== 'histogram') continue;
+    const merged = mergeHistogramBuckets(histogramSeries(family).map((s) => s.buckets));
+    if (merged.length === 0) continue;
+    memory.reconcileBuckets = merged;
+    const window = previous?.reconcileBuckets ? subtractHistogramBuckets(merged, previous.reconcileBuckets) : merged;
+    push('reconcile_duration_p95_seconds', histogramQuantile(window, 0.95));
+    break;
+  }
+  return { samples, memory };
+}
+
+export interface ControllerScraperOptions {
+  /** Per-scrape deadline in ms (default 2000, capped at the interval). */
+  timeoutMs?: number;
+}
+
+export interface ScrapeStats {
+  ok: number;
+  failed: number;
+}
+
+/** Scrapes every controller's /metrics each interval, all targets in parallel. */
+export class ControllerScraper implements Measurement {
+  readonly name = 'controller-metrics';
+  private ticker: Ticker | undefined;
+  private readonly memory = new Map<string, ScrapeMemory>();
+  private readonly counts = new Map<string, ScrapeStats>();
+
+  constructor(private readonly options: ControllerScraperOptions = {}) {}
+
+  async start(ctx: MeasurementContext): Promise<void> {
+    const interval = validateInterval(ctx.interval);
+    const timeoutMs = Math.min(this.options.timeoutMs ?? 2000, interval);
+    const log = rateLimitedLog(ctx.log ?? defaultLog);
+    this.ticker = startTicker(
+      interval,
+      async () => {
+        await Promise.all(ctx.controllers.map((target) => this.scrape(target, ctx, timeoutMs, log)));
+      },
+      (err) => log('scraper', `controller scrape loop: ${errorMessage(err)}`),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.ticker?.stop();
+    this.ticker = undefined;
+  }
+
+  /** Scrapes that succeeded and failed, per `controller[/shard]`. */
+  stats(): Record<string, ScrapeStats> {
+    return Object.fromEntries(this.counts);
+  }
+
+  private async scrape(target: ControllerTarget, ctx: MeasurementContext, timeoutMs: number, log: (key: string, message: string) => void): Promise<void> {
+    const key = target.shard === undefined ? target.controller : `${target.controller}/${target.shard}`;
+    const stats = this.counts.get(key) ?? { ok: 0, failed: 0 };
+    this.counts.set(key, stats);
+    let families: MetricFamilies;
+    const ts = Date.now();
+    try {
+      families = parsePrometheusText(await getText(target.metricsUrl, timeoutMs));
+    } catch (err) {
+      stats.failed += 1;
+      log(`scrape:${key}`, `scraping ${key} at ${target.metricsUrl} failed: ${errorMessage(err)}`);
+      return;
+    }
+    stats.ok += 1;
+    const { samples, memory } = controllerSamples(families, target, ts, this.memory.get(key));
+    this.memory.set(key, memory);
+    for (const sample of samples) ctx.sink.write(sample);
+  }
+}

@@ -1,0 +1,174 @@
+import { parseDuration } from '../util/units.ts';
+
+/**
+ * The few fields of Flux objects the lag tracker, stall detector and readiness counts read,
+ * pulled out of raw API objects once, so the pure logic works on plain snapshots.
+ */
+
+export type FluxKind = 'GitRepository' | 'Kustomization' | 'HelmRelease';
+
+export interface FluxResource {
+  kind: FluxKind;
+  group: string;
+  version: string;
+  plural: string;
+}
+
+export const fluxResources: readonly FluxResource[] = [
+  { kind: 'GitRepository', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'gitrepositories' },
+  { kind: 'Kustomization', group: 'kustomize.toolkit.fluxcd.io', version: 'v1', plural: 'kustomizations' },
+  { kind: 'HelmRelease', group: 'helm.toolkit.fluxcd.io', version: 'v2', plural: 'helmreleases' },
+];
+
+export function resourcePath(resource: FluxResource): string {
+  return `/apis/${resource.group}/${resource.version}/${resource.plural}`;
+}
+
+export interface ReadyCondition {
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+}
+
+export interface FluxObjectSnapshot {
+  kind: FluxKind;
+  namespace: string;
+  name: string;
+  /** `<Kind>/<namespace>/<name>`, the `object` label of lag and stall samples. */
+  key: string;
+  /** GitRepository: `<owner>/<repo>` from spec.url. */
+  repo?: string;
+  /** Kustomization/HelmRelease: key of the GitRepository it reads from, when it reads from one. */
+  sourceKey?: string;
+  /** GitRepository: status.artifact.revision (`main@sha1:<sha>`). */
+  artifactRevision?: string;
+  /** Kustomization: status.lastAppliedRevision; HelmRelease: the deployed chart version. */
+  appliedRevision?: string;
+  lastAttemptedRevision?: string;
+  ready?: ReadyCondition;
+  /** Keys of the objects named in spec.dependsOn. */
+  dependsOn: string[];
+  suspended: boolean;
+  /** spec.interval in ms, when set and parseable. */
+  intervalMs?: number;
+  /** metadata.creationTimestamp in ms (second precision). */
+  createdAt?: number;
+}
+
+export function objectKey(kind: string, namespace: string, name: string): string {
+  return `${kind}/${namespace}/${name}`;
+}
+
+type Raw = Record<string, unknown>;
+
+function record(value: unknown): Raw | undefined {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : undefined;
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * `https://127.0.0.1:8443/acme/app-1.git`, `ssh://git@host/acme/app-1`, `git@host:acme/app-1.git`
+ * → `acme/app-1` (the last two path segments, without `.git`).
+ */
+export function repoFromUrl(url: string): string | undefined {
+  const path = url.replace(/^[a-z+]+:\/\/[^/]*/i, '').replace(/^[^@/]+@[^:]+:/, '');
+  const segments = path.replace(/\.git\/?$/, '').replace(/\/+$/, '').split('/').filter(Boolean);
+  if (segments.length < 2) return undefined;
+  return `${segments[segments.length - 2]}/${segments[segments.length - 1]}`;
+}
+
+/** Hex runs of 7 to 64 characters in a revision (`main@sha1:<sha>`, `main/<sha>`, `1.0.0+<sha12>`), lower-cased. */
+export function revisionShaTokens(revision: string): string[] {
+  return revision.match(/(?<![0-9a-f])[0-9a-f]{7,64}(?![0-9a-f])/gi)?.map((t) => t.toLowerCase()) ?? [];
+}
+
+/**
+ * Whether a Flux revision names the commit `sha`. Helm chart versions built with
+ * reconcileStrategy Revision carry only a 12-character prefix, so prefixes match.
+ */
+export function revisionMatchesSha(revision: string | undefined, sha: string): boolean {
+  if (!revision) return false;
+  const wanted = sha.toLowerCase();
+  return revisionShaTokens(revision).some((token) => wanted.startsWith(token) || token.startsWith(wanted));
+}
+
+/** Whether two revisions name the same commit; undefined when either carries no commit id. */
+export function sameCommit(a: string, b: string): boolean | undefined {
+  const left = revisionShaTokens(a);
+  const right = revisionShaTokens(b);
+  if (left.length === 0 || right.length === 0) return undefined;
+  return left.some((x) => right.some((y) => x.startsWith(y) || y.startsWith(x)));
+}
+
+function durationMs(value: string): number | undefined {
+  try {
+    return parseDuration(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds a snapshot from a raw API object of the given kind. */
+export function toSnapshot(kind: FluxKind, raw: unknown): FluxObjectSnapshot {
+  const obj = record(raw) ?? {};
+  const metadata = record(obj.metadata) ?? {};
+  const spec = record(obj.spec) ?? {};
+  const status = record(obj.status) ?? {};
+  const namespace = text(metadata.namespace) ?? '';
+  const name = text(metadata.name) ?? '';
+  const snapshot: FluxObjectSnapshot = {
+    kind,
+    namespace,
+    name,
+    key: objectKey(kind, namespace, name),
+    dependsOn: [],
+    suspended: spec.suspend === true,
+  };
+  const created = Date.parse(text(metadata.creationTimestamp) ?? '');
+  if (Number.isFinite(created)) snapshot.createdAt = created;
+  const interval = text(spec.interval);
+  if (interval) snapshot.intervalMs = durationMs(interval);
+
+  const conditions = Array.isArray(status.conditions) ? status.conditions : [];
+  for (const condition of conditions) {
+    const c = record(condition);
+    if (c?.type !== 'Ready') continue;
+    const conditionStatus = c.status === 'True' || c.status === 'False' ? c.status : 'Unknown';
+    snapshot.ready = { status: conditionStatus, reason: text(c.reason), message: text(c.message) };
+  }
+
+  const sourceRefFrom = (ref: Raw | undefined): void => {
+    if (ref && ref.kind === 'GitRepository' && text(ref.name)) {
+      snapshot.sourceKey = objectKey('GitRepository', text(ref.namespace) ?? namespace, text(ref.name)!);
+    }
+  };
+
+  if (kind === 'GitRepository') {
+    const url = text(spec.url);
+    if (url) snapshot.repo = repoFromUrl(url);
+    snapshot.artifactRevision = text(record(status.artifact)?.revision);
+  } else if (kind === 'Kustomization') {
+    sourceRefFrom(record(spec.sourceRef));
+    snapshot.appliedRevision = text(status.lastAppliedRevision);
+    snapshot.lastAttemptedRevision = text(status.lastAttemptedRevision);
+  } else {
+    sourceRefFrom(record(record(record(spec.chart)?.spec)?.sourceRef));
+    // helm.toolkit.fluxcd.io/v2 records releases in status.history, newest first; after a failed
+    // upgrade the applied chart is the newest release that did deploy.
+    const history = Array.isArray(status.history) ? status.history : [];
+    const lastGood = history.map(record).find((entry) => entry?.status === 'deployed' || entry?.status === 'superseded');
+    const deployed = text(lastGood?.chartVersion);
+    snapshot.appliedRevision = deployed ?? text(status.lastAppliedRevision);
+    snapshot.lastAttemptedRevision = text(status.lastAttemptedRevision);
+  }
+
+  const dependsOn = Array.isArray(spec.dependsOn) ? spec.dependsOn : [];
+  for (const dep of dependsOn) {
+    const d = record(dep);
+    if (d && text(d.name)) snapshot.dependsOn.push(objectKey(kind, text(d.namespace) ?? namespace, text(d.name)!));
+  }
+  return snapshot;
+}

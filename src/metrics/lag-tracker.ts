@@ -1,0 +1,110 @@
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { UsageError } from '../util/exit-codes.ts';
+import { type FluxObjectSnapshot, type FluxResource, fluxResources, objectKey, toSnapshot } from './flux-objects.ts';
+import { type ResourceWatch, watchResource } from './informers.ts';
+import { LagStateMachine, type LagStateOptions, type Push } from './lag-state.ts';
+import {
+  type Measurement,
+  type MeasurementContext,
+  type Ticker,
+  defaultLog,
+  errorMessage,
+  rateLimitedLog,
+  startTicker,
+  validateInterval,
+} from './measurement.ts';
+import type { SampleSink } from './sample.ts';
+import { StallDetector, type StallDetectorOptions, readinessSamples } from './stalls.ts';
+
+export interface LagTrackerOptions extends LagStateOptions {
+  /** Stall detection thresholds, or false to turn stall samples off (default on). */
+  stalls?: StallDetectorOptions | false;
+  /** Emit Ready n/N per kind each interval (default true). */
+  readiness?: boolean;
+  /** Resources to watch (default: GitRepositories, Kustomizations, HelmReleases). */
+  resources?: readonly FluxResource[];
+}
+
+/**
+ * Watches Flux objects (informers, no polling) and turns what it sees into `lag` samples per
+ * pushed commit, plus `stall` and `objects` samples each interval. The logic lives in the pure
+ * LagStateMachine and StallDetector; this class only feeds them.
+ */
+export class LagTracker implements Measurement {
+  readonly name = 'lag';
+  private readonly machine: LagStateMachine;
+  private readonly stalls: StallDetector | undefined;
+  private readonly objects = new Map<string, FluxObjectSnapshot>();
+  private watches: ResourceWatch[] = [];
+  private ticker: Ticker | undefined;
+  private sink: SampleSink | undefined;
+
+  constructor(private readonly options: LagTrackerOptions = {}) {
+    this.machine = new LagStateMachine(options);
+    this.stalls = options.stalls === false ? undefined : new StallDetector(options.stalls ?? {});
+  }
+
+  async start(ctx: MeasurementContext): Promise<void> {
+    if (!ctx.kubeConfig) throw new UsageError('the lag measurement needs a kubeConfig in its context (it watches Flux objects)');
+    const interval = validateInterval(ctx.interval);
+    const log = rateLimitedLog(ctx.log ?? defaultLog);
+    this.sink = ctx.sink;
+    const resources = this.options.resources ?? fluxResources;
+    // Ready n/N of a kind is only meaningful once its first full list arrived (0/0 before is noise).
+    const synced = new Set<string>();
+    const kinds = resources.map((r) => r.kind);
+    this.watches = resources.map((resource) =>
+      watchResource(ctx.kubeConfig!, resource, {
+        upsert: (obj) => this.upsert(resource, obj),
+        remove: (obj) => this.remove(resource, obj),
+        listed: () => synced.add(resource.kind),
+        error: (err) => {
+          const reason = errorMessage(err);
+          const hint = reason.startsWith('HTTP 404') ? ' (is the CRD installed?)' : '';
+          log(`watch:${resource.plural}`, `watching ${resource.plural}.${resource.group}/${resource.version} failed, retrying: ${reason}${hint}`);
+        },
+      }),
+    );
+    this.ticker = startTicker(
+      interval,
+      () => {
+        const now = Date.now();
+        if ((this.options.readiness ?? true) && synced.size > 0) {
+          const listed = [...this.objects.values()].filter((o) => synced.has(o.kind));
+          for (const sample of readinessSamples(listed, now, kinds.filter((k) => synced.has(k)))) ctx.sink.write(sample);
+        }
+        if (this.stalls) for (const sample of this.stalls.evaluate(this.objects, now)) ctx.sink.write(sample);
+      },
+      (err) => log('lag-tick', `readiness/stall evaluation failed: ${errorMessage(err)}`),
+    );
+  }
+
+  /** Registers a pushed commit; its lag samples appear as objects reach each stage. */
+  recordPush(push: Push): void {
+    for (const sample of this.machine.recordPush(push)) this.sink?.write(sample);
+  }
+
+  /** The objects seen so far, by `<Kind>/<namespace>/<name>`. */
+  snapshots(): ReadonlyMap<string, FluxObjectSnapshot> {
+    return this.objects;
+  }
+
+  async stop(): Promise<void> {
+    await this.ticker?.stop();
+    this.ticker = undefined;
+    await Promise.all(this.watches.map((w) => w.stop()));
+    this.watches = [];
+  }
+
+  private upsert(resource: FluxResource, obj: KubernetesObject): void {
+    const snapshot = toSnapshot(resource.kind, obj);
+    this.objects.set(snapshot.key, snapshot);
+    for (const sample of this.machine.observe(snapshot, Date.now())) this.sink?.write(sample);
+  }
+
+  private remove(resource: FluxResource, obj: KubernetesObject): void {
+    const key = objectKey(resource.kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
+    this.objects.delete(key);
+    this.machine.remove(key);
+  }
+}

@@ -1,0 +1,168 @@
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { targetLabels } from './controller-scraper.ts';
+import {
+  type ControllerTarget,
+  type Measurement,
+  type MeasurementContext,
+  type Ticker,
+  defaultLog,
+  errorMessage,
+  rateLimitedLog,
+  startTicker,
+  validateInterval,
+} from './measurement.ts';
+import type { Sample } from './sample.ts';
+
+export interface ProcStatus {
+  /** Resident set size now (VmRSS), bytes. */
+  rssBytes?: number;
+  /** Peak resident set size (VmHWM), bytes. */
+  rssPeakBytes?: number;
+}
+
+/** Reads VmRSS and VmHWM out of /proc/<pid>/status (values there are in kB). */
+export function parseProcStatus(text: string): ProcStatus {
+  const status: ProcStatus = {};
+  for (const line of text.split('\n')) {
+    const match = /^(VmRSS|VmHWM):\s+(\d+)\s*kB/.exec(line);
+    if (!match) continue;
+    const bytes = Number(match[2]) * 1024;
+    if (match[1] === 'VmRSS') status.rssBytes = bytes;
+    else status.rssPeakBytes = bytes;
+  }
+  return status;
+}
+
+export interface ProcStat {
+  /** User plus system CPU time, in clock ticks. */
+  cpuTicks: number;
+  /** Start time after boot, in clock ticks: tells a reused pid apart from the process we saw. */
+  startTicks: number;
+}
+
+/**
+ * Reads utime, stime and starttime out of /proc/<pid>/stat. The command name in parentheses may
+ * itself contain spaces and parentheses, so fields are counted from the last ')'.
+ */
+export function parseProcStat(text: string): ProcStat {
+  const close = text.lastIndexOf(')');
+  if (close === -1) throw new Error('not a /proc/<pid>/stat line: no ")" after the command name');
+  // Fields after ")" start at field 3 (state); utime, stime and starttime are fields 14, 15 and 22.
+  const fields = text.slice(close + 1).trim().split(/\s+/);
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  const start = Number(fields[19]);
+  if (![utime, stime, start].every(Number.isFinite)) throw new Error('not a /proc/<pid>/stat line: utime/stime/starttime are not numbers');
+  return { cpuTicks: utime + stime, startTicks: start };
+}
+
+let cachedClockTicks: number | undefined;
+
+/** USER_HZ (`getconf CLK_TCK`); 100 on every mainstream Linux when getconf is missing. */
+export function clockTicksPerSecond(): number {
+  if (cachedClockTicks === undefined) {
+    try {
+      const value = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 2000 }).trim());
+      cachedClockTicks = Number.isFinite(value) && value > 0 ? value : 100;
+    } catch {
+      cachedClockTicks = 100;
+    }
+  }
+  return cachedClockTicks;
+}
+
+export interface ProcSnapshot extends ProcStatus, ProcStat {
+  pid: number;
+}
+
+export async function readProcSnapshot(pid: number): Promise<ProcSnapshot> {
+  const [status, stat] = await Promise.all([readFile(`/proc/${pid}/status`, 'utf8'), readFile(`/proc/${pid}/stat`, 'utf8')]);
+  return { pid, ...parseProcStatus(status), ...parseProcStat(stat) };
+}
+
+interface CpuMemory {
+  pid: number;
+  startTicks: number;
+  cpuTicks: number;
+  ts: number;
+}
+
+/**
+ * Samples from one /proc reading. CPU figures are emitted only when `withCpu` (the /metrics
+ * scraper already reports them otherwise, and two sources of cpu_cores would double count); the
+ * rate restarts when the pid or its start time changes.
+ */
+export function procSamples(
+  snapshot: ProcSnapshot,
+  target: Pick<ControllerTarget, 'controller' | 'shard'>,
+  ts: number,
+  ticksPerSecond: number,
+  withCpu: boolean,
+  previous?: CpuMemory,
+): { samples: Sample[]; memory: CpuMemory } {
+  const labels = targetLabels(target);
+  const samples: Sample[] = [];
+  if (snapshot.rssBytes !== undefined) samples.push({ ts, kind: 'controller', name: 'rss_bytes', value: snapshot.rssBytes, labels });
+  if (snapshot.rssPeakBytes !== undefined) samples.push({ ts, kind: 'controller', name: 'rss_peak_bytes', value: snapshot.rssPeakBytes, labels });
+  const memory: CpuMemory = { pid: snapshot.pid, startTicks: snapshot.startTicks, cpuTicks: snapshot.cpuTicks, ts };
+  if (withCpu) {
+    samples.push({ ts, kind: 'controller', name: 'cpu_seconds_total', value: snapshot.cpuTicks / ticksPerSecond, labels });
+    const sameProcess = previous && previous.pid === snapshot.pid && previous.startTicks === snapshot.startTicks;
+    if (sameProcess && ts > previous.ts && snapshot.cpuTicks >= previous.cpuTicks) {
+      const cores = (snapshot.cpuTicks - previous.cpuTicks) / ticksPerSecond / ((ts - previous.ts) / 1000);
+      samples.push({ ts, kind: 'controller', name: 'cpu_cores', value: cores, labels });
+    }
+  }
+  return { samples, memory };
+}
+
+export interface ProcSamplerOptions {
+  /** Also emit cpu_seconds_total and cpu_cores from /proc (default true). */
+  cpu?: boolean;
+}
+
+/** Reads /proc for every controller target that has a pid getter, each interval. */
+export class ProcSampler implements Measurement {
+  readonly name = 'proc';
+  private ticker: Ticker | undefined;
+  private readonly memory = new Map<string, CpuMemory>();
+
+  constructor(private readonly options: ProcSamplerOptions = {}) {}
+
+  async start(ctx: MeasurementContext): Promise<void> {
+    const interval = validateInterval(ctx.interval);
+    const log = rateLimitedLog(ctx.log ?? defaultLog);
+    const ticks = clockTicksPerSecond();
+    const withCpu = this.options.cpu ?? true;
+    this.ticker = startTicker(
+      interval,
+      async () => {
+        await Promise.all(
+          ctx.controllers.map(async (target) => {
+            const pid = target.pid?.();
+            if (pid === undefined) return;
+            const key = target.shard === undefined ? target.controller : `${target.controller}/${target.shard}`;
+            let snapshot: ProcSnapshot;
+            try {
+              snapshot = await readProcSnapshot(pid);
+            } catch (err) {
+              // The process may have exited between the getter and the read: the supervisor reports that.
+              log(`proc:${key}`, `reading /proc/${pid} of ${key} failed: ${errorMessage(err)}`);
+              return;
+            }
+            const { samples, memory } = procSamples(snapshot, target, Date.now(), ticks, withCpu, this.memory.get(key));
+            this.memory.set(key, memory);
+            for (const sample of samples) ctx.sink.write(sample);
+          }),
+        );
+      },
+      (err) => log('proc', `proc sampling loop: ${errorMessage(err)}`),
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.ticker?.stop();
+    this.ticker = undefined;
+  }
+}

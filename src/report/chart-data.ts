@@ -1,0 +1,278 @@
+/**
+ * The data behind report.html's charts, computed in Node so the page only draws. Time is in
+ * seconds since the run's origin, series are aligned on one x array (null where a series has no
+ * point), and long runs are downsampled to a bounded number of points (the max per bucket so peaks
+ * stay visible, or the min where dips matter: quota left, objects Ready).
+ */
+import type { Sample } from '../metrics/sample.ts';
+import {
+  controllerSeries,
+  cpuSeries,
+  LAG_STAGES,
+  lagValuesByStage,
+  queueSeries,
+  type FaultBand,
+} from './metrics-from-samples.ts';
+import type { TimePoint } from './stats.ts';
+
+export type ChartUnit = 'bytes' | 'cores' | 'count' | 'seconds';
+
+export interface ChartSeries {
+  label: string;
+  values: (number | null)[];
+}
+
+export interface ChartSpec {
+  id: string;
+  title: string;
+  /** Unit of the y values. */
+  unit: ChartUnit;
+  /** 'time': x = seconds since the origin, fault bands drawn; 'category': x positions labelled by `ticks`. */
+  xKind: 'time' | 'category';
+  /** How series are drawn. */
+  style: 'line' | 'bars';
+  /** Bar width as a fraction of the smallest x gap. */
+  barWidth?: number;
+  x: number[];
+  series: ChartSeries[];
+  /** Category charts: labelled tick positions. */
+  ticks?: { at: number; label: string }[];
+  /** Text under the title. */
+  note?: string;
+}
+
+export interface ChartFault {
+  label: string;
+  start: number;
+  end: number;
+}
+
+export interface ChartData {
+  /** Epoch ms that x = 0 stands for. */
+  originMs: number;
+  /** Seconds since the origin where the data ends (open faults are drawn up to here). */
+  endSeconds: number;
+  charts: ChartSpec[];
+  faults: ChartFault[];
+}
+
+export const MAX_POINTS_PER_CHART = 1_500;
+const HISTOGRAM_BINS = 20;
+
+/** Builds every chart of the report; a chart without data keeps empty `x`/`series`. */
+export function buildChartData(samples: readonly Sample[], faults: readonly FaultBand[], originMs: number): ChartData {
+  const sorted = [...samples].sort((a, b) => a.ts - b.ts);
+  const lastTs = sorted[sorted.length - 1]?.ts ?? originMs;
+  const endSeconds = Math.max(0, (lastTs - originMs) / 1000);
+  const toSeconds = (ts: number) => (ts - originMs) / 1000;
+
+  const memory = controllerSeries(sorted, 'rss_bytes');
+  for (const [instance, points] of controllerSeries(sorted, 'resident_memory_bytes')) {
+    if (!memory.has(instance)) memory.set(instance, points);
+  }
+  const charts: ChartSpec[] = [
+    timeChart('memory', 'Memory (RSS) per controller', 'bytes', memory, toSeconds),
+    timeChart('cpu', 'CPU per controller (cores)', 'cores', cpuSeries(sorted), toSeconds),
+    timeChart('workqueue', 'Workqueue depth per controller', 'count', queueSeries(sorted), toSeconds),
+    lagPercentileChart(sorted),
+    ...lagHistogramCharts(sorted),
+    timeChart('github-quota', 'GitHub quota remaining per identity', 'count', githubQuotaSeries(sorted), toSeconds, 'min'),
+    githubErrorChart(sorted, toSeconds),
+    timeChart('objects-ready', 'Objects Ready over time', 'count', objectsSeries(sorted), toSeconds, 'min'),
+  ];
+  return {
+    originMs,
+    endSeconds,
+    charts,
+    faults: faults.map((f) => ({
+      label: f.target ? `${f.fault} (${f.target})` : f.fault,
+      start: toSeconds(f.start),
+      end: toSeconds(f.end ?? lastTs),
+    })),
+  };
+}
+
+/** How a downsampling bucket keeps its value: the peak, or the dip (quota left, objects Ready). */
+export type BucketPick = 'max' | 'min';
+
+/** Aligns named series on one x array of seconds, downsampled to `maxPoints` buckets. */
+export function alignSeries(
+  named: ReadonlyMap<string, readonly TimePoint[]>,
+  toSeconds: (ts: number) => number,
+  maxPoints = MAX_POINTS_PER_CHART,
+  pick: BucketPick = 'max',
+): { x: number[]; series: ChartSeries[] } {
+  const entries = [...named.entries()].filter(([, points]) => points.length > 0).sort((a, b) => a[0].localeCompare(b[0]));
+  if (entries.length === 0) return { x: [], series: [] };
+  let min = Infinity;
+  let max = -Infinity;
+  for (const [, points] of entries) {
+    for (const p of points) {
+      const s = toSeconds(p.ts);
+      if (s < min) min = s;
+      if (s > max) max = s;
+    }
+  }
+  // One bucket per second at least (scrapes of different controllers land milliseconds apart).
+  const bucket = Math.max(1, Math.ceil((max - min) / maxPoints));
+  const keyOf = (s: number) => Math.floor((s - min) / bucket);
+  const keys = new Set<number>();
+  const perSeries = entries.map(([label, points]) => {
+    const byKey = new Map<number, number>();
+    for (const p of points) {
+      const key = keyOf(toSeconds(p.ts));
+      keys.add(key);
+      const kept = byKey.get(key);
+      byKey.set(key, kept === undefined ? p.value : pick === 'max' ? Math.max(kept, p.value) : Math.min(kept, p.value));
+    }
+    return { label, byKey };
+  });
+  const sortedKeys = [...keys].sort((a, b) => a - b);
+  return {
+    x: sortedKeys.map((k) => round3(min + k * bucket)),
+    series: perSeries.map(({ label, byKey }) => ({ label, values: sortedKeys.map((k) => byKey.get(k) ?? null) })),
+  };
+}
+
+function timeChart(
+  id: string,
+  title: string,
+  unit: ChartUnit,
+  named: ReadonlyMap<string, readonly TimePoint[]>,
+  toSeconds: (ts: number) => number,
+  pick: BucketPick = 'max',
+): ChartSpec {
+  return { id, title, unit, xKind: 'time', style: 'line', ...alignSeries(named, toSeconds, MAX_POINTS_PER_CHART, pick) };
+}
+
+/**
+ * Grouped bars without a plugin: each (stage, percentile) gets its own x position, offset
+ * within the stage's slot, and each percentile series is null outside its own positions.
+ */
+function lagPercentileChart(sorted: readonly Sample[]): ChartSpec {
+  const values = lagValuesByStage(sorted);
+  const stages = LAG_STAGES.filter((stage) => values[stage].length > 0);
+  const percentiles = [
+    { label: 'p50', p: 50 },
+    { label: 'p95', p: 95 },
+    { label: 'p99', p: 99 },
+    { label: 'max', p: 100 },
+  ];
+  const step = 1 / (percentiles.length + 1);
+  const x: number[] = [];
+  const series: ChartSeries[] = percentiles.map((p) => ({ label: p.label, values: [] }));
+  stages.forEach((stage, stageIndex) => {
+    const ordered = [...values[stage]].sort((a, b) => a - b);
+    percentiles.forEach((p, pIndex) => {
+      x.push(round3(stageIndex + (pIndex + 1) * step));
+      const rank = Math.min(ordered.length, Math.max(1, Math.ceil((p.p / 100) * ordered.length)));
+      series.forEach((s, sIndex) => s.values.push(sIndex === pIndex ? ordered[rank - 1]! : null));
+    });
+  });
+  return {
+    id: 'lag-percentiles',
+    title: 'Lag percentiles per stage (push → stage)',
+    unit: 'seconds',
+    xKind: 'category',
+    style: 'bars',
+    barWidth: 0.9,
+    x,
+    series: stages.length > 0 ? series : [],
+    ticks: stages.map((stage, i) => ({ at: round3(i + 0.5), label: stage })),
+  };
+}
+
+/** One histogram per stage over shared bins (so the three read side by side). */
+function lagHistogramCharts(sorted: readonly Sample[]): ChartSpec[] {
+  const values = lagValuesByStage(sorted);
+  const all = LAG_STAGES.flatMap((stage) => values[stage]);
+  // A loop, not Math.max(...all): long runs have more values than a call's argument limit.
+  const top = all.reduce((max, v) => (v > max ? v : max), 0);
+  const width = top > 0 ? top / HISTOGRAM_BINS : 1;
+  return LAG_STAGES.map((stage) => {
+    const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
+    for (const v of values[stage]) counts[Math.min(HISTOGRAM_BINS - 1, Math.max(0, Math.floor(v / width)))]! += 1;
+    const has = values[stage].length > 0;
+    return {
+      id: `lag-histogram-${stage}`,
+      title: `Lag histogram: ${stage}`,
+      unit: 'count',
+      xKind: 'category',
+      style: 'bars',
+      barWidth: 0.9,
+      note: has ? `${values[stage].length} commits, bins of ${round3(width)}s (x = bin start, seconds)` : undefined,
+      x: has ? counts.map((_, i) => round3(i * width)) : [],
+      series: has ? [{ label: stage, values: counts }] : [],
+    } satisfies ChartSpec as ChartSpec;
+  });
+}
+
+function githubQuotaSeries(sorted: readonly Sample[]): Map<string, TimePoint[]> {
+  const out = new Map<string, TimePoint[]>();
+  for (const s of sorted) {
+    if (s.kind !== 'github' || s.name !== 'quota_remaining' || typeof s.value !== 'number') continue;
+    const identity = s.labels?.identity ?? 'anonymous';
+    let points = out.get(identity);
+    if (!points) out.set(identity, (points = []));
+    points.push({ ts: s.ts, value: s.value });
+  }
+  return out;
+}
+
+/** 403 and 429 responses per interval; the two series sit side by side within each interval. */
+function githubErrorChart(sorted: readonly Sample[], toSeconds: (ts: number) => number): ChartSpec {
+  const requests = sorted.filter((s) => s.kind === 'github' && s.name === 'request');
+  const base: ChartSpec = { id: 'github-errors', title: 'GitHub 403 / 429 responses per interval', unit: 'count', xKind: 'time', style: 'bars', barWidth: 0.9, x: [], series: [] };
+  if (requests.length === 0) return base;
+  const first = toSeconds(requests[0]!.ts);
+  const last = toSeconds(requests[requests.length - 1]!.ts);
+  const interval = Math.max(5, Math.ceil((last - first) / 60));
+  const buckets = Math.floor((last - first) / interval) + 1;
+  const c403 = new Array<number>(buckets).fill(0);
+  const c429 = new Array<number>(buckets).fill(0);
+  for (const r of requests) {
+    const i = Math.floor((toSeconds(r.ts) - first) / interval);
+    if (r.labels?.status === '403') c403[i]! += 1;
+    if (r.labels?.status === '429') c429[i]! += 1;
+  }
+  const x: number[] = [];
+  const s403: (number | null)[] = [];
+  const s429: (number | null)[] = [];
+  for (let i = 0; i < buckets; i++) {
+    const start = first + i * interval;
+    x.push(round3(start + interval * 0.25), round3(start + interval * 0.75));
+    s403.push(c403[i]!, null);
+    s429.push(null, c429[i]!);
+  }
+  return {
+    ...base,
+    note: `${interval}s intervals`,
+    x,
+    series: [
+      { label: '403', values: s403 },
+      { label: '429', values: s429 },
+    ],
+  };
+}
+
+/** Ready and total objects summed over kinds, at each sampling round. */
+function objectsSeries(sorted: readonly Sample[]): Map<string, TimePoint[]> {
+  const latest = { ready: new Map<string, number>(), total: new Map<string, number>() };
+  const out = new Map<string, TimePoint[]>([
+    ['ready', []],
+    ['total', []],
+  ]);
+  for (const s of sorted) {
+    if (s.kind !== 'objects' || typeof s.value !== 'number' || (s.name !== 'ready' && s.name !== 'total')) continue;
+    latest[s.name].set(s.labels?.kind ?? 'all', s.value);
+    const points = out.get(s.name)!;
+    const sum = [...latest[s.name].values()].reduce((a, b) => a + b, 0);
+    if (points.length > 0 && points[points.length - 1]!.ts === s.ts) points[points.length - 1]!.value = sum;
+    else points.push({ ts: s.ts, value: sum });
+  }
+  return out;
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

@@ -1,0 +1,46 @@
+/**
+ * Checks that span several fields (so no single field's schema can make them): timeline vs
+ * duration and enabled controllers, provider-specific options, sampling vs duration.
+ */
+import { formatDuration, parseDuration } from '../util/units.ts';
+import { parseGeneratorOptions } from '../workload/index.ts';
+import type { Scenario } from './schema.ts';
+import { timelineProblems, type ScenarioProblem } from './timeline.ts';
+
+export function scenarioProblems(scenario: Scenario): ScenarioProblem[] {
+  const problems: ScenarioProblem[] = [];
+  const { provider } = scenario;
+  if (provider.kindConfig !== undefined && provider.type !== 'kind') {
+    problems.push({ path: ['provider', 'kindConfig'], message: `only used with provider.type kind, not ${provider.type}` });
+  }
+  if (provider.k3sImage !== undefined && provider.type !== 'k3s') {
+    problems.push({ path: ['provider', 'k3sImage'], message: `only used with provider.type k3s, not ${provider.type}` });
+  }
+  const durationMs = parseDuration(scenario.duration);
+  const intervalMs = parseDuration(scenario.sampling.interval);
+  if (intervalMs > durationMs) {
+    problems.push({
+      path: ['sampling', 'interval'],
+      message: `${formatDuration(intervalMs)} is longer than the measure phase (duration ${formatDuration(durationMs)}), so nothing would be sampled`,
+    });
+  }
+  problems.push(...timelineProblems(scenario));
+  const workloadProblem = workloadOptionsProblem(scenario.workload);
+  if (workloadProblem) problems.push(workloadProblem);
+  return problems;
+}
+
+/** The generator's own checks across its fields (cycle lengths vs apps, apps reserved for faults). */
+function workloadOptionsProblem(workload: Scenario['workload']): ScenarioProblem | undefined {
+  try {
+    parseGeneratorOptions(workload, 'workload');
+    return undefined;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    // The generator prefixes its message with the field it blames; turn that into a path.
+    const blamed = /^workload\.([\w.]+): ([\s\S]*)$/.exec(message.trim());
+    if (!blamed) return { path: ['workload'], message };
+    const path = (blamed[1] ?? '').split('.').map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+    return { path: ['workload', ...path], message: blamed[2] ?? message };
+  }
+}

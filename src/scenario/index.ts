@@ -1,0 +1,24 @@
+/** Scenario files: schema, loading with positioned errors, thresholds, regression limits, timeline plan. */
+export { scenarioSchema, scenarioApiVersion, providerTypes } from './schema.ts';
+export type { Scenario, ScenarioInput, ProviderType } from './schema.ts';
+export { loadScenario, parseScenario, defineScenario, formatProblem, ScenarioError } from './load.ts';
+export type { ScenarioProblemReport } from './load.ts';
+export { scenarioJsonSchema, scenarioJsonSchemaText, scenarioSchemaId } from './json-schema.ts';
+export { timelineActionSchema, controllerNameSchema, githubFaultKinds, suspendableKinds, pausableComponents, killSignals } from './timeline-schema.ts';
+export type { TimelineAction, TimelineActionName, ControllerName, GitHubFaultKind } from './timeline-schema.ts';
+export { planTimeline, timelineProblems, enabledControllers, shardInstances } from './timeline.ts';
+export { formatPath } from './field-path.ts';
+export type { PlannedAction, ScenarioProblem, TimelineScenario } from './timeline.ts';
+export { parseThreshold, evaluateThresholds, renderThresholdSummary, compare, comparisonOps } from './thresholds.ts';
+export type { Threshold, ThresholdResult, ComparisonOp } from './thresholds.ts';
+export { parseRegressionLimit, evaluateRegression, diffMetrics, renderRegressionSummary } from './regression.ts';
+export type { RegressionLimit, RegressionResult, RegressionVerdict, RegressionDirection, MetricDelta } from './regression.ts';
+export { parseMetricValue, formatValue, formatMetricValue, metricUnit } from './metric-value.ts';
+export type { MetricValue, ValueUnit } from './metric-value.ts';
+export { matchMetricNames, metricGlobToRegExp, isMetricGlob } from './metric-glob.ts';
+export { durationMs, quantityValue } from './field-schemas.ts';
+export { metricFamilies } from './expression-schemas.ts';
+export { scenarioTimings } from './timings.ts';
+export type { ScenarioTimings } from './timings.ts';
+export { toFakeGitHubFault } from './github-fault.ts';
+export type { GitHubFaultAction } from './github-fault.ts';

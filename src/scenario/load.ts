@@ -1,0 +1,111 @@
+/**
+ * Loading scenario files (and scenario objects written in TypeScript) with errors that say
+ * where: `<file>:<line>:<col>: <field.path>: <message> (allowed: ...)`, one line per problem,
+ * positioned at the offending node or, for a missing field, at its nearest existing parent.
+ */
+import { readFileSync } from 'node:fs';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { UsageError } from '../util/exit-codes.ts';
+import { describeIssues, type FieldIssue } from './issues.ts';
+import { scenarioSchema, type Scenario, type ScenarioInput } from './schema.ts';
+import { formatPath } from './field-path.ts';
+
+export interface ScenarioProblemReport {
+  file: string;
+  /** 1-based; absent when the source has no positions (defineScenario). */
+  line?: number;
+  col?: number;
+  /** e.g. "timeline[2].action"; "(root)" for the document itself. */
+  field: string;
+  message: string;
+  allowed?: string[];
+}
+
+/** A scenario that failed to load; `problems` has one entry per finding, the message one line each. */
+export class ScenarioError extends UsageError {
+  constructor(readonly problems: ScenarioProblemReport[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'ScenarioError';
+  }
+}
+
+export function formatProblem(problem: ScenarioProblemReport): string {
+  const where = problem.line !== undefined ? `${problem.file}:${problem.line}:${problem.col ?? 1}` : problem.file;
+  const allowed = problem.allowed && problem.allowed.length > 0 ? ` (allowed: ${problem.allowed.join(', ')})` : '';
+  return `${where}: ${problem.field}: ${problem.message}${allowed}`;
+}
+
+/** Reads and validates a scenario file. Throws ScenarioError (a UsageError) listing every problem. */
+export function loadScenario(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
+    throw new ScenarioError([{ file: path, field: '(root)', message: `cannot read scenario: ${reason}` }]);
+  }
+  return parseScenario(text, path);
+}
+
+/** Validates scenario YAML text; `file` names it in error messages. */
+export function parseScenario(text: string, file = '<input>'): Scenario {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(
+      doc.errors.map((error) => {
+        const { line, col } = lineCounter.linePos(error.pos[0]);
+        return { file, line, col, field: '(yaml)', message: `YAML syntax error: ${error.message.split('\n')[0]}` };
+      }),
+    );
+  }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const result = scenarioSchema.safeParse(data);
+  if (result.success) return result.data;
+  const problems: ScenarioProblemReport[] = describeIssues(result.error.issues, data, scenarioSchema).map((issue) => ({
+    file,
+    ...positionOf(doc, lineCounter, issue),
+    field: formatPath(issue.path),
+    message: issue.message,
+    ...(issue.allowed ? { allowed: issue.allowed } : {}),
+  }));
+  problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
+  throw new ScenarioError(problems);
+}
+
+/** For scenarios written in TypeScript: the same schema and defaults, the same error style. */
+export function defineScenario(input: ScenarioInput): Scenario {
+  const result = scenarioSchema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ScenarioError(
+    describeIssues(result.error.issues, input, scenarioSchema).map((issue) => ({
+      file: '<defineScenario>',
+      field: formatPath(issue.path),
+      message: issue.message,
+      ...(issue.allowed ? { allowed: issue.allowed } : {}),
+    })),
+  );
+}
+
+function positionOf(doc: Document, lineCounter: LineCounter, issue: FieldIssue): { line: number; col: number } {
+  const offset = issue.atKey ? keyOffset(doc, issue.path) : undefined;
+  return lineCounter.linePos(offset ?? nearestNodeOffset(doc, issue.path));
+}
+
+/** Offset of the key node of the last path segment (for unknown and invalid keys). */
+function keyOffset(doc: Document, path: readonly PropertyKey[]): number | undefined {
+  const parent = path.length > 1 ? doc.getIn(path.slice(0, -1), true) : doc.contents;
+  if (!isMap(parent)) return undefined;
+  const name = String(path.at(-1));
+  const pair = parent.items.find((item) => (isScalar(item.key) ? String(item.key.value) : String(item.key)) === name);
+  return isNode(pair?.key) ? pair.key.range?.[0] : undefined;
+}
+
+/** Offset of the node at `path`, or of its nearest ancestor that exists in the document. */
+function nearestNodeOffset(doc: Document, path: readonly PropertyKey[]): number {
+  for (let length = path.length; length > 0; length--) {
+    const node: unknown = doc.getIn(path.slice(0, length), true);
+    if (isNode(node) && node.range) return node.range[0];
+  }
+  return isNode(doc.contents) && doc.contents.range ? doc.contents.range[0] : 0;
+}

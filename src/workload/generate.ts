@@ -1,0 +1,183 @@
+/**
+ * generateWorkload: plans the workload, writes each repo's history into a bare repo under
+ * `<storageRoot>/<owner>/<repo>.git` through git fast-import, publishes the Helm chart under
+ * `<storageRoot>/pages/`, and writes graph.json, workload.json and root.yaml beside them.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FluxbenchError, UsageError } from '../util/exit-codes.ts';
+import { runFastImport } from './fast-import.ts';
+import { fluxObjectRefs, rootObjects, type FluxObjectRef, type RootObjectsContext } from './flux-objects.ts';
+import { directoryBytes, initBareRepo } from './git.ts';
+import { loadGraphTruth, writeGraphTruth, type GraphTruth } from './graph.ts';
+import { helmIndex, packageChart } from './helm-chart.ts';
+import { commitTime, writeRepoHistory } from './history.ts';
+import { toYaml, type K8sObject } from './manifests.ts';
+import { parseGeneratorOptions, type GeneratorOptions, type GeneratorOptionsInput } from './options.ts';
+import { planWorkload, type UnitVariant, type WorkloadPlan } from './plan.ts';
+
+export interface GenerateContext extends RootObjectsContext {
+  /** Where bare repos go: `<storageRoot>/<owner>/<repo>.git` (the fake GitHub's storage, or any directory). */
+  storageRoot: string;
+  /** Base URL Flux clones from, e.g. `http://127.0.0.1:8080`; repos are `${gitBaseUrl}/<owner>/<repo>.git`. */
+  gitBaseUrl: string;
+  /** Replace repos that already exist instead of failing. */
+  overwrite?: boolean;
+  /** Repos written at the same time (each is one git fast-import process). Default 2. */
+  concurrency?: number;
+}
+
+export interface GeneratedRepo {
+  owner: string;
+  name: string;
+  fullName: string;
+  /** Bare repo directory. */
+  path: string;
+  url: string;
+  headSha: string;
+  commits: number;
+  /** Bytes on disk of the bare repo. */
+  bytes: number;
+}
+
+export interface GeneratedApp {
+  name: string;
+  variant: UnitVariant;
+  team: string;
+  namespace: string;
+  /** owner/repo holding the app directory. */
+  repo: string;
+  /** Directory inside the repo. */
+  dir: string;
+  /** Id of its Kustomization. */
+  kustomization: string;
+  churnable: boolean;
+}
+
+export interface GeneratedWorkload {
+  seed: number;
+  storageRoot: string;
+  gitBaseUrl: string;
+  repos: GeneratedRepo[];
+  /** Apply these to bootstrap: Flux namespace, auth Secret, fleet GitRepository, root Kustomization. */
+  rootObjects: K8sObject[];
+  rootYaml: string;
+  fluxObjects: FluxObjectRef[];
+  apps: GeneratedApp[];
+  graph: GraphTruth;
+  graphPath: string;
+  /** Set when a Helm repository was published under `<storageRoot>/pages/`. */
+  pages?: { owner: string; repo: string; dir: string; url: string };
+  /** Wall time of the generation. */
+  durationMs: number;
+}
+
+export function repoPath(storageRoot: string, owner: string, name: string): string {
+  return join(storageRoot, owner, `${name}.git`);
+}
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** Writes one repo's full history; resolves with its head SHA. */
+export async function writeRepo(plan: WorkloadPlan, repoName: string, gitDir: string): Promise<{ headSha: string; commits: number }> {
+  const repo = plan.repos.find((r) => r.name === repoName);
+  if (!repo) throw new FluxbenchError(`no repo ${repoName} in the workload plan`);
+  await initBareRepo(gitDir);
+  let commits = 0;
+  const result = await runFastImport(gitDir, async (writer) => {
+    commits = (await writeRepoHistory(plan, repo, writer)).commits;
+  });
+  const headSha = result.output.at(-1);
+  if (!headSha || !/^[0-9a-f]{40}$/.test(headSha)) throw new FluxbenchError(`git fast-import in ${gitDir} did not report the head commit`);
+  return { headSha, commits };
+}
+
+export async function generateWorkload(input: GeneratorOptionsInput | GeneratorOptions, context: GenerateContext): Promise<GeneratedWorkload> {
+  const started = performance.now();
+  const options = parseGeneratorOptions(input);
+  if (!/^https?:\/\/[^/]+/.test(context.gitBaseUrl)) {
+    throw new UsageError(`gitBaseUrl "${context.gitBaseUrl}" must be an http(s) URL such as http://127.0.0.1:8080`);
+  }
+  const plan = planWorkload(options, context.gitBaseUrl);
+  mkdirSync(context.storageRoot, { recursive: true });
+
+  for (const repo of plan.repos) {
+    const path = repoPath(context.storageRoot, repo.owner, repo.name);
+    if (!existsSync(path)) continue;
+    if (!context.overwrite) throw new UsageError(`${path} already exists; pass overwrite (--overwrite) to replace generated repos`);
+    rmSync(path, { recursive: true, force: true });
+  }
+
+  const repos = await mapLimit(plan.repos, context.concurrency ?? 2, async (repo): Promise<GeneratedRepo> => {
+    const path = repoPath(context.storageRoot, repo.owner, repo.name);
+    mkdirSync(join(context.storageRoot, repo.owner), { recursive: true });
+    const { headSha, commits } = await writeRepo(plan, repo.name, path);
+    return { owner: repo.owner, name: repo.name, fullName: repo.fullName, path, url: repo.url, headSha, commits, bytes: directoryBytes(path) };
+  });
+
+  let pages: GeneratedWorkload['pages'];
+  if (plan.pages) {
+    const dir = join(context.storageRoot, 'pages', plan.pages.owner, plan.pages.repo);
+    mkdirSync(dir, { recursive: true });
+    const created = commitTime(options.seed, 0);
+    const chart = packageChart(created);
+    writeFileSync(join(dir, chart.fileName), chart.tgz);
+    writeFileSync(join(dir, 'index.yaml'), helmIndex(chart, created));
+    pages = { ...plan.pages, dir };
+  }
+
+  const roots = rootObjects(plan, context);
+  const graphPath = join(context.storageRoot, 'graph.json');
+  writeGraphTruth(graphPath, plan.graph);
+  const workload: GeneratedWorkload = {
+    seed: options.seed,
+    storageRoot: context.storageRoot,
+    gitBaseUrl: plan.gitBaseUrl,
+    repos,
+    rootObjects: roots,
+    rootYaml: toYaml(roots),
+    fluxObjects: fluxObjectRefs(plan),
+    apps: plan.units.map((u) => ({
+      name: u.name,
+      variant: u.variant,
+      team: u.team,
+      namespace: u.targetNamespace,
+      repo: u.repo,
+      dir: u.dir,
+      kustomization: u.id,
+      churnable: u.churnable,
+    })),
+    graph: plan.graph,
+    graphPath,
+    pages,
+    durationMs: performance.now() - started,
+  };
+  writeFileSync(join(context.storageRoot, 'root.yaml'), workload.rootYaml);
+  writeFileSync(join(context.storageRoot, 'workload.json'), `${JSON.stringify({ ...workload, graph: undefined }, null, 2)}\n`);
+  return workload;
+}
+
+/** Reads `workload.json` (and graph.json beside it) written by generateWorkload. */
+export function loadGeneratedWorkload(storageRoot: string): GeneratedWorkload {
+  const path = join(storageRoot, 'workload.json');
+  let raw: Omit<GeneratedWorkload, 'graph'>;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8')) as Omit<GeneratedWorkload, 'graph'>;
+  } catch (err) {
+    throw new UsageError(`${path}: cannot read the generated workload (run fluxbench generate first): ${(err as Error).message}`);
+  }
+  if (!Array.isArray(raw.repos) || !Array.isArray(raw.apps)) throw new UsageError(`${path}: not a fluxbench workload.json (no repos/apps)`);
+  const graph = loadGraphTruth(raw.graphPath ?? join(storageRoot, 'graph.json'));
+  return { ...raw, graph };
+}

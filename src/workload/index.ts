@@ -1,0 +1,36 @@
+/** Synthetic Git workloads for Flux: repos, Flux objects, dependency graphs and churn. */
+export {
+  generatorOptionsSchema,
+  parseGeneratorOptions,
+  layouts,
+  graphShapes,
+  helmSources,
+  type GeneratorOptions,
+  type GeneratorOptionsInput,
+} from './options.ts';
+export {
+  generateWorkload,
+  loadGeneratedWorkload,
+  repoPath,
+  type GenerateContext,
+  type GeneratedWorkload,
+  type GeneratedRepo,
+  type GeneratedApp,
+} from './generate.ts';
+export { planWorkload, type WorkloadPlan } from './plan.ts';
+export {
+  loadGraphTruth,
+  writeGraphTruth,
+  cyclicComponents,
+  expectedOutcome,
+  type GraphTruth,
+  type GraphNode,
+  type BrokenRoot,
+  type ExpectedOutcome,
+  type StuckNode,
+  type StuckCause,
+} from './graph.ts';
+export { commitChange, startChurn, churnTarget, pushNotification, type ChurnOptions, type ChurnHandle, type ChurnSummary, type CommitEvent, type ChurnRepo, type ChurnApp, type CommitChangeOptions } from './churn.ts';
+export { renderedManifestSample, parseManifests, type ManifestSample } from './sample.ts';
+export type { FluxObjectRef, RootObjectsContext } from './flux-objects.ts';
+export type { K8sObject } from './manifests.ts';

@@ -1,0 +1,177 @@
+/**
+ * Kubernetes manifests of one unit directory (an app, a broken root, the fault helpers),
+ * rendered as YAML text. Pure: the same unit and seed always give the same bytes.
+ */
+import { emitYaml } from './yaml-emit.ts';
+import { chartName, chartVersion, shardLabel, type HelmReleasePlan, type UnitPlan, type WorkloadPlan } from './plan.ts';
+import { seededText } from './random.ts';
+
+export type K8sObject = Record<string, unknown> & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
+
+/** One YAML document per object, joined with `---`, as kubectl and kustomize read them. */
+export function toYaml(objects: readonly object[]): string {
+  return objects.map((o) => emitYaml(o as Record<string, unknown>)).join('---\n');
+}
+
+export const churnFileName = 'churn.yaml';
+
+/**
+ * The per-app ConfigMap that history commits and churn bump: a new generation changes its
+ * data, so kustomize-controller must re-apply the app.
+ */
+export function renderChurnConfigMap(app: string, generation: number, note: string, payload = ''): string {
+  const data: Record<string, string> = { generation: String(generation), note };
+  if (payload) data.payload = payload;
+  return emitYaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${app}-churn`, labels: { 'app.kubernetes.io/name': app } }, data });
+}
+
+function labels(unit: UnitPlan): Record<string, string> {
+  return { 'app.kubernetes.io/name': unit.name, 'app.kubernetes.io/part-of': unit.team, 'fluxbench.io/generated': 'true' };
+}
+
+/** Files of a unit directory at generation 0, keyed by file name inside the directory. */
+export function renderUnitFiles(plan: WorkloadPlan, unit: UnitPlan): Map<string, string> {
+  const files = new Map<string, string>();
+  const { options } = plan;
+  switch (unit.variant) {
+    case 'khc-config':
+      files.set('configmap.yaml', emitYaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'khc-values' }, data: { 'values.yaml': 'replicas: 1\n' } }));
+      break;
+    case 'khc-release': {
+      const hr = plan.helmReleases.find((h) => h.location === 'khc-release')!;
+      files.set('helmrelease.yaml', toYaml([helmReleaseObject(plan, hr)]));
+      break;
+    }
+    case 'app':
+    case 'broken-root': {
+      const app = options.app;
+      const meta = (name: string) => ({ name, labels: labels(unit) });
+      files.set(
+        'deployment.yaml',
+        emitYaml(
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            metadata: meta(unit.name),
+            spec: {
+              replicas: app.replicas,
+              selector: { matchLabels: { 'app.kubernetes.io/name': unit.name } },
+              template: {
+                metadata: { labels: { 'app.kubernetes.io/name': unit.name } },
+                spec: {
+                  containers: [
+                    {
+                      name: 'app',
+                      image: 'registry.local/app:1',
+                      ports: [{ containerPort: 8080, name: 'http' }],
+                      envFrom: [{ configMapRef: { name: `${unit.name}-config` } }],
+                      resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
+                    },
+                  ],
+                },
+              },
+            },
+          }),
+      );
+      files.set(
+        'service.yaml',
+        emitYaml(
+          {
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata: meta(unit.name),
+            spec: { selector: { 'app.kubernetes.io/name': unit.name }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+          }),
+      );
+      const configMap = (name: string, label: string) =>
+        emitYaml(
+          { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(name), data: { LOG_LEVEL: 'info', payload: seededText(options.seed, label, app.bytesPerManifest) } });
+      files.set('configmap.yaml', configMap(`${unit.name}-config`, `${unit.name}/config`));
+      for (let k = 1; k <= app.manifests - 3; k++) {
+        files.set(`configmap-extra-${k}.yaml`, configMap(`${unit.name}-extra-${k}`, `${unit.name}/extra-${k}`));
+      }
+      if (unit.churnable) files.set(churnFileName, renderChurnConfigMap(unit.name, 0, 'initial'));
+      if (app.hpa) {
+        files.set(
+          'hpa.yaml',
+          emitYaml(
+            {
+              apiVersion: 'autoscaling/v2',
+              kind: 'HorizontalPodAutoscaler',
+              metadata: meta(unit.name),
+              spec: {
+                scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: unit.name },
+                minReplicas: Math.max(1, app.replicas),
+                maxReplicas: Math.max(1, app.replicas) * 3,
+                metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
+              },
+            }),
+        );
+      }
+      if (app.ingress) {
+        files.set(
+          'ingress.yaml',
+          emitYaml(
+            {
+              apiVersion: 'networking.k8s.io/v1',
+              kind: 'Ingress',
+              metadata: meta(unit.name),
+              spec: {
+                rules: [
+                  {
+                    host: `${unit.name}.${unit.team}.fluxbench.local`,
+                    http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: unit.name, port: { name: 'http' } } } }] },
+                  },
+                ],
+              },
+            }),
+        );
+      }
+      if (unit.variant === 'broken-root') {
+        files.set(
+          'pvc.yaml',
+          emitYaml(
+            {
+              apiVersion: 'v1',
+              kind: 'PersistentVolumeClaim',
+              metadata: meta(`${unit.name}-data`),
+              spec: { storageClassName: 'fast', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+            }),
+        );
+      }
+      break;
+    }
+  }
+  files.set('kustomization.yaml', kustomizeFile([...files.keys()].sort()));
+  return files;
+}
+
+export function kustomizeFile(resources: readonly string[]): string {
+  return emitYaml({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources: [...resources] });
+}
+
+/** Metadata labels that put an object on a controller shard (none when unsharded). */
+export function shardLabels(shard: string | undefined): { labels?: Record<string, string> } {
+  return shard ? { labels: { [shardLabel]: shard } } : {};
+}
+
+export function helmReleaseObject(plan: WorkloadPlan, hr: HelmReleasePlan): K8sObject {
+  const { options } = plan;
+  const chartSpec =
+    options.helm.source === 'git-repository'
+      ? { chart: `./charts/${chartName}`, sourceRef: { kind: 'GitRepository', name: plan.fleet.gitRepositoryName }, interval: options.flux.sourceInterval }
+      : { chart: chartName, version: chartVersion, sourceRef: { kind: 'HelmRepository', name: options.helm.pagesRepo }, interval: options.flux.sourceInterval };
+  return {
+    apiVersion: 'helm.toolkit.fluxcd.io/v2',
+    kind: 'HelmRelease',
+    metadata: { name: hr.name, namespace: hr.namespace, ...shardLabels(hr.shard) },
+    spec: {
+      interval: options.flux.interval,
+      timeout: options.flux.timeout,
+      targetNamespace: hr.targetNamespace,
+      chart: { spec: chartSpec },
+      values: { replicas: 1, name: hr.name },
+      ...(hr.valuesFromConfigMap ? { valuesFrom: [{ kind: 'ConfigMap', name: hr.valuesFromConfigMap, valuesKey: 'values.yaml' }] } : {}),
+    },
+  };
+}

@@ -1,0 +1,258 @@
+/**
+ * The workload plan: every repo, app, Flux object and dependency edge, decided up front from
+ * the options and the seed, with no I/O. Rendering files and writing git history read it.
+ */
+import { nodeId, shapeEdges, type BrokenRoot, type GraphNode, type GraphTruth } from './graph.ts';
+import { reservedFaultApps, type GeneratorOptions } from './options.ts';
+import { SeededRandom } from './random.ts';
+
+export const chartName = 'fluxbench-app';
+export const chartVersion = '0.1.0';
+export const gitAuthSecretName = 'fluxbench-git-auth';
+export const shardLabel = 'sharding.fluxcd.io/key';
+
+/** What a Kustomization's directory holds. */
+export type UnitVariant =
+  | 'app' // Deployment, Service, ConfigMaps (+HPA, Ingress)
+  | 'broken-root' // an app plus a PVC on the absent StorageClass "fast": never ready under wait
+  | 'khc-config' // the ConfigMap a HelmRelease needs, applied only after the release is ready
+  | 'khc-release'; // the HelmRelease, health-checked
+
+export interface RepoPlan {
+  owner: string;
+  name: string;
+  /** owner/name */
+  fullName: string;
+  url: string;
+  role: 'fleet' | 'team';
+  /** The GitRepository object that serves this repo. */
+  gitRepositoryName: string;
+  shard?: string;
+}
+
+export interface UnitPlan {
+  /** Kustomization name (an app's name for apps). */
+  name: string;
+  variant: UnitVariant;
+  /** Team that owns it; the fleet team for fault helpers. */
+  team: string;
+  /** Namespace the unit's resources land in (targetNamespace). */
+  targetNamespace: string;
+  /** Kustomization namespace (the Flux namespace). */
+  namespace: string;
+  id: string;
+  /** Repo full name holding the unit's directory. */
+  repo: string;
+  /** Directory inside the repo, no leading "./". */
+  dir: string;
+  /** Node ids the Kustomization waits for: Kustomizations (dependsOn) or HelmReleases (healthChecks). */
+  dependsOn: string[];
+  /** Bumped by history commits and churn. */
+  churnable: boolean;
+  forceWait: boolean;
+  shard?: string;
+}
+
+export interface HelmReleasePlan {
+  name: string;
+  namespace: string;
+  id: string;
+  targetNamespace: string;
+  /** Where the object's manifest lives: the fleet cluster dir, or the khc-release unit. */
+  location: 'cluster' | 'khc-release';
+  /** A ConfigMap in the Flux namespace the release needs values from. */
+  valuesFromConfigMap?: string;
+  /** Node ids it waits for (a needed ConfigMap's creator counts as a dependency). */
+  dependsOn: string[];
+  shard?: string;
+}
+
+export interface WorkloadPlan {
+  options: GeneratorOptions;
+  gitBaseUrl: string;
+  fleet: RepoPlan;
+  repos: RepoPlan[];
+  teams: string[];
+  units: UnitPlan[];
+  helmReleases: HelmReleasePlan[];
+  /** Where GitHub Pages serve the Helm repository, when a release uses it. */
+  pages?: { owner: string; repo: string; url: string };
+  /** True when the fleet repo carries charts/<chart>/ (a release sources its chart from git). */
+  chartInGit: boolean;
+  graph: GraphTruth;
+}
+
+function pad(index: number, width: number): string {
+  return String(index).padStart(width, '0');
+}
+
+export function planWorkload(options: GeneratorOptions, gitBaseUrl: string): WorkloadPlan {
+  const base = gitBaseUrl.replace(/\/+$/, '');
+  const ns = options.flux.namespace;
+  const owner = options.owner;
+  const shards = options.flux.shards;
+  let shardCursor = 0;
+  const nextShard = (): string | undefined => (shards > 0 ? `shard${(shardCursor++ % shards) + 1}` : undefined);
+
+  const makeRepo = (name: string, role: RepoPlan['role']): RepoPlan => ({
+    owner,
+    name,
+    fullName: `${owner}/${name}`,
+    url: `${base}/${owner}/${name}.git`,
+    role,
+    gitRepositoryName: name,
+  });
+  const fleet = makeRepo(options.fleetRepo, 'fleet');
+  const teams = Array.from({ length: options.teams }, (_, i) => `team-${i + 1}`);
+  // `both`: even-numbered teams keep their apps in the monorepo, odd-numbered ones get a repo.
+  const teamInOwnRepo = (teamIndex: number): boolean =>
+    options.layout === 'repo-per-team' || (options.layout === 'both' && teamIndex % 2 === 0);
+  const repos: RepoPlan[] = [fleet];
+  const teamRepo = new Map<string, RepoPlan>();
+  teams.forEach((team, i) => {
+    if (!teamInOwnRepo(i)) return;
+    const repo = { ...makeRepo(team, 'team'), shard: nextShard() };
+    repos.push(repo);
+    teamRepo.set(team, repo);
+  });
+
+  const width = Math.max(3, String(options.apps).length);
+  const units: UnitPlan[] = [];
+  for (let i = 0; i < options.apps; i++) {
+    const name = `app-${pad(i + 1, width)}`;
+    const team = teams[i % teams.length]!;
+    const own = teamRepo.get(team);
+    units.push({
+      name,
+      variant: 'app',
+      team,
+      targetNamespace: team,
+      namespace: ns,
+      id: nodeId('Kustomization', ns, name),
+      repo: (own ?? fleet).fullName,
+      dir: own ? `apps/${name}` : `apps/${team}/${name}`,
+      dependsOn: [],
+      churnable: true,
+      forceWait: false,
+      shard: nextShard(),
+    });
+  }
+
+  const random = new SeededRandom(`${options.seed}/graph`);
+  const { faults } = options.graph;
+  const cycles: string[][] = [];
+  const brokenRoots: BrokenRoot[] = [];
+  const missing: string[] = [];
+  const reserved = reservedFaultApps(faults);
+  // Faults use the last apps, kept out of the shape, so each injected cycle is exactly one
+  // strongly connected component and the truth lists every cycle there is.
+  const healthy = units.slice(0, units.length - reserved);
+  shapeEdges(healthy.length, options.graph, random).forEach((deps, i) => {
+    healthy[i]!.dependsOn = deps.map((d) => healthy[d]!.id);
+  });
+  let cursor = healthy.length;
+  const take = (n: number): UnitPlan[] => {
+    const taken = units.slice(cursor, cursor + n);
+    cursor += n;
+    return taken;
+  };
+  const ring = (members: UnitPlan[]): void => {
+    members.forEach((unit, i) => unit.dependsOn.push(members[(i + 1) % members.length]!.id));
+    cycles.push(members.map((u) => u.id));
+  };
+  for (let i = 0; i < faults.selfDependency; i++) ring(take(1));
+  for (let i = 0; i < faults.twoCycles; i++) ring(take(2));
+  for (const k of faults.cycles) ring(take(k));
+  for (let i = 0; i < faults.missingDependency; i++) {
+    const id = nodeId('Kustomization', ns, `missing-${pad(i + 1, 3)}`);
+    take(1)[0]!.dependsOn.push(id);
+    missing.push(id);
+  }
+  for (let i = 0; i < faults.brokenRoots; i++) {
+    const [root, ...chain] = take(1 + faults.brokenChainLength);
+    root!.variant = 'broken-root';
+    root!.forceWait = true;
+    brokenRoots.push({
+      id: root!.id,
+      reason: `PersistentVolumeClaim ${root!.targetNamespace}/${root!.name}-data uses StorageClass "fast", which does not exist, and the Kustomization waits for it (wait: true)`,
+    });
+    let previous = root!;
+    for (const unit of chain) {
+      unit.dependsOn.push(previous.id);
+      previous = unit;
+    }
+  }
+
+  const helmReleases: HelmReleasePlan[] = [];
+  const releaseWidth = Math.max(3, String(options.helm.releases).length);
+  for (let i = 0; i < options.helm.releases; i++) {
+    const name = `release-${pad(i + 1, releaseWidth)}`;
+    helmReleases.push({
+      name,
+      namespace: ns,
+      id: nodeId('HelmRelease', ns, name),
+      targetNamespace: teams[i % teams.length]!,
+      location: 'cluster',
+      dependsOn: [],
+      shard: nextShard(),
+    });
+  }
+
+  if (faults.kustomizationHelmCycle) {
+    // khc-config creates the ConfigMap khc-hr needs, but only after khc-release is ready,
+    // and khc-release is ready only when khc-hr is: a deadlock across kinds.
+    const unit = (name: string, variant: UnitVariant): UnitPlan => ({
+      name,
+      variant,
+      team: ns,
+      targetNamespace: ns,
+      namespace: ns,
+      id: nodeId('Kustomization', ns, name),
+      repo: fleet.fullName,
+      dir: `faults/${name}`,
+      dependsOn: [],
+      churnable: false,
+      forceWait: false,
+      shard: nextShard(),
+    });
+    const config = unit('khc-config', 'khc-config');
+    const release = unit('khc-release', 'khc-release');
+    const hr: HelmReleasePlan = {
+      name: 'khc-hr',
+      namespace: ns,
+      id: nodeId('HelmRelease', ns, 'khc-hr'),
+      targetNamespace: ns,
+      location: 'khc-release',
+      valuesFromConfigMap: 'khc-values',
+      dependsOn: [config.id],
+      shard: release.shard,
+    };
+    config.dependsOn.push(release.id);
+    release.dependsOn.push(hr.id);
+    units.push(config, release);
+    helmReleases.push(hr);
+    cycles.push([config.id, release.id, hr.id]);
+  }
+
+  const usesHelmRepository = helmReleases.length > 0 && options.helm.source === 'helm-repository';
+  const nodes: GraphNode[] = [
+    // The root Kustomization that applies the fleet's cluster directory.
+    { id: nodeId('Kustomization', ns, fleet.gitRepositoryName), kind: 'Kustomization', namespace: ns, name: fleet.gitRepositoryName, dependsOn: [] },
+    ...units.map((u) => ({ id: u.id, kind: 'Kustomization' as const, namespace: u.namespace, name: u.name, dependsOn: [...u.dependsOn] })),
+    ...helmReleases.map((h) => ({ id: h.id, kind: 'HelmRelease' as const, namespace: h.namespace, name: h.name, dependsOn: [...h.dependsOn] })),
+  ];
+  return {
+    options,
+    gitBaseUrl: base,
+    fleet,
+    repos,
+    teams,
+    units,
+    helmReleases,
+    pages: usesHelmRepository
+      ? { owner, repo: options.helm.pagesRepo, url: `${base}/pages/${owner}/${options.helm.pagesRepo}/` }
+      : undefined,
+    chartInGit: helmReleases.length > 0 && options.helm.source === 'git-repository',
+    graph: { nodes, cycles, brokenRoots, missing },
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Rendered manifests without git: the objects a workload makes Flux apply, for checks such
+ * as `kubectl apply --dry-run=server` against a real API server.
+ */
+import { parseAllDocuments } from 'yaml';
+import { renderClusterFiles, rootObjects, type RootObjectsContext } from './flux-objects.ts';
+import { renderUnitFiles, toYaml, type K8sObject } from './manifests.ts';
+import { parseGeneratorOptions, type GeneratorOptions, type GeneratorOptionsInput } from './options.ts';
+import { planWorkload } from './plan.ts';
+
+export interface ManifestSample {
+  /** In apply order: Namespaces first, then Flux objects, then app resources. */
+  objects: K8sObject[];
+  yaml: string;
+}
+
+export function parseManifests(text: string, source: string): K8sObject[] {
+  const objects: K8sObject[] = [];
+  for (const doc of parseAllDocuments(text)) {
+    if (doc.errors.length > 0) throw new Error(`${source}: ${doc.errors[0]!.message}`);
+    const value = doc.toJS() as K8sObject | null;
+    if (value) objects.push(value);
+  }
+  return objects;
+}
+
+/**
+ * The root objects, every Flux object of the fleet's cluster directory and the resources of
+ * the first `apps` app directories, with namespaces set as the Kustomizations' targetNamespace
+ * would set them.
+ */
+export function renderedManifestSample(input: GeneratorOptionsInput | GeneratorOptions, gitBaseUrl: string, apps = 3, context: RootObjectsContext = {}): ManifestSample {
+  const plan = planWorkload(parseGeneratorOptions(input), gitBaseUrl);
+  const objects: K8sObject[] = [...rootObjects(plan, context)];
+  for (const [name, text] of renderClusterFiles(plan)) {
+    if (name !== 'kustomization.yaml') objects.push(...parseManifests(text, `clusters/${plan.options.cluster}/${name}`));
+  }
+  for (const unit of plan.units.filter((u) => u.variant === 'app' || u.variant === 'broken-root').slice(0, apps)) {
+    for (const [name, text] of renderUnitFiles(plan, unit)) {
+      if (name === 'kustomization.yaml') continue;
+      for (const object of parseManifests(text, `${unit.dir}/${name}`)) {
+        object.metadata = { ...object.metadata, namespace: unit.targetNamespace };
+        objects.push(object);
+      }
+    }
+  }
+  const rank = (o: K8sObject) => (o.kind === 'Namespace' ? 0 : o.apiVersion.includes('toolkit.fluxcd.io') ? 2 : 1);
+  objects.sort((a, b) => rank(a) - rank(b));
+  return { objects, yaml: toYaml(objects) };
+}

@@ -1,0 +1,57 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Sample } from '../../src/metrics/sample.ts';
+import { defineScenario } from '../../src/scenario/index.ts';
+import { runScenario } from '../../src/scenario/runner.ts';
+import { readNdjson } from '../../src/util/ndjson.ts';
+
+describe('a controller killed mid-run', () => {
+  it('is restarted by the supervisor, and the restart and the gap show in samples and reports', async () => {
+    const scenario = defineScenario({
+      name: 'kill-e2e',
+      controllers: { kustomize: { requeueDependency: '5s' } },
+      workload: { layout: 'monorepo', teams: 1, apps: 2, seed: 3, flux: { auth: 'basic', sourceInterval: '5s', interval: '1m' } },
+      timeline: [
+        { at: '1s', action: 'churn.start', rate: 0.5, maxCommits: 8 },
+        { at: '6s', action: 'controller.kill', controller: 'kustomize-controller' },
+      ],
+      duration: '35s',
+      sampling: { interval: '1s' },
+      settle: { timeout: '2m' },
+      thresholds: ['restarts.kustomize-controller.count == 1', 'restarts.source-controller.count == 0', 'lag.applied.count > 0'],
+    });
+    const reports = mkdtempSync(join(tmpdir(), 'fb-e2e-kill-'));
+    const result = await runScenario(scenario, { scenarioPath: '<defineScenario>', reportsDir: reports, quiet: true, log: () => {} });
+    expect(result.summary?.thresholds.map((t) => [t.expression, t.ok])).toEqual([
+      ['restarts.kustomize-controller.count == 1', true],
+      ['restarts.source-controller.count == 0', true],
+      ['lag.applied.count > 0', true],
+    ]);
+    expect(result.exitCode).toBe(0);
+
+    const samples = readNdjson<Sample>(join(result.runDir, 'samples.ndjson'));
+    const kustomize = (s: Sample) => s.labels?.controller === 'kustomize-controller';
+    const exit = samples.find((s) => s.kind === 'process' && s.name === 'exit' && kustomize(s) && s.detail?.cause === 'killed');
+    expect(exit, 'the kill is recorded as an exit with cause killed').toBeDefined();
+    const restart = samples.find((s) => s.kind === 'process' && s.name === 'restart' && kustomize(s));
+    expect(restart!.ts).toBeGreaterThan(exit!.ts);
+    const fault = samples.find((s) => s.kind === 'fault' && s.name === 'start' && s.labels?.target === 'kustomize-controller');
+    expect(fault).toBeDefined();
+
+    // The gap: reconcile counters of the old process stop, the new process starts from zero.
+    const reconciles = samples.filter((s) => s.kind === 'controller' && s.name === 'reconcile_total' && kustomize(s));
+    const before = reconciles.filter((s) => s.ts < exit!.ts).at(-1);
+    const after = reconciles.filter((s) => s.ts > restart!.ts)[0];
+    expect(before!.value!).toBeGreaterThan(0);
+    expect(after!.value!).toBeLessThan(before!.value!);
+    const gapMs = after!.ts - before!.ts;
+    expect(gapMs).toBeGreaterThan(1_000); // at least the supervisor's first back-off
+
+    const markdown = readFileSync(join(result.runDir, 'report.md'), 'utf8');
+    expect(markdown).toMatch(/kustomize-controller[^\n]*killed/);
+    const html = readFileSync(join(result.runDir, 'report.html'), 'utf8');
+    expect(html).toContain('controller.kill');
+  });
+});

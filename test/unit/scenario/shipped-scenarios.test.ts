@@ -1,0 +1,37 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadScenario, planTimeline, scenarioJsonSchemaText } from '../../../src/scenario/index.ts';
+
+const scenariosDir = join(import.meta.dirname, '../../../scenarios');
+const files = readdirSync(scenariosDir).filter((file) => /\.ya?ml$/.test(file)).sort();
+
+describe('shipped scenarios', () => {
+  it('ships the scenarios the docs promise', () => {
+    for (const name of ['smoke', 'rate-limit', 'dependency-cycle', 'broken-root', 'manifest-bloat-500', 'monorepo-memory', 'sharding']) {
+      expect(files).toContain(`${name}.yaml`);
+    }
+  });
+
+  it.each(files)('%s is valid, named after its file and plannable', (file) => {
+    const path = join(scenariosDir, file);
+    const scenario = loadScenario(path);
+    expect(`${scenario.name}.yaml`).toBe(file);
+    expect(readFileSync(path, 'utf8')).toMatch(/^# yaml-language-server: \$schema=\.\/schema\.json\n/);
+    expect(planTimeline(scenario).length).toBe(scenario.timeline.length);
+  });
+});
+
+describe('scenarios/schema.json', () => {
+  it('matches the zod schema (run `npm run schema` after changing it)', () => {
+    const committed = readFileSync(join(scenariosDir, 'schema.json'), 'utf8');
+    expect(committed, 'scenarios/schema.json is stale: run `npm run schema`').toBe(scenarioJsonSchemaText());
+  });
+
+  it('describes a strict object with name and workload required', () => {
+    const schema = JSON.parse(scenarioJsonSchemaText()) as { required: string[]; additionalProperties: boolean; properties: Record<string, unknown> };
+    expect(schema.required).toEqual(['name', 'workload']);
+    expect(schema.additionalProperties).toBe(false);
+    expect(Object.keys(schema.properties)).toContain('timeline');
+  });
+});

@@ -1,0 +1,47 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { registerGenerateCommand } from '../../../src/cli/generate-command.ts';
+import { UsageError } from '../../../src/util/exit-codes.ts';
+import { git, tempDir } from './helpers.ts';
+
+const dir = tempDir('generate-cli');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function program(): Command {
+  const p = new Command('fluxbench').exitOverride();
+  p.configureOutput({ writeErr: () => undefined });
+  registerGenerateCommand(p);
+  return p;
+}
+
+describe('fluxbench generate', () => {
+  it('generates from a scenario file, with flags overriding it', async () => {
+    const scenario = join(dir, 'scenario.yaml');
+    writeFileSync(scenario, 'name: x\nworkload:\n  apps: 3\n  teams: 1\n  history:\n    commits: 2\n');
+    const out = join(dir, 'storage');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      await program().parseAsync(['generate', '-c', scenario, '-o', out, '--apps', '4', '--commits', '5', '--git-base-url', 'http://127.0.0.1:9'], { from: 'user' });
+      expect(log.mock.calls.flat().join('\n')).toMatch(/generated 1 repo\(s\)/);
+    } finally {
+      log.mockRestore();
+    }
+    const fleet = join(out, 'fluxbench', 'fleet.git');
+    expect(git(['rev-list', '--count', 'main'], fleet).trim()).toBe('5');
+    const workload = JSON.parse(readFileSync(join(out, 'workload.json'), 'utf8'));
+    expect(workload.apps).toHaveLength(4);
+    expect(workload.repos[0].url).toBe('http://127.0.0.1:9/fluxbench/fleet.git');
+  });
+
+  it('turns bad options into a UsageError naming the file field', async () => {
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'apps: 2\ngraph:\n  faults:\n    cycles: [3]\n');
+    await expect(program().parseAsync(['generate', '-c', bad, '-o', join(dir, 'never')], { from: 'user' })).rejects.toThrow(UsageError);
+    await expect(program().parseAsync(['generate', '-c', bad, '-o', join(dir, 'never')], { from: 'user' })).rejects.toThrow(/graph\.faults\.cycles\.0: a 3-cycle/);
+    await expect(program().parseAsync(['generate', '-c', join(dir, 'absent.yaml')], { from: 'user' })).rejects.toThrow(/absent\.yaml: cannot read/);
+    await expect(program().parseAsync(['generate', '--shape', 'star'], { from: 'user' })).rejects.toThrow(/Allowed choices are none, chain, fan-out, fan-in, random/);
+    await expect(program().parseAsync(['generate', '--apps', 'many'], { from: 'user' })).rejects.toThrow(/--apps expects a whole number of 0 or more, got "many"/);
+  });
+});
