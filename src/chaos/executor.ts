@@ -84,7 +84,7 @@ async function startAction(planned: PlannedAction, targets: ChaosTargets, churns
         ...(action.limit !== undefined ? (action.identity === 'anonymous' ? { anonymous: action.limit } : { token: action.limit, installation: action.limit }) : {}),
       };
       targets.github.admin.setRateLimits(patch);
-      if (action.remaining === 0) targets.github.admin.resetQuota(action.identity);
+      if (action.remaining !== undefined) targets.github.admin.setRemaining(action.remaining, action.identity);
       return async () => {
         targets.github.admin.setRateLimits({ window: previous.window, token: previous.token, installation: previous.installation, anonymous: previous.anonymous });
       };
@@ -127,8 +127,6 @@ async function startAction(planned: PlannedAction, targets: ChaosTargets, churns
       await Promise.all(refs.map((ref) => targets.kubectl(['patch', action.kind, ref.name, '-n', ref.namespace, '--type=merge', '-p', patch])));
       return undefined;
     }
-    case 'apps.scale':
-      throw new Error('apps.scale is not supported by this version of fluxbench');
   }
 }
 
@@ -226,7 +224,5 @@ export function targetOf(action: TimelineAction): string {
     case 'flux.suspend':
     case 'flux.resume':
       return `${action.kind}${action.name ? `/${action.name}` : ''}`;
-    case 'apps.scale':
-      return `${action.count} apps`;
   }
 }

@@ -8,7 +8,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parse } from 'yaml';
 import { UsageError } from '../util/exit-codes.ts';
 import { formatBytes, formatDuration } from '../util/units.ts';
-import { generateWorkload, graphShapes, layouts, type GeneratedWorkload } from '../workload/index.ts';
+import { generateWorkload, graphShapes, layouts, renderedManifestSample, type GeneratedWorkload } from '../workload/index.ts';
 
 interface GenerateFlags {
   config?: string;
@@ -23,6 +23,8 @@ interface GenerateFlags {
   token?: string;
   overwrite?: boolean;
   json?: boolean;
+  /** true when given without a count. */
+  renderOnly?: number | true;
 }
 
 function wholeNumber(flag: string): (value: string) => number {
@@ -81,6 +83,7 @@ export function registerGenerateCommand(program: Command): void {
     .option('--token <token>', 'token the basic-auth Secret carries (with flux.auth: basic)')
     .option('--overwrite', 'replace repos that already exist')
     .option('--json', 'print the generated workload as JSON')
+    .option('--render-only [apps]', 'write nothing; print the root objects, every Flux object and the resources of the first [apps] apps (default 3) as YAML, e.g. for kubectl apply --dry-run=server -f -', wholeNumber('--render-only'))
     .action(async (flags: GenerateFlags) => {
       const options: Record<string, unknown> = flags.config ? readOptionsFile(flags.config) : {};
       if (flags.seed !== undefined) options.seed = flags.seed;
@@ -93,11 +96,20 @@ export function registerGenerateCommand(program: Command): void {
       };
       if (flags.commits !== undefined) options.history = { ...section('history'), commits: flags.commits };
       if (flags.shape !== undefined) options.graph = { ...section('graph'), shape: flags.shape };
+      if (flags.renderOnly !== undefined) {
+        const apps = typeof flags.renderOnly === 'number' ? flags.renderOnly : 3;
+        process.stdout.write(renderedManifestSample(options, flags.gitBaseUrl, apps, { token: flags.token }).yaml);
+        return;
+      }
       const workload = await generateWorkload(options, {
         storageRoot: resolve(flags.out),
         gitBaseUrl: flags.gitBaseUrl,
         token: flags.token,
         overwrite: flags.overwrite ?? false,
+        // Progress goes to stderr so --json output stays parseable.
+        onRepo: (repo, done, total) => {
+          if (total > 1) process.stderr.write(`  [${done}/${total}] ${repo.fullName}: ${repo.commits} commits, ${formatBytes(repo.bytes)}\n`);
+        },
       });
       console.log(flags.json ? JSON.stringify(workload, null, 2) : describe(workload));
     });

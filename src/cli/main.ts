@@ -8,6 +8,8 @@ import { registerValidateCommand } from './validate-command.ts';
 import { registerReportCommand } from './report-command.ts';
 import { registerCompareCommand } from './compare-command.ts';
 import { registerDiagnoseCommand } from './diagnose-command.ts';
+import { registerGithubCommand } from './github-command.ts';
+import { registerGenerateCommand } from './generate-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('fluxbench')
@@ -22,6 +24,8 @@ export function buildProgram(): Command {
   registerReportCommand(program);
   registerCompareCommand(program);
   registerDiagnoseCommand(program);
+  registerGithubCommand(program);
+  registerGenerateCommand(program);
   return program;
 }
 

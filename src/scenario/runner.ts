@@ -8,7 +8,7 @@ import { collectFluxState, diagnose, renderDiagnosisMarkdown, renderDiagnosisTex
 import type { FluxControllersConfig } from '../flux/index.ts';
 import { startFakeGitHub, type StartedFakeGitHub } from '../github/index.ts';
 import { onTermination, reapOrphanedRuns, RunRegistry, startWatchdog } from '../lifecycle/index.ts';
-import { startMeasurements, type MeasurementsHandle } from '../metrics/index.ts';
+import { fluxResources, startMeasurements, type MeasurementsHandle } from '../metrics/index.ts';
 import { compareSummaries, defaultLimits, readSummary, renderComparison, writeReports, type RunMeta, type Summary } from '../report/index.ts';
 import { ensureToolchain, formatProgress, type FluxControllerName } from '../toolchain/index.ts';
 import { ExitCode, FluxbenchError } from '../util/exit-codes.ts';
@@ -66,13 +66,22 @@ export function scenarioRunId(name: string, now = new Date()): string {
 }
 
 class Interrupted extends Error {}
+class TimedOut extends Error {}
+
+/**
+ * The hard bound of a run: settle and measure as the scenario says, plus a generous budget for
+ * provisioning, generation and the verdict. A run past it is stopped and reported as a timeout.
+ */
+export function runTimeBoundMs(timings: { durationMs: number; settleTimeoutMs: number }, provisioningBudgetMs = 15 * 60_000): number {
+  return timings.settleTimeoutMs + timings.durationMs + provisioningBudgetMs;
+}
 
 /**
  * One run: provision, load, measure, judge, report, tear down; every sample on disk as it is
  * taken, and every process and cluster stopped however the run ends.
  */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
-  const log = options.log ?? ((line: string) => console.error(line));
+  let log = options.log ?? ((line: string) => console.error(line));
   if (scenario.provider.type !== 'local') {
     throw new FluxbenchError(`provider "${scenario.provider.type}" cannot run here: this runner drives the local provider (kwokctl --runtime binary)`, ExitCode.usage);
   }
@@ -121,10 +130,23 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     log(`${reason}: stopping the run`);
     interrupted.abort();
   });
+  const boundMs = runTimeBoundMs(timings);
+  const hardBound = setTimeout(() => {
+    interruptedBy = 'timeout';
+    log(`the run exceeded its time bound of ${formatDuration(boundMs)}: stopping it`);
+    interrupted.abort();
+  }, boundMs);
   const startedAt = Date.now();
-  const liveTimer = setInterval(() => log(live.line(Date.now() - startedAt)), options.quiet ? 30_000 : Math.max(2_000, timings.samplingIntervalMs));
+  // On a terminal the live line is redrawn in place; otherwise (CI logs) plain lines, less often with --quiet.
+  const tty = Boolean(process.stderr.isTTY) && !options.quiet && !options.log;
+  const liveTimer = setInterval(
+    () => (tty ? process.stderr.write(`\r\x1b[K${live.line(Date.now() - startedAt)}`) : log(live.line(Date.now() - startedAt))),
+    tty ? 1_000 : options.quiet ? 30_000 : Math.max(2_000, timings.samplingIntervalMs),
+  );
+  const logLine = log;
+  log = (line: string) => logLine(tty ? `\r\x1b[K${line}` : line);
   const checkInterrupted = () => {
-    if (interrupted.signal.aborted) throw new Interrupted(interruptedBy);
+    if (interrupted.signal.aborted) throw interruptedBy === 'timeout' ? new TimedOut('timeout') : new Interrupted(interruptedBy);
   };
   const wait = async (ms: number) => {
     try {
@@ -187,7 +209,13 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         interval: timings.samplingIntervalMs,
         log,
       },
-      { controllers: true, proc: true, lag: true, api: true },
+      {
+        controllers: true,
+        proc: true,
+        // Watch only the kinds whose controller runs: the HelmRelease CRD exists only with helm-controller.
+        lag: { resources: fluxResources.filter((r) => r.kind !== 'HelmRelease' || scenario.controllers.helm.enabled) },
+        api: true,
+      },
     );
 
     // Settle: wait for every generated object to be Ready (scenarios with injected faults never
@@ -237,6 +265,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     runError = err;
   } finally {
     clearInterval(liveTimer);
+    clearTimeout(hardBound);
+    if (tty) process.stderr.write('\n');
     await timeline?.stop().catch(() => undefined);
     await measurements?.stop().catch(() => undefined);
     sink.write({ ts: Date.now(), kind: 'phase', name: 'teardown' });
@@ -249,6 +279,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 
   meta.endedAt = new Date().toISOString();
   if (runError instanceof Interrupted) meta.status = 'interrupted';
+  else if (runError instanceof TimedOut) meta.status = 'timeout';
   else if (runError) {
     meta.status = 'error';
     meta.error = runError instanceof Error ? runError.message : String(runError);
@@ -268,7 +299,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   }
   writeMeta();
   summary = writeReports(runDir, samples, meta).summary;
-  if (runError && !(runError instanceof Interrupted)) log(`run failed: ${meta.error}`);
+  if (meta.status === 'error') log(`run failed: ${meta.error}`);
   return { runId, runDir, exitCode: meta.exitCode, summary };
 }
 

@@ -100,7 +100,7 @@ const githubRateLimit = z.strictObject({
   identity: z.string().min(1).optional().meta({ description: 'Token identity to change; all when omitted.' }),
   limit: positiveIntSchema.optional().meta({ description: 'Requests allowed per window.' }),
   window: positiveDurationSchema.optional().meta({ description: 'Length of the quota window (compressed time), e.g. "1m".' }),
-  remaining: nonNegativeIntSchema.optional().meta({ description: 'Set the remaining quota now (0 = exhausted).' }),
+  remaining: nonNegativeIntSchema.optional().meta({ description: 'Set the remaining quota now (0 = exhausted), for the identity or for everyone.' }),
   duration: positiveDurationSchema.optional().meta({ description: 'Restore the previous limits after this long.' }),
 });
 
@@ -144,11 +144,6 @@ const fluxTarget = {
 const fluxSuspend = z.strictObject({ ...fluxTarget, action: z.literal('flux.suspend') });
 const fluxResume = z.strictObject({ ...fluxTarget, action: z.literal('flux.resume') });
 
-const appsScale = z.strictObject({
-  at,
-  action: z.literal('apps.scale'),
-  count: nonNegativeIntSchema.meta({ description: 'Number of apps the workload should have from now on.' }),
-});
 
 export const timelineActionSchema = z.discriminatedUnion('action', [
   churnStart,
@@ -161,7 +156,6 @@ export const timelineActionSchema = z.discriminatedUnion('action', [
   objectDelete,
   fluxSuspend,
   fluxResume,
-  appsScale,
 ]);
 
 export type TimelineAction = z.output<typeof timelineActionSchema>;

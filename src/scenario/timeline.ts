@@ -184,8 +184,6 @@ function labelOf(action: TimelineAction): string {
     case 'flux.suspend':
     case 'flux.resume':
       return `${action.action} ${action.kind}${action.name ? `/${action.name}` : ''}`;
-    case 'apps.scale':
-      return `apps.scale ${action.count}`;
     default:
       return action.action;
   }

@@ -118,7 +118,7 @@ export interface ChurnOptions {
   rate: number;
   bytesPerCommit?: number;
   maxCommits: number;
-  /** A duration such as "5m" or "500ms"; a bare number is seconds (as everywhere in scenarios). */
+  /** Milliseconds, or a duration string such as "5m" or "500ms". */
   maxDuration: number | string;
   onCommit?: (event: CommitEvent) => void | Promise<void>;
 }
@@ -153,7 +153,7 @@ export function checkChurnOptions(options: ChurnOptions): { apps: ChurnApp[]; ma
   if ((options.bytesPerCommit ?? 0) < 0) throw new UsageError(`churn bytesPerCommit ${options.bytesPerCommit}: must be 0 or more`);
   let maxDurationMs: number;
   try {
-    maxDurationMs = parseDuration(options.maxDuration);
+    maxDurationMs = typeof options.maxDuration === 'number' ? options.maxDuration : parseDuration(options.maxDuration);
   } catch (err) {
     throw new UsageError(`churn maxDuration: ${(err as Error).message}`);
   }

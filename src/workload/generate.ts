@@ -25,6 +25,8 @@ export interface GenerateContext extends RootObjectsContext {
   overwrite?: boolean;
   /** Repos written at the same time (each is one git fast-import process). Default 2. */
   concurrency?: number;
+  /** Called as each repo is finished (progress for large workloads). */
+  onRepo?: (repo: GeneratedRepo, done: number, total: number) => void;
 }
 
 export interface GeneratedRepo {
@@ -119,11 +121,14 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
     rmSync(path, { recursive: true, force: true });
   }
 
+  let finished = 0;
   const repos = await mapLimit(plan.repos, context.concurrency ?? 2, async (repo): Promise<GeneratedRepo> => {
     const path = repoPath(context.storageRoot, repo.owner, repo.name);
     mkdirSync(join(context.storageRoot, repo.owner), { recursive: true });
     const { headSha, commits } = await writeRepo(plan, repo.name, path);
-    return { owner: repo.owner, name: repo.name, fullName: repo.fullName, path, url: repo.url, headSha, commits, bytes: directoryBytes(path) };
+    const generated = { owner: repo.owner, name: repo.name, fullName: repo.fullName, path, url: repo.url, headSha, commits, bytes: directoryBytes(path) };
+    context.onRepo?.(generated, ++finished, plan.repos.length);
+    return generated;
   });
 
   let pages: GeneratedWorkload['pages'];

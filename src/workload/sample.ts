@@ -9,9 +9,16 @@ import { parseGeneratorOptions, type GeneratorOptions, type GeneratorOptionsInpu
 import { planWorkload } from './plan.ts';
 
 export interface ManifestSample {
-  /** In apply order: Namespaces first, then Flux objects, then app resources. */
+  /** In apply order: Namespaces first, then app resources and Secrets, then Flux objects. */
   objects: K8sObject[];
   yaml: string;
+  /**
+   * The Namespaces alone: a server-side dry run does not create them, so apply these for
+   * real first, then dry-run `resourcesYaml`.
+   */
+  namespacesYaml: string;
+  /** Everything but the Namespaces. */
+  resourcesYaml: string;
 }
 
 export function parseManifests(text: string, source: string): K8sObject[] {
@@ -46,5 +53,7 @@ export function renderedManifestSample(input: GeneratorOptionsInput | GeneratorO
   }
   const rank = (o: K8sObject) => (o.kind === 'Namespace' ? 0 : o.apiVersion.includes('toolkit.fluxcd.io') ? 2 : 1);
   objects.sort((a, b) => rank(a) - rank(b));
-  return { objects, yaml: toYaml(objects) };
+  const namespaces = objects.filter((o) => o.kind === 'Namespace');
+  const resources = objects.filter((o) => o.kind !== 'Namespace');
+  return { objects, yaml: toYaml(objects), namespacesYaml: toYaml(namespaces), resourcesYaml: toYaml(resources) };
 }

@@ -11,7 +11,7 @@ describe('planTimeline', () => {
   it('sorts actions by offset, keeping file order for equal offsets', () => {
     const plan = planTimeline(
       scenarioWith([
-        { at: '2m', action: 'apps.scale', count: 5 },
+        { at: '2m', action: 'controller.kill', controller: 'source-controller' },
         { at: '30s', action: 'controller.kill', controller: 'kustomize-controller' },
         { at: '30s', action: 'object.delete', kind: 'Kustomization', name: 'app-001' },
         { at: 0, action: 'flux.suspend', kind: 'Kustomization' },
@@ -21,7 +21,7 @@ describe('planTimeline', () => {
       [3, 0, 'flux.suspend Kustomization'],
       [1, 30_000, 'controller.kill kustomize-controller'],
       [2, 30_000, 'object.delete Kustomization/app-001'],
-      [0, 120_000, 'apps.scale 5'],
+      [0, 120_000, 'controller.kill source-controller'],
     ]);
     expect(plan[1]?.endMs).toBeUndefined();
   });
@@ -36,7 +36,7 @@ describe('planTimeline', () => {
         { at: '2m', action: 'component.pause', component: 'etcd', duration: '20s' },
         { at: '1m', action: 'flux.suspend', kind: 'Kustomization', name: 'app-001' },
         { at: '4m', action: 'flux.resume', kind: 'Kustomization' },
-        { at: '1m', action: 'github.ratelimit', remaining: 0 },
+        { at: '1m', action: 'github.ratelimit', limit: 10 },
       ]),
     );
     const ends = Object.fromEntries(plan.map((planned) => [planned.index, [planned.atMs, planned.endMs]]));
@@ -66,8 +66,8 @@ describe('planTimeline', () => {
 
   it('rejects an action after the end of the measure phase, naming it', () => {
     const scenario = scenarioWith([]);
-    scenario.timeline.push({ at: '6m', action: 'apps.scale', count: 1 });
-    expect(() => planTimeline(scenario)).toThrow('timeline[0].at: apps.scale 1 at 6m starts after the end of the measure phase (duration 5m)');
+    scenario.timeline.push({ at: '6m', action: 'object.delete', kind: 'Kustomization', name: 'app-001' });
+    expect(() => planTimeline(scenario)).toThrow('timeline[0].at: object.delete Kustomization/app-001 at 6m starts after the end of the measure phase (duration 5m)');
   });
 
   it('rejects a fault that would outlast the measure phase', () => {

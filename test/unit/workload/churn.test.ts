@@ -75,12 +75,12 @@ describe('startChurn', () => {
 
   it('honours the selector', async () => {
     const events: CommitEvent[] = [];
-    await startChurn({ repo, apps, select: ['app-003'], rate: 100, maxCommits: 3, maxDuration: 10, onCommit: (e) => void events.push(e) }).done;
+    await startChurn({ repo, apps, select: ['app-003'], rate: 100, maxCommits: 3, maxDuration: 10_000, onCommit: (e) => void events.push(e) }).done;
     expect(events.flatMap((e) => e.apps)).toEqual(['app-003', 'app-003', 'app-003']);
   });
 
   it('stops at maxDuration and on stop()', async () => {
-    const timed = await startChurn({ repo, apps, rate: 5, maxCommits: 1000, maxDuration: '500ms' }).done;
+    const timed = await startChurn({ repo, apps, rate: 5, maxCommits: 1000, maxDuration: 500 }).done;
     expect(timed.reason).toBe('maxDuration');
     expect(timed.commits).toBeGreaterThanOrEqual(1);
     expect(timed.commits).toBeLessThanOrEqual(4);
@@ -100,14 +100,15 @@ describe('startChurn', () => {
   });
 
   it('rejects unbounded or empty churn with a UsageError', () => {
-    expect(() => startChurn({ repo, apps, rate: 0, maxCommits: 1, maxDuration: 1 })).toThrow(/rate 0: must be/);
-    expect(() => startChurn({ repo, apps, rate: 1, maxCommits: 0, maxDuration: 1 })).toThrow(/maxCommits 0/);
+    expect(() => startChurn({ repo, apps, rate: 0, maxCommits: 1, maxDuration: 1000 })).toThrow(/rate 0: must be/);
+    expect(() => startChurn({ repo, apps, rate: 1, maxCommits: 0, maxDuration: 1000 })).toThrow(/maxCommits 0/);
     expect(() => startChurn({ repo, apps, rate: 1, maxCommits: 1, maxDuration: 'forever' })).toThrow(/maxDuration: invalid duration/);
-    expect(() => startChurn({ repo, apps, rate: 1, maxCommits: 1, maxDuration: 1, select: ['nope-*'] })).toThrow(UsageError);
+    expect(() => startChurn({ repo, apps, rate: 1, maxCommits: 1, maxDuration: 0 })).toThrow(/maxDuration 0: must be longer than 0/);
+    expect(() => startChurn({ repo, apps, rate: 1, maxCommits: 1, maxDuration: 1000, select: ['nope-*'] })).toThrow(UsageError);
   });
 
   it('surfaces an onCommit failure through done', async () => {
-    const churn = startChurn({ repo, apps, rate: 50, maxCommits: 5, maxDuration: 10, onCommit: () => {
+    const churn = startChurn({ repo, apps, rate: 50, maxCommits: 5, maxDuration: 10_000, onCommit: () => {
       throw new Error('webhook down');
     } });
     await expect(churn.done).rejects.toThrow('webhook down');

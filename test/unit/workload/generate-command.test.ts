@@ -1,7 +1,8 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { registerGenerateCommand } from '../../../src/cli/generate-command.ts';
 import { UsageError } from '../../../src/util/exit-codes.ts';
 import { git, tempDir } from './helpers.ts';
@@ -33,6 +34,24 @@ describe('fluxbench generate', () => {
     const workload = JSON.parse(readFileSync(join(out, 'workload.json'), 'utf8'));
     expect(workload.apps).toHaveLength(4);
     expect(workload.repos[0].url).toBe('http://127.0.0.1:9/fluxbench/fleet.git');
+  });
+
+  it('--render-only prints manifests without writing any repo', async () => {
+    const out = join(dir, 'render-only');
+    const chunks: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      chunks.push(String(chunk));
+      return true;
+    });
+    try {
+      await program().parseAsync(['generate', '--render-only', '1', '--apps', '2', '-o', out], { from: 'user' });
+    } finally {
+      write.mockRestore();
+    }
+    const objects = parseAllDocuments(chunks.join('')).map((d) => d.toJS());
+    expect(objects.filter((o) => o.kind === 'Kustomization')).toHaveLength(3);
+    expect(objects.filter((o) => o.kind === 'Deployment')).toHaveLength(1);
+    expect(existsSync(out)).toBe(false);
   });
 
   it('turns bad options into a UsageError naming the file field', async () => {

@@ -31,11 +31,19 @@ describe('layouts', () => {
 
   it('repo-per-team with charts from git: apps in team repos, the chart in the fleet repo', async () => {
     const storageRoot = tempDir('layout-teams');
+    const progress: string[] = [];
     dirs.push(storageRoot);
     const workload = await generateWorkload(
       { apps: 4, teams: 2, layout: 'repo-per-team', history: { commits: 3 }, helm: { releases: 2, source: 'git-repository' }, flux: { provider: 'github', ignore: '/*\n!/apps/\n' } },
-      { storageRoot, gitBaseUrl: 'http://127.0.0.1:1', gitSecretData: { githubAppID: '1', githubAppInstallationID: '2', githubAppPrivateKey: 'k' } },
+      {
+        storageRoot,
+        gitBaseUrl: 'http://127.0.0.1:1',
+        gitSecretData: { githubAppID: '1', githubAppInstallationID: '2', githubAppPrivateKey: 'k' },
+        onRepo: (repo, done, total) => progress.push(`${done}/${total} ${repo.name}`),
+      },
     );
+    expect(progress.map((p) => p.split(' ')[0])).toEqual(['1/3', '2/3', '3/3']);
+    expect(progress.map((p) => p.split(' ')[1]).sort()).toEqual(['fleet', 'team-1', 'team-2']);
     expect(workload.repos.map((r) => r.name)).toEqual(['fleet', 'team-1', 'team-2']);
     expect(workload.apps.every((a) => a.dir.startsWith('apps/app-'))).toBe(true);
     expect(workload.pages).toBeUndefined();

@@ -29,6 +29,10 @@ describe('renderedManifestSample', () => {
 
   it('renders YAML that parses back to the same objects', () => {
     expect(parseAllDocuments(sample.yaml).map((d) => d.toJS())).toEqual(sample.objects);
+    const namespaces = parseAllDocuments(sample.namespacesYaml).map((d) => d.toJS());
+    const resources = parseAllDocuments(sample.resourcesYaml).map((d) => d.toJS());
+    expect(namespaces.every((o) => o.kind === 'Namespace')).toBe(true);
+    expect([...namespaces, ...resources]).toEqual(sample.objects);
   });
 
   it('includes the broken root PVC when it is among the first apps', () => {

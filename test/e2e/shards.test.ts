@@ -1,0 +1,96 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startFakeGitHub, type StartedFakeGitHub } from '../../src/github/index.ts';
+import { RunRegistry, startWatchdog } from '../../src/lifecycle/index.ts';
+import { startEnvironment, type Environment } from '../../src/scenario/runner-env.ts';
+import { newRunId } from '../../src/util/run-id.ts';
+import { fluxStatus, kubectl, waitFor, workingClone } from './helpers.ts';
+
+function kustomization(name: string, shard: string | undefined): string {
+  return `apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: ${name}
+  namespace: flux-system
+${shard ? `  labels: {sharding.fluxcd.io/key: ${shard}}\n` : ''}spec:
+  interval: 1m
+  path: ./${name}
+  prune: true
+  targetNamespace: default
+  sourceRef: {kind: GitRepository, name: shared}
+`;
+}
+
+describe('kustomize-controller shards', () => {
+  const toolchain = inject('toolchain');
+  const runId = newRunId();
+  const runDir = mkdtempSync(join(tmpdir(), 'fb-e2e-shards-'));
+  let github: StartedFakeGitHub;
+  let env: Environment;
+  let registry: RunRegistry;
+
+  beforeAll(async () => {
+    registry = new RunRegistry(toolchain.cacheRoot, runId);
+    startWatchdog(registry);
+    github = await startFakeGitHub({ tokens: [{ name: 'pusher', token: 'shards-e2e-push-token' }] });
+    await github.createRepo('fleet', 'shared');
+    env = await startEnvironment({
+      toolchain,
+      runId,
+      runDir,
+      nodes: 1,
+      sink: { write: () => {} },
+      registry,
+      controllers: { source: {}, kustomize: { shards: 2 }, helm: { enabled: false }, notification: { enabled: false } },
+    });
+  });
+
+  afterAll(async () => {
+    await env?.stop();
+    await github?.stop();
+    registry?.remove();
+  });
+
+  it('runs a main instance and one process per shard, each reconciling only its own objects', async () => {
+    expect(env.flux.find('kustomize-controller').map((c) => c.id)).toEqual([
+      'kustomize-controller',
+      'kustomize-controller-shard1',
+      'kustomize-controller-shard2',
+    ]);
+    const work = await workingClone(`http://x-access-token:shards-e2e-push-token@127.0.0.1:${github.port}/fleet/shared.git`);
+    const files: Record<string, string> = {};
+    for (const name of ['main', 'one', 'two']) {
+      files[`${name}/kustomization.yaml`] = 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [cm.yaml]\n';
+      files[`${name}/cm.yaml`] = `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm-${name}}\ndata: {owner: ${name}}\n`;
+    }
+    const sha = await work.commit(files, 'three apps');
+    const k = kubectl(toolchain, env.cluster.kubeconfigPath);
+    await k(
+      ['apply', '-f', '-'],
+      [
+        `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: shared, namespace: flux-system}\nspec:\n  interval: 5s\n  url: ${github.url}/fleet/shared.git\n  ref: {branch: main}\n`,
+        kustomization('main', undefined),
+        kustomization('one', 'shard1'),
+        kustomization('two', 'shard2'),
+      ].join('---\n'),
+    );
+    for (const name of ['main', 'one', 'two']) {
+      await waitFor(
+        `${name} to be applied`,
+        async () => {
+          const s = await fluxStatus(k, 'kustomization', 'flux-system', name);
+          return s.ready?.status === 'True' && s.lastAppliedRevision === `main@sha1:${sha}` ? true : undefined;
+        },
+        120_000,
+      );
+    }
+    const log = (id: string) => readFileSync(join(runDir, 'logs', `${id}.log`), 'utf8');
+    const reconciled = (id: string) =>
+      ['main', 'one', 'two'].filter((name) => log(id).includes(`"Kustomization":{"name":"${name}","namespace":"flux-system"}`));
+    expect(reconciled('kustomize-controller')).toEqual(['main']);
+    expect(reconciled('kustomize-controller-shard1')).toEqual(['one']);
+    expect(reconciled('kustomize-controller-shard2')).toEqual(['two']);
+  });
+});
