@@ -1,5 +1,5 @@
 import { isFluxKind, wellKnownApiVersions } from './kinds.ts';
-import { isHealthCheckFailure, objectRefsInMessage, toFluxNode } from './node.ts';
+import { healthCheckCandidates, toFluxNode } from './node.ts';
 import type { FluxNode } from './node.ts';
 import { objectId, parseObjectId, rawObjectId } from './state.ts';
 import type { FluxState } from './state.ts';
@@ -54,12 +54,10 @@ export function relatedLookups(state: FluxState): Lookup[] {
       if (ref.kind === 'ConfigMap' && !inInventory.has(id) && !state.producerHints?.[id]) lookups.set(id, { id, apiVersion: 'v1' });
     }
     if (node.suspended || node.ready === 'True') continue;
-    if (isHealthCheckFailure(node)) {
-      for (const id of objectRefsInMessage(node.readyMessage ?? '')) {
-        if (fluxIds.has(id)) continue;
-        const apiVersion = apiVersionFor(node, id);
-        if (apiVersion) lookups.set(id, { id, apiVersion });
-      }
+    for (const id of healthCheckCandidates(node)) {
+      if (fluxIds.has(id)) continue;
+      const apiVersion = apiVersionFor(node, id);
+      if (apiVersion) lookups.set(id, { id, apiVersion });
     }
   }
   return [...lookups.values()].sort((a, b) => (a.id < b.id ? -1 : 1));

@@ -283,6 +283,22 @@ export function objectRefsInMessage(message: string): string[] {
   return [...ids];
 }
 
+/** Kinds whose readiness kstatus judges, and so can hold a `wait: true` health check. */
+const workloadKinds = new Set(['PersistentVolumeClaim', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'Pod']);
+
+/**
+ * The objects a failing health check may be waiting on. Flux's message usually names them
+ * ("timeout waiting for: [PersistentVolumeClaim/ns/x ...]"), but not always: when the check
+ * ends on a client error ("client rate limiter Wait returned an error"), only the inventory
+ * (everything `wait: true` checks) says what to look at.
+ */
+export function healthCheckCandidates(node: FluxNode): string[] {
+  if (!isHealthCheckFailure(node)) return [];
+  const named = objectRefsInMessage(node.readyMessage ?? '');
+  if (named.length > 0) return named;
+  return node.inventory.filter((entry) => workloadKinds.has(entry.kind)).map((entry) => entry.id);
+}
+
 /** A health-check failure: the only reason whose message names the objects to look at. */
 export function isHealthCheckFailure(node: FluxNode): boolean {
   return (

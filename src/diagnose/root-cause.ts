@@ -1,5 +1,5 @@
 import { clusterScopedKinds } from './kinds.ts';
-import { isHealthCheckFailure, objectRefsInMessage } from './node.ts';
+import { healthCheckCandidates, isHealthCheckFailure, objectRefsInMessage } from './node.ts';
 import type { FluxNode } from './node.ts';
 import type { ChainHop, EventSummary, RootCause } from './schema.ts';
 import { objectId, parseObjectId } from './state.ts';
@@ -103,6 +103,12 @@ function nextBlocker(context: ChainContext, node: FluxNode): Next | undefined {
       if (context.graph.nodes.has(id)) continue; // a Ready Flux object: not the one holding it
       if (context.related.has(id) || context.relatedMissing.has(id)) return { kind: 'related', id };
     }
+    // The message names nothing: the first inventory object that is not healthy is what it waits on.
+    for (const id of healthCheckCandidates(node)) {
+      if (context.relatedMissing.has(id)) return { kind: 'related', id };
+      const object = context.related.get(id);
+      if (object && !workloadHealthy(object)) return { kind: 'related', id };
+    }
     // Nothing read about the objects it names: its own message (which names them) is the best root.
     return undefined;
   }
@@ -128,6 +134,28 @@ function nextBlocker(context: ChainContext, node: FluxNode): Next | undefined {
     }
   }
   return undefined;
+}
+
+function num(value: unknown, fallback: number): number {
+  return typeof value === 'number' ? value : fallback;
+}
+
+/** Whether a workload object is what kstatus would call Current (enough for a root-cause pick). */
+export function workloadHealthy(object: RawObject): boolean {
+  const spec = (object.spec ?? {}) as Record<string, unknown>;
+  const status = (object.status ?? {}) as Record<string, unknown>;
+  switch (object.kind) {
+    case 'PersistentVolumeClaim':
+      return status.phase === 'Bound';
+    case 'Pod':
+      return status.phase === 'Running' || status.phase === 'Succeeded';
+    case 'Job':
+      return num(status.succeeded, 0) > 0;
+    case 'DaemonSet':
+      return num(status.numberReady, 0) >= num(status.desiredNumberScheduled, 1);
+    default:
+      return num(status.readyReplicas, 0) >= num(spec.replicas, 1);
+  }
 }
 
 function str(value: unknown): string | undefined {

@@ -53,6 +53,11 @@ export class LiveStatus implements SampleSink {
     }
   }
 
+  /** Ready objects of the given kinds, as last reported. */
+  readyOf(kinds: readonly string[]): number {
+    return kinds.reduce((n, kind) => n + (this.readyByKind.get(kind) ?? 0), 0);
+  }
+
   /** One line: `measure | ready 12/12 | rss source 60Mi kustomize 45Mi | lag p50 2.1s max 4s (9) | 403 0 429 0`. */
   line(elapsedMs: number): string {
     const parts = [`${formatDuration(elapsedMs).padStart(6)} ${this.phase}`];

@@ -204,6 +204,9 @@ export function parseGeneratorOptions(input: unknown, where = 'workload'): Gener
     throw new UsageError(`invalid workload generator options:\n${lines.join('\n')}`);
   }
   const options = result.data;
+  if (/^team-\d+$/.test(options.fleetRepo)) {
+    throw new UsageError(`${where}.fleetRepo: "${options.fleetRepo}" is taken by team repos (team-<n>); choose another name such as "fleet"`);
+  }
   const { faults } = options.graph;
   for (const [index, k] of faults.cycles.entries()) {
     if (k > options.apps) {

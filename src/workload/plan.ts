@@ -104,7 +104,7 @@ export function planWorkload(options: GeneratorOptions, gitBaseUrl: string): Wor
   });
   const fleet = makeRepo(options.fleetRepo, 'fleet');
   const teams = Array.from({ length: options.teams }, (_, i) => `team-${i + 1}`);
-  // `both`: even-numbered teams keep their apps in the monorepo, odd-numbered ones get a repo.
+  // `both`: odd-numbered teams (team-1, team-3, ...) get their own repo, the others stay in the monorepo.
   const teamInOwnRepo = (teamIndex: number): boolean =>
     options.layout === 'repo-per-team' || (options.layout === 'both' && teamIndex % 2 === 0);
   const repos: RepoPlan[] = [fleet];

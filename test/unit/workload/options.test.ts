@@ -58,6 +58,7 @@ describe('generator options', () => {
     expect(usageMessage({ flux: { interval: 'soon' } })).toMatch(/workload\.flux\.interval: invalid duration "soon"/);
     expect(usageMessage({ repoSizeBytes: '12 parsecs' })).toMatch(/workload\.repoSizeBytes: invalid quantity/);
     expect(usageMessage({ app: { bytesPerManifest: '2Mi' } })).toMatch(/workload\.app\.bytesPerManifest: must be at most 1000000 bytes/);
+    expect(usageMessage({ fleetRepo: 'team-2' })).toMatch(/workload\.fleetRepo: "team-2" is taken by team repos/);
     expect(usageMessage({ app: { manifests: 2 } })).toMatch(/workload\.app\.manifests: must be at least 3/);
     expect(usageMessage({ graph: { edgeProbability: 1.5 } })).toMatch(/edgeProbability: must be between 0 and 1/);
   });
