@@ -3,6 +3,7 @@
  * objects exist, what each depends on, which cycles, broken roots and missing objects were
  * injected. `fluxbench diagnose` and reports are checked against this file.
  */
+import { stronglyConnectedComponents } from '../util/graph.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from '../util/exit-codes.ts';
@@ -69,56 +70,11 @@ export function shapeEdges(count: number, graph: GeneratorOptions['graph'], rand
   return deps;
 }
 
-/** Strongly connected components with a cycle (size > 1 or a self-loop), via Tarjan's algorithm. */
+/** Strongly connected components with a cycle (size > 1 or a self-loop). */
 export function cyclicComponents(nodes: readonly Pick<GraphNode, 'id' | 'dependsOn'>[]): string[][] {
   const known = new Set(nodes.map((n) => n.id));
   const edges = new Map(nodes.map((n) => [n.id, n.dependsOn.filter((d) => known.has(d))]));
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const onStack = new Set<string>();
-  const stack: string[] = [];
-  const components: string[][] = [];
-  let counter = 0;
-  for (const start of known) {
-    if (index.has(start)) continue;
-    // Iterative DFS: deep chains (thousands of apps) must not overflow the JS stack.
-    const work: { id: string; next: number }[] = [{ id: start, next: 0 }];
-    index.set(start, counter);
-    low.set(start, counter++);
-    stack.push(start);
-    onStack.add(start);
-    while (work.length > 0) {
-      const frame = work[work.length - 1]!;
-      const out = edges.get(frame.id)!;
-      if (frame.next < out.length) {
-        const to = out[frame.next++]!;
-        if (!index.has(to)) {
-          index.set(to, counter);
-          low.set(to, counter++);
-          stack.push(to);
-          onStack.add(to);
-          work.push({ id: to, next: 0 });
-        } else if (onStack.has(to)) {
-          low.set(frame.id, Math.min(low.get(frame.id)!, index.get(to)!));
-        }
-        continue;
-      }
-      work.pop();
-      const parent = work[work.length - 1];
-      if (parent) low.set(parent.id, Math.min(low.get(parent.id)!, low.get(frame.id)!));
-      if (low.get(frame.id) === index.get(frame.id)) {
-        const component: string[] = [];
-        let member: string;
-        do {
-          member = stack.pop()!;
-          onStack.delete(member);
-          component.push(member);
-        } while (member !== frame.id);
-        if (component.length > 1 || out.includes(frame.id)) components.push(component.reverse());
-      }
-    }
-  }
-  return components;
+  return stronglyConnectedComponents(edges).filter((c) => c.length > 1 || (edges.get(c[0]!) ?? []).includes(c[0]!));
 }
 
 export type StuckCause = 'cycle' | 'broken-root' | 'missing-dependency' | 'dependency-not-ready';
