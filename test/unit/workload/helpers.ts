@@ -2,14 +2,22 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
+import { cacheRoot, defaultVersions } from '../../../src/toolchain/index.ts';
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `fluxbench-${prefix}-`));
 }
 
-/** kubectl with kustomize: FLUXBENCH_KUBECTL, else the first on PATH; undefined when absent. */
+/**
+ * kubectl with kustomize: FLUXBENCH_KUBECTL, else the toolchain's (built by `fluxbench setup`),
+ * else the first on PATH; undefined when absent.
+ */
 export function findKubectl(): string | undefined {
-  const candidates = [process.env.FLUXBENCH_KUBECTL, ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'kubectl'))];
+  const candidates = [
+    process.env.FLUXBENCH_KUBECTL,
+    join(cacheRoot(), `kubernetes-v${defaultVersions.kubernetes}`, 'bin', 'kubectl'),
+    ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'kubectl')),
+  ];
   for (const candidate of candidates) {
     if (!candidate) continue;
     try {
