@@ -1,5 +1,6 @@
 import { quantityValue, type PlannedAction, type TimelineAction } from '../scenario/index.ts';
 import { churnTarget, startChurn, type ChurnHandle } from '../workload/index.ts';
+import { parseDuration } from '../util/units.ts';
 import type { ChaosTargets } from './targets.ts';
 
 type Undo = () => Promise<void>;
@@ -110,6 +111,15 @@ async function startAction(planned: PlannedAction, targets: ChaosTargets, churns
         process.kill(pid, 'SIGCONT');
       };
     }
+    case 'artifact.slow': {
+      const proxy = targets.flux.artifactProxy;
+      const previous = proxy.limits();
+      proxy.setLimits({
+        ...(action.bytesPerSecond !== undefined ? { bytesPerSecond: quantityValue(action.bytesPerSecond) } : {}),
+        ...(action.latency !== undefined ? { latencyMs: parseDuration(action.latency) } : {}),
+      });
+      return async () => proxy.setLimits(previous);
+    }
     case 'object.delete': {
       await targets.kubectl(['delete', action.kind, action.name, ...(action.namespace ? ['-n', action.namespace] : []), '--ignore-not-found', '--wait=false']);
       return undefined;
@@ -219,6 +229,8 @@ export function targetOf(action: TimelineAction): string {
       return action.shard !== undefined ? `${action.controller}/shard${action.shard}` : action.controller;
     case 'component.pause':
       return action.component;
+    case 'artifact.slow':
+      return 'source-controller artifacts';
     case 'object.delete':
       return `${action.kind}/${action.namespace ? `${action.namespace}/` : ''}${action.name}`;
     case 'flux.suspend':

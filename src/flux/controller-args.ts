@@ -43,6 +43,8 @@ export function controllerArgs(input: {
   ports: ControllerPorts;
   settings: ControllerSettings;
   storagePath?: string;
+  /** Port advertised in artifact URLs when it differs from the storage port (a proxy in front). */
+  storageAdvertisedPort?: number;
   allShards: string[];
 }): string[] {
   const { instance, ports, settings } = input;
@@ -62,7 +64,7 @@ export function controllerArgs(input: {
     args.push(
       `--storage-path=${input.storagePath}`,
       `--storage-addr=127.0.0.1:${ports.storage}`,
-      `--storage-adv-addr=127.0.0.1:${ports.storage}`,
+      `--storage-adv-addr=127.0.0.1:${input.storageAdvertisedPort ?? ports.storage}`,
     );
   }
   if (settings.concurrent !== undefined) args.push(`--concurrent=${settings.concurrent}`);

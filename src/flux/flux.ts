@@ -9,6 +9,7 @@ import { freePort } from '../util/ports.ts';
 import { controllerArgs, type ControllerInstance, type ControllerSettings } from './controller-args.ts';
 import { applyCrds } from './crds.ts';
 import { SupervisedProcess, type BackoffPolicy } from './supervisor.ts';
+import { startThrottleProxy, type StartedThrottleProxy } from '../chaos/throttle-proxy.ts';
 
 export interface FluxControllersConfig {
   source: ControllerSettings;
@@ -32,8 +33,10 @@ export interface RunningController extends ControllerInstance {
 
 export interface StartedFlux {
   namespace: string;
-  /** source-controller's artifact server, as advertised in artifact URLs. */
+  /** source-controller's artifact server, as advertised in artifact URLs (through `artifactProxy`). */
   storageUrl: string;
+  /** The proxy every artifact download goes through; the chaos timeline slows it down. */
+  artifactProxy: StartedThrottleProxy;
   controllers: RunningController[];
   /** Instances of one controller (all shards), or the one with this id. */
   find(nameOrId: string): RunningController[];
@@ -100,11 +103,14 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux>
   const instances = plannedInstances(config);
   const allShards = instances.flatMap((i) => (i.shard ? [i.shard] : []));
   const storagePort = await freePort();
+  // Artifact URLs advertise the proxy, not the server: downloads can then be slowed at will.
+  const artifactProxy = await startThrottleProxy({ host: '127.0.0.1', port: storagePort });
   // source-controller refuses a storage path that does not exist yet.
   await mkdir(join(options.runDir, 'source-storage'), { recursive: true });
   const running: RunningController[] = [];
   const stopAll = async (): Promise<void> => {
     await Promise.all(running.map((c) => c.process.stop()));
+    await artifactProxy.stop();
   };
   try {
     for (const instance of instances) {
@@ -125,6 +131,7 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux>
           ports,
           settings: instance.settings,
           storagePath: join(options.runDir, 'source-storage'),
+          storageAdvertisedPort: artifactProxy.port,
           allShards,
         }),
         env: { ...process.env, KUBECONFIG: options.cluster.kubeconfigPath, RUNTIME_NAMESPACE: 'flux-system' },
@@ -153,7 +160,8 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux>
   }
   return {
     namespace: 'flux-system',
-    storageUrl: `http://127.0.0.1:${storagePort}`,
+    storageUrl: `http://127.0.0.1:${artifactProxy.port}`,
+    artifactProxy,
     controllers: running,
     find: (nameOrId) => running.filter((c) => c.id === nameOrId || c.controller === (nameOrId as FluxControllerName)),
     stop: stopAll,

@@ -3,3 +3,5 @@ export { controllerArgs, shardSelector, type ControllerSettings, type Controller
 export { SupervisedProcess, classifyExit, backoffDelay, defaultBackoff, type ExitRecord, type ExitCause, type BackoffPolicy } from './supervisor.ts';
 export { createMemoryCgroup, detectCgroupRoots, parseOomKills, type MemoryCgroup } from './cgroup.ts';
 export { applyCrds } from './crds.ts';
+export { renderFluxInstallManifests, renderFluxInstall, readCrds, fluxInstallYaml, podControllerArgs, defaultFluxNamespace, defaultImageRepository, type KubeObject, type PodControllerInstance, type FluxInstallOptions, type FluxInstall } from './manifests.ts';
+export { installFluxFromManifests, fluxInstallSteps, podControllerTargets, type InstallFluxOptions, type KubectlStep } from './pod-controllers.ts';

@@ -214,7 +214,8 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         proc: true,
         // Watch only the kinds whose controller runs: the HelmRelease CRD exists only with helm-controller.
         lag: { resources: fluxResources.filter((r) => r.kind !== 'HelmRelease' || scenario.controllers.helm.enabled) },
-        api: true,
+        // Same filter: listing HelmReleases without their CRD fails every interval.
+        api: { resources: fluxResources.filter((r) => r.kind !== 'HelmRelease' || scenario.controllers.helm.enabled) },
       },
     );
 

@@ -127,6 +127,19 @@ const componentPause = z.strictObject({
   duration: positiveDurationSchema.meta({ description: 'How long the component stays frozen (SIGSTOP .. SIGCONT).' }),
 });
 
+const artifactSlow = z
+  .strictObject({
+    at,
+    action: z.literal('artifact.slow'),
+    bytesPerSecond: quantitySchema.optional().meta({ description: "Cap on each artifact download from source-controller, e.g. \"256Ki\"." }),
+    latency: positiveDurationSchema.optional().meta({ description: 'Delay before the first byte of every artifact download.' }),
+    duration: positiveDurationSchema.optional().meta({ description: 'How long downloads stay slow; until the end of the run when omitted.' }),
+  })
+  .refine((a) => a.bytesPerSecond !== undefined || a.latency !== undefined, {
+    error: 'artifact.slow needs bytesPerSecond, latency or both',
+    path: ['bytesPerSecond'],
+  });
+
 const objectDelete = z.strictObject({
   at,
   action: z.literal('object.delete'),
@@ -153,6 +166,7 @@ export const timelineActionSchema = z.discriminatedUnion('action', [
   controllerKill,
   controllerMemoryLimit,
   componentPause,
+  artifactSlow,
   objectDelete,
   fluxSuspend,
   fluxResume,

@@ -139,6 +139,7 @@ function endOf(planned: PlannedAction, later: PlannedAction[], durationMs: numbe
   switch (action.action) {
     case 'github.fault':
     case 'github.ratelimit':
+    case 'artifact.slow':
       return action.duration !== undefined ? atMs + parseDuration(action.duration) : durationMs;
     case 'component.pause':
       return atMs + parseDuration(action.duration);

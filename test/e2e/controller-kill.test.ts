@@ -16,6 +16,7 @@ describe('a controller killed mid-run', () => {
       timeline: [
         { at: '1s', action: 'churn.start', rate: 0.5, maxCommits: 8 },
         { at: '6s', action: 'controller.kill', controller: 'kustomize-controller' },
+        { at: '15s', action: 'artifact.slow', bytesPerSecond: '64Ki', latency: '500ms', duration: '10s' },
       ],
       duration: '35s',
       sampling: { interval: '1s' },
@@ -39,6 +40,10 @@ describe('a controller killed mid-run', () => {
     expect(restart!.ts).toBeGreaterThan(exit!.ts);
     const fault = samples.find((s) => s.kind === 'fault' && s.name === 'start' && s.labels?.target === 'kustomize-controller');
     expect(fault).toBeDefined();
+    // The slow-artifact fault is a band: a start and an end 10 s later.
+    const slow = samples.filter((s) => s.kind === 'fault' && s.labels?.fault === 'artifact.slow');
+    expect(slow.map((s) => s.name)).toEqual(['start', 'end']);
+    expect(slow[1]!.ts - slow[0]!.ts).toBeGreaterThanOrEqual(9_000);
 
     // The gap: reconcile counters of the old process stop, the new process starts from zero.
     const reconciles = samples.filter((s) => s.kind === 'controller' && s.name === 'reconcile_total' && kustomize(s));

@@ -121,6 +121,9 @@ spec:
       180_000,
     );
     expect(appliedFirst.ready?.reason).toBe('ReconciliationSucceeded');
+    // Artifacts are advertised through the throttle proxy, so the chaos timeline can slow them.
+    const artifactUrl = await k(['get', 'gitrepository', '-n', 'flux-system', 'web', '-o', 'jsonpath={.status.artifact.url}']);
+    expect(artifactUrl).toContain(`http://127.0.0.1:${env.flux.artifactProxy.port}/`);
     const deployment = JSON.parse(await k(['get', 'deployment', '-n', 'web', 'web', '-o', 'json'])) as { status: { availableReplicas?: number } };
     expect(deployment.status.availableReplicas).toBe(2);
 
