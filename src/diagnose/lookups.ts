@@ -19,7 +19,7 @@ export function outOfScopeReferences(state: FluxState): string[] {
   const scope = new Set(state.namespaces);
   const known = new Set(state.objects.map(rawObjectId));
   const wanted = new Set<string>();
-  for (const node of state.objects.map(toFluxNode)) {
+  for (const node of state.objects.map((object) => toFluxNode(object, state.events))) {
     for (const id of [...node.dependsOn, ...(node.sourceRef ? [node.sourceRef] : []), ...node.healthChecks.map((h) => h.id)]) {
       const key = parseObjectId(id);
       if (!isFluxKind(key.kind) || known.has(id)) continue;
@@ -43,7 +43,7 @@ function apiVersionFor(node: FluxNode, id: string): string | undefined {
  * Secrets are never fetched: their metadata is not worth reading secret data for.
  */
 export function relatedLookups(state: FluxState): Lookup[] {
-  const nodes = state.objects.map(toFluxNode);
+  const nodes = state.objects.map((object) => toFluxNode(object, state.events));
   const fluxIds = new Set(nodes.map((n) => n.id));
   const inInventory = new Set(nodes.flatMap((n) => n.inventory.map((entry) => entry.id)));
   const lookups = new Map<string, Lookup>();

@@ -1,7 +1,7 @@
 import { parseDuration } from '../util/units.ts';
 import { clusterScopedKinds, isApplierKind } from './kinds.ts';
 import { objectId, rawObjectId } from './state.ts';
-import type { RawObject } from './state.ts';
+import type { EventRecord, RawObject } from './state.ts';
 
 export type ReadyStatus = 'True' | 'False' | 'Unknown' | 'None';
 
@@ -214,7 +214,22 @@ function appliedRevision(owner: RawObject, status: Record<string, unknown>): str
   return released ? str(released.chartVersion) : undefined;
 }
 
-export function toFluxNode(object: RawObject): FluxNode {
+/**
+ * Mid-retry an object is Ready=Unknown ("Reconciliation in progress") and its status no longer
+ * says why the last attempt failed; its newest Warning event still does. A health check that
+ * keeps timing out spends much of its time in this state, so without the event the chain would
+ * end at "Progressing" instead of at the object the health check waits on.
+ */
+function lastHealthCheckFailure(node: FluxNode, events: readonly EventRecord[]): EventRecord | undefined {
+  let newest: EventRecord | undefined;
+  for (const event of events) {
+    if (event.type !== 'Warning' || event.kind !== node.kind || event.name !== node.name || event.namespace !== node.namespace) continue;
+    if (!newest || event.time > newest.time) newest = event;
+  }
+  return newest && (newest.reason === 'HealthCheckFailed' || /health check failed|timeout waiting for/i.test(newest.message)) ? newest : undefined;
+}
+
+export function toFluxNode(object: RawObject, events: readonly EventRecord[] = []): FluxNode {
   const spec = record(object.spec);
   const status = record(object.status);
   const ready = condition(status, 'Ready');
@@ -245,6 +260,11 @@ export function toFluxNode(object: RawObject): FluxNode {
     if (reason) node.readyReason = reason;
     if (message) node.readyMessage = message;
     if (since !== undefined) node.readySinceMs = since;
+  }
+  const lastFailure = node.ready === 'Unknown' ? lastHealthCheckFailure(node, events) : undefined;
+  if (lastFailure) {
+    node.readyReason = lastFailure.reason;
+    node.readyMessage = `${lastFailure.message} (last attempt, ${lastFailure.time}; retrying)`;
   }
   if (stalled?.status === 'True') node.stalled = { reason: str(stalled.reason) ?? 'Stalled', message: str(stalled.message) ?? '' };
   const created = timeMs(object.metadata.creationTimestamp);

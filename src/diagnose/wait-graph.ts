@@ -40,7 +40,7 @@ function producerFromLabels(object: RawObject): string | undefined {
 export function buildWaitGraph(state: FluxState): WaitGraph {
   const nodes = new Map<string, FluxNode>();
   for (const object of state.objects) {
-    const node = toFluxNode(object);
+    const node = toFluxNode(object, state.events);
     nodes.set(node.id, node);
   }
 

@@ -16,6 +16,10 @@ export interface ControllerPorts {
   health: number;
   /** source-controller only: artifact storage server. */
   storage?: number;
+  /** notification-controller only: its event server (where the other controllers post events). */
+  events?: number;
+  /** notification-controller only: the webhook receiver server (Flux Receivers). */
+  receiver?: number;
 }
 
 export interface ControllerInstance {
@@ -45,6 +49,8 @@ export function controllerArgs(input: {
   storagePath?: string;
   /** Port advertised in artifact URLs when it differs from the storage port (a proxy in front). */
   storageAdvertisedPort?: number;
+  /** notification-controller's event server, when it runs: the other controllers post events there. */
+  eventsUrl?: string;
   allShards: string[];
 }): string[] {
   const { instance, ports, settings } = input;
@@ -54,11 +60,16 @@ export function controllerArgs(input: {
     `--health-addr=127.0.0.1:${ports.health}`,
     '--enable-leader-election=false',
     '--watch-all-namespaces=true',
-    // No notification-controller is guaranteed to listen; an empty address disables event posting.
-    '--events-addr=',
     '--log-encoding=json',
     '--log-level=info',
   ];
+  if (instance.controller === 'notification-controller') {
+    if (ports.events === undefined || ports.receiver === undefined) throw new Error('notification-controller needs an events and a receiver port');
+    args.push(`--events-addr=127.0.0.1:${ports.events}`, `--receiverAddr=127.0.0.1:${ports.receiver}`);
+  } else {
+    // Without a notification-controller an empty address disables event posting.
+    args.push(`--events-addr=${input.eventsUrl ?? ''}`);
+  }
   if (instance.controller === 'source-controller') {
     if (ports.storage === undefined || !input.storagePath) throw new Error('source-controller needs a storage port and path');
     args.push(

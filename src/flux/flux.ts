@@ -37,6 +37,8 @@ export interface StartedFlux {
   storageUrl: string;
   /** The proxy every artifact download goes through; the chaos timeline slows it down. */
   artifactProxy: StartedThrottleProxy;
+  /** notification-controller's webhook receiver server (Receiver webhook paths hang off it), when it runs. */
+  receiverUrl?: string;
   controllers: RunningController[];
   /** Instances of one controller (all shards), or the one with this id. */
   find(nameOrId: string): RunningController[];
@@ -101,6 +103,8 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux>
   await applyCrds(kubectl, options.cluster.kubeconfigPath, options.toolchain.crdDir);
 
   const instances = plannedInstances(config);
+  const notificationPorts = config.notification.enabled ? { events: await freePort(), receiver: await freePort() } : undefined;
+  const eventsUrl = notificationPorts ? `http://127.0.0.1:${notificationPorts.events}` : undefined;
   const allShards = instances.flatMap((i) => (i.shard ? [i.shard] : []));
   const storagePort = await freePort();
   // Artifact URLs advertise the proxy, not the server: downloads can then be slowed at will.
@@ -120,6 +124,7 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux>
         metrics: await freePort(),
         health: await freePort(),
         ...(instance.controller === 'source-controller' ? { storage: storagePort } : {}),
+        ...(instance.controller === 'notification-controller' ? notificationPorts : {}),
       };
       const logFile = join(options.runDir, 'logs', `${instance.id}.log`);
       const process_ = new SupervisedProcess({
@@ -132,6 +137,7 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux>
           settings: instance.settings,
           storagePath: join(options.runDir, 'source-storage'),
           storageAdvertisedPort: artifactProxy.port,
+          ...(eventsUrl ? { eventsUrl } : {}),
           allShards,
         }),
         env: { ...process.env, KUBECONFIG: options.cluster.kubeconfigPath, RUNTIME_NAMESPACE: 'flux-system' },
@@ -162,6 +168,7 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux>
     namespace: 'flux-system',
     storageUrl: `http://127.0.0.1:${artifactProxy.port}`,
     artifactProxy,
+    ...(notificationPorts ? { receiverUrl: `http://127.0.0.1:${notificationPorts.receiver}` } : {}),
     controllers: running,
     find: (nameOrId) => running.filter((c) => c.id === nameOrId || c.controller === (nameOrId as FluxControllerName)),
     stop: stopAll,

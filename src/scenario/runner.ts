@@ -1,5 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { execa } from 'execa';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -193,6 +194,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 
     sink.write({ ts: Date.now(), kind: 'phase', name: 'apply' });
     await kubectl(['apply', '--server-side', '-f', '-'], workload.rootYaml);
+    if (scenario.controllers.notification.enabled && scenario.controllers.notification.receivers) {
+      const hooks = await installReceiver({ kubectl, flux: env.flux, workload, namespace: env.flux.namespace });
+      github.admin.setWebhooks(hooks);
+      log(`webhooks: pushes are delivered to the Flux Receiver at ${hooks[0]?.url}`);
+    }
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(kubeconfigPath);
     measurements = await startMeasurements(
@@ -303,6 +309,44 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   summary = writeReports(runDir, samples, meta).summary;
   if (meta.status === 'error') log(`run failed: ${meta.error}`);
   return { runId, runDir, exitCode: meta.exitCode, summary };
+}
+
+/** The Receiver for every generated GitRepository, as Flux documents it for GitHub push events. */
+export function receiverManifests(input: { namespace: string; secret: string; gitRepositories: Array<{ namespace: string; name: string }> }): string {
+  return [
+    `apiVersion: v1\nkind: Secret\nmetadata: {name: fluxbench-webhook-token, namespace: ${input.namespace}}\nstringData: {token: ${input.secret}}\n`,
+    [
+      'apiVersion: notification.toolkit.fluxcd.io/v1',
+      'kind: Receiver',
+      `metadata: {name: fluxbench-github, namespace: ${input.namespace}}`,
+      'spec:',
+      '  type: github',
+      '  events: ["ping", "push"]',
+      '  secretRef: {name: fluxbench-webhook-token}',
+      '  resources:',
+      ...input.gitRepositories.map((r) => `    - {apiVersion: source.toolkit.fluxcd.io/v1, kind: GitRepository, name: ${r.name}, namespace: ${r.namespace}}`),
+      '',
+    ].join('\n'),
+  ].join('---\n');
+}
+
+async function installReceiver(input: {
+  kubectl: (args: string[], stdin?: string) => Promise<string>;
+  flux: Environment['flux'];
+  workload: GeneratedWorkload;
+  namespace: string;
+}): Promise<Array<{ url: string; secret: string }>> {
+  if (!input.flux.receiverUrl) throw new FluxbenchError('notification.receivers needs notification-controller (controllers.notification.enabled: true)', ExitCode.usage);
+  const secret = randomBytes(20).toString('hex');
+  const gitRepositories = input.workload.fluxObjects.filter((o) => o.kind === 'GitRepository').map((o) => ({ namespace: o.namespace, name: o.name }));
+  await input.kubectl(['apply', '-f', '-'], receiverManifests({ namespace: input.namespace, secret, gitRepositories }));
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const path = await input.kubectl(['get', 'receiver', '-n', input.namespace, 'fluxbench-github', '-o', 'jsonpath={.status.webhookPath}']).catch(() => '');
+    if (path) return [{ url: `${input.flux.receiverUrl}${path}`, secret }];
+    if (Date.now() > deadline) throw new FluxbenchError('the Flux Receiver did not report a webhook path within 60s');
+    await sleep(500);
+  }
 }
 
 export function exitCodeOf(status: RunMeta['status']): number {

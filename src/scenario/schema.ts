@@ -66,7 +66,16 @@ const controllersSchema = z
       })
       .prefault({}),
     helm: z.strictObject({ enabled: z.boolean().default(false), ...controllerOptions }).prefault({}),
-    notification: z.strictObject({ enabled: z.boolean().default(false), ...controllerOptions }).prefault({}),
+    notification: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        receivers: z
+          .boolean()
+          .default(false)
+          .meta({ description: 'Drive GitRepositories by GitHub push webhooks through a Flux Receiver instead of polling alone (needs enabled: true).' }),
+        ...controllerOptions,
+      })
+      .prefault({}),
   })
   .prefault({});
 

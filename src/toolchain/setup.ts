@@ -37,7 +37,7 @@ export interface EnsureToolchainOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export const defaultControllers: FluxControllerName[] = ['source-controller', 'kustomize-controller', 'helm-controller'];
+export const defaultControllers: FluxControllerName[] = ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller'];
 
 async function installCrds(root: string, release: FluxRelease, controllers: FluxControllerName[]): Promise<string> {
   const crdDir = join(root, `flux-crds-${release.flux}-${controllers.map((c) => c.split('-')[0]).join('-')}`);

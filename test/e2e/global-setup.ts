@@ -14,7 +14,7 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<void> {
   const started = Date.now();
   const toolchain = await ensureToolchain({
-    controllers: ['source-controller', 'kustomize-controller', 'helm-controller'],
+    controllers: ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller'],
     progress: (event) => console.log(formatProgress(event)),
   });
   console.log(`e2e toolchain ready in ${((Date.now() - started) / 1000).toFixed(1)}s`);

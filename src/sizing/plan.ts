@@ -1,0 +1,144 @@
+/**
+ * Planning a sweep: the cartesian product of the sweep's dimensions, each point turned into a
+ * full scenario through the scenario schema (so a size the generator refuses fails before any
+ * cluster starts), ordered from the lightest load to the heaviest so `--stop-on-failure` stops
+ * at the first size that does not fit.
+ */
+import { defineScenario, ScenarioError, type Scenario, type ScenarioInput } from '../scenario/index.ts';
+import { UsageError } from '../util/exit-codes.ts';
+import { formatDuration, parseDuration } from '../util/units.ts';
+import { formatMemoryQuantity } from './quantity.ts';
+import type { SizingSpec } from './spec.ts';
+
+/** One point of the sweep. */
+export interface SizingConfig {
+  apps: number;
+  /** Flux interval as written ("1m"): spec.interval of GitRepositories and Kustomizations. */
+  interval: string;
+  /** kustomize-controller --concurrent. */
+  concurrency: number;
+  /** kustomize-controller shards; 1 = no sharding. */
+  shards: number;
+}
+
+export interface PlannedRun {
+  /** 1-based position in the sweep. */
+  index: number;
+  config: SizingConfig;
+  scenario: Scenario;
+}
+
+type Plain = Record<string, unknown>;
+
+function isPlain(value: unknown): value is Plain {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Overlays `patch` on `base` object by object; arrays and scalars in the patch replace. */
+export function overlay(base: Plain, patch: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [key, value] of Object.entries(patch)) {
+    const current = out[key];
+    out[key] = isPlain(current) && isPlain(value) ? overlay(current, value) : value;
+  }
+  return out;
+}
+
+/** A DNS-label-safe run name carrying the size, e.g. "sizing-a200-i1m-c4". */
+export function configName(prefix: string, config: SizingConfig): string {
+  const interval = config.interval.toLowerCase().replace(/[^a-z0-9]+/g, '-');
+  const shards = config.shards > 1 ? `-s${config.shards}` : '';
+  return `${prefix}-a${config.apps}-i${interval}-c${config.concurrency}${shards}`.replace(/-+/g, '-').slice(0, 63).replace(/-$/, '');
+}
+
+/** Lighter load first: fewer apps, then a longer interval, then less concurrency, then fewer shards. */
+export function compareLoad(a: SizingConfig, b: SizingConfig): number {
+  return a.apps - b.apps || parseDuration(b.interval) - parseDuration(a.interval) || a.concurrency - b.concurrency || a.shards - b.shards;
+}
+
+/** The churn of a sizing run: from 5s (or a tenth of the run) until four fifths of it, so the last commits can still be applied. */
+export function churnTimeline(durationMs: number, churn: SizingSpec['churn']): ScenarioInput['timeline'] {
+  const startMs = Math.min(5_000, Math.floor(durationMs / 10));
+  const stopMs = Math.max(startMs + 1_000, Math.floor(durationMs * 0.8));
+  return [
+    { at: formatDuration(startMs), action: 'churn.start', rate: churn.rate, maxCommits: churn.maxCommits },
+    { at: formatDuration(stopMs), action: 'churn.stop' },
+  ];
+}
+
+/**
+ * Thresholds a sizing run is judged by: nothing OOM-killed, restarted or stuck. Lag is a
+ * threshold only for a target check; in a sweep it is what the recommendation compares, since
+ * a long interval without webhooks cannot meet a short lag target and that is not a failure.
+ */
+export function sizingThresholds(options: { lagP95?: string | undefined; memoryLimitBytes?: number | undefined }): string[] {
+  return [
+    ...(options.memoryLimitBytes !== undefined ? [`memory.*.max < ${formatMemoryQuantity(options.memoryLimitBytes)}`] : []),
+    'oom.*.count == 0',
+    'restarts.count == 0',
+    'stalled.count == 0',
+    ...(options.lagP95 !== undefined ? [`lag.applied.p95 < ${options.lagP95}`] : []),
+  ];
+}
+
+export interface BuildOptions {
+  name: string;
+  duration: string;
+  churn: SizingSpec['churn'];
+  /** Makes lag.applied.p95 a threshold (target checks). */
+  lagP95?: string;
+  /** Applied to every enabled controller (cgroup), so a size that does not fit gets OOM-killed. */
+  memoryLimitBytes?: number;
+}
+
+/** The base scenario with one configuration applied, validated by the scenario schema. */
+export function buildScenario(base: ScenarioInput, config: SizingConfig, options: BuildOptions): Scenario {
+  const durationMs = parseDuration(options.duration);
+  const limit = options.memoryLimitBytes !== undefined ? { memoryLimit: options.memoryLimitBytes } : {};
+  const patch: Plain = {
+    name: options.name,
+    duration: options.duration,
+    workload: {
+      apps: config.apps,
+      flux: { interval: config.interval, sourceInterval: config.interval, shards: config.shards > 1 ? config.shards : 0 },
+    },
+    controllers: {
+      source: { ...limit },
+      kustomize: { concurrent: config.concurrency, shards: config.shards, ...limit },
+      ...(options.memoryLimitBytes !== undefined ? { helm: { ...limit }, notification: { ...limit } } : {}),
+    },
+    timeline: churnTimeline(durationMs, options.churn),
+    thresholds: sizingThresholds({ lagP95: options.lagP95, memoryLimitBytes: options.memoryLimitBytes }),
+  };
+  // Each size is a different load: a regression limit against one baseline means nothing here
+  // (set after the overlay, which would merge an empty object into the base's limits).
+  const input = { ...overlay(base as Plain, patch), regression: {} };
+  try {
+    return defineScenario(input as ScenarioInput);
+  } catch (error) {
+    if (error instanceof ScenarioError) {
+      const size = `apps ${config.apps}, interval ${config.interval}, concurrency ${config.concurrency}, shards ${config.shards}`;
+      throw new UsageError(`sizing run "${options.name}" (${size}) is not a valid scenario:\n${error.message}`);
+    }
+    throw error;
+  }
+}
+
+/** Every configuration of the sweep as a full scenario, lightest load first. */
+export function planSweep(spec: SizingSpec): PlannedRun[] {
+  const configs: SizingConfig[] = [];
+  for (const apps of spec.sweep.apps)
+    for (const interval of spec.sweep.interval)
+      for (const concurrency of spec.sweep.concurrency)
+        for (const shards of spec.sweep.shards) configs.push({ apps, interval, concurrency, shards });
+  configs.sort(compareLoad);
+  return configs.map((config, i) => ({
+    index: i + 1,
+    config,
+    scenario: buildScenario(spec.base, config, {
+      name: configName(spec.name, config),
+      duration: spec.duration,
+      churn: spec.churn,
+    }),
+  }));
+}

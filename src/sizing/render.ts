@@ -1,0 +1,98 @@
+/** sizing.md and sizing.json: the table and the recommendations, for people and for tools. */
+import { formatBytes, formatDuration } from '../util/units.ts';
+import type { SizingRecommendation, SizingRow } from './table.ts';
+
+export const SIZING_SCHEMA_VERSION = 1;
+
+export interface SizingReport {
+  schemaVersion: typeof SIZING_SCHEMA_VERSION;
+  name: string;
+  createdAt: string;
+  /** Where the base scenario came from. */
+  base: string;
+  /** Runs planned vs run: a sweep stopped early lists fewer rows than planned. */
+  planned: number;
+  stoppedEarly?: string;
+  rows: SizingRow[];
+  recommendation: SizingRecommendation;
+}
+
+const seconds = (value: number | undefined) => (value === undefined ? '–' : formatDuration(value * 1000));
+const bytes = (value: number | undefined) => (value === undefined ? '–' : formatBytes(value));
+const cores = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(2));
+const shortName = (controller: string) => controller.replace(/-controller$/, '');
+
+function controllersIn(rows: readonly SizingRow[]): string[] {
+  return [...new Set(rows.flatMap((row) => Object.keys(row.memoryMaxBytes)))].sort();
+}
+
+function markdownTable(header: string[], body: string[][]): string[] {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...body.map((cells) => `| ${cells.join(' | ')} |`)];
+}
+
+export function renderSizingMarkdown(report: SizingReport): string {
+  const { rows, recommendation: rec } = report;
+  const controllers = controllersIn(rows);
+  const lines: string[] = [`# Sizing: ${report.name}`, '', `${rows.length} of ${report.planned} runs, base ${report.base}, ${report.createdAt}.`];
+  if (report.stoppedEarly) lines.push('', `**Stopped early:** ${report.stoppedEarly}`);
+  lines.push('', '## Measured', '');
+  const header = [
+    'apps',
+    'interval',
+    'concurrency',
+    'shards',
+    ...controllers.map((c) => `mem ${shortName(c)}`),
+    ...controllers.map((c) => `cpu ${shortName(c)} avg/max`),
+    'lag applied p95',
+    'list p95',
+    'etcd DB',
+    'GitHub req/min',
+    'verdict',
+  ];
+  const body = rows.map((row) => [
+    String(row.apps),
+    row.interval,
+    String(row.concurrency),
+    String(row.shards),
+    ...controllers.map((c) => bytes(row.memoryMaxBytes[c])),
+    ...controllers.map((c) => `${cores(row.cpuAvgCores[c])}/${cores(row.cpuMaxCores[c])}`),
+    seconds(row.lagAppliedP95Seconds),
+    seconds(row.listKustomizationsP95Seconds),
+    bytes(row.etcdDbMaxBytes),
+    row.githubRequestsPerMinute === undefined ? '–' : row.githubRequestsPerMinute.toFixed(1),
+    row.verdict === 'passed' ? 'passed' : `**${row.verdict}**`,
+  ]);
+  lines.push(...markdownTable(header, body));
+
+  lines.push(
+    '',
+    '## Recommended',
+    '',
+    `Memory limit = measured max × ${rec.headroom}, rounded up. Targets: lag.applied.p95 < ${formatDuration(rec.targets.lagP95Seconds * 1000)}, ` +
+      `Git host ≤ ${rec.targets.githubRequestsPerMinute} requests/min without 429s, list p95 ≤ ${formatDuration(rec.targets.listP95Seconds * 1000)}.`,
+    '',
+  );
+  const recHeader = ['apps', ...controllers.map((c) => `limit ${shortName(c)}`), 'concurrency / shards', 'shortest interval', 'notes'];
+  const recBody = rec.byApps.map((entry) => [
+    String(entry.apps),
+    ...controllers.map((c) => {
+      const memory = entry.memory[c];
+      return memory ? `${memory.limit} (max ${formatBytes(memory.measuredMaxBytes)})` : '–';
+    }),
+    entry.concurrency
+      ? `${entry.concurrency.concurrency} / ${entry.concurrency.shards} (lag p95 ${seconds(entry.concurrency.lagAppliedP95Seconds)} at ${entry.concurrency.interval})`
+      : '–',
+    entry.interval ? entry.interval.interval : '–',
+    entry.notes.join('; ') || '',
+  ]);
+  lines.push(...markdownTable(recHeader, recBody));
+  const overall = Object.entries(rec.memory);
+  if (overall.length > 0) {
+    lines.push('', `For the largest size measured: ${overall.map(([c, m]) => `${c} ${m.limit}`).join(', ')}.`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export function renderSizingJson(report: SizingReport): string {
+  return `${JSON.stringify(report, null, 2)}\n`;
+}

@@ -1,0 +1,35 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Sample } from '../../src/metrics/sample.ts';
+import { defineScenario } from '../../src/scenario/index.ts';
+import { runScenario } from '../../src/scenario/runner.ts';
+import { readNdjson } from '../../src/util/ndjson.ts';
+
+describe('push webhooks from the fake GitHub to a real Flux Receiver', () => {
+  it('reconcile a GitRepository within seconds although it polls only every 10 minutes', async () => {
+    const scenario = defineScenario({
+      name: 'webhook-e2e',
+      controllers: { notification: { enabled: true, receivers: true }, kustomize: { requeueDependency: '5s' } },
+      workload: { layout: 'monorepo', teams: 1, apps: 2, seed: 5, flux: { auth: 'basic', sourceInterval: '10m', interval: '10m' } },
+      timeline: [{ at: '2s', action: 'churn.start', rate: 0.25, maxCommits: 3 }],
+      duration: '30s',
+      sampling: { interval: '2s' },
+      settle: { timeout: '2m' },
+      // With 10-minute polling, only the webhook can make every commit reach the artifact this fast.
+      thresholds: ['lag.artifact.count >= 3', 'lag.artifact.max < 20s', 'lag.applied.count > 0'],
+    });
+    const reports = mkdtempSync(join(tmpdir(), 'fb-e2e-webhook-'));
+    const result = await runScenario(scenario, { scenarioPath: '<defineScenario>', reportsDir: reports, quiet: true, log: () => {} });
+    expect(result.summary?.thresholds.map((t) => [t.expression, t.ok, t.actual])).toEqual([
+      ['lag.artifact.count >= 3', true, expect.any(Number)],
+      ['lag.artifact.max < 20s', true, expect.any(Number)],
+      ['lag.applied.count > 0', true, expect.any(Number)],
+    ]);
+    const samples = readNdjson<Sample>(join(result.runDir, 'samples.ndjson'));
+    const deliveries = samples.filter((s) => s.kind === 'github' && s.name === 'webhook_delivery');
+    expect(deliveries.length).toBeGreaterThanOrEqual(3);
+    expect(deliveries.every((d) => d.labels?.status === '200')).toBe(true);
+  });
+});

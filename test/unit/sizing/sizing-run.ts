@@ -1,0 +1,100 @@
+/**
+ * Realistic runs of one sizing configuration for the sizing tests: samples as the samplers
+ * stream them (RSS per controller, CPU, lag per pushed commit, Git host requests, API health),
+ * turned into a Summary by the report module's own buildSummary and checked by parseSummary.
+ */
+import type { Sample } from '../../../src/metrics/sample.ts';
+import { buildSummary, parseSummary, type Summary } from '../../../src/report/index.ts';
+import type { SizingConfig } from '../../../src/sizing/index.ts';
+import { sizingThresholds } from '../../../src/sizing/index.ts';
+import { parseDuration } from '../../../src/util/units.ts';
+
+const Mi = 1024 ** 2;
+const START = Date.parse('2026-11-25T10:00:00.000Z');
+
+export interface RunShape {
+  /** RSS max per controller, bytes. */
+  rssMax: Record<string, number>;
+  /** Lag applied per commit, seconds (one lag sample each). */
+  appliedLag: number[];
+  /** Git host requests per minute over the 3 minutes sampled. */
+  githubPerMinute: number;
+  /** 429 responses among them. */
+  status429?: number;
+  listSeconds?: number;
+  oomKilled?: string;
+}
+
+/** RSS grows with apps and concurrency, as the controllers' caches do. */
+export function typicalShape(config: SizingConfig): RunShape {
+  const intervalMinutes = parseDuration(config.interval) / 60_000;
+  return {
+    rssMax: {
+      'source-controller': (40 + config.apps * 0.12) * Mi,
+      'kustomize-controller': (60 + config.apps * 0.35 + config.concurrency * 3) * Mi,
+    },
+    appliedLag: Array.from({ length: 10 }, (_, i) => intervalMinutes * 30 * (0.4 + i / 15) * (config.concurrency >= 10 ? 0.6 : 1)),
+    githubPerMinute: (config.apps / 10) / intervalMinutes + 2,
+    listSeconds: 0.01 + config.apps / 5000,
+  };
+}
+
+export function samplesOf(shape: RunShape): Sample[] {
+  const out: Sample[] = [{ ts: START, kind: 'phase', name: 'measure' }];
+  const controllers = Object.keys(shape.rssMax);
+  for (const controller of controllers) out.push({ ts: START, kind: 'process', name: 'start', labels: { controller }, detail: { pid: 100, restarts: 0 } });
+  for (let round = 0; round <= 36; round++) {
+    const ts = START + round * 5_000;
+    for (const controller of controllers) {
+      // Climbs to the max at the middle of the run, then stays near it.
+      const rss = Math.round(shape.rssMax[controller]! * (round >= 18 ? (round === 18 ? 1 : 0.97) : 0.6 + (round / 18) * 0.35));
+      out.push({ ts, kind: 'controller', name: 'rss_bytes', value: rss, labels: { controller } });
+      if (round > 0) out.push({ ts, kind: 'controller', name: 'cpu_cores', value: 0.05 + (round % 5) * 0.02, labels: { controller } });
+      out.push({ ts, kind: 'controller', name: 'workqueue_depth', value: round % 4, labels: { controller } });
+      out.push({ ts, kind: 'controller', name: 'reconcile_errors_total', value: 0, labels: { controller } });
+    }
+    out.push({ ts: ts + 1, kind: 'api', name: 'list_kustomizations_seconds', value: shape.listSeconds ?? 0.02 });
+    out.push({ ts: ts + 1, kind: 'api', name: 'etcd_db_bytes', value: 20 * Mi + round * 4096 });
+    out.push({ ts: ts + 2, kind: 'objects', name: 'ready', value: 10, labels: { kind: 'Kustomization' } });
+    out.push({ ts: ts + 2, kind: 'objects', name: 'total', value: 10, labels: { kind: 'Kustomization' } });
+  }
+  shape.appliedLag.forEach((lag, i) => {
+    const pushedAt = START + 5_000 + i * 10_000;
+    const labels = { object: 'Kustomization/flux-system/app-1', repo: 'fleet/apps', commit: `${i}`.padStart(40, 'a'), stage: 'applied' };
+    out.push({ ts: pushedAt + lag * 1000, kind: 'lag', name: 'applied', value: lag, labels });
+  });
+  const requests = Math.round(shape.githubPerMinute * 3);
+  for (let i = 0; i < requests; i++) {
+    const status = i < (shape.status429 ?? 0) ? '429' : '200';
+    out.push({
+      ts: START + Math.floor((i * 180_000) / requests),
+      kind: 'github',
+      name: 'request',
+      value: 0.01,
+      labels: { identity: 'flux', repo: 'fleet/apps', route: 'git.upload-pack', method: 'POST', status },
+      detail: { bytesIn: 100, bytesOut: 1000 },
+    });
+  }
+  if (shape.oomKilled) {
+    out.push({ ts: START + 100_000, kind: 'process', name: 'oom_killed', labels: { controller: shape.oomKilled }, detail: { pid: 100, code: null, signal: 'SIGKILL', cause: 'oom', restarts: 0 } });
+    out.push({ ts: START + 101_000, kind: 'process', name: 'restart', labels: { controller: shape.oomKilled }, detail: { pid: 101, restarts: 1, cause: 'oom' } });
+  }
+  out.push({ ts: START + 180_000, kind: 'phase', name: 'verdict' });
+  return out.sort((a, b) => a.ts - b.ts);
+}
+
+export function summaryOf(config: SizingConfig, shape: RunShape = typicalShape(config), thresholds = sizingThresholds({})): Summary {
+  const summary = buildSummary(samplesOf(shape), {
+    runId: `sizing-a${config.apps}-i${config.interval}-c${config.concurrency}`,
+    scenarioName: 'sizing',
+    scenarioPath: 'scenarios/sizing.yaml',
+    startedAt: new Date(START - 60_000).toISOString(),
+    endedAt: new Date(START + 181_000).toISOString(),
+    status: 'passed',
+    provider: 'local',
+    versions: { flux: '2.7.3', kubernetes: '1.34.1' },
+    thresholds,
+  });
+  // The shape parseSummary accepts is the one summary.json readers get.
+  return parseSummary(JSON.parse(JSON.stringify(summary)));
+}
