@@ -59,3 +59,28 @@ describe('controller flags', () => {
     expect(shardArgs).toContain('--watch-label-selector=sharding.fluxcd.io/key in (shard1)');
   });
 });
+
+describe('notification-controller', () => {
+  it('listens for events and webhooks on its own loopback ports; the others post events to it', () => {
+    const own = controllerArgs({
+      instance: { controller: 'notification-controller', id: 'notification-controller' },
+      ports: { metrics: 1, health: 2, events: 3, receiver: 4 },
+      settings: {},
+      allShards: [],
+    });
+    expect(own).toEqual(expect.arrayContaining(['--events-addr=127.0.0.1:3', '--receiverAddr=127.0.0.1:4']));
+    const kustomize = controllerArgs({
+      instance: { controller: 'kustomize-controller', id: 'kustomize-controller' },
+      ports: { metrics: 1, health: 2 },
+      settings: {},
+      allShards: [],
+      eventsUrl: 'http://127.0.0.1:3',
+    });
+    expect(kustomize).toContain('--events-addr=http://127.0.0.1:3');
+    const alone = controllerArgs({ instance: { controller: 'kustomize-controller', id: 'k' }, ports: { metrics: 1, health: 2 }, settings: {}, allShards: [] });
+    expect(alone).toContain('--events-addr=');
+    expect(() =>
+      controllerArgs({ instance: { controller: 'notification-controller', id: 'n' }, ports: { metrics: 1, health: 2 }, settings: {}, allShards: [] }),
+    ).toThrow(/events and a receiver port/);
+  });
+});

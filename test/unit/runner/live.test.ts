@@ -45,3 +45,18 @@ describe('runner translation', () => {
     expect([exitCodeOf('passed'), exitCodeOf('failed'), exitCodeOf('error'), exitCodeOf('timeout'), exitCodeOf('interrupted')]).toEqual([0, 1, 3, 4, 130]);
   });
 });
+
+describe('webhook receiver manifests', () => {
+  it('declare one GitHub Receiver for every GitRepository, with the token Secret', async () => {
+    const { receiverManifests } = await import('../../../src/scenario/runner.ts');
+    const { parseAllDocuments } = await import('yaml');
+    const docs = parseAllDocuments(
+      receiverManifests({ namespace: 'flux-system', secret: 's3cret', gitRepositories: [{ namespace: 'flux-system', name: 'fleet' }, { namespace: 'team-a', name: 'apps' }] }),
+    ).map((d) => d.toJSON() as { kind: string; spec?: { type: string; events: string[]; resources: Array<{ name: string; namespace: string }> }; stringData?: { token: string } });
+    expect(docs.map((d) => d.kind)).toEqual(['Secret', 'Receiver']);
+    expect(docs[0]!.stringData!.token).toBe('s3cret');
+    expect(docs[1]!.spec!.type).toBe('github');
+    expect(docs[1]!.spec!.events).toContain('push');
+    expect(docs[1]!.spec!.resources.map((r) => `${r.namespace}/${r.name}`)).toEqual(['flux-system/fleet', 'team-a/apps']);
+  });
+});
