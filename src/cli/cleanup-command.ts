@@ -1,7 +1,15 @@
 import type { Command } from 'commander';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { deleteKwokCluster, listKwokClusters } from '../cluster/index.ts';
 import { reapOrphanedRuns, readRunRecords } from '../lifecycle/index.ts';
-import { ensureToolchain } from '../toolchain/index.ts';
+import { cacheRoot } from '../toolchain/index.ts';
+
+/** A kwokctl from the cache, whatever version: cleanup must work without building anything. */
+function cachedKwokctl(root: string): string | undefined {
+  const dirs = existsSync(root) ? readdirSync(root).filter((d) => /^kwok-v[\d.]+$/.test(d)) : [];
+  return dirs.map((d) => join(root, d, 'bin', 'kwokctl')).find((p) => existsSync(p));
+}
 
 export function registerCleanupCommand(program: Command): void {
   program
@@ -9,10 +17,12 @@ export function registerCleanupCommand(program: Command): void {
     .description('stop every process and delete every cluster left by runs that are no longer running (e.g. a SIGKILLed runner)')
     .option('--all', 'also stop runs whose runner is still alive, and delete every fluxbench kwok cluster')
     .action(async (opts: { all?: boolean }) => {
-      const toolchain = await ensureToolchain();
-      const actions = await reapOrphanedRuns(toolchain.cacheRoot, { includeLive: Boolean(opts.all) });
-      if (opts.all) {
-        const known = new Set(readRunRecords(toolchain.cacheRoot).map((r) => r.record.runId));
+      const root = cacheRoot();
+      const actions = await reapOrphanedRuns(root, { includeLive: Boolean(opts.all) });
+      const kwokctl = cachedKwokctl(root);
+      if (opts.all && kwokctl) {
+        const toolchain = { cacheRoot: root, binaries: { kwokctl } };
+        const known = new Set(readRunRecords(root).map((r) => r.record.runId));
         for (const name of await listKwokClusters(toolchain)) {
           if (known.has(name)) continue;
           await deleteKwokCluster(toolchain, name);

@@ -299,16 +299,24 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   if (meta.status === 'running') meta.status = summary.verdict === 'passed' ? 'passed' : 'failed';
   meta.exitCode = exitCodeOf(meta.status);
   if (options.baseline && meta.status === 'passed') {
-    const baseline = readSummary(options.baseline);
-    const { limits, source } = defaultLimits(baseline, summary);
-    const comparison = compareSummaries(baseline, summary, limits);
-    log(renderComparison(comparison, source));
-    if (comparison.regressed) meta.exitCode = ExitCode.regression;
+    const verdict = judgeAgainstBaseline(readSummary(options.baseline), summary);
+    log(verdict.text);
+    if (verdict.regressed) meta.exitCode = ExitCode.regression;
   }
   writeMeta();
   summary = writeReports(runDir, samples, meta).summary;
   if (meta.status === 'error') log(`run failed: ${meta.error}`);
   return { runId, runDir, exitCode: meta.exitCode, summary };
+}
+
+/**
+ * `run --baseline`: the current summary against a previous one, under the regression limits of
+ * the current scenario (else the baseline's). A regression turns a pass into exit code 5.
+ */
+export function judgeAgainstBaseline(baseline: Summary, current: Summary): { regressed: boolean; text: string } {
+  const { limits, source } = defaultLimits(baseline, current);
+  const comparison = compareSummaries(baseline, current, limits);
+  return { regressed: comparison.regressed, text: renderComparison(comparison, source) };
 }
 
 /** The Receiver for every generated GitRepository, as Flux documents it for GitHub push events. */

@@ -60,3 +60,19 @@ describe('webhook receiver manifests', () => {
     expect(docs[1]!.spec!.resources.map((r) => `${r.namespace}/${r.name}`)).toEqual(['flux-system/fleet', 'team-a/apps']);
   });
 });
+
+describe('run --baseline', () => {
+  it('passes an unchanged run and flags a regression beyond the scenario limits', async () => {
+    const { judgeAgainstBaseline } = await import('../../../src/scenario/runner.ts');
+    const { buildSummary } = await import('../../../src/report/index.ts');
+    const { syntheticSamples, syntheticRunMeta } = await import('../report/synthetic-run.ts');
+    const meta = syntheticRunMeta({ status: 'passed', regression: { 'lag.applied.p95': '+20%' } });
+    const baseline = buildSummary(syntheticSamples(1), meta);
+    expect(judgeAgainstBaseline(baseline, baseline).regressed).toBe(false);
+    // The same run with every applied lag 50% slower.
+    const slower = syntheticSamples(1).map((s) => (s.kind === 'lag' && s.name === 'applied' ? { ...s, value: s.value! * 1.5 } : s));
+    const verdict = judgeAgainstBaseline(baseline, buildSummary(slower, meta));
+    expect(verdict.regressed).toBe(true);
+    expect(verdict.text).toContain('lag.applied.p95');
+  });
+});
