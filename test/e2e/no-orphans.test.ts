@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,5 +62,24 @@ describe('no orphans', () => {
       async () => (!existsSync(join(kwokWorkdir(toolchain), 'clusters', run.runId)) ? true : undefined),
       60_000,
     );
+  });
+
+  it('SIGKILL of the runner and of its watchdog: `fluxbench cleanup` stops everything', async () => {
+    const reports = mkdtempSync(join(tmpdir(), 'fb-e2e-orphans-'));
+    const run = await startUp(reports);
+    const record = join(toolchain.cacheRoot, 'runs', `${run.runId}.json`);
+    const watchdogs = execFileSync('pgrep', ['-f', `fluxbench-watchdog ${record}`], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    expect(watchdogs.length).toBeGreaterThan(0);
+    for (const pid of watchdogs) process.kill(pid, 'SIGKILL');
+    const exited = new Promise<void>((resolve) => run.child.once('exit', () => resolve()));
+    run.child.kill('SIGKILL');
+    await exited;
+    // Nobody is left to clean up: everything of the run is still there.
+    expect(run.pids.filter((p) => processAlive(p)).length).toBe(run.pids.length);
+    const out = execFileSync(process.execPath, ['bin/fluxbench.mjs', 'cleanup'], { encoding: 'utf8', env: { ...process.env, FLUXBENCH_CACHE: toolchain.cacheRoot } });
+    expect(out).toContain(`${run.runId}: deleted cluster ${run.runId}`);
+    await waitFor('cleanup to stop every process of the run', async () => (run.pids.every((p) => !processAlive(p)) ? true : undefined), 30_000);
+    expect(existsSync(join(kwokWorkdir(toolchain), 'clusters', run.runId))).toBe(false);
+    expect(existsSync(record)).toBe(false);
   });
 });
