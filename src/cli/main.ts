@@ -10,6 +10,7 @@ import { registerCompareCommand } from './compare-command.ts';
 import { registerDiagnoseCommand } from './diagnose-command.ts';
 import { registerGithubCommand } from './github-command.ts';
 import { registerGenerateCommand } from './generate-command.ts';
+import { registerFluxManifestsCommand } from './flux-manifests-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('fluxbench')
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDiagnoseCommand(program);
   registerGithubCommand(program);
   registerGenerateCommand(program);
+  registerFluxManifestsCommand(program);
   return program;
 }
 

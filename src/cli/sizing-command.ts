@@ -55,7 +55,8 @@ export function registerSizingCommand(program: Command): void {
         const targetOnly = (['interval', 'concurrency', 'shards', 'memoryLimit', 'lagP95'] as const).filter((key) => flags[key] !== undefined);
         if (targetOnly.length > 0) {
           const names = targetOnly.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
-          throw new UsageError(`${names.join(', ')} describe a target check and need --apps; without --apps the spec's sweep runs`);
+          const verb = names.length > 1 ? 'describe a target check and need' : 'describes a target check and needs';
+          throw new UsageError(`${names.join(', ')} ${verb} --apps; without --apps the spec's sweep runs`);
         }
         const result = await runSweep(
           { ...spec, duration: runDuration },

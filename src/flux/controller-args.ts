@@ -82,7 +82,9 @@ export function controllerArgs(input: {
   if (settings.requeueDependency !== undefined) args.push(`--requeue-dependency=${settings.requeueDependency}`);
   const gates = Object.entries(settings.featureGates ?? {});
   if (gates.length) args.push(`--feature-gates=${gates.map(([k, v]) => `${k}=${v}`).join(',')}`);
-  const selector = shardSelector(instance.shard, input.allShards);
+  // Only kustomize-controller is sharded; the generator labels sources too, and an unsharded
+  // source- or helm-controller must still see every object.
+  const selector = instance.controller === 'kustomize-controller' ? shardSelector(instance.shard, input.allShards) : undefined;
   if (selector) args.push(`--watch-label-selector=${selector}`);
   args.push(...(settings.args ?? []));
   return args;

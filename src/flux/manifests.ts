@@ -197,7 +197,8 @@ function deployment(
   // A request above the limit is rejected by the API server; a tight limit pulls the request down with it.
   const requestBytes = limit !== undefined ? Math.min(limit, defaultRequests.memoryBytes) : defaultRequests.memoryBytes;
   const containerPorts = [
-    ...(isSource ? [{ containerPort: ports.http, name: 'http', protocol: 'TCP' }] : []),
+    // source-controller serves artifacts, notification-controller receives events, on http.
+    ...(isSource || instance.controller === 'notification-controller' ? [{ containerPort: ports.http, name: 'http', protocol: 'TCP' }] : []),
     { containerPort: ports.metrics, name: 'http-prom', protocol: 'TCP' },
     { containerPort: ports.health, name: 'healthz', protocol: 'TCP' },
   ];

@@ -264,7 +264,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
 
     sink.write({ ts: Date.now(), kind: 'phase', name: 'verdict' });
     try {
-      const diagnosis = diagnose(await collectFluxState(kubeConfig), new Date());
+      // The generator knows who creates the ConfigMaps HelmReleases need: without it a cycle through one is invisible.
+      const producerHints = workload.configMapProducers;
+      const diagnosis = diagnose(await collectFluxState(kubeConfig, producerHints ? { producerHints } : {}), new Date());
       meta.diagnosis = { markdown: renderDiagnosisMarkdown(diagnosis), text: renderDiagnosisText(diagnosis), json: diagnosis };
     } catch (err) {
       meta.diagnosis = { text: `diagnosis failed: ${(err as Error).message}` };

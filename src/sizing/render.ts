@@ -88,7 +88,7 @@ export function renderSizingMarkdown(report: SizingReport): string {
   lines.push(...markdownTable(recHeader, recBody));
   const overall = Object.entries(rec.memory);
   if (overall.length > 0) {
-    lines.push('', `For the largest size measured: ${overall.map(([c, m]) => `${c} ${m.limit}`).join(', ')}.`);
+    lines.push('', `Over every run (the largest RSS measured): ${overall.map(([c, m]) => `${c} ${m.limit}`).join(', ')}.`);
   }
   return `${lines.join('\n')}\n`;
 }

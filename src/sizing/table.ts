@@ -113,7 +113,7 @@ export interface AppsRecommendation {
 export interface SizingRecommendation {
   headroom: number;
   targets: { lagP95Seconds: number; githubRequestsPerMinute: number; listP95Seconds: number };
-  /** Over every row: the limits for the largest size measured. */
+  /** Over every row: limits from the largest RSS measured anywhere in the sweep. */
   memory: Record<string, MemoryRecommendation>;
   byApps: AppsRecommendation[];
 }

@@ -12,7 +12,8 @@ import { directoryBytes, initBareRepo } from './git.ts';
 import { loadGraphTruth, writeGraphTruth, type GraphTruth } from './graph.ts';
 import { helmIndex, packageChart } from './helm-chart.ts';
 import { commitTime, writeRepoHistory } from './history.ts';
-import { toYaml, type K8sObject } from './manifests.ts';
+import { parseAllDocuments } from 'yaml';
+import { renderUnitFiles, toYaml, type K8sObject } from './manifests.ts';
 import { parseGeneratorOptions, type GeneratorOptions, type GeneratorOptionsInput } from './options.ts';
 import { planWorkload, type UnitVariant, type WorkloadPlan } from './plan.ts';
 
@@ -70,8 +71,36 @@ export interface GeneratedWorkload {
   graphPath: string;
   /** Set when a Helm repository was published under `<storageRoot>/pages/`. */
   pages?: { owner: string; repo: string; dir: string; url: string };
+  /**
+   * `ConfigMap/<ns>/<name>` → id of the Kustomization whose manifests create it, for the
+   * ConfigMaps a HelmRelease reads values from (the diagnosis's producer hints).
+   */
+  configMapProducers?: Record<string, string>;
   /** Wall time of the generation. */
   durationMs: number;
+}
+
+/**
+ * Who creates the ConfigMaps HelmReleases read values from. Before the creator has ever applied,
+ * nothing in the cluster says it (no inventory, no label), yet a diagnosis needs it to see a
+ * cycle that runs through such a ConfigMap.
+ */
+export function configMapProducers(plan: WorkloadPlan): Record<string, string> {
+  const wanted = new Set(plan.helmReleases.flatMap((hr) => (hr.valuesFromConfigMap ? [`ConfigMap/${hr.namespace}/${hr.valuesFromConfigMap}`] : [])));
+  const producers: Record<string, string> = {};
+  if (wanted.size === 0) return producers;
+  for (const unit of plan.units) {
+    for (const content of renderUnitFiles(plan, unit).values()) {
+      if (!content.includes('ConfigMap')) continue;
+      for (const doc of parseAllDocuments(content)) {
+        const object = doc.toJS() as { kind?: string; metadata?: { name?: string; namespace?: string } } | null;
+        if (object?.kind !== 'ConfigMap' || !object.metadata?.name) continue;
+        const id = `ConfigMap/${object.metadata.namespace ?? unit.targetNamespace}/${object.metadata.name}`;
+        if (wanted.has(id)) producers[id] = unit.id;
+      }
+    }
+  }
+  return producers;
 }
 
 export function repoPath(storageRoot: string, owner: string, name: string): string {
@@ -166,6 +195,7 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
     graph: plan.graph,
     graphPath,
     pages,
+    configMapProducers: configMapProducers(plan),
     durationMs: performance.now() - started,
   };
   writeFileSync(join(context.storageRoot, 'root.yaml'), workload.rootYaml);

@@ -1,6 +1,8 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../src/metrics/sample.ts';
 import { defineScenario } from '../../src/scenario/index.ts';
@@ -58,5 +60,27 @@ describe('a controller killed mid-run', () => {
     expect(markdown).toMatch(/kustomize-controller[^\n]*killed/);
     const html = readFileSync(join(result.runDir, 'report.html'), 'utf8');
     expect(html).toContain('controller.kill');
+
+    // The real run's report renders offline in headless Chromium, its time charts drawn from data.
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.route('**/*', (route) => (route.request().url().startsWith('file://') ? route.continue() : route.abort()));
+      await page.goto(pathToFileURL(join(result.runDir, 'report.html')).href);
+      await page.waitForFunction(() => [...document.querySelectorAll('.chart')].every((el) => el.hasAttribute('data-rendered')));
+      const charts = await page.$$eval('.chart', (els) => els.map((el) => [el.getAttribute('data-chart'), el.getAttribute('data-rendered')]));
+      expect(errors).toEqual([]);
+      const rendered = Object.fromEntries(charts);
+      expect(rendered).toMatchObject({ memory: 'chart', cpu: 'chart' });
+      expect(Object.values(rendered)).not.toContain('error');
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -7,6 +7,8 @@ import { installFluxFromManifests, renderFluxInstallManifests, type FluxControll
 import { RunRegistry, startWatchdog } from '../../src/lifecycle/index.ts';
 import { startEnvironment, type Environment } from '../../src/scenario/runner-env.ts';
 import { newRunId } from '../../src/util/run-id.ts';
+import { Command } from 'commander';
+import { registerFluxManifestsCommand } from '../../src/cli/flux-manifests-command.ts';
 import { kubectl } from './helpers.ts';
 
 const podControllers: FluxControllersConfig = {
@@ -106,6 +108,14 @@ describe('existing-cluster provider and pod install manifests on a real API serv
       await k(['delete', 'namespace', 'fb-e2e-pods', '--ignore-not-found', '--wait=false']);
       await k(['delete', 'clusterrolebinding', 'fluxbench-fb-e2e-pods-controllers', '--ignore-not-found']);
     }
+  });
+
+  it('fluxbench flux-manifests --apply --dry-run validates a scenario\'s install on the cluster', async () => {
+    const program = new Command().exitOverride();
+    registerFluxManifestsCommand(program);
+    await program.parseAsync(['node', 'fluxbench', 'flux-manifests', 'scenarios/sharding.yaml', '--apply', '--dry-run', '--kubeconfig', env.cluster.kubeconfigPath, '--timeout', '60']);
+    // A dry run leaves no Deployment behind.
+    expect(await k(['-n', 'flux-system', 'get', 'deployments', '-o', 'name'])).toBe('');
   });
 
   describe('kubectl proxy', () => {

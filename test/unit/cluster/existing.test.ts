@@ -1,3 +1,4 @@
+import { testKubectl } from '../../support/kubectl.ts';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
@@ -7,7 +8,7 @@ import { parseDeployments, resolveKubeconfigSource, selectContext, useExistingCl
 import { FluxbenchError, UsageError } from '../../../src/util/exit-codes.ts';
 import { freePort } from '../../../src/util/ports.ts';
 
-const kubectl = process.env.KUBECTL ?? 'kubectl';
+const kubectl = testKubectl();
 
 function twoContexts(serverA: string, serverB: string): string {
   return `apiVersion: v1

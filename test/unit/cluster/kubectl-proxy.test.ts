@@ -1,3 +1,4 @@
+import { testKubectl } from '../../support/kubectl.ts';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kubectlProxyArgs, parseProxyServingLine, serviceProxyMetricsUrl, startKubectlProxy, type KubectlProxy } from '../../../src/cluster/index.ts';
 import { FluxbenchError } from '../../../src/util/exit-codes.ts';
 
-const kubectl = process.env.KUBECTL ?? 'kubectl';
+const kubectl = testKubectl();
 
 describe('kubectl proxy helpers', () => {
   it('reads the port kubectl picked', () => {

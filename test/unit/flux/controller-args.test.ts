@@ -84,3 +84,18 @@ describe('notification-controller', () => {
     ).toThrow(/events and a receiver port/);
   });
 });
+
+describe('sharding applies to kustomize-controller only', () => {
+  it('leaves source- and helm-controller watching every object when kustomize is sharded', () => {
+    for (const controller of ['source-controller', 'helm-controller'] as const) {
+      const args = controllerArgs({
+        instance: { controller, id: controller },
+        ports: { metrics: 1, health: 2, storage: 3 },
+        settings: {},
+        storagePath: '/s',
+        allShards: ['shard1', 'shard2'],
+      });
+      expect(args.some((a) => a.startsWith('--watch-label-selector'))).toBe(false);
+    }
+  });
+});

@@ -121,6 +121,7 @@ describe('Flux install manifests', () => {
     expect(source.ports.map((p) => [p.name, p.containerPort])).toEqual([['http', 9090], ['http-prom', 8080], ['healthz', 9440]]);
     const helm = container(install.objects, 'helm-controller');
     expect(helm.ports.map((p) => p.name)).toEqual(['http-prom', 'healthz']);
+    expect(container(install.objects, 'notification-controller').ports.map((p) => [p.name, p.containerPort])).toEqual([['http', 9090], ['http-prom', 8080], ['healthz', 9440]]);
     expect(helm.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'healthz' });
     expect(helm.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'healthz' });
     const sourceService = install.objects.find((o) => o.kind === 'Service' && o.metadata.name === 'source-controller') as unknown as {

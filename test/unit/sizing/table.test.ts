@@ -120,7 +120,7 @@ describe('sizingTable', () => {
     expect(md).toContain('| apps | interval | concurrency | shards | mem kustomize | mem source |');
     expect(md).toContain('| 200 | 1m | 10 | 1 | 160Mi | 64Mi | 0.09/0.13 | 0.09/0.13 | 18s | 50ms | 20.14Mi | 22.0 | passed |');
     expect(md).toContain('| 200 | 224Mi (max ');
-    expect(md).toContain('For the largest size measured: kustomize-controller 224Mi');
+    expect(md).toContain('Over every run (the largest RSS measured): kustomize-controller 224Mi, source-controller 96Mi.');
     const json = JSON.parse(renderSizingJson(report)) as SizingReport;
     expect(json.rows).toHaveLength(8);
     expect(json.recommendation.byApps[1]!.memory['kustomize-controller']!.limit).toBe('224Mi');

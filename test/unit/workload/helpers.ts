@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { accessSync, constants, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative } from 'node:path';
-import { cacheRoot, defaultVersions } from '../../../src/toolchain/index.ts';
+import { testKubectl } from '../../support/kubectl.ts';
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `fluxbench-${prefix}-`));
@@ -15,7 +15,7 @@ export function tempDir(prefix: string): string {
 export function findKubectl(): string | undefined {
   const candidates = [
     process.env.FLUXBENCH_KUBECTL,
-    join(cacheRoot(), `kubernetes-v${defaultVersions.kubernetes}`, 'bin', 'kubectl'),
+    testKubectl(),
     ...(process.env.PATH ?? '').split(delimiter).map((d) => join(d, 'kubectl')),
   ];
   for (const candidate of candidates) {
