@@ -78,13 +78,23 @@ export function controllerArgs(input: {
       `--storage-adv-addr=127.0.0.1:${input.storageAdvertisedPort ?? ports.storage}`,
     );
   }
+  args.push(...settingsArgs(instance, settings, input.allShards));
+  return args;
+}
+
+/**
+ * The flags a scenario's controller settings become, wherever the controller runs (a host
+ * process here, a Deployment in src/flux/manifests.ts).
+ */
+export function settingsArgs(instance: ControllerInstance, settings: ControllerSettings, allShards: string[]): string[] {
+  const args: string[] = [];
   if (settings.concurrent !== undefined) args.push(`--concurrent=${settings.concurrent}`);
   if (settings.requeueDependency !== undefined) args.push(`--requeue-dependency=${settings.requeueDependency}`);
   const gates = Object.entries(settings.featureGates ?? {});
   if (gates.length) args.push(`--feature-gates=${gates.map(([k, v]) => `${k}=${v}`).join(',')}`);
   // Only kustomize-controller is sharded; the generator labels sources too, and an unsharded
   // source- or helm-controller must still see every object.
-  const selector = instance.controller === 'kustomize-controller' ? shardSelector(instance.shard, input.allShards) : undefined;
+  const selector = instance.controller === 'kustomize-controller' ? shardSelector(instance.shard, allShards) : undefined;
   if (selector) args.push(`--watch-label-selector=${selector}`);
   args.push(...(settings.args ?? []));
   return args;

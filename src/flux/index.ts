@@ -1,5 +1,5 @@
 export { startFlux, plannedInstances, defaultFluxControllers, type StartedFlux, type RunningController, type FluxControllersConfig, type StartFluxOptions } from './flux.ts';
-export { controllerArgs, shardSelector, type ControllerSettings, type ControllerInstance, type ControllerPorts } from './controller-args.ts';
+export { controllerArgs, settingsArgs, shardSelector, type ControllerSettings, type ControllerInstance, type ControllerPorts } from './controller-args.ts';
 export { SupervisedProcess, classifyExit, backoffDelay, defaultBackoff, type ExitRecord, type ExitCause, type BackoffPolicy } from './supervisor.ts';
 export { createMemoryCgroup, detectCgroupRoots, parseOomKills, type MemoryCgroup } from './cgroup.ts';
 export { applyCrds } from './crds.ts';

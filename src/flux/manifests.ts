@@ -4,7 +4,7 @@ import { parseAllDocuments, stringify } from 'yaml';
 import type { FluxControllerName } from '../toolchain/index.ts';
 import type { FluxRelease } from '../toolchain/flux-release.ts';
 import { UsageError } from '../util/exit-codes.ts';
-import { shardSelector, type ControllerInstance, type ControllerSettings } from './controller-args.ts';
+import { settingsArgs, type ControllerInstance, type ControllerSettings } from './controller-args.ts';
 import { plannedInstances, type FluxControllersConfig } from './flux.ts';
 
 /** A Kubernetes object as plain data, ready for YAML. */
@@ -146,14 +146,7 @@ export function podControllerArgs(input: {
   if (instance.controller === 'source-controller') {
     args.push('--storage-path=/data', '--storage-adv-addr=source-controller.$(RUNTIME_NAMESPACE).svc.cluster.local.');
   }
-  if (settings.concurrent !== undefined) args.push(`--concurrent=${settings.concurrent}`);
-  if (settings.requeueDependency !== undefined) args.push(`--requeue-dependency=${settings.requeueDependency}`);
-  const gates = Object.entries(settings.featureGates ?? {});
-  if (gates.length) args.push(`--feature-gates=${gates.map(([k, v]) => `${k}=${v}`).join(',')}`);
-  // Only kustomize-controller is sharded: the other controllers must keep watching every object.
-  const selector = instance.controller === 'kustomize-controller' ? shardSelector(instance.shard, input.allShards) : undefined;
-  if (selector) args.push(`--watch-label-selector=${selector}`);
-  args.push(...(settings.args ?? []));
+  args.push(...settingsArgs(instance, settings, input.allShards));
   return args;
 }
 
