@@ -15,7 +15,7 @@ import { ensureToolchain, formatProgress, type FluxControllerName } from '../too
 import { ExitCode, FluxbenchError } from '../util/exit-codes.ts';
 import { NdjsonWriter, readNdjson } from '../util/ndjson.ts';
 import { newRunId } from '../util/run-id.ts';
-import { formatDuration } from '../util/units.ts';
+import { formatDuration, parseDuration } from '../util/units.ts';
 import { expectedOutcome, generateWorkload, type GeneratedWorkload } from '../workload/index.ts';
 import { quantityValue } from './field-schemas.ts';
 import { LiveStatus, teeSink } from './runner-live.ts';
@@ -219,7 +219,14 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
         controllers: true,
         proc: true,
         // Watch only the kinds whose controller runs: the HelmRelease CRD exists only with helm-controller.
-        lag: { resources: fluxResources.filter((r) => r.kind !== 'HelmRelease' || scenario.controllers.helm.enabled) },
+        lag: {
+          resources: fluxResources.filter((r) => r.kind !== 'HelmRelease' || scenario.controllers.helm.enabled),
+          stalls: {
+            dependencyNotReadyAfterMs: parseDuration(scenario.stalls.dependencyNotReadyAfter),
+            staleRevisionAfterMs: parseDuration(scenario.stalls.staleRevisionAfter),
+            attemptedNeAppliedAfterMs: parseDuration(scenario.stalls.attemptedNeAppliedAfter),
+          },
+        },
         // Same filter: listing HelmReleases without their CRD fails every interval.
         api: { resources: fluxResources.filter((r) => r.kind !== 'HelmRelease' || scenario.controllers.helm.enabled) },
       },

@@ -51,7 +51,6 @@ const controllerOptions = {
     .array(z.string().regex(/^--[a-z0-9][a-z0-9-]*(=.*)?$/, { error: 'expected a flag such as "--log-level=debug"' }))
     .optional()
     .meta({ description: 'Extra command-line flags passed as-is.' }),
-  interval: positiveDurationSchema.optional().meta({ description: 'spec.interval of the objects this controller reconciles.' }),
 };
 
 const controllersSchema = z
@@ -97,6 +96,20 @@ const scenarioObjectSchema = z.strictObject({
   settle: z
     .strictObject({ timeout: durationSchema.default('3m').meta({ description: 'Wait this long for every object to be Ready before measuring (default 3m).' }) })
     .prefault({}),
+  stalls: z
+    .strictObject({
+      dependencyNotReadyAfter: positiveDurationSchema
+        .default('60s')
+        .meta({ description: 'An object waiting on its dependencies (DependencyNotReady) this long counts as stalled (default 60s).' }),
+      staleRevisionAfter: positiveDurationSchema
+        .default('60s')
+        .meta({ description: "An object Ready at a revision older than its source's artifact this long counts as stalled (default 60s)." }),
+      attemptedNeAppliedAfter: positiveDurationSchema
+        .default('5m')
+        .meta({ description: 'lastAttemptedRevision ≠ lastAppliedRevision this long (when the object has no interval) counts as stalled (default 5m).' }),
+    })
+    .prefault({})
+    .meta({ description: 'When a stuck object counts as stalled (stalled.count, stall samples).' }),
   thresholds: z
     .array(thresholdExpressionSchema)
     .default([])

@@ -65,7 +65,7 @@ describe('parseScenario errors name file:line:col, field and what is allowed', (
 
   it('reports an unknown key at the key with a suggestion and the allowed keys', () => {
     expect(problems(`${minimal}controllers:\n  source:\n    memorylimit: 1Gi\n`)).toEqual([
-      'test.yaml:5:5: controllers.source.memorylimit: unknown field "memorylimit" (did you mean "memoryLimit"?) (allowed: concurrent, memoryLimit, requeueDependency, featureGates, args, interval)',
+      'test.yaml:5:5: controllers.source.memorylimit: unknown field "memorylimit" (did you mean "memoryLimit"?) (allowed: concurrent, memoryLimit, requeueDependency, featureGates, args)',
     ]);
   });
 
