@@ -11,6 +11,7 @@ import { registerDiagnoseCommand } from './diagnose-command.ts';
 import { registerGithubCommand } from './github-command.ts';
 import { registerGenerateCommand } from './generate-command.ts';
 import { registerFluxManifestsCommand } from './flux-manifests-command.ts';
+import { registerSizingCommand } from './sizing-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('fluxbench')
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerGithubCommand(program);
   registerGenerateCommand(program);
   registerFluxManifestsCommand(program);
+  registerSizingCommand(program);
   return program;
 }
 

@@ -84,4 +84,26 @@ describe('fluxbench sizing on the real local cluster', () => {
       process.exitCode = previousExitCode;
     }
   });
+
+  it('answers NO with exit code 1 when the kernel OOM-kills a controller under a tight limit', async () => {
+    // A short settle: under this limit the controllers may never get everything Ready.
+    const tightSpec = join(work, 'tight.yaml');
+    writeFileSync(tightSpec, readFileSync(specFile, 'utf8').replace('settle: { timeout: 2m }', 'settle: { timeout: 20s }'));
+    const out: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void out.push(String(line)));
+    const previousExitCode = process.exitCode;
+    try {
+      const program = new Command().exitOverride();
+      registerSizingCommand(program);
+      await program.parseAsync(['sizing', tightSpec, '--apps', '2', '--interval', '10s', '--memory-limit', '48Mi', '--duration', '20s', '--reports', join(work, 'reports')], {
+        from: 'user',
+      });
+      expect(out[0]).toMatch(/^NO: 2 apps at interval 10s, concurrency 4 within 48Mi per controller/);
+      expect(out.some((l) => /^ {2}✗ oom\.[a-z-]+-controller\.count = [1-9]\d*, expected == 0$/.test(l))).toBe(true);
+      expect(process.exitCode).toBe(1);
+    } finally {
+      spy.mockRestore();
+      process.exitCode = previousExitCode;
+    }
+  });
 });

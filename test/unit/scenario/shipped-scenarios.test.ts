@@ -4,9 +4,16 @@ import { describe, expect, it } from 'vitest';
 import { loadScenario, planTimeline, scenarioJsonSchemaText } from '../../../src/scenario/index.ts';
 
 const scenariosDir = join(import.meta.dirname, '../../../scenarios');
-const files = readdirSync(scenariosDir).filter((file) => /\.ya?ml$/.test(file)).sort();
+const yamlFiles = readdirSync(scenariosDir).filter((file) => /\.ya?ml$/.test(file)).sort();
+/** Sizing specs (kind: SizingSpec) live beside the scenarios; they are checked in test/unit/sizing. */
+const isSizingSpec = (file: string) => /^kind: SizingSpec$/m.test(readFileSync(join(scenariosDir, file), 'utf8'));
+const files = yamlFiles.filter((file) => !isSizingSpec(file));
 
 describe('shipped scenarios', () => {
+  it('ships the sizing spec beside them', () => {
+    expect(yamlFiles.filter(isSizingSpec)).toEqual(['sizing.yaml']);
+  });
+
   it('ships the scenarios the docs promise', () => {
     for (const name of ['smoke', 'rate-limit', 'dependency-cycle', 'broken-root', 'manifest-bloat-500', 'monorepo-memory', 'sharding']) {
       expect(files).toContain(`${name}.yaml`);
