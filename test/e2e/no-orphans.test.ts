@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { kwokWorkdir } from '../../src/cluster/index.ts';
 import { processAlive } from '../../src/lifecycle/index.ts';
+import type { Sample } from '../../src/metrics/sample.ts';
+import { readNdjson } from '../../src/util/ndjson.ts';
 import { waitFor } from './helpers.ts';
 
 interface UpRun {
@@ -81,5 +83,50 @@ describe('no orphans', () => {
     await waitFor('cleanup to stop every process of the run', async () => (run.pids.every((p) => !processAlive(p)) ? true : undefined), 30_000);
     expect(existsSync(join(kwokWorkdir(toolchain), 'clusters', run.runId))).toBe(false);
     expect(existsSync(record)).toBe(false);
+  });
+
+  it('SIGTERM during `fluxbench run`: exit 130, everything stopped, the samples and reports kept', async () => {
+    const reports = mkdtempSync(join(tmpdir(), 'fb-e2e-run-sigterm-'));
+    const child = spawn(process.execPath, ['bin/fluxbench.mjs', 'run', 'scenarios/smoke.yaml', '--reports', reports, '--quiet'], {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FLUXBENCH_CACHE: toolchain.cacheRoot },
+    });
+    let output = '';
+    child.stdout!.on('data', (d) => (output += String(d)));
+    child.stderr!.on('data', (d) => (output += String(d)));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await waitFor('the run to reach its measure phase', async () => (/settled: /.test(output) ? true : undefined), 240_000);
+    const runDir = join(reports, readdirSync(reports)[0]!);
+    const runId = readdirSync(reports)[0]!;
+    const samplesBefore = readNdjson<Sample>(join(runDir, 'samples.ndjson'));
+    const controllerPids = samplesBefore.filter((x) => x.kind === 'process' && x.name === 'start').map((x) => Number(x.detail?.pid));
+    const pidsDir = join(kwokWorkdir(toolchain), 'clusters', runId, 'pids');
+    const clusterPids = readdirSync(pidsDir).map((f) => Number(readFileSync(join(pidsDir, f), 'utf8')));
+    const pids = [...controllerPids, ...clusterPids];
+    expect(pids.length).toBeGreaterThanOrEqual(7);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(130);
+    const cmdline = (pid: number) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, 2).join(' ');
+      } catch {
+        return '(gone)';
+      }
+    };
+    await waitFor(
+      'every process of the run to be gone',
+      async () => (pids.every((p) => !processAlive(p)) ? true : undefined),
+      15_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; still alive: ${pids.filter(processAlive).map((p) => `${p} ${cmdline(p)}`).join('; ')}`);
+    });
+    expect(existsSync(join(kwokWorkdir(toolchain), 'clusters', runId))).toBe(false);
+    const meta = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as { status: string; exitCode: number };
+    expect(meta).toMatchObject({ status: 'interrupted', exitCode: 130 });
+    const samples = readNdjson<Sample>(join(runDir, 'samples.ndjson'));
+    expect(samples.length).toBeGreaterThan(samplesBefore.length);
+    expect(samples.some((x) => x.kind === 'controller' && x.name === 'rss_bytes')).toBe(true);
+    for (const file of ['summary.json', 'report.md', 'report.html', 'junit.xml']) expect(existsSync(join(runDir, file))).toBe(true);
   });
 });
