@@ -73,6 +73,12 @@ export interface IdentityStats {
   limit?: number;
   /** ms since the run's first sample when quota_remaining first reached 0. */
   exhaustedAfterMs?: number;
+  /**
+   * ms since the run's first sample when the quota was predicted to run out: the remaining quota
+   * at the first quota sample divided by the request rate the identity then sustained (until it
+   * ran out, or to the end) — what a user would extrapolate from the first minutes of a rollout.
+   */
+  predictedExhaustionMs?: number;
 }
 
 export interface GithubStats {
@@ -414,7 +420,23 @@ function analyzeGithub(sorted: readonly Sample[], firstTs: number): GithubStats 
       stats.webhookDeliveries[status] = (stats.webhookDeliveries[status] ?? 0) + 1;
     }
   }
+  for (const [identity, id] of Object.entries(stats.identities)) {
+    const predicted = predictExhaustion(sorted, identity, id.exhaustedAfterMs === undefined ? undefined : firstTs + id.exhaustedAfterMs);
+    if (predicted !== undefined) id.predictedExhaustionMs = predicted - firstTs;
+  }
   return stats;
+}
+
+/** Epoch ms at which `identity`'s quota would run out at the rate it sustained; undefined without a rate. */
+function predictExhaustion(sorted: readonly Sample[], identity: string, exhaustedAt: number | undefined): number | undefined {
+  const first = sorted.find((s) => s.name === 'quota_remaining' && s.labels?.identity === identity && typeof s.value === 'number');
+  if (!first || first.value! <= 0) return undefined;
+  const until = exhaustedAt ?? Infinity;
+  const requests = sorted.filter((s) => s.name === 'request' && s.labels?.identity === identity && s.ts >= first.ts && s.ts < until);
+  const last = requests.at(-1);
+  if (!last || requests.length < 2 || last.ts <= first.ts) return undefined;
+  const ratePerMs = requests.length / (last.ts - first.ts);
+  return first.ts + first.value! / ratePerMs;
 }
 
 /**
@@ -538,6 +560,13 @@ export function flatMetrics(analysis: SampleAnalysis): Record<string, number> {
   put('github.status_403.count', analysis.github.status403);
   put('github.status_429.count', analysis.github.status429);
   put('github.quota.min_remaining', analysis.github.minQuotaRemaining);
+  const identities = Object.values(analysis.github.identities);
+  const earliest = (values: Array<number | undefined>) => {
+    const defined = values.filter((v): v is number => v !== undefined);
+    return defined.length ? Math.min(...defined) / 1000 : undefined;
+  };
+  put('github.quota.exhausted_after', earliest(identities.map((i) => i.exhaustedAfterMs)));
+  put('github.quota.predicted_exhaustion', earliest(identities.map((i) => i.predictedExhaustionMs)));
 
   put('stalled.count', analysis.stalledAtEnd.length);
   put('api.list_kustomizations.p95', analysis.api.listKustomizations?.p95);

@@ -124,6 +124,7 @@ export const summarySchema = z.object({
         lastRemaining: z.number().optional(),
         limit: z.number().optional(),
         exhaustedAfterMs: z.number().optional(),
+        predictedExhaustionMs: z.number().optional(),
       }),
     ),
     webhookDeliveries: z.record(z.string(), z.number()),

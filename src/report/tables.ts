@@ -156,7 +156,7 @@ export function githubTotalsLine(summary: Summary): string | undefined {
 
 export function githubIdentityTable(summary: Summary): TableModel {
   return {
-    header: ['Identity', 'Requests', '403', '429', 'Quota min remaining', 'Quota limit', 'Exhausted after'],
+    header: ['Identity', 'Requests', '403', '429', 'Quota min remaining', 'Quota limit', 'Exhaustion predicted', 'Exhausted after'],
     rows: Object.entries(summary.github.identities)
       .sort((a, b) => a[0].localeCompare(b[0]))
       .map(([identity, s]) => [
@@ -166,6 +166,7 @@ export function githubIdentityTable(summary: Summary): TableModel {
         String(s.status429),
         numberOrDash(s.minRemaining, 0),
         numberOrDash(s.limit, 0),
+        s.predictedExhaustionMs === undefined ? '—' : secondsOrDash(s.predictedExhaustionMs / 1000),
         s.exhaustedAfterMs === undefined ? 'never' : secondsOrDash(s.exhaustedAfterMs / 1000),
       ]),
     numeric: [1, 2, 3, 4, 5],
