@@ -1,6 +1,7 @@
 import { quantityValue, type PlannedAction, type TimelineAction } from '../scenario/index.ts';
 import { churnTarget, startChurn, type ChurnHandle } from '../workload/index.ts';
 import { parseDuration } from '../util/units.ts';
+import { globToRegExp } from '../util/glob.ts';
 import type { ChaosTargets } from './targets.ts';
 
 type Undo = () => Promise<void>;
@@ -14,7 +15,7 @@ export interface TimelineRun {
 
 function matchRepo(glob: string | undefined, fullName: string): boolean {
   if (!glob) return true;
-  return new RegExp(`^${glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(fullName);
+  return globToRegExp(glob).test(fullName);
 }
 
 function faultSample(targets: ChaosTargets, name: 'start' | 'end', planned: PlannedAction, target: string, detail: Record<string, unknown> = {}): void {

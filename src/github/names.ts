@@ -28,8 +28,4 @@ export function normalizeRepoSegment(segment: string): string | undefined {
 export const ownerRule = 'owner names are 1-39 letters, digits or "-", starting with a letter or digit';
 export const repoRule = 'repository names are 1-100 letters, digits, ".", "_" or "-", not starting with "." and not containing ".."';
 
-/** Shell-style glob (`*` any run of characters, `?` one) as an anchored RegExp. */
-export function globToRegExp(glob: string): RegExp {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${escaped}$`);
-}
+export { globToRegExp } from '../util/glob.ts';

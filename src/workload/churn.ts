@@ -3,6 +3,7 @@
  * refs/heads/main), bumping apps' churn ConfigMaps so kustomize-controller must re-apply
  * them. Commits to one repo are serialised; a churn loop is bounded in count and time.
  */
+import { globToRegExp } from '../util/glob.ts';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { FluxbenchError, UsageError } from '../util/exit-codes.ts';
@@ -140,7 +141,7 @@ export interface ChurnHandle {
 }
 
 function globMatcher(globs: readonly string[]): (name: string) => boolean {
-  const patterns = globs.map((g) => new RegExp(`^${g.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`));
+  const patterns = globs.map(globToRegExp);
   return (name) => patterns.some((p) => p.test(name));
 }
 
