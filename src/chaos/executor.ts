@@ -114,6 +114,7 @@ async function startAction(planned: PlannedAction, targets: ChaosTargets, churns
     }
     case 'artifact.slow': {
       const proxy = targets.flux.artifactProxy;
+      if (!proxy) throw new Error(`artifact.slow needs the host-process Flux of the local provider (provider ${targets.cluster.provider})`);
       const previous = proxy.limits();
       proxy.setLimits({
         ...(action.bytesPerSecond !== undefined ? { bytesPerSecond: quantityValue(action.bytesPerSecond) } : {}),

@@ -35,8 +35,8 @@ export interface StartedFlux {
   namespace: string;
   /** source-controller's artifact server, as advertised in artifact URLs (through `artifactProxy`). */
   storageUrl: string;
-  /** The proxy every artifact download goes through; the chaos timeline slows it down. */
-  artifactProxy: StartedThrottleProxy;
+  /** The proxy every artifact download goes through; the chaos timeline slows it down (host-process Flux only). */
+  artifactProxy?: StartedThrottleProxy;
   /** notification-controller's webhook receiver server (Receiver webhook paths hang off it), when it runs. */
   receiverUrl?: string;
   controllers: RunningController[];

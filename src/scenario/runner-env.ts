@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { kwokWorkdir, startLocalCluster, type StartedCluster } from '../cluster/index.ts';
+import { kwokWorkdir, startLocalCluster, useExistingCluster, type ExistingCluster, type StartedCluster } from '../cluster/index.ts';
 import { startFlux, type FluxControllersConfig, type StartedFlux } from '../flux/index.ts';
 import type { RunRegistry } from '../lifecycle/index.ts';
 import type { SampleSink } from '../metrics/sample.ts';
@@ -69,4 +69,30 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
       await cluster.stop();
     },
   };
+}
+
+/**
+ * An existing cluster with Flux already installed (provider `existing`): nothing is started;
+ * the run only adds its workload (in namespaces it tracks) and removes it again. Its Flux must
+ * reach the fake GitHub on 127.0.0.1, i.e. run on this machine (a cluster from `fluxbench up`,
+ * or Flux as host processes); controller metrics and host-process faults are not available.
+ */
+export async function startExistingEnvironment(options: {
+  toolchain: Toolchain;
+  runDir: string;
+  kubeconfig?: string;
+  context?: string;
+  sink: SampleSink;
+}): Promise<Environment & { cluster: ExistingCluster }> {
+  const started = Date.now();
+  options.sink.write({ ts: Date.now(), kind: 'phase', name: 'provision' });
+  const cluster = await useExistingCluster({
+    runDir: join(options.runDir, 'cluster'),
+    ...(options.kubeconfig ? { kubeconfig: options.kubeconfig } : {}),
+    ...(options.context ? { context: options.context } : {}),
+    ...(options.toolchain.binaries.kubectl ? { kubectl: options.toolchain.binaries.kubectl } : {}),
+  });
+  const readyMs = Date.now() - started;
+  const flux: StartedFlux = { namespace: 'flux-system', storageUrl: '', controllers: [], find: () => [], stop: async () => {} };
+  return { cluster, flux, timings: { clusterReadyMs: readyMs, fluxReadyMs: readyMs }, stop: () => cluster.stop() };
 }

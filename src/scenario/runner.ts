@@ -19,7 +19,8 @@ import { formatDuration, parseDuration } from '../util/units.ts';
 import { expectedOutcome, generateWorkload, type GeneratedWorkload } from '../workload/index.ts';
 import { quantityValue } from './field-schemas.ts';
 import { LiveStatus, teeSink } from './runner-live.ts';
-import { startEnvironment, type Environment } from './runner-env.ts';
+import { startEnvironment, startExistingEnvironment, type Environment } from './runner-env.ts';
+import type { ExistingCluster } from '../cluster/index.ts';
 import type { Scenario } from './schema.ts';
 import { enabledControllers, planTimeline } from './timeline.ts';
 import { scenarioTimings } from './timings.ts';
@@ -83,8 +84,11 @@ export function runTimeBoundMs(timings: { durationMs: number; settleTimeoutMs: n
  */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
   let log = options.log ?? ((line: string) => console.error(line));
-  if (scenario.provider.type !== 'local') {
-    throw new FluxbenchError(`provider "${scenario.provider.type}" cannot run here: this runner drives the local provider (kwokctl --runtime binary)`, ExitCode.usage);
+  if (scenario.provider.type !== 'local' && scenario.provider.type !== 'existing') {
+    throw new FluxbenchError(
+      `provider "${scenario.provider.type}" is not driven by the runner yet: use "local" (kwokctl --runtime binary) or "existing"; see docs/providers.md`,
+      ExitCode.usage,
+    );
   }
   const timings = scenarioTimings(scenario);
   const controllers: FluxControllerName[] = enabledControllers(scenario.controllers);
@@ -124,6 +128,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let env: Environment | undefined;
   let measurements: MeasurementsHandle | undefined;
   let timeline: TimelineRun | undefined;
+  let removeWorkload: (() => Promise<void>) | undefined;
   let interruptedBy: string | undefined;
   const interrupted = new AbortController();
   const release = onTermination(async (reason) => {
@@ -176,15 +181,24 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     log(`generated ${workload.repos.length} repos, ${workload.fluxObjects.length} Flux objects in ${formatDuration(workload.durationMs)}`);
     checkInterrupted();
 
-    env = await startEnvironment({
-      toolchain,
-      runId,
-      runDir,
-      nodes: scenario.provider.nodes,
-      controllers: fluxControllersFromScenario(scenario.controllers),
-      sink,
-      registry,
-    });
+    env =
+      scenario.provider.type === 'existing'
+        ? await startExistingEnvironment({
+            toolchain,
+            runDir,
+            sink,
+            ...(scenario.provider.kubeconfig ? { kubeconfig: scenario.provider.kubeconfig } : {}),
+            ...(scenario.provider.context ? { context: scenario.provider.context } : {}),
+          })
+        : await startEnvironment({
+            toolchain,
+            runId,
+            runDir,
+            nodes: scenario.provider.nodes,
+            controllers: fluxControllersFromScenario(scenario.controllers),
+            sink,
+            registry,
+          });
     log(`cluster ready in ${formatDuration(env.timings.clusterReadyMs)}, Flux ready in ${formatDuration(env.timings.fluxReadyMs)}`);
     const kubectlBin = toolchain.binaries.kubectl!;
     const kubeconfigPath = env.cluster.kubeconfigPath;
@@ -193,7 +207,20 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     checkInterrupted();
 
     sink.write({ ts: Date.now(), kind: 'phase', name: 'apply' });
-    await kubectl(['apply', '--server-side', '-f', '-'], workload.rootYaml);
+    if ('track' in env.cluster) {
+      // On a cluster that is not the run's own, namespaces the run creates are tracked (and
+      // deleted at the end); existing ones, flux-system among them, are only used.
+      const existing = env.cluster as ExistingCluster;
+      for (const ns of workload.rootObjects.filter((o) => o.kind === 'Namespace')) await existing.track(ns.metadata.name);
+      const objects = workload.rootObjects.filter((o) => o.kind !== 'Namespace');
+      await kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+      removeWorkload = async () => {
+        // Deleting the root Kustomization makes Flux prune everything the workload created.
+        await kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=true', '--timeout=120s'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
+      };
+    } else {
+      await kubectl(['apply', '--server-side', '-f', '-'], workload.rootYaml);
+    }
     if (scenario.controllers.notification.enabled && scenario.controllers.notification.receivers) {
       const hooks = await installReceiver({ kubectl, flux: env.flux, workload, namespace: env.flux.namespace });
       github.admin.setWebhooks(hooks);
@@ -287,6 +314,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     await timeline?.stop().catch(() => undefined);
     await measurements?.stop().catch(() => undefined);
     sink.write({ ts: Date.now(), kind: 'phase', name: 'teardown' });
+    await removeWorkload?.().catch((err: unknown) => log(`teardown: removing the workload: ${(err as Error).message}`));
     await env?.stop().catch((err: unknown) => log(`teardown: ${(err as Error).message}`));
     await github?.stop().catch(() => undefined);
     samplesFile.close();

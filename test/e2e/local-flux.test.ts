@@ -123,7 +123,7 @@ spec:
     expect(appliedFirst.ready?.reason).toBe('ReconciliationSucceeded');
     // Artifacts are advertised through the throttle proxy, so the chaos timeline can slow them.
     const artifactUrl = await k(['get', 'gitrepository', '-n', 'flux-system', 'web', '-o', 'jsonpath={.status.artifact.url}']);
-    expect(artifactUrl).toContain(`http://127.0.0.1:${env.flux.artifactProxy.port}/`);
+    expect(artifactUrl).toContain(`http://127.0.0.1:${env.flux.artifactProxy!.port}/`);
     const deployment = JSON.parse(await k(['get', 'deployment', '-n', 'web', 'web', '-o', 'json'])) as { status: { availableReplicas?: number } };
     expect(deployment.status.availableReplicas).toBe(2);
 

@@ -1,0 +1,68 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { RunRegistry, startWatchdog } from '../../src/lifecycle/index.ts';
+import { defineScenario } from '../../src/scenario/index.ts';
+import { runScenario } from '../../src/scenario/runner.ts';
+import { startEnvironment, type Environment } from '../../src/scenario/runner-env.ts';
+import { newRunId } from '../../src/util/run-id.ts';
+import { kubectl, waitFor } from './helpers.ts';
+
+describe('provider: existing', () => {
+  const toolchain = inject('toolchain');
+  const runId = newRunId();
+  let env: Environment;
+  let registry: RunRegistry;
+
+  // The "existing" cluster: a local cluster with Flux, as `fluxbench up` leaves one.
+  beforeAll(async () => {
+    registry = new RunRegistry(toolchain.cacheRoot, runId);
+    startWatchdog(registry);
+    env = await startEnvironment({ toolchain, runId, runDir: mkdtempSync(join(tmpdir(), 'fb-e2e-existing-run-')), nodes: 1, sink: { write: () => {} }, registry });
+  });
+
+  afterAll(async () => {
+    await env?.stop();
+    registry?.remove();
+  });
+
+  it('runs a scenario on a cluster it did not create, and removes only its own workload', async () => {
+    const k = kubectl(toolchain, env.cluster.kubeconfigPath);
+    const namespacesBefore = (await k(['get', 'namespaces', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ').sort();
+    const scenario = defineScenario({
+      name: 'existing-e2e',
+      provider: { type: 'existing', kubeconfig: env.cluster.kubeconfigPath },
+      controllers: { kustomize: { requeueDependency: '5s' } },
+      workload: { layout: 'monorepo', teams: 1, apps: 2, seed: 9, flux: { auth: 'basic', sourceInterval: '5s', interval: '1m' } },
+      timeline: [{ at: '1s', action: 'churn.start', rate: 0.5, maxCommits: 3 }],
+      duration: '20s',
+      sampling: { interval: '2s' },
+      settle: { timeout: '2m' },
+      thresholds: ['lag.applied.count > 0', 'objects.ready.last >= 3'],
+    });
+    const result = await runScenario(scenario, {
+      scenarioPath: '<defineScenario>',
+      reportsDir: mkdtempSync(join(tmpdir(), 'fb-e2e-existing-reports-')),
+      quiet: true,
+      log: () => {},
+    });
+    expect(result.summary?.thresholds.map((t) => [t.expression, t.ok])).toEqual([
+      ['lag.applied.count > 0', true],
+      ['objects.ready.last >= 3', true],
+    ]);
+    expect(result.exitCode).toBe(0);
+    // The workload is gone; the cluster and its Flux are not.
+    expect(await k(['get', 'kustomizations,gitrepositories', '-A', '-o', 'name'])).toBe('');
+    // Namespaces Flux pruned finish terminating asynchronously (the namespace controller).
+    await waitFor(
+      'the namespaces of the workload to be gone',
+      async () => {
+        const now = (await k(['get', 'namespaces', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ').sort();
+        return JSON.stringify(now) === JSON.stringify(namespacesBefore) ? true : undefined;
+      },
+      90_000,
+    );
+    expect(env.flux.controllers.every((c) => c.process.pid !== undefined)).toBe(true);
+  });
+});
