@@ -2,6 +2,8 @@
  * `fluxbench validate <scenario.yaml...>`: checks scenario files without starting anything,
  * so a typo fails in seconds, not after a cluster was provisioned.
  */
+import { readFileSync } from 'node:fs';
+import { loadSizingSpec, planSweep } from '../sizing/index.ts';
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { UsageError } from '../util/exit-codes.ts';
@@ -26,12 +28,18 @@ export function registerValidateCommand(program: Command, output: ValidateOutput
       const failures: string[] = [];
       for (const file of files) {
         try {
+          // A sizing spec lives beside the scenarios; it has its own schema.
+          if (/^kind: SizingSpec$/m.test(readFileSync(file, 'utf8'))) {
+            const spec = loadSizingSpec(file);
+            output.write(`OK ${file} (sizing spec: ${planSweep(spec).length} runs)\n`);
+            continue;
+          }
           const scenario = loadScenario(file);
           output.write(`OK ${file} (${summarize(scenario)})\n`);
           if (options.resolved) output.write(`${stringify(scenario)}\n`);
         } catch (error) {
-          if (!(error instanceof ScenarioError)) throw error;
-          failures.push(error.message);
+          if (!(error instanceof ScenarioError) && !(error instanceof UsageError)) throw error;
+          failures.push((error as Error).message);
         }
       }
       if (failures.length > 0) {

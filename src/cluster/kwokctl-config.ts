@@ -50,5 +50,9 @@ export function kwokctlCreateArgs(input: { name: string; configPath: string; kub
     input.kubeconfigPath,
     '--wait',
     `${input.waitSeconds}s`,
+    // kube-apiserver's default service range is a /24: the 255th Service of a workload (one per
+    // generated app) fails with "failed to allocate a serviceIP: range is full".
+    '--extra-args',
+    'kube-apiserver=service-cluster-ip-range=10.96.0.0/16',
   ];
 }

@@ -184,7 +184,9 @@ function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> 
 export function controllerInstance(labels: Record<string, string> | undefined): string | undefined {
   const controller = labels?.controller;
   if (!controller) return undefined;
-  return labels.shard !== undefined && labels.shard !== '' ? `${controller}-shard${labels.shard}` : controller;
+  if (labels.shard === undefined || labels.shard === '') return controller;
+  // The supervisor labels shards "shard1".."shardN" (its instance names), the catalogue "1".."N": both name "<controller>-shard<N>".
+  return `${controller}-${labels.shard.startsWith('shard') ? labels.shard : `shard${labels.shard}`}`;
 }
 
 /** Time-ordered points of one sample name per controller instance. */
@@ -535,7 +537,9 @@ export function flatMetrics(analysis: SampleAnalysis): Record<string, number> {
   for (const [controller, list] of byController) {
     controllerMetrics(controller, list);
     // A lone shard (labelled shard="0") is just the controller: no second name for a glob to match.
-    if (list.length > 1) for (const c of list) controllerMetrics(c.instance, [c]);
+    // The unlabelled main instance beside its shards shares the controller's name: it must not
+    // overwrite the worst-of-all figures just written under that name.
+    if (list.length > 1) for (const c of list) if (c.instance !== controller) controllerMetrics(c.instance, [c]);
   }
 
   let restarts = 0;

@@ -36,4 +36,9 @@ describe('kwokctl configuration', () => {
     expect(args[args.indexOf('--kubeconfig') + 1]).toBe('/r/kubeconfig');
     expect(args[args.indexOf('--wait') + 1]).toBe('90s');
   });
+
+  it('gives kube-apiserver a service range for more than 254 Services', () => {
+    const args = kwokctlCreateArgs({ name: 'fb-1', configPath: '/r/kwokctl.yaml', kubeconfigPath: '/r/kubeconfig', waitSeconds: 90 });
+    expect(args[args.indexOf('--extra-args') + 1]).toBe('kube-apiserver=service-cluster-ip-range=10.96.0.0/16');
+  });
 });
