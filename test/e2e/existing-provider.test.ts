@@ -4,12 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { serviceProxyMetricsUrl, startKubectlProxy, useExistingCluster, type KubectlProxy } from '../../src/cluster/index.ts';
 import { installFluxFromManifests, renderFluxInstallManifests, type FluxControllersConfig } from '../../src/flux/index.ts';
-import { RunRegistry, startWatchdog } from '../../src/lifecycle/index.ts';
-import { startEnvironment, type Environment } from '../../src/scenario/runner-env.ts';
-import { newRunId } from '../../src/util/run-id.ts';
+import type { Environment } from '../../src/scenario/runner-env.ts';
 import { Command } from 'commander';
 import { registerFluxManifestsCommand } from '../../src/cli/flux-manifests-command.ts';
-import { kubectl } from './helpers.ts';
+import { kubectl, startTestEnvironment } from './helpers.ts';
 
 const podControllers: FluxControllersConfig = {
   source: { concurrent: 4 },
@@ -22,22 +20,17 @@ const podControllers: FluxControllersConfig = {
 // cluster: the local provider's kube-apiserver with Flux running as host processes.
 describe('existing-cluster provider and pod install manifests on a real API server', () => {
   const toolchain = inject('toolchain');
-  const runId = newRunId();
   const runDir = mkdtempSync(join(tmpdir(), 'fb-e2e-existing-'));
   let env: Environment;
-  let registry: RunRegistry;
   let k: (args: string[], input?: string) => Promise<string>;
 
   beforeAll(async () => {
-    registry = new RunRegistry(toolchain.cacheRoot, runId);
-    startWatchdog(registry);
-    env = await startEnvironment({ toolchain, runId, runDir, nodes: 1, sink: { write: () => {} }, registry });
+    env = await startTestEnvironment(toolchain, { runDir, nodes: 1, sink: { write: () => {} } });
     k = kubectl(toolchain, env.cluster.kubeconfigPath);
   });
 
   afterAll(async () => {
     await env?.stop();
-    registry?.remove();
   });
 
   it('detects Flux, creates a tracked namespace and deletes only that at stop', async () => {

@@ -2,29 +2,22 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { RunRegistry, startWatchdog } from '../../src/lifecycle/index.ts';
 import { defineScenario } from '../../src/scenario/index.ts';
 import { runScenario } from '../../src/scenario/runner.ts';
-import { startEnvironment, type Environment } from '../../src/scenario/runner-env.ts';
-import { newRunId } from '../../src/util/run-id.ts';
-import { kubectl, waitFor } from './helpers.ts';
+import type { Environment } from '../../src/scenario/runner-env.ts';
+import { kubectl, startTestEnvironment, waitFor } from './helpers.ts';
 
 describe('provider: existing', () => {
   const toolchain = inject('toolchain');
-  const runId = newRunId();
   let env: Environment;
-  let registry: RunRegistry;
 
   // The "existing" cluster: a local cluster with Flux, as `fluxbench up` leaves one.
   beforeAll(async () => {
-    registry = new RunRegistry(toolchain.cacheRoot, runId);
-    startWatchdog(registry);
-    env = await startEnvironment({ toolchain, runId, runDir: mkdtempSync(join(tmpdir(), 'fb-e2e-existing-run-')), nodes: 1, sink: { write: () => {} }, registry });
+    env = await startTestEnvironment(toolchain, { runDir: mkdtempSync(join(tmpdir(), 'fb-e2e-existing-run-')), nodes: 1, sink: { write: () => {} } });
   });
 
   afterAll(async () => {
     await env?.stop();
-    registry?.remove();
   });
 
   it('runs a scenario on a cluster it did not create, and removes only its own workload', async () => {

@@ -2,35 +2,25 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { RunRegistry, startWatchdog } from '../../src/lifecycle/index.ts';
-import { startEnvironment, type Environment } from '../../src/scenario/runner-env.ts';
-import { newRunId } from '../../src/util/run-id.ts';
+import type { Environment } from '../../src/scenario/runner-env.ts';
 import { renderedManifestSample } from '../../src/workload/index.ts';
-import { kubectl } from './helpers.ts';
+import { kubectl, startTestEnvironment } from './helpers.ts';
 
 describe('generated manifests against the real API server', () => {
   const toolchain = inject('toolchain');
-  const runId = newRunId();
   let env: Environment;
-  let registry: RunRegistry;
 
   beforeAll(async () => {
-    registry = new RunRegistry(toolchain.cacheRoot, runId);
-    startWatchdog(registry);
-    env = await startEnvironment({
-      toolchain,
-      runId,
+    env = await startTestEnvironment(toolchain, {
       runDir: mkdtempSync(join(tmpdir(), 'fb-e2e-gen-')),
       nodes: 1,
       sink: { write: () => {} },
-      registry,
       controllers: { source: {}, kustomize: { shards: 0 }, helm: { enabled: true }, notification: { enabled: false } },
     });
   });
 
   afterAll(async () => {
     await env?.stop();
-    registry?.remove();
   });
 
   it('accepts a sample of every kind the generator writes (kubectl apply --dry-run=server)', async () => {

@@ -4,42 +4,32 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFakeGitHub, type StartedFakeGitHub } from '../../src/github/index.ts';
-import { RunRegistry, startWatchdog } from '../../src/lifecycle/index.ts';
-import { startEnvironment, type Environment } from '../../src/scenario/runner-env.ts';
-import { newRunId } from '../../src/util/run-id.ts';
-import { fluxStatus, kubectl, waitFor, workingClone } from './helpers.ts';
+import type { Environment } from '../../src/scenario/runner-env.ts';
+import { fluxStatus, kubectl, startTestEnvironment, waitFor, workingClone } from './helpers.ts';
 
 describe('source-controller with provider: github (a GitHub App) against the fake GitHub', () => {
   const toolchain = inject('toolchain');
-  const runId = newRunId();
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   let github: StartedFakeGitHub;
   let env: Environment;
-  let registry: RunRegistry;
 
   beforeAll(async () => {
-    registry = new RunRegistry(toolchain.cacheRoot, runId);
-    startWatchdog(registry);
     github = await startFakeGitHub({
       anonymousRead: false,
       tokens: [{ name: 'pusher', token: 'app-e2e-push-token' }],
       app: { id: 4242, publicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(), installations: [{ id: 77 }] },
     });
     await github.createRepo('fleet', 'private-app', { private: true });
-    env = await startEnvironment({
-      toolchain,
-      runId,
+    env = await startTestEnvironment(toolchain, {
       runDir: mkdtempSync(join(tmpdir(), 'fb-e2e-app-')),
       nodes: 1,
       sink: { write: () => {} },
-      registry,
     });
   });
 
   afterAll(async () => {
     await env?.stop();
     await github?.stop();
-    registry?.remove();
   });
 
   it('gets an installation token with a signed App JWT and clones the private repo with it', async () => {

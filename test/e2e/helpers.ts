@@ -3,7 +3,12 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { FluxControllersConfig } from '../../src/flux/index.ts';
+import { RunRegistry, startWatchdog } from '../../src/lifecycle/index.ts';
+import type { SampleSink } from '../../src/metrics/sample.ts';
+import { startEnvironment, type Environment } from '../../src/scenario/runner-env.ts';
 import type { Toolchain } from '../../src/toolchain/index.ts';
+import { newRunId } from '../../src/util/run-id.ts';
 
 /** kubectl of the toolchain against one cluster. */
 export function kubectl(toolchain: Toolchain, kubeconfigPath: string) {
@@ -73,4 +78,38 @@ export async function fluxStatus(run: (args: string[]) => Promise<string>, resou
     ...(obj.status?.lastAppliedRevision ? { lastAppliedRevision: obj.status.lastAppliedRevision } : {}),
     ...(obj.status?.artifact?.revision ? { artifactRevision: obj.status.artifact.revision } : {}),
   };
+}
+
+/**
+ * A local cluster with Flux for one test file, registered with a run registry and watchdog
+ * like a real run (so even a crashed test leaves nothing behind); stop() also ends the record.
+ */
+export async function startTestEnvironment(
+  toolchain: Toolchain,
+  options: { runDir?: string; nodes?: number; controllers?: FluxControllersConfig; sink?: SampleSink } = {},
+): Promise<Environment> {
+  const runId = newRunId();
+  const registry = new RunRegistry(toolchain.cacheRoot, runId);
+  startWatchdog(registry);
+  try {
+    const env = await startEnvironment({
+      toolchain,
+      runId,
+      runDir: options.runDir ?? mkdtempSync(join(tmpdir(), 'fb-e2e-env-')),
+      nodes: options.nodes ?? 1,
+      sink: options.sink ?? { write: () => {} },
+      registry,
+      ...(options.controllers ? { controllers: options.controllers } : {}),
+    });
+    return {
+      ...env,
+      stop: async () => {
+        await env.stop();
+        registry.remove();
+      },
+    };
+  } catch (err) {
+    registry.remove();
+    throw err;
+  }
 }

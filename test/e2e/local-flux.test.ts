@@ -4,11 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { kwokWorkdir } from '../../src/cluster/index.ts';
 import { startFakeGitHub, type StartedFakeGitHub } from '../../src/github/index.ts';
-import { RunRegistry, startWatchdog } from '../../src/lifecycle/index.ts';
 import type { Sample } from '../../src/metrics/sample.ts';
-import { startEnvironment, type Environment } from '../../src/scenario/runner-env.ts';
-import { newRunId } from '../../src/util/run-id.ts';
-import { fluxStatus, kubectl, waitFor, workingClone } from './helpers.ts';
+import type { Environment } from '../../src/scenario/runner-env.ts';
+import { fluxStatus, kubectl, startTestEnvironment, waitFor, workingClone } from './helpers.ts';
 
 const token = 'fluxbench-e2e-token-0123456789';
 
@@ -39,26 +37,19 @@ spec:
 
 describe('real Flux on the real local cluster', () => {
   const toolchain = inject('toolchain');
-  const runId = newRunId();
   const runDir = mkdtempSync(join(tmpdir(), 'fb-e2e-run-'));
   const samples: Sample[] = [];
   let github: StartedFakeGitHub;
   let env: Environment;
-  let registry: RunRegistry;
   let k: ReturnType<typeof kubectl>;
 
   beforeAll(async () => {
-    registry = new RunRegistry(toolchain.cacheRoot, runId);
-    startWatchdog(registry);
     github = await startFakeGitHub({ anonymousRead: false, tokens: [{ name: 'flux', token }] });
     await github.createRepo('fleet', 'web', { private: true });
-    env = await startEnvironment({
-      toolchain,
-      runId,
+    env = await startTestEnvironment(toolchain, {
       runDir,
       nodes: 2,
       sink: { write: (s) => samples.push(s) },
-      registry,
     });
     k = kubectl(toolchain, env.cluster.kubeconfigPath);
   });
@@ -66,14 +57,13 @@ describe('real Flux on the real local cluster', () => {
   afterAll(async () => {
     await env?.stop();
     await github?.stop();
-    registry?.remove();
   });
 
   it('started the cluster offline from the cached binaries, with a private kubeconfig', () => {
     const log = readFileSync(join(runDir, 'cluster', 'kwokctl-create.log'), 'utf8');
     expect(log).toContain('Cluster is ready');
     expect(log).not.toMatch(/download|https?:\/\/(github\.com|dl\.k8s\.io|registry)/i);
-    const clusterBin = join(kwokWorkdir(toolchain), 'clusters', runId, 'bin', 'kube-apiserver');
+    const clusterBin = join(kwokWorkdir(toolchain), 'clusters', env.cluster.name, 'bin', 'kube-apiserver');
     if (existsSync(clusterBin)) expect(statSync(clusterBin).size).toBe(statSync(toolchain.binaries['kube-apiserver']!).size);
     expect(statSync(env.cluster.kubeconfigPath).mode & 0o777).toBe(0o600);
     expect(env.flux.controllers.map((c) => c.id)).toEqual(['source-controller', 'kustomize-controller']);

@@ -3,10 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFakeGitHub, type StartedFakeGitHub } from '../../src/github/index.ts';
-import { RunRegistry, startWatchdog } from '../../src/lifecycle/index.ts';
-import { startEnvironment, type Environment } from '../../src/scenario/runner-env.ts';
-import { newRunId } from '../../src/util/run-id.ts';
-import { fluxStatus, kubectl, waitFor, workingClone } from './helpers.ts';
+import type { Environment } from '../../src/scenario/runner-env.ts';
+import { fluxStatus, kubectl, startTestEnvironment, waitFor, workingClone } from './helpers.ts';
 
 function kustomization(name: string, shard: string | undefined): string {
   return `apiVersion: kustomize.toolkit.fluxcd.io/v1
@@ -25,24 +23,17 @@ ${shard ? `  labels: {sharding.fluxcd.io/key: ${shard}}\n` : ''}spec:
 
 describe('kustomize-controller shards', () => {
   const toolchain = inject('toolchain');
-  const runId = newRunId();
   const runDir = mkdtempSync(join(tmpdir(), 'fb-e2e-shards-'));
   let github: StartedFakeGitHub;
   let env: Environment;
-  let registry: RunRegistry;
 
   beforeAll(async () => {
-    registry = new RunRegistry(toolchain.cacheRoot, runId);
-    startWatchdog(registry);
     github = await startFakeGitHub({ tokens: [{ name: 'pusher', token: 'shards-e2e-push-token' }] });
     await github.createRepo('fleet', 'shared');
-    env = await startEnvironment({
-      toolchain,
-      runId,
+    env = await startTestEnvironment(toolchain, {
       runDir,
       nodes: 1,
       sink: { write: () => {} },
-      registry,
       controllers: { source: {}, kustomize: { shards: 2 }, helm: { enabled: false }, notification: { enabled: false } },
     });
   });
@@ -50,7 +41,6 @@ describe('kustomize-controller shards', () => {
   afterAll(async () => {
     await env?.stop();
     await github?.stop();
-    registry?.remove();
   });
 
   it('runs a main instance and one process per shard, each reconciling only its own objects', async () => {
