@@ -28,6 +28,13 @@ function faultSample(targets: ChaosTargets, name: 'start' | 'end', planned: Plan
   });
 }
 
+/** The running instances a controller action targets: all of them, the main one (shard 0) or shard N. */
+function runningInstances(targets: ChaosTargets, controller: string, shard: number | undefined) {
+  const instances = targets.flux.find(controller).filter((c) => shard === undefined || (shard === 0 ? !c.shard : c.shard === `shard${shard}`));
+  if (instances.length === 0) throw new Error(`no running ${controller}${shard !== undefined ? ` shard ${shard}` : ''}`);
+  return instances;
+}
+
 /** Starts one action; resolves with what ends its effect (undefined for instant actions). */
 async function startAction(planned: PlannedAction, targets: ChaosTargets, churns: Map<string, ChurnHandle>): Promise<Undo | undefined> {
   const action: TimelineAction = planned.action;
@@ -92,15 +99,11 @@ async function startAction(planned: PlannedAction, targets: ChaosTargets, churns
       };
     }
     case 'controller.kill': {
-      const instances = targets.flux.find(action.controller).filter((c) => action.shard === undefined || (action.shard === 0 ? !c.shard : c.shard === `shard${action.shard}`));
-      if (instances.length === 0) throw new Error(`no running ${action.controller}${action.shard !== undefined ? ` shard ${action.shard}` : ''}`);
-      for (const c of instances) c.process.kill(action.signal);
+      for (const c of runningInstances(targets, action.controller, action.shard)) c.process.kill(action.signal);
       return undefined;
     }
     case 'controller.memoryLimit': {
-      const instances = targets.flux.find(action.controller).filter((c) => action.shard === undefined || (action.shard === 0 ? !c.shard : c.shard === `shard${action.shard}`));
-      if (instances.length === 0) throw new Error(`no running ${action.controller}`);
-      for (const c of instances) await c.process.setMemoryLimit(quantityValue(action.limit));
+      for (const c of runningInstances(targets, action.controller, action.shard)) await c.process.setMemoryLimit(quantityValue(action.limit));
       return undefined;
     }
     case 'component.pause': {

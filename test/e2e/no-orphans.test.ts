@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { kwokWorkdir } from '../../src/cluster/index.ts';
+import type { Toolchain } from '../../src/toolchain/index.ts';
 import { processAlive } from '../../src/lifecycle/index.ts';
 import type { Sample } from '../../src/metrics/sample.ts';
 import { readNdjson } from '../../src/util/ndjson.ts';
@@ -17,10 +18,9 @@ interface UpRun {
   output: () => string;
 }
 
-/** Starts `fluxbench up` and waits until the cluster and Flux are ready. */
-async function startUp(reportsDir: string): Promise<UpRun> {
-  const toolchain = inject('toolchain');
-  const child = spawn(process.execPath, ['bin/fluxbench.mjs', 'up', '--nodes', '1', '--reports', reportsDir], {
+/** The real CLI as a child process, its stdout and stderr collected. */
+function spawnFluxbench(toolchain: Toolchain, args: string[]): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, ['bin/fluxbench.mjs', ...args], {
     cwd: process.cwd(),
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, FLUXBENCH_CACHE: toolchain.cacheRoot },
@@ -28,12 +28,19 @@ async function startUp(reportsDir: string): Promise<UpRun> {
   let output = '';
   child.stdout!.on('data', (d) => (output += String(d)));
   child.stderr!.on('data', (d) => (output += String(d)));
-  await waitFor('fluxbench up to be ready', async () => (output.includes('export KUBECONFIG=') ? true : undefined), 240_000);
+  return { child, output: () => output };
+}
+
+/** Starts `fluxbench up` and waits until the cluster and Flux are ready. */
+async function startUp(reportsDir: string): Promise<UpRun> {
+  const toolchain = inject('toolchain');
+  const { child, output } = spawnFluxbench(toolchain, ['up', '--nodes', '1', '--reports', reportsDir]);
+  await waitFor('fluxbench up to be ready', async () => (output().includes('export KUBECONFIG=') ? true : undefined), 240_000);
   const runId = readdirSync(reportsDir)[0]!;
-  const controllerPids = [...output.matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
+  const controllerPids = [...output().matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
   const pidsDir = join(kwokWorkdir(toolchain), 'clusters', runId, 'pids');
   const clusterPids = readdirSync(pidsDir).map((f) => Number(readFileSync(join(pidsDir, f), 'utf8')));
-  return { child, runId, pids: [...controllerPids, ...clusterPids], output: () => output };
+  return { child, runId, pids: [...controllerPids, ...clusterPids], output };
 }
 
 describe('no orphans', () => {
@@ -87,16 +94,9 @@ describe('no orphans', () => {
 
   it('SIGTERM during `fluxbench run`: exit 130, everything stopped, the samples and reports kept', async () => {
     const reports = mkdtempSync(join(tmpdir(), 'fb-e2e-run-sigterm-'));
-    const child = spawn(process.execPath, ['bin/fluxbench.mjs', 'run', 'scenarios/smoke.yaml', '--reports', reports, '--quiet'], {
-      cwd: process.cwd(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, FLUXBENCH_CACHE: toolchain.cacheRoot },
-    });
-    let output = '';
-    child.stdout!.on('data', (d) => (output += String(d)));
-    child.stderr!.on('data', (d) => (output += String(d)));
+    const { child, output } = spawnFluxbench(toolchain, ['run', 'scenarios/smoke.yaml', '--reports', reports, '--quiet']);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await waitFor('the run to reach its measure phase', async () => (/settled: /.test(output) ? true : undefined), 240_000);
+    await waitFor('the run to reach its measure phase', async () => (/settled: /.test(output()) ? true : undefined), 240_000);
     const runDir = join(reports, readdirSync(reports)[0]!);
     const runId = readdirSync(reports)[0]!;
     const samplesBefore = readNdjson<Sample>(join(runDir, 'samples.ndjson'));

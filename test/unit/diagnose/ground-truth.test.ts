@@ -3,6 +3,7 @@ import { canonicalCycle, diagnose } from '../../../src/diagnose/index.ts';
 import type { Diagnosis } from '../../../src/diagnose/index.ts';
 import { buildFluxState, graph, hr, ks, simulate } from './fixtures.ts';
 import type { GraphSpec } from './fixtures.ts';
+import { mulberry32 } from '../../support/random.ts';
 
 const now = new Date('2026-11-25T12:00:00Z');
 
@@ -177,16 +178,6 @@ describe('diagnose against known graphs', () => {
 });
 
 /** Deterministic PRNG so a failing seed can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A random DAG with planted cycles, broken roots and missing dependencies, and its ground truth. */
 function randomGraph(seed: number): GraphSpec {

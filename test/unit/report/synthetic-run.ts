@@ -6,6 +6,7 @@
  */
 import type { Sample } from '../../../src/metrics/sample.ts';
 import type { RunMeta } from '../../../src/report/index.ts';
+import { mulberry32 } from '../../support/random.ts';
 
 export const START_MS = Date.parse('2026-11-25T10:00:00.000Z');
 export const INTERVAL_MS = 5_000;
@@ -15,16 +16,6 @@ export const OOM_AT_MS = START_MS + 150_000;
 export const LATENCY_FAULT = { start: START_MS + 60_000, end: START_MS + 90_000 };
 export const RATELIMIT_FAULT = { start: START_MS + 120_000, end: START_MS + 180_000 };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function syntheticSamples(seed = 42): Sample[] {
   const rand = mulberry32(seed);
