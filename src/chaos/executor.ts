@@ -99,7 +99,7 @@ async function startAction(planned: PlannedAction, targets: ChaosTargets, churns
       };
     }
     case 'controller.kill': {
-      for (const c of runningInstances(targets, action.controller, action.shard)) c.process.kill(action.signal);
+      for (const c of runningInstances(targets, action.controller, action.shard)) await c.process.kill(action.signal);
       return undefined;
     }
     case 'controller.memoryLimit': {

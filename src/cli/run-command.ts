@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { providerTypes } from '../scenario/schema.ts';
 import { loadScenario } from '../scenario/index.ts';
 import { runScenario } from '../scenario/runner.ts';
 
@@ -10,8 +11,9 @@ export function registerRunCommand(program: Command): void {
     .option('--reports <dir>', 'folder for run folders', 'reports')
     .option('--baseline <summary>', "a previous run's summary.json; fail on regressions against it")
     .option('--quiet', 'fewer progress lines')
-    .action(async (path: string, opts: { reports: string; baseline?: string; quiet?: boolean }) => {
-      const scenario = loadScenario(path);
+    .addOption(new Option('--provider <type>', "override the scenario's provider.type").choices(providerTypes))
+    .action(async (path: string, opts: { reports: string; baseline?: string; quiet?: boolean; provider?: string }) => {
+      const scenario = loadScenario(path, opts.provider ? { providerType: opts.provider } : {});
       const result = await runScenario(scenario, {
         scenarioPath: path,
         reportsDir: opts.reports,

@@ -8,6 +8,52 @@ export interface K3sClusterOptions {
   name: string;
   runDir: string;
   image?: string;
+  /**
+   * Ports of servers on this machine's 127.0.0.1 that pods must reach (the fake GitHub).
+   * testcontainers can only wire them into containers started after they are exposed.
+   */
+  hostPorts?: number[];
+  /** The testcontainers modules; tests pass their own to check the order of calls. */
+  modules?: () => Promise<K3sModules>;
+}
+
+/** What the k3s provider uses of testcontainers. */
+export interface K3sModules {
+  K3sContainer: new (image: string) => {
+    withLabels(labels: Record<string, string>): { start(): Promise<StartedK3s> };
+  };
+  TestContainers: { exposeHostPorts(...ports: number[]): Promise<void> };
+}
+
+interface StartedK3s {
+  getKubeConfig(): string;
+  getId(): string;
+  exec(command: string[]): Promise<{ output: string; exitCode: number }>;
+  stop(): Promise<unknown>;
+}
+
+/** The name testcontainers gives this machine inside containers started after exposeHostPorts. */
+export const testcontainersHostAlias = 'host.testcontainers.internal';
+
+/**
+ * The address of a host name in an /etc/hosts file. Pods resolve names through the cluster's
+ * DNS, which does not read the node container's /etc/hosts, so they need the address itself.
+ */
+export function addressFromHostsFile(text: string, hostName: string): string | undefined {
+  for (const line of text.split('\n')) {
+    const fields = line.replace(/#.*/, '').trim().split(/\s+/);
+    if (fields.length >= 2 && fields.slice(1).includes(hostName)) return fields[0];
+  }
+  return undefined;
+}
+
+async function loadTestcontainers(): Promise<K3sModules> {
+  try {
+    const [{ K3sContainer }, { TestContainers }] = await Promise.all([import('@testcontainers/k3s'), import('testcontainers')]);
+    return { K3sContainer, TestContainers } as unknown as K3sModules;
+  } catch (err) {
+    throw new FluxbenchError(`the k3s provider needs the npm packages testcontainers and @testcontainers/k3s (${(err as Error).message}); run npm install`);
+  }
 }
 
 export const defaultK3sImage = 'rancher/k3s:v1.34.4-k3s1';
@@ -50,16 +96,15 @@ function isMissingRuntime(err: unknown): boolean {
 /** k3s in one container through testcontainers: a real single-node Kubernetes on which Flux runs as pods. */
 export async function startK3sCluster(options: K3sClusterOptions): Promise<StartedCluster> {
   const image = options.image ?? defaultK3sImage;
-  // Loaded only when asked for: testcontainers is a dev dependency and heavy to import.
-  let K3sContainer: typeof import('@testcontainers/k3s').K3sContainer;
-  try {
-    ({ K3sContainer } = await import('@testcontainers/k3s'));
-  } catch (err) {
-    throw new FluxbenchError(`the k3s provider needs the npm package @testcontainers/k3s (${(err as Error).message}); run npm install`);
-  }
+  // Loaded only when asked for: testcontainers is heavy to import.
+  const { K3sContainer, TestContainers } = await (options.modules ?? loadTestcontainers)();
   await mkdir(options.runDir, { recursive: true });
-  let container: Awaited<ReturnType<InstanceType<typeof K3sContainer>['start']>>;
+  const hostPorts = [...new Set(options.hostPorts ?? [])];
+  let container: StartedK3s;
   try {
+    // Before the container starts: testcontainers adds host.testcontainers.internal (its SSH
+    // port forwarder) only to containers started after the forwarder exists.
+    if (hostPorts.length) await TestContainers.exposeHostPorts(...hostPorts);
     container = await new K3sContainer(image).withLabels({ 'fluxbench.cluster': options.name }).start();
   } catch (err) {
     if (isMissingRuntime(err)) {
@@ -86,6 +131,16 @@ export async function startK3sCluster(options: K3sClusterOptions): Promise<Start
       apiServerUrl,
       // k3s embeds its datastore in the server process inside the container: no host pids, no separate etcd metrics.
       componentPids: async () => ({}),
+      exposeToPods: async (port) => {
+        if (!hostPorts.includes(port)) {
+          throw new FluxbenchError(`port ${port} was not exposed when the k3s container started (exposed: ${hostPorts.join(', ') || 'none'}); pass it in hostPorts`);
+        }
+        const hosts = await container.exec(['cat', '/etc/hosts']);
+        const address = hosts.exitCode === 0 ? addressFromHostsFile(hosts.output, testcontainersHostAlias) : undefined;
+        if (!address) throw new FluxbenchError(`the k3s container has no ${testcontainersHostAlias} entry in /etc/hosts:\n${hosts.output.trim()}`);
+        // The forwarder lives as long as the testcontainers session; nothing to withdraw per port.
+        return { host: address, port, stop: async () => {} };
+      },
       stop,
     };
   } catch (err) {

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { FluxbenchError, UsageError } from '../util/exit-codes.ts';
+import { startTcpRelay, type StartedTcpRelay } from '../util/tcp-relay.ts';
 import type { StartedCluster } from './types.ts';
 
 export interface KindCreateInput {
@@ -141,9 +142,11 @@ export async function startKindCluster(options: KindClusterOptions): Promise<Sta
   const configPath = resolve(options.kindConfigPath ?? 'kind-config.yaml');
   const kubeconfigPath = join(options.runDir, 'kubeconfig');
   let stopped = false;
+  const relays: StartedTcpRelay[] = [];
   const stop = async (): Promise<void> => {
     if (stopped) return;
     stopped = true;
+    await Promise.all(relays.map((r) => r.stop()));
     await execa(kind, kindDeleteArgs(options.name, kubeconfigPath), { reject: false, timeout: 120_000 });
   };
   const created = await execa(
@@ -168,6 +171,14 @@ export async function startKindCluster(options: KindClusterOptions): Promise<Sta
     ...(etcd ? { etcdMetricsUrl: `http://${etcd.host === '0.0.0.0' ? '127.0.0.1' : etcd.host}:${etcd.port}/metrics` } : {}),
     // The control plane runs inside a container: no host pids to pause.
     componentPids: async () => ({}),
+    // Pods reach this machine at the gateway of the kind network; a relay there (and only
+    // there) forwards to the loopback server, on the same port so URLs change only their host.
+    exposeToPods: async (port) => {
+      const gateway = await hostAddressForKind(docker);
+      const relay = await startTcpRelay({ listenHost: gateway, listenPort: port, targetHost: '127.0.0.1', targetPort: port });
+      relays.push(relay);
+      return { host: gateway, port: relay.port, stop: relay.stop };
+    },
     stop,
   };
 }

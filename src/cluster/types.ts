@@ -9,6 +9,12 @@ export interface StartedCluster {
   etcdMetricsUrl?: string;
   /** Host pids of the control-plane components, where they are host processes (for pause faults). */
   componentPids(): Promise<Record<string, number>>;
+  /**
+   * Makes a server listening on 127.0.0.1:port on this machine reachable from the cluster's
+   * pods, and says at which host and port they reach it. Absent where the workload's clients
+   * share this machine's loopback (local: Flux runs as host processes).
+   */
+  exposeToPods?(port: number): Promise<PodReachableAddress>;
   /** Stops and deletes the cluster; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -20,4 +26,12 @@ export interface ClusterOptions {
   runDir: string;
   /** Number of fake nodes. */
   nodes: number;
+}
+
+/** Where pods reach a server of this machine. */
+export interface PodReachableAddress {
+  host: string;
+  port: number;
+  /** Withdraws the exposure (also done by the cluster's stop()). */
+  stop(): Promise<void>;
 }

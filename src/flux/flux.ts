@@ -25,13 +25,29 @@ export const defaultFluxControllers: FluxControllersConfig = {
   notification: { enabled: false },
 };
 
-export interface RunningController extends ControllerInstance {
-  metricsUrl: string;
-  healthUrl: string;
-  process: SupervisedProcess;
+/**
+ * What faults and measurements may do to a running controller instance, whether it is a host
+ * process (local provider) or a pod (kind, k3s).
+ */
+export interface ControllerProcess {
+  /** Host pid while running; undefined for pods (no /proc sampling) and while restarting. */
+  readonly pid: number | undefined;
+  /** The memory cgroup holding it, when the harness created one. */
+  readonly cgroupPath?: string | undefined;
+  /** Fault injection: stop it abruptly; whoever supervises it (the harness, a Deployment) starts it again. */
+  kill(signal?: NodeJS.Signals): void | Promise<void>;
+  /** Fault injection: set (or tighten) its memory limit; past it the kernel OOM-kills it. */
+  setMemoryLimit(bytes: number): Promise<void>;
 }
 
-export interface StartedFlux {
+export interface RunningController<P extends ControllerProcess = ControllerProcess> extends ControllerInstance {
+  metricsUrl: string;
+  /** Base URL of /readyz and /healthz where the harness reaches them directly (host processes). */
+  healthUrl?: string;
+  process: P;
+}
+
+export interface StartedFlux<P extends ControllerProcess = ControllerProcess> {
   namespace: string;
   /** source-controller's artifact server, as advertised in artifact URLs (through `artifactProxy`). */
   storageUrl: string;
@@ -39,9 +55,9 @@ export interface StartedFlux {
   artifactProxy?: StartedThrottleProxy;
   /** notification-controller's webhook receiver server (Receiver webhook paths hang off it), when it runs. */
   receiverUrl?: string;
-  controllers: RunningController[];
+  controllers: Array<RunningController<P>>;
   /** Instances of one controller (all shards), or the one with this id. */
-  find(nameOrId: string): RunningController[];
+  find(nameOrId: string): Array<RunningController<P>>;
   stop(): Promise<void>;
 }
 
@@ -74,7 +90,7 @@ export function plannedInstances(config: FluxControllersConfig): Array<Controlle
   return out;
 }
 
-async function waitReady(controller: RunningController, timeoutMs: number, logFile: string): Promise<void> {
+async function waitReady(controller: RunningController<SupervisedProcess> & { healthUrl: string }, timeoutMs: number, logFile: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (controller.process.exits.length > 0 && controller.process.pid === undefined) break;
@@ -96,7 +112,7 @@ async function waitReady(controller: RunningController, timeoutMs: number, logFi
  * The real Flux controllers as supervised host processes against the cluster: CRDs applied
  * from the controllers' own modules, each controller on its own free ports.
  */
-export async function startFlux(options: StartFluxOptions): Promise<StartedFlux> {
+export async function startFlux(options: StartFluxOptions): Promise<StartedFlux<SupervisedProcess>> {
   const config = options.controllers ?? defaultFluxControllers;
   const kubectl = options.toolchain.binaries.kubectl;
   if (!kubectl) throw new FluxbenchError('the toolchain has no kubectl');
@@ -111,7 +127,7 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux>
   const artifactProxy = await startThrottleProxy({ host: '127.0.0.1', port: storagePort });
   // source-controller refuses a storage path that does not exist yet.
   await mkdir(join(options.runDir, 'source-storage'), { recursive: true });
-  const running: RunningController[] = [];
+  const running: Array<RunningController<SupervisedProcess> & { healthUrl: string }> = [];
   const stopAll = async (): Promise<void> => {
     await Promise.all(running.map((c) => c.process.stop()));
     await artifactProxy.stop();
@@ -148,7 +164,7 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux>
         sink: options.sink,
         onPid: (pid) => options.onPid?.(pid, instance.id),
       });
-      const controller: RunningController = {
+      const controller: RunningController<SupervisedProcess> & { healthUrl: string } = {
         ...instance,
         metricsUrl: `http://127.0.0.1:${ports.metrics}/metrics`,
         healthUrl: `http://127.0.0.1:${ports.health}`,

@@ -44,7 +44,9 @@ export interface FluxInstall {
 export const defaultFluxNamespace = 'flux-system';
 export const defaultImageRepository = 'ghcr.io/fluxcd';
 
-const ports = { http: 9090, metrics: 8080, health: 9440 } as const;
+const ports = { http: 9090, metrics: 8080, health: 9440, webhook: 9292 } as const;
+/** The Service in front of notification-controller's webhook receiver, as Flux names it. */
+export const webhookReceiverService = 'webhook-receiver';
 const namespacePattern = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** Reads every CustomResourceDefinition in a folder of YAML files, sorted by file name. */
@@ -110,7 +112,11 @@ export function renderFluxInstall(options: FluxInstallOptions, crds: KubeObject[
   if (controllerKinds.includes('source-controller')) {
     objects.push(service(namespace, 'source-controller', 'source-controller', ports.http, 'http'));
   }
-  if (notificationEnabled) objects.push(service(namespace, 'notification-controller', 'notification-controller', ports.http, 'http'));
+  if (notificationEnabled) {
+    objects.push(service(namespace, 'notification-controller', 'notification-controller', ports.http, 'http'));
+    // Receivers' webhook paths are served here (port 80, as in Flux's own install).
+    objects.push(service(namespace, webhookReceiverService, 'notification-controller', ports.webhook, 'http-webhook'));
+  }
   for (const instance of instances) {
     objects.push(service(namespace, instance.metricsService, instance.deployment, ports.metrics, 'http-prom'));
   }
@@ -133,9 +139,16 @@ export function podControllerArgs(input: {
   notificationEnabled: boolean;
 }): string[] {
   const { instance, settings } = input;
+  const isNotification = instance.controller === 'notification-controller';
   const args = [
-    // Without a notification-controller nothing listens; an empty address disables event posting.
-    input.notificationEnabled ? '--events-addr=http://notification-controller.$(RUNTIME_NAMESPACE).svc.cluster.local./' : '--events-addr=',
+    // notification-controller's --events-addr is where it listens for events; the others post
+    // there. Without a notification-controller nothing listens: an empty address disables posting.
+    isNotification
+      ? `--events-addr=:${ports.http}`
+      : input.notificationEnabled
+        ? '--events-addr=http://notification-controller.$(RUNTIME_NAMESPACE).svc.cluster.local./'
+        : '--events-addr=',
+    ...(isNotification ? [`--receiverAddr=:${ports.webhook}`] : []),
     '--watch-all-namespaces=true',
     '--log-level=info',
     '--log-encoding=json',
@@ -169,7 +182,7 @@ function service(namespace: string, name: string, app: string, targetPort: numbe
     spec: {
       type: 'ClusterIP',
       selector: { app },
-      ports: [{ name: portName, port: portName === 'http' ? 80 : targetPort, targetPort, protocol: 'TCP' }],
+      ports: [{ name: portName, port: portName === 'http' || portName === 'http-webhook' ? 80 : targetPort, targetPort, protocol: 'TCP' }],
     },
   };
 }
@@ -192,6 +205,7 @@ function deployment(
   const containerPorts = [
     // source-controller serves artifacts, notification-controller receives events, on http.
     ...(isSource || instance.controller === 'notification-controller' ? [{ containerPort: ports.http, name: 'http', protocol: 'TCP' }] : []),
+    ...(instance.controller === 'notification-controller' ? [{ containerPort: ports.webhook, name: 'http-webhook', protocol: 'TCP' }] : []),
     { containerPort: ports.metrics, name: 'http-prom', protocol: 'TCP' },
     { containerPort: ports.health, name: 'healthz', protocol: 'TCP' },
   ];

@@ -43,6 +43,10 @@ export async function reapRun(record: RunRecord, graceMs = 3_000): Promise<strin
     });
     actions.push(`deleted cluster ${cluster.name}`);
   }
+  for (const cluster of record.kindClusters ?? []) {
+    await execa(cluster.kind, ['delete', 'cluster', '--name', cluster.name, '--kubeconfig', cluster.kubeconfig], { reject: false, timeout: 120_000 });
+    actions.push(`deleted kind cluster ${cluster.name}`);
+  }
   for (const cgroup of record.cgroups) {
     try {
       rmdirSync(cgroup);

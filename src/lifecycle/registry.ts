@@ -16,6 +16,8 @@ export interface RunRecord {
   kwokClusters: Array<{ name: string; kwokctl: string; workdir: string }>;
   /** Memory cgroups to remove once empty. */
   cgroups: string[];
+  /** kind clusters to delete (absent in records written before kind was driven by runs). */
+  kindClusters?: Array<{ name: string; kind: string; kubeconfig: string }>;
 }
 
 export function runsDir(cacheRoot: string): string {
@@ -41,6 +43,11 @@ export class RunRegistry {
 
   addKwokCluster(cluster: RunRecord['kwokClusters'][number]): void {
     this.record.kwokClusters.push(cluster);
+    this.flush();
+  }
+
+  addKindCluster(cluster: NonNullable<RunRecord['kindClusters']>[number]): void {
+    (this.record.kindClusters ??= []).push(cluster);
     this.flush();
   }
 

@@ -16,6 +16,16 @@ export function scenarioProblems(scenario: Scenario): ScenarioProblem[] {
   if (provider.k3sImage !== undefined && provider.type !== 'k3s') {
     problems.push({ path: ['provider', 'k3sImage'], message: `only used with provider.type k3s, not ${provider.type}` });
   }
+  if (provider.kindImage !== undefined && provider.type !== 'kind') {
+    problems.push({ path: ['provider', 'kindImage'], message: `only used with provider.type kind, not ${provider.type}` });
+  }
+  if (provider.fluxImageRepository !== undefined && provider.type !== 'kind' && provider.type !== 'k3s') {
+    problems.push({ path: ['provider', 'fluxImageRepository'], message: `only used where Flux runs as pods (provider.type kind or k3s), not ${provider.type}` });
+  }
+  scenario.timeline.forEach((action, index) => {
+    const unsupported = unsupportedOnProvider(action.action, provider.type);
+    if (unsupported) problems.push({ path: ['timeline', index, 'action'], message: unsupported });
+  });
   const durationMs = parseDuration(scenario.duration);
   const intervalMs = parseDuration(scenario.sampling.interval);
   if (intervalMs > durationMs) {
@@ -43,4 +53,20 @@ function workloadOptionsProblem(workload: Scenario['workload']): ScenarioProblem
     const path = (blamed[1] ?? '').split('.').map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
     return { path: ['workload', ...path], message: blamed[2] ?? message };
   }
+}
+
+/**
+ * Why a timeline action cannot run on a provider, or undefined when it can. Pausing control-plane
+ * components needs their host pids and slowing artifacts needs the harness's proxy in front of
+ * source-controller: both exist only where the harness runs them (local). Controller faults
+ * need controllers the run owns (host processes or pods it installed).
+ */
+export function unsupportedOnProvider(action: Scenario['timeline'][number]['action'], provider: Scenario['provider']['type']): string | undefined {
+  if (provider === 'local') return undefined;
+  if (action === 'component.pause') return `component.pause needs the control plane as host processes (provider.type local), not ${provider}`;
+  if (action === 'artifact.slow') return `artifact.slow needs source-controller as a host process behind the harness's proxy (provider.type local), not ${provider}`;
+  if (provider === 'existing' && (action === 'controller.kill' || action === 'controller.memoryLimit')) {
+    return `${action} needs controllers the run starts (provider.type local, kind or k3s); on existing, Flux is not the run's`;
+  }
+  return undefined;
 }

@@ -1,7 +1,7 @@
 /** Scenario files: schema, loading with positioned errors, thresholds, regression limits, timeline plan. */
 export { scenarioSchema, scenarioApiVersion, providerTypes } from './schema.ts';
 export type { Scenario, ScenarioInput, ProviderType } from './schema.ts';
-export { loadScenario, parseScenario, defineScenario, formatProblem, ScenarioError } from './load.ts';
+export { loadScenario, parseScenario, defineScenario, formatProblem, ScenarioError, type ScenarioOverrides } from './load.ts';
 export type { ScenarioProblemReport } from './load.ts';
 export { scenarioJsonSchema, scenarioJsonSchemaText, scenarioSchemaId } from './json-schema.ts';
 export { timelineActionSchema, controllerNameSchema, githubFaultKinds, suspendableKinds, pausableComponents, killSignals } from './timeline-schema.ts';

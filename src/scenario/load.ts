@@ -35,8 +35,14 @@ export function formatProblem(problem: ScenarioProblemReport): string {
   return `${where}: ${problem.field}: ${problem.message}${allowed}`;
 }
 
+/** Command-line overrides applied to the document before it is validated, so they are checked like the file. */
+export interface ScenarioOverrides {
+  /** `run --provider`: provider.type (the file's provider-specific fields must still fit it). */
+  providerType?: string;
+}
+
 /** Reads and validates a scenario file. Throws ScenarioError (a UsageError) listing every problem. */
-export function loadScenario(path: string): Scenario {
+export function loadScenario(path: string, overrides: ScenarioOverrides = {}): Scenario {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -44,11 +50,11 @@ export function loadScenario(path: string): Scenario {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (error as Error).message;
     throw new ScenarioError([{ file: path, field: '(root)', message: `cannot read scenario: ${reason}` }]);
   }
-  return parseScenario(text, path);
+  return parseScenario(text, path, overrides);
 }
 
 /** Validates scenario YAML text; `file` names it in error messages. */
-export function parseScenario(text: string, file = '<input>'): Scenario {
+export function parseScenario(text: string, file = '<input>', overrides: ScenarioOverrides = {}): Scenario {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
   if (doc.errors.length > 0) {
@@ -59,6 +65,7 @@ export function parseScenario(text: string, file = '<input>'): Scenario {
       }),
     );
   }
+  if (overrides.providerType !== undefined) doc.setIn(['provider', 'type'], overrides.providerType);
   const data: unknown = doc.toJS({ maxAliasCount: 100 });
   const result = scenarioSchema.safeParse(data);
   if (result.success) return result.data;

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { kwokWorkdir, startLocalCluster, useExistingCluster, type ExistingCluster, type StartedCluster } from '../cluster/index.ts';
-import { startFlux, type FluxControllersConfig, type StartedFlux } from '../flux/index.ts';
+import { resolve } from 'node:path';
+import { kwokWorkdir, startK3sCluster, startKindCluster, startLocalCluster, useExistingCluster, type ExistingCluster, type StartedCluster } from '../cluster/index.ts';
+import { startFlux, startPodFlux, type FluxControllersConfig, type StartedFlux } from '../flux/index.ts';
 import type { RunRegistry } from '../lifecycle/index.ts';
 import type { SampleSink } from '../metrics/sample.ts';
 import type { Toolchain } from '../toolchain/index.ts';
@@ -8,6 +9,11 @@ import type { Toolchain } from '../toolchain/index.ts';
 export interface Environment {
   cluster: StartedCluster;
   flux: StartedFlux;
+  /**
+   * The fake GitHub's base URL as Flux sees it, where that differs from its loopback URL (Flux
+   * as pods reaches it at an address of this machine on the container network).
+   */
+  gitBaseUrl?: string;
   /** Milliseconds from start to the cluster answering, and to every controller ready. */
   timings: { clusterReadyMs: number; fluxReadyMs: number };
   stop(): Promise<void>;
@@ -95,4 +101,83 @@ export async function startExistingEnvironment(options: {
   const readyMs = Date.now() - started;
   const flux: StartedFlux = { namespace: 'flux-system', storageUrl: '', controllers: [], find: () => [], stop: async () => {} };
   return { cluster, flux, timings: { clusterReadyMs: readyMs, fluxReadyMs: readyMs }, stop: () => cluster.stop() };
+}
+
+export interface PodEnvironmentOptions extends EnvironmentOptions {
+  provider: { type: 'kind' | 'k3s'; kindConfig?: string; kindImage?: string; k3sImage?: string; fluxImageRepository?: string };
+  controllers: FluxControllersConfig;
+  /** The fake GitHub's loopback base URL: the pods must reach its port. */
+  githubUrl: string;
+  /** Per-binary overrides, for kind and docker. */
+  binaries?: { kind?: string; docker?: string };
+}
+
+/** A loopback base URL with its host and port replaced by where pods reach it. */
+export function podVisibleUrl(url: string, address: { host: string; port: number }): string {
+  const parsed = new URL(url);
+  parsed.hostname = address.host;
+  parsed.port = String(address.port);
+  return parsed.toString().replace(/\/$/, url.endsWith('/') ? '/' : '');
+}
+
+/**
+ * kind or k3s with the real Flux controllers as pods (the published images): the cluster is
+ * registered for cleanup as soon as it is asked for, Flux is installed from the rendered
+ * manifests, and the fake GitHub is made reachable from the pods.
+ */
+export async function startPodEnvironment(options: PodEnvironmentOptions): Promise<Environment> {
+  const started = Date.now();
+  const clusterDir = join(options.runDir, 'cluster');
+  const githubPort = Number(new URL(options.githubUrl).port);
+  options.sink.write({ ts: Date.now(), kind: 'phase', name: 'provision' });
+  let cluster: StartedCluster;
+  if (options.provider.type === 'kind') {
+    const kind = options.binaries?.kind ?? 'kind';
+    // Registered before creation: a runner killed mid-create still has its cluster deleted.
+    options.registry.addKindCluster({ name: options.runId, kind, kubeconfig: join(clusterDir, 'kubeconfig') });
+    cluster = await startKindCluster({
+      name: options.runId,
+      runDir: clusterDir,
+      kindBinary: kind,
+      ...(options.binaries?.docker ? { dockerBinary: options.binaries.docker } : {}),
+      ...(options.provider.kindConfig ? { kindConfigPath: resolve(options.provider.kindConfig) } : {}),
+      ...(options.provider.kindImage ? { image: options.provider.kindImage } : {}),
+    });
+  } else {
+    // testcontainers' own reaper removes the container if this process dies.
+    cluster = await startK3sCluster({ name: options.runId, runDir: clusterDir, hostPorts: [githubPort], ...(options.provider.k3sImage ? { image: options.provider.k3sImage } : {}) });
+  }
+  const clusterReadyMs = Date.now() - started;
+  let flux: StartedFlux;
+  let gitBaseUrl: string;
+  try {
+    const address = await cluster.exposeToPods!(githubPort);
+    gitBaseUrl = podVisibleUrl(options.githubUrl, address);
+    options.sink.write({ ts: Date.now(), kind: 'phase', name: 'flux' });
+    flux = await startPodFlux({
+      toolchain: options.toolchain,
+      cluster,
+      controllers: options.controllers,
+      runDir: options.runDir,
+      sink: options.sink,
+      ...(options.provider.fluxImageRepository ? { imageRepository: options.provider.fluxImageRepository } : {}),
+    });
+  } catch (err) {
+    await cluster.stop();
+    throw err;
+  }
+  const fluxReadyMs = Date.now() - started;
+  let stopped = false;
+  return {
+    cluster,
+    flux,
+    gitBaseUrl,
+    timings: { clusterReadyMs, fluxReadyMs },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await flux.stop();
+      await cluster.stop();
+    },
+  };
 }

@@ -19,7 +19,7 @@ import { formatDuration, parseDuration } from '../util/units.ts';
 import { expectedOutcome, generateWorkload, type GeneratedWorkload } from '../workload/index.ts';
 import { quantityValue } from './field-schemas.ts';
 import { LiveStatus, teeSink } from './runner-live.ts';
-import { startEnvironment, startExistingEnvironment, type Environment } from './runner-env.ts';
+import { startEnvironment, startExistingEnvironment, startPodEnvironment, type Environment } from './runner-env.ts';
 import type { ExistingCluster } from '../cluster/index.ts';
 import type { Scenario } from './schema.ts';
 import { enabledControllers, planTimeline } from './timeline.ts';
@@ -84,17 +84,14 @@ export function runTimeBoundMs(timings: { durationMs: number; settleTimeoutMs: n
  */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
   let log = options.log ?? ((line: string) => console.error(line));
-  if (scenario.provider.type !== 'local' && scenario.provider.type !== 'existing') {
-    throw new FluxbenchError(
-      `provider "${scenario.provider.type}" is not driven by the runner yet: use "local" (kwokctl --runtime binary) or "existing"; see docs/providers.md`,
-      ExitCode.usage,
-    );
-  }
   const timings = scenarioTimings(scenario);
   const controllers: FluxControllerName[] = enabledControllers(scenario.controllers);
   const toolchain = await ensureToolchain({
     versions: { flux: scenario.toolchain.flux, kubernetes: scenario.toolchain.kubernetes },
     controllers,
+    // Only the local provider runs the controllers as host processes; kind and k3s run the
+    // published images and existing brings its own, so they need the CRDs and kubectl only.
+    controllerBinaries: scenario.provider.type === 'local',
     progress: (e) => log(formatProgress(e)),
   });
   for (const action of await reapOrphanedRuns(toolchain.cacheRoot)) log(`cleanup of an earlier run: ${action}`);
@@ -172,34 +169,62 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     const fluxToken = github.tokens()[0] ?? github.issueToken({ name: 'flux', permission: 'read' });
     checkInterrupted();
 
+    const provider = scenario.provider;
+    env =
+      provider.type === 'existing'
+        ? await startExistingEnvironment({
+            toolchain,
+            runDir,
+            sink,
+            ...(provider.kubeconfig ? { kubeconfig: provider.kubeconfig } : {}),
+            ...(provider.context ? { context: provider.context } : {}),
+          })
+        : provider.type === 'kind' || provider.type === 'k3s'
+          ? await startPodEnvironment({
+              toolchain,
+              runId,
+              runDir,
+              nodes: provider.nodes,
+              controllers: fluxControllersFromScenario(scenario.controllers),
+              sink,
+              registry,
+              githubUrl: github.url,
+              // The CLIs kind and the kind provider's Docker calls use, like the toolchain's FLUXBENCH_<NAME>_BINARY overrides.
+              binaries: {
+                ...(process.env.FLUXBENCH_KIND_BINARY ? { kind: process.env.FLUXBENCH_KIND_BINARY } : {}),
+                ...(process.env.FLUXBENCH_DOCKER_BINARY ? { docker: process.env.FLUXBENCH_DOCKER_BINARY } : {}),
+              },
+              provider: {
+                type: provider.type,
+                ...(provider.kindConfig ? { kindConfig: provider.kindConfig } : {}),
+                ...(provider.kindImage ? { kindImage: provider.kindImage } : {}),
+                ...(provider.k3sImage ? { k3sImage: provider.k3sImage } : {}),
+                ...(provider.fluxImageRepository ? { fluxImageRepository: provider.fluxImageRepository } : {}),
+              },
+            })
+          : await startEnvironment({
+              toolchain,
+              runId,
+              runDir,
+              nodes: provider.nodes,
+              controllers: fluxControllersFromScenario(scenario.controllers),
+              sink,
+              registry,
+            });
+    log(`cluster ready in ${formatDuration(env.timings.clusterReadyMs)}, Flux ready in ${formatDuration(env.timings.fluxReadyMs)}`);
+    if (env.gitBaseUrl) log(`the fake GitHub at ${github.url} is reachable from the cluster's pods at ${env.gitBaseUrl}`);
+    checkInterrupted();
+
     sink.write({ ts: Date.now(), kind: 'phase', name: 'generate' });
     const workload: GeneratedWorkload = await generateWorkload(scenario.workload, {
       storageRoot: github.storageRoot,
-      gitBaseUrl: github.url,
+      // Flux clones from where it reaches the fake GitHub; the harness itself stays on loopback.
+      gitBaseUrl: env.gitBaseUrl ?? github.url,
       token: fluxToken.token,
     });
     log(`generated ${workload.repos.length} repos, ${workload.fluxObjects.length} Flux objects in ${formatDuration(workload.durationMs)}`);
     checkInterrupted();
 
-    env =
-      scenario.provider.type === 'existing'
-        ? await startExistingEnvironment({
-            toolchain,
-            runDir,
-            sink,
-            ...(scenario.provider.kubeconfig ? { kubeconfig: scenario.provider.kubeconfig } : {}),
-            ...(scenario.provider.context ? { context: scenario.provider.context } : {}),
-          })
-        : await startEnvironment({
-            toolchain,
-            runId,
-            runDir,
-            nodes: scenario.provider.nodes,
-            controllers: fluxControllersFromScenario(scenario.controllers),
-            sink,
-            registry,
-          });
-    log(`cluster ready in ${formatDuration(env.timings.clusterReadyMs)}, Flux ready in ${formatDuration(env.timings.fluxReadyMs)}`);
     const kubectlBin = toolchain.binaries.kubectl!;
     const kubeconfigPath = env.cluster.kubeconfigPath;
     const kubectl = async (args: string[], input?: string) =>

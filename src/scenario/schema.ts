@@ -29,6 +29,12 @@ const providerSchema = z
     context: z.string().min(1).optional().meta({ description: 'Kubeconfig context to use.' }),
     kindConfig: z.string().min(1).optional().meta({ description: 'kind cluster config file (provider kind only).' }),
     k3sImage: z.string().min(1).optional().meta({ description: 'k3s container image (provider k3s only).' }),
+    kindImage: z.string().min(1).optional().meta({ description: 'kind node image, e.g. kindest/node:v1.34.0 (provider kind only; default: kind\'s own).' }),
+    fluxImageRepository: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._\-/:]*[a-z0-9]$/, 'an image repository such as ghcr.io/fluxcd or registry.example.com/mirror/fluxcd')
+      .optional()
+      .meta({ description: 'Where kind and k3s pull the Flux controller images from (default ghcr.io/fluxcd); images are <repository>/<controller>:<release>.' }),
   })
   .prefault({});
 

@@ -33,6 +33,11 @@ export interface EnsureToolchainOptions {
   cacheRoot?: string;
   /** Flux controllers to build; default source, kustomize and helm. */
   controllers?: FluxControllerName[];
+  /**
+   * false: only the controllers' CRDs, not their binaries (kind and k3s run the published
+   * images as pods). Default true.
+   */
+  controllerBinaries?: boolean;
   progress?: Progress;
   env?: NodeJS.ProcessEnv;
 }
@@ -84,7 +89,7 @@ export async function ensureToolchain(options: EnsureToolchainOptions = {}): Pro
     if (!resolved.version) {
       throw new FluxbenchError(`cannot build ${name} for Flux ${flux.flux}: ${resolved.note ?? 'no version'}`);
     }
-    specs.push(fluxControllerComponent(name, resolved.version));
+    if (options.controllerBinaries !== false) specs.push(fluxControllerComponent(name, resolved.version));
   }
   for (const note of notes) progress({ type: 'note', message: note });
 

@@ -1,6 +1,7 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
@@ -15,6 +16,7 @@ import {
   startKindCluster,
 } from '../../../src/cluster/index.ts';
 import { FluxbenchError, UsageError } from '../../../src/util/exit-codes.ts';
+import { kindNetworkInspect, writeRecordingCli } from '../../support/recording-cli.ts';
 
 describe('kind commands', () => {
   it('creates a named cluster from the config, writing the kubeconfig where the run wants it', () => {
@@ -99,5 +101,50 @@ describe('kind without its prerequisites', () => {
   it('says to start Docker when no engine answers', async () => {
     await expect(checkDockerEngine()).rejects.toThrow(/needs a running Docker engine, and none answers.*start Docker/);
     await expect(checkDockerEngine(join(runDir, 'no-docker'))).rejects.toThrow(/docker CLI is not installed/);
+  });
+});
+
+// kind and docker stand-ins record the calls; the kubeconfig handling, the relay and the teardown run for real.
+describe('a kind cluster as the runner drives it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fb-kind-flow-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const kubeconfig = join(dir, 'source-kubeconfig');
+  writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\nclusters:\n- name: kind-fb\n  cluster: {server: "https://127.0.0.1:40211"}\ncontexts:\n- name: kind-fb\n  context: {cluster: kind-fb, user: kind-fb}\ncurrent-context: kind-fb\nusers:\n- name: kind-fb\n  user: {}\n');
+  const kind = writeRecordingCli(dir, 'kind', [
+    { args: ['version'], stdout: 'kind v0.30.0 go1.24.6 linux/amd64\n' },
+    { args: ['create', 'cluster'], copyFile: { from: kubeconfig, toArgAfter: '--kubeconfig' } },
+    { args: ['delete', 'cluster'] },
+  ]);
+  const docker = writeRecordingCli(dir, 'docker', [
+    { args: ['info'], stdout: '28.3.0\n' },
+    { args: ['port'], stdout: '127.0.0.1:49153\n' },
+    { args: ['network', 'inspect', 'kind'], stdout: kindNetworkInspect('127.0.0.2') },
+  ]);
+
+  it('creates the cluster, relays a loopback server to the kind gateway, and deletes it all at stop', async () => {
+    const server = createServer((_req, res) => res.end('fake github'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    const port = (server.address() as { port: number }).port;
+    const runDir = join(dir, 'run');
+    const cluster = await startKindCluster({ name: 'fb-kind-flow', runDir, kindBinary: kind.path, dockerBinary: docker.path, kindConfigPath: 'kind-config.yaml' });
+    try {
+      expect(cluster.apiServerUrl).toBe('https://127.0.0.1:40211');
+      expect(cluster.etcdMetricsUrl).toBe('http://127.0.0.1:49153/metrics');
+      expect(statSync(cluster.kubeconfigPath).mode & 0o777).toBe(0o600);
+      const address = await cluster.exposeToPods!(port);
+      expect({ host: address.host, port: address.port }).toEqual({ host: '127.0.0.2', port });
+      expect(await (await fetch(`http://127.0.0.2:${port}/`)).text()).toBe('fake github');
+    } finally {
+      await cluster.stop();
+      await cluster.stop();
+      server.close();
+    }
+    await expect(fetch(`http://127.0.0.2:${port}/`)).rejects.toThrow();
+    expect(kind.calls()).toEqual([
+      ['version'],
+      ['create', 'cluster', '--name', 'fb-kind-flow', '--config', resolve('kind-config.yaml'), '--kubeconfig', join(runDir, 'kubeconfig'), '--wait', '120s'],
+      ['delete', 'cluster', '--name', 'fb-kind-flow', '--kubeconfig', join(runDir, 'kubeconfig')],
+    ]);
+    expect(docker.calls()).toEqual([['info', '--format', '{{.ServerVersion}}'], ['port', 'fb-kind-flow-control-plane', '2381/tcp'], ['network', 'inspect', 'kind']]);
   });
 });

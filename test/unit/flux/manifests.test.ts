@@ -66,7 +66,7 @@ describe('Flux install manifests', () => {
     const ids = ['source-controller', 'kustomize-controller', 'kustomize-controller-shard1', 'kustomize-controller-shard2', 'helm-controller', 'notification-controller'];
     expect(install.instances.map((i) => i.id)).toEqual(ids);
     expect(byKind(install.objects, 'Deployment')).toEqual(ids);
-    expect(byKind(install.objects, 'Service')).toEqual(['source-controller', 'notification-controller', ...ids.map((id) => `${id}-metrics`)]);
+    expect(byKind(install.objects, 'Service')).toEqual(['source-controller', 'notification-controller', 'webhook-receiver', ...ids.map((id) => `${id}-metrics`)]);
     for (const o of install.objects) if (o.kind !== 'Namespace' && o.kind !== 'ClusterRoleBinding') expect(o.metadata.namespace).toBe('flux-system');
   });
 
@@ -114,6 +114,18 @@ describe('Flux install manifests', () => {
     const noNotification = renderFluxInstall({ fluxRelease: release, crdDir: '/unused', controllers: { ...full, notification: { enabled: false } } }, crds);
     expect(container(noNotification.objects, 'kustomize-controller').args).toContain('--events-addr=');
     expect(byKind(noNotification.objects, 'Service')).not.toContain('notification-controller');
+    expect(byKind(noNotification.objects, 'Service')).not.toContain('webhook-receiver');
+  });
+
+  it('has notification-controller listen for events and webhooks instead of posting events to itself', () => {
+    const notification = container(install.objects, 'notification-controller');
+    expect(notification.args).toEqual(expect.arrayContaining(['--events-addr=:9090', '--receiverAddr=:9292']));
+    expect(notification.args.filter((a) => a.startsWith('--events-addr'))).toEqual(['--events-addr=:9090']);
+    const receiver = install.objects.find((o) => o.kind === 'Service' && o.metadata.name === 'webhook-receiver') as unknown as {
+      spec: { selector: Record<string, string>; ports: Array<{ port: number; targetPort: number; name: string }> };
+    };
+    expect(receiver.spec.selector).toEqual({ app: 'notification-controller' });
+    expect(receiver.spec.ports).toEqual([{ name: 'http-webhook', port: 80, targetPort: 9292, protocol: 'TCP' }]);
   });
 
   it('exposes http, metrics and health ports, with probes on the health port', () => {
@@ -121,7 +133,7 @@ describe('Flux install manifests', () => {
     expect(source.ports.map((p) => [p.name, p.containerPort])).toEqual([['http', 9090], ['http-prom', 8080], ['healthz', 9440]]);
     const helm = container(install.objects, 'helm-controller');
     expect(helm.ports.map((p) => p.name)).toEqual(['http-prom', 'healthz']);
-    expect(container(install.objects, 'notification-controller').ports.map((p) => [p.name, p.containerPort])).toEqual([['http', 9090], ['http-prom', 8080], ['healthz', 9440]]);
+    expect(container(install.objects, 'notification-controller').ports.map((p) => [p.name, p.containerPort])).toEqual([['http', 9090], ['http-webhook', 9292], ['http-prom', 8080], ['healthz', 9440]]);
     expect(helm.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'healthz' });
     expect(helm.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'healthz' });
     const sourceService = install.objects.find((o) => o.kind === 'Service' && o.metadata.name === 'source-controller') as unknown as {

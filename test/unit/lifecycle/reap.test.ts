@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import { writeRecordingCli } from '../../support/recording-cli.ts';
 import { processAlive, readRunRecords, reapOrphanedRuns, RunRegistry, startWatchdog } from '../../../src/lifecycle/index.ts';
 
 function detachedSleeper(): number {
@@ -21,6 +22,22 @@ async function until(predicate: () => boolean, timeoutMs: number): Promise<void>
 }
 
 describe('run registry and reaping', () => {
+  it('deletes the kind cluster of a run whose owner died', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'fb-reap-kind-'));
+    const kind = writeRecordingCli(cache, 'kind', [{ args: ['delete', 'cluster'] }]);
+    const registry = new RunRegistry(cache, 'dead-kind-run');
+    registry.addKindCluster({ name: 'dead-kind-run', kind: kind.path, kubeconfig: '/runs/dead-kind-run/kubeconfig' });
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    const gone = spawn('true');
+    await new Promise((r) => gone.once('exit', r));
+    const record = JSON.parse(readFileSync(registry.path, 'utf8'));
+    record.ownerPid = gone.pid;
+    writeFileSync(registry.path, JSON.stringify(record));
+    expect(await reapOrphanedRuns(cache)).toEqual(['dead-kind-run: deleted kind cluster dead-kind-run']);
+    expect(kind.calls()).toEqual([['delete', 'cluster', '--name', 'dead-kind-run', '--kubeconfig', '/runs/dead-kind-run/kubeconfig']]);
+    expect(readRunRecords(cache)).toEqual([]);
+  });
+
   it('reaps the processes of a run whose owner died, and leaves live runs alone', async () => {
     const cache = mkdtempSync(join(tmpdir(), 'fb-reap-'));
     const orphan = detachedSleeper();

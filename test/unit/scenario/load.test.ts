@@ -162,6 +162,39 @@ describe('parseScenario errors name file:line:col, field and what is allowed', (
     ]);
   });
 
+  it('refuses faults a provider cannot carry out, and pod-only options elsewhere', () => {
+    const text = [
+      'name: n',
+      'workload: { apps: 3 }',
+      'provider: { type: k3s, fluxImageRepository: registry.example.com/fluxcd, kindImage: kindest/node:v1.34.0 }',
+      'duration: 2m',
+      'timeline:',
+      '  - { at: 10s, action: component.pause, component: etcd, duration: 5s }',
+      '  - { at: 20s, action: artifact.slow, bytesPerSecond: 1Ki, duration: 5s }',
+      '  - { at: 30s, action: controller.kill, controller: source-controller }',
+      '',
+    ].join('\n');
+    expect(problems(text)).toEqual([
+      'test.yaml:3:85: provider.kindImage: only used with provider.type kind, not k3s',
+      'test.yaml:6:24: timeline[0].action: component.pause needs the control plane as host processes (provider.type local), not k3s',
+      'test.yaml:7:24: timeline[1].action: artifact.slow needs source-controller as a host process behind the harness\'s proxy (provider.type local), not k3s',
+    ]);
+    expect(problems(text.replace('type: k3s', 'type: existing').replace(', kindImage: kindest/node:v1.34.0', ''))).toEqual([
+      'test.yaml:3:50: provider.fluxImageRepository: only used where Flux runs as pods (provider.type kind or k3s), not existing',
+      'test.yaml:6:24: timeline[0].action: component.pause needs the control plane as host processes (provider.type local), not existing',
+      'test.yaml:7:24: timeline[1].action: artifact.slow needs source-controller as a host process behind the harness\'s proxy (provider.type local), not existing',
+      "test.yaml:8:24: timeline[2].action: controller.kill needs controllers the run starts (provider.type local, kind or k3s); on existing, Flux is not the run's",
+    ]);
+  });
+
+  it('applies a command-line provider override before validating, so the file must still fit it', () => {
+    const text = `${minimal}provider: { type: local, kindConfig: kind.yaml }\n`;
+    expect(parseScenario(text, 'test.yaml', { providerType: 'kind' }).provider).toMatchObject({ type: 'kind', kindConfig: 'kind.yaml' });
+    expect(() => parseScenario(text, 'test.yaml', { providerType: 'k3s' })).toThrow(/provider\.kindConfig: only used with provider\.type kind, not k3s/);
+    expect(() => parseScenario(minimal, 'test.yaml', { providerType: 'docker' })).toThrow(/provider\.type: .*\(allowed: local, kind, k3s, existing\)/);
+    expect(parseScenario(minimal, 'test.yaml', { providerType: 'k3s' }).provider.type).toBe('k3s');
+  });
+
   it('reports YAML syntax errors with their position', () => {
     expect(problems('name: n\nworkload: {}\nfoo: [1, 2\n')[0]).toMatch(/^test\.yaml:\d+:\d+: \(yaml\): YAML syntax error: /);
     expect(problems('name: n\nname: m\nworkload: {}\n')).toEqual(['test.yaml:2:1: (yaml): YAML syntax error: Map keys must be unique']);
