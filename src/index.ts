@@ -4,7 +4,7 @@
  */
 export { defineScenario, loadScenario, evaluateThresholds, planTimeline, type Scenario, type ScenarioInput } from './scenario/index.ts';
 export { runScenario, type RunOptions, type RunResult } from './scenario/runner.ts';
-export { startEnvironment, type Environment } from './scenario/runner-env.ts';
+export { startEnvironment, startPodEnvironment, type Environment } from './scenario/runner-env.ts';
 export { ensureToolchain, type Toolchain } from './toolchain/index.ts';
 export { startFakeGitHub, type StartedFakeGitHub } from './github/index.ts';
 export { generateWorkload, startChurn, commitChange, type GeneratedWorkload } from './workload/index.ts';

@@ -44,10 +44,9 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
   options.sink.write({ ts: Date.now(), kind: 'phase', name: 'provision' });
   const cluster = await startLocalCluster(options.toolchain, { name: clusterName, runDir: join(options.runDir, 'cluster'), nodes: options.nodes });
   const clusterReadyMs = Date.now() - started;
-  let flux: StartedFlux;
-  try {
-    options.sink.write({ ts: Date.now(), kind: 'phase', name: 'flux' });
-    flux = await startFlux({
+  options.sink.write({ ts: Date.now(), kind: 'phase', name: 'flux' });
+  const flux = await orStopCluster(cluster, () =>
+    startFlux({
       toolchain: options.toolchain,
       cluster,
       runDir: options.runDir,
@@ -55,24 +54,35 @@ export async function startEnvironment(options: EnvironmentOptions): Promise<Env
       sink: options.sink,
       ...(options.controllers ? { controllers: options.controllers } : {}),
       onPid: (pid, id) => options.registry.addProcessGroup(pid, id),
-    });
+    }),
+  );
+  for (const c of flux.controllers) if (c.process.cgroupPath) options.registry.addCgroup(c.process.cgroupPath);
+  return environment({ cluster, flux, timings: { clusterReadyMs, fluxReadyMs: Date.now() - started } }, () =>
+    options.sink.write({ ts: Date.now(), kind: 'phase', name: 'teardown' }),
+  );
+}
+
+/** Runs what must follow the cluster's start; if it fails, the cluster is stopped before the error goes on. */
+async function orStopCluster<T>(cluster: StartedCluster, next: () => Promise<T>): Promise<T> {
+  try {
+    return await next();
   } catch (err) {
     await cluster.stop();
     throw err;
   }
-  for (const c of flux.controllers) if (c.process.cgroupPath) options.registry.addCgroup(c.process.cgroupPath);
-  const fluxReadyMs = Date.now() - started;
+}
+
+/** The environment handle: stop() stops Flux, then the cluster, once. */
+function environment(parts: Omit<Environment, 'stop'>, beforeStop?: () => void): Environment {
   let stopped = false;
   return {
-    cluster,
-    flux,
-    timings: { clusterReadyMs, fluxReadyMs },
+    ...parts,
     stop: async () => {
       if (stopped) return;
       stopped = true;
-      options.sink.write({ ts: Date.now(), kind: 'phase', name: 'teardown' });
-      await flux.stop();
-      await cluster.stop();
+      beforeStop?.();
+      await parts.flux.stop();
+      await parts.cluster.stop();
     },
   };
 }
@@ -148,13 +158,10 @@ export async function startPodEnvironment(options: PodEnvironmentOptions): Promi
     cluster = await startK3sCluster({ name: options.runId, runDir: clusterDir, hostPorts: [githubPort], ...(options.provider.k3sImage ? { image: options.provider.k3sImage } : {}) });
   }
   const clusterReadyMs = Date.now() - started;
-  let flux: StartedFlux;
-  let gitBaseUrl: string;
-  try {
+  const { flux, gitBaseUrl } = await orStopCluster(cluster, async () => {
     const address = await cluster.exposeToPods!(githubPort);
-    gitBaseUrl = podVisibleUrl(options.githubUrl, address);
     options.sink.write({ ts: Date.now(), kind: 'phase', name: 'flux' });
-    flux = await startPodFlux({
+    const podFlux = await startPodFlux({
       toolchain: options.toolchain,
       cluster,
       controllers: options.controllers,
@@ -162,22 +169,7 @@ export async function startPodEnvironment(options: PodEnvironmentOptions): Promi
       sink: options.sink,
       ...(options.provider.fluxImageRepository ? { imageRepository: options.provider.fluxImageRepository } : {}),
     });
-  } catch (err) {
-    await cluster.stop();
-    throw err;
-  }
-  const fluxReadyMs = Date.now() - started;
-  let stopped = false;
-  return {
-    cluster,
-    flux,
-    gitBaseUrl,
-    timings: { clusterReadyMs, fluxReadyMs },
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      await flux.stop();
-      await cluster.stop();
-    },
-  };
+    return { flux: podFlux, gitBaseUrl: podVisibleUrl(options.githubUrl, address) };
+  });
+  return environment({ cluster, flux, gitBaseUrl, timings: { clusterReadyMs, fluxReadyMs: Date.now() - started } });
 }

@@ -170,6 +170,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     checkInterrupted();
 
     const provider = scenario.provider;
+    const own = { toolchain, runId, runDir, nodes: provider.nodes, controllers: fluxControllersFromScenario(scenario.controllers), sink, registry };
     env =
       provider.type === 'existing'
         ? await startExistingEnvironment({
@@ -181,13 +182,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
           })
         : provider.type === 'kind' || provider.type === 'k3s'
           ? await startPodEnvironment({
-              toolchain,
-              runId,
-              runDir,
-              nodes: provider.nodes,
-              controllers: fluxControllersFromScenario(scenario.controllers),
-              sink,
-              registry,
+              ...own,
               githubUrl: github.url,
               // The CLIs kind and the kind provider's Docker calls use, like the toolchain's FLUXBENCH_<NAME>_BINARY overrides.
               binaries: {
@@ -202,15 +197,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
                 ...(provider.fluxImageRepository ? { fluxImageRepository: provider.fluxImageRepository } : {}),
               },
             })
-          : await startEnvironment({
-              toolchain,
-              runId,
-              runDir,
-              nodes: provider.nodes,
-              controllers: fluxControllersFromScenario(scenario.controllers),
-              sink,
-              registry,
-            });
+          : await startEnvironment(own);
     log(`cluster ready in ${formatDuration(env.timings.clusterReadyMs)}, Flux ready in ${formatDuration(env.timings.fluxReadyMs)}`);
     if (env.gitBaseUrl) log(`the fake GitHub at ${github.url} is reachable from the cluster's pods at ${env.gitBaseUrl}`);
     checkInterrupted();
