@@ -43,6 +43,8 @@ export interface ControllerStats {
 export interface ProcessEvent {
   ts: number;
   controller: string;
+  /** `<controller>` or `<controller>-shard<N>`, as in the controller table. */
+  instance?: string;
   event: string;
   pid?: number;
   code?: number | null;
@@ -124,6 +126,9 @@ export interface SampleAnalysis {
   processEvents: ProcessEvent[];
   restartsByController: Record<string, number>;
   oomsByController: Record<string, number>;
+  /** The same per instance (a shard's restarts are its own, not the controller's total). */
+  restartsByInstance: Record<string, number>;
+  oomsByInstance: Record<string, number>;
   faults: FaultBand[];
   github: GithubStats;
   stalls: StallStats[];
@@ -146,9 +151,19 @@ export function analyzeSamples(samples: readonly Sample[]): SampleAnalysis {
     restartsByController[name] = 0;
     oomsByController[name] = 0;
   }
+  const restartsByInstance: Record<string, number> = {};
+  const oomsByInstance: Record<string, number> = {};
+  const bump = (counts: Record<string, number>, key: string) => (counts[key] = (counts[key] ?? 0) + 1);
   for (const event of processEvents) {
-    if (event.event === 'restart') restartsByController[event.controller] = (restartsByController[event.controller] ?? 0) + 1;
-    if (event.event === 'oom_killed') oomsByController[event.controller] = (oomsByController[event.controller] ?? 0) + 1;
+    const instance = event.instance ?? event.controller;
+    if (event.event === 'restart') {
+      bump(restartsByController, event.controller);
+      bump(restartsByInstance, instance);
+    }
+    if (event.event === 'oom_killed') {
+      bump(oomsByController, event.controller);
+      bump(oomsByInstance, instance);
+    }
   }
   const { stalls, stalledAtEnd } = analyzeStalls(of('stall'), of('objects'));
   return {
@@ -159,6 +174,8 @@ export function analyzeSamples(samples: readonly Sample[]): SampleAnalysis {
     processEvents,
     restartsByController,
     oomsByController,
+    restartsByInstance,
+    oomsByInstance,
     faults: pairFaults(of('fault')),
     github: analyzeGithub(of('github'), firstTs ?? 0),
     stalls,
@@ -317,6 +334,8 @@ function analyzeProcessEvents(sorted: readonly Sample[]): ProcessEvent[] {
     const controller = s.labels?.controller ?? 'unknown';
     const d = s.detail ?? {};
     const event: ProcessEvent = { ts: s.ts, controller, event: s.name };
+    const instance = controllerInstance(s.labels);
+    if (instance && instance !== controller) event.instance = instance;
     if (typeof d.pid === 'number') event.pid = d.pid;
     if (typeof d.code === 'number' || d.code === null) event.code = d.code;
     if (typeof d.signal === 'string' || d.signal === null) event.signal = d.signal;

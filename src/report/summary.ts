@@ -87,6 +87,7 @@ export const summarySchema = z.object({
     z.object({
       ts: z.number(),
       controller: z.string(),
+      instance: z.string().optional(),
       event: z.string(),
       pid: z.number().optional(),
       code: z.number().nullable().optional(),
@@ -181,8 +182,8 @@ export function buildSummary(samples: readonly Sample[], runMeta: RunMeta): Summ
     thresholds,
     controllers: analysis.controllers.map((c) => ({
       ...c,
-      restarts: analysis.restartsByController[c.controller] ?? 0,
-      ooms: analysis.oomsByController[c.controller] ?? 0,
+      restarts: analysis.restartsByInstance[c.instance] ?? 0,
+      ooms: analysis.oomsByInstance[c.instance] ?? 0,
     })),
     lag: analysis.lag,
     processEvents: analysis.processEvents,
