@@ -1,7 +1,7 @@
 import { type FluxObjectSnapshot, sameCommit } from './flux-objects.ts';
 import type { Sample } from './sample.ts';
 
-export type StallName = 'stale_revision' | 'dependency_not_ready' | 'attempted_ne_applied';
+export type StallName = 'stale_revision' | 'dependency_not_ready' | 'attempted_ne_applied' | 'source_failing';
 
 export interface StallDetectorOptions {
   /** Ready=True at a revision older than the source's artifact for longer than this (ms; default 60 s). */
@@ -13,6 +13,11 @@ export interface StallDetectorOptions {
    * whole retry cycle), or this when the object has no interval (ms; default 5 min).
    */
   attemptedNeAppliedAfterMs?: number;
+  /**
+   * A source (GitRepository) Ready=False for longer than this: it cannot fetch (rate limit,
+   * outage, auth), so everything built from it silently stays at its last revision (ms; default 60 s).
+   */
+  sourceFailingAfterMs?: number;
 }
 
 function isStaleRevision(snapshot: FluxObjectSnapshot, objects: ReadonlyMap<string, FluxObjectSnapshot>): boolean {
@@ -57,6 +62,11 @@ export function dependencyChain(start: FluxObjectSnapshot, objects: ReadonlyMap<
   return { chain, cycle: false };
 }
 
+/** Ready=False (not Unknown: a fetch in progress) with the source's own reason, e.g. GitOperationFailed. */
+function isSourceFailing(snapshot: FluxObjectSnapshot): boolean {
+  return snapshot.ready?.status === 'False';
+}
+
 function isAttemptedNeApplied(snapshot: FluxObjectSnapshot): boolean {
   return snapshot.lastAttemptedRevision !== undefined && snapshot.lastAttemptedRevision !== snapshot.appliedRevision;
 }
@@ -73,11 +83,13 @@ export class StallDetector {
   private readonly staleAfter: number;
   private readonly dependencyAfter: number;
   private readonly attemptedAfter: number;
+  private readonly sourceFailingAfter: number;
 
   constructor(options: StallDetectorOptions = {}) {
     this.staleAfter = options.staleRevisionAfterMs ?? 60_000;
     this.dependencyAfter = options.dependencyNotReadyAfterMs ?? 60_000;
     this.attemptedAfter = options.attemptedNeAppliedAfterMs ?? 300_000;
+    this.sourceFailingAfter = options.sourceFailingAfterMs ?? 60_000;
   }
 
   evaluate(objects: ReadonlyMap<string, FluxObjectSnapshot>, now: number): Sample[] {
@@ -96,7 +108,12 @@ export class StallDetector {
       samples.push(sample);
     };
     for (const snapshot of objects.values()) {
-      if (snapshot.kind === 'GitRepository' || snapshot.suspended) continue;
+      if (snapshot.suspended) continue;
+      if (snapshot.kind === 'GitRepository') {
+        // Controllers stay healthy while a source cannot fetch: without this the stall is invisible.
+        check(snapshot, 'source_failing', isSourceFailing(snapshot), this.sourceFailingAfter, () => ({ reason: snapshot.ready?.reason, message: snapshot.ready?.message }));
+        continue;
+      }
       check(snapshot, 'stale_revision', isStaleRevision(snapshot, objects), this.staleAfter);
       check(snapshot, 'dependency_not_ready', isDependencyNotReady(snapshot), this.dependencyAfter, () => ({ ...dependencyChain(snapshot, objects) }));
       check(snapshot, 'attempted_ne_applied', isAttemptedNeApplied(snapshot), snapshot.intervalMs ?? this.attemptedAfter);

@@ -264,6 +264,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
             dependencyNotReadyAfterMs: parseDuration(scenario.stalls.dependencyNotReadyAfter),
             staleRevisionAfterMs: parseDuration(scenario.stalls.staleRevisionAfter),
             attemptedNeAppliedAfterMs: parseDuration(scenario.stalls.attemptedNeAppliedAfter),
+            sourceFailingAfterMs: parseDuration(scenario.stalls.sourceFailingAfter),
           },
         },
         // Same filter: listing HelmReleases without their CRD fails every interval.

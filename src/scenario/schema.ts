@@ -113,6 +113,9 @@ const scenarioObjectSchema = z.strictObject({
       attemptedNeAppliedAfter: positiveDurationSchema
         .default('5m')
         .meta({ description: 'lastAttemptedRevision ≠ lastAppliedRevision this long (when the object has no interval) counts as stalled (default 5m).' }),
+      sourceFailingAfter: positiveDurationSchema
+        .default('60s')
+        .meta({ description: 'A GitRepository Ready=False (it cannot fetch: rate limit, outage, auth) this long counts as stalled (default 60s).' }),
     })
     .prefault({})
     .meta({ description: 'When a stuck object counts as stalled (stalled.count, stall samples).' }),

@@ -27,6 +27,36 @@ describe('StallDetector', () => {
     expect(detector.evaluate(stale, 24_000)).toHaveLength(1);
   });
 
+  it('reports a GitRepository that keeps failing to fetch, with its reason, while one merely fetching is not', () => {
+    const detector = new StallDetector({ sourceFailingAfterMs: 30_000 });
+    const failing = (status: 'False' | 'Unknown') => {
+      const raw = gitRepository('flux-system', 'app', 'acme/app', sha1);
+      (raw.status as { conditions: unknown[] }).conditions = [
+        { type: 'Ready', status, reason: status === 'False' ? 'GitOperationFailed' : 'Progressing', message: status === 'False' ? 'API rate limit exceeded for user ID flux.' : 'building artifact' },
+      ];
+      return toSnapshot('GitRepository', raw);
+    };
+    expect(detector.evaluate(objects(failing('False')), 0)).toEqual([]);
+    expect(detector.evaluate(objects(failing('False')), 29_000)).toEqual([]);
+    expect(detector.evaluate(objects(failing('False')), 31_000)).toEqual([
+      {
+        ts: 31_000,
+        kind: 'stall',
+        name: 'source_failing',
+        value: 31,
+        labels: { object: 'GitRepository/flux-system/app' },
+        detail: { reason: 'GitOperationFailed', message: 'API rate limit exceeded for user ID flux.' },
+      },
+    ]);
+    // Recovered (or just fetching): the clock restarts.
+    expect(detector.evaluate(objects(failing('Unknown')), 40_000)).toEqual([]);
+    expect(detector.evaluate(objects(repo(sha1)), 50_000)).toEqual([]);
+    expect(detector.evaluate(objects(failing('False')), 60_000)).toEqual([]);
+    const suspended = failing('False');
+    suspended.suspended = true;
+    expect(new StallDetector({ sourceFailingAfterMs: 0 }).evaluate(objects(suspended), 0)).toEqual([]);
+  });
+
   it('does not call a not-Ready object at an old revision stale', () => {
     const detector = new StallDetector({ staleRevisionAfterMs: 0 });
     expect(detector.evaluate(objects(repo(sha2), ks('a', { applied: sha1, ready: 'Unknown' })), 0)).toEqual([]);
