@@ -87,7 +87,7 @@ export async function handleAdmin(req: IncomingMessage, res: ServerResponse, mat
       }
       case 'PUT webhooks':
         if (!Array.isArray(body)) return sendJson(res, 400, { message: 'PUT /_fluxbench/webhooks takes a JSON array of {"url","secret"?}' });
-        return sendJson(res, 200, gh.admin.setWebhooks(body as Array<{ url: string; secret?: string }>));
+        return sendJson(res, 200, gh.admin.setWebhooks(body as Array<{ url: string; secret?: string; repos?: string[] }>));
       case 'GET webhooks/deliveries':
         return sendJson(res, 200, gh.deliveries());
       case 'PUT time-scale':

@@ -109,6 +109,11 @@ export const webhookTargetSchema = z
       }),
     secret: z.string().optional(),
     events: z.array(z.literal('push')).default(['push']),
+    /**
+     * Globs over `owner/repo`: a repository webhook, fired only by pushes to these; omitted =
+     * an organisation webhook, fired by every push.
+     */
+    repos: z.array(z.string().min(1)).optional(),
   })
   .strict();
 export type WebhookTarget = z.output<typeof webhookTargetSchema>;

@@ -70,7 +70,7 @@ export interface FakeGitHubAdmin {
   rateLimits(): RateLimitOptions;
   /** Forgets usage of one identity (its label, e.g. a token name) or of everyone. */
   resetQuota(identity?: string): void;
-  setWebhooks(targets: Array<{ url: string; secret?: string }>): WebhookTarget[];
+  setWebhooks(targets: Array<{ url: string; secret?: string; repos?: string[] }>): WebhookTarget[];
   setAnonymousRead(allowed: boolean): void;
   revokeToken(name: string): boolean;
   setTimeScale(timeScale: number): void;

@@ -4,6 +4,7 @@ import type { CommitInfo, RefUpdate } from './git.ts';
 import { zeroSha } from './git.ts';
 import type { RepoInfo } from './repos.ts';
 import type { WebhookTarget } from './options.ts';
+import { globToRegExp } from './names.ts';
 
 /** `sha256=<hex hmac>` as GitHub sends it in X-Hub-Signature-256. */
 export function signPayload(secret: string, body: string | Buffer): string {
@@ -119,11 +120,13 @@ export class WebhookDispatcher {
     return this.settings.targets;
   }
 
-  /** Queues one event to every target subscribed to it; returns at once. */
+  /** Queues one event to every target subscribed to it (and to its repository); returns at once. */
   dispatch(event: 'push', payload: Record<string, unknown>): void {
     const body = JSON.stringify(payload);
+    const repo = (payload.repository as { full_name?: string } | undefined)?.full_name ?? '';
     for (const target of this.settings.targets) {
       if (!target.events.includes(event)) continue;
+      if (target.repos && !target.repos.some((glob) => globToRegExp(glob).test(repo))) continue;
       const delivery = this.deliver(target, event, body);
       this.pending.add(delivery);
       void delivery.finally(() => this.pending.delete(delivery));

@@ -22,6 +22,13 @@ export function scenarioProblems(scenario: Scenario): ScenarioProblem[] {
   if (provider.fluxImageRepository !== undefined && provider.type !== 'kind' && provider.type !== 'k3s') {
     problems.push({ path: ['provider', 'fluxImageRepository'], message: `only used where Flux runs as pods (provider.type kind or k3s), not ${provider.type}` });
   }
+  if (scenario.workload.flux?.provider === 'github') {
+    if (!scenario.github.app) {
+      problems.push({ path: ['workload', 'flux', 'provider'], message: 'provider github authenticates as a GitHub App: declare it in github.app (id and installations)' });
+    } else if (scenario.github.app.publicKey !== undefined) {
+      problems.push({ path: ['github', 'app', 'publicKey'], message: 'the runner makes the App\'s key pair for each run (it must sign with the private half); leave publicKey unset' });
+    }
+  }
   scenario.timeline.forEach((action, index) => {
     const unsupported = unsupportedOnProvider(action.action, provider.type);
     if (unsupported) problems.push({ path: ['timeline', index, 'action'], message: unsupported });

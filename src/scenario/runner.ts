@@ -1,6 +1,5 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { execa } from 'execa';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +17,9 @@ import { newRunId } from '../util/run-id.ts';
 import { formatDuration, parseDuration } from '../util/units.ts';
 import { expectedOutcome, generateWorkload, type GeneratedWorkload } from '../workload/index.ts';
 import { quantityValue } from './field-schemas.ts';
+import { githubAppAuth } from './github-app-auth.ts';
+import { installReceivers } from './receivers.ts';
+import { settledCount } from './settle.ts';
 import { LiveStatus, teeSink } from './runner-live.ts';
 import { startEnvironment, startExistingEnvironment, startPodEnvironment, type Environment } from './runner-env.ts';
 import type { ExistingCluster } from '../cluster/index.ts';
@@ -162,8 +164,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
   let runError: unknown;
   try {
     sink.write({ ts: Date.now(), kind: 'phase', name: 'github' });
+    const appAuth = githubAppAuth(scenario);
     github = await startFakeGitHub(
-      { ...scenario.github, storageRoot: join(runDir, 'github') },
+      { ...scenario.github, ...(appAuth ? { app: appAuth.app } : {}), storageRoot: join(runDir, 'github') },
       { sink },
     );
     const fluxToken = github.tokens()[0] ?? github.issueToken({ name: 'flux', permission: 'read' });
@@ -208,6 +211,7 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       // Flux clones from where it reaches the fake GitHub; the harness itself stays on loopback.
       gitBaseUrl: env.gitBaseUrl ?? github.url,
       token: fluxToken.token,
+      ...(appAuth ? { gitSecretData: appAuth.secretData(env.gitBaseUrl ?? github.url) } : {}),
     });
     log(`generated ${workload.repos.length} repos, ${workload.fluxObjects.length} Flux objects in ${formatDuration(workload.durationMs)}`);
     checkInterrupted();
@@ -234,9 +238,9 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
       await kubectl(['apply', '--server-side', '-f', '-'], workload.rootYaml);
     }
     if (scenario.controllers.notification.enabled && scenario.controllers.notification.receivers) {
-      const hooks = await installReceiver({ kubectl, flux: env.flux, workload, namespace: env.flux.namespace });
+      const hooks = await installReceivers({ kubectl, flux: env.flux, workload, namespace: env.flux.namespace });
       github.admin.setWebhooks(hooks);
-      log(`webhooks: pushes are delivered to the Flux Receiver at ${hooks[0]?.url}`);
+      log(`webhooks: each repository's pushes are delivered to its own Flux Receiver (${hooks.length}, e.g. ${hooks[0]?.url})`);
     }
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(kubeconfigPath);
@@ -278,8 +282,11 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     sink.write({ ts: Date.now(), kind: 'phase', name: 'settle' });
     const settleDeadline = Date.now() + timings.settleTimeoutMs;
     const expectedReady = expectedOutcome(workload.graph).ready.length;
+    const appliedKinds = ['Kustomization', 'HelmRelease'];
+    const lagTracker = measurements.lag;
     while (Date.now() < settleDeadline) {
-      if (live.readyOf(['Kustomization', 'HelmRelease']) >= expectedReady) break;
+      const settled = lagTracker ? settledCount(lagTracker.snapshots().values(), appliedKinds) : live.readyOf(appliedKinds);
+      if (settled >= expectedReady) break;
       await wait(1_000);
     }
     log(`settled: ${live.ready ?? 0}/${live.total ?? workload.fluxObjects.length} Ready (${expectedReady} can be)`);
@@ -367,44 +374,6 @@ export function judgeAgainstBaseline(baseline: Summary, current: Summary): { reg
   const { limits, source } = defaultLimits(baseline, current);
   const comparison = compareSummaries(baseline, current, limits);
   return { regressed: comparison.regressed, text: renderComparison(comparison, source) };
-}
-
-/** The Receiver for every generated GitRepository, as Flux documents it for GitHub push events. */
-export function receiverManifests(input: { namespace: string; secret: string; gitRepositories: Array<{ namespace: string; name: string }> }): string {
-  return [
-    `apiVersion: v1\nkind: Secret\nmetadata: {name: fluxbench-webhook-token, namespace: ${input.namespace}}\nstringData: {token: ${input.secret}}\n`,
-    [
-      'apiVersion: notification.toolkit.fluxcd.io/v1',
-      'kind: Receiver',
-      `metadata: {name: fluxbench-github, namespace: ${input.namespace}}`,
-      'spec:',
-      '  type: github',
-      '  events: ["ping", "push"]',
-      '  secretRef: {name: fluxbench-webhook-token}',
-      '  resources:',
-      ...input.gitRepositories.map((r) => `    - {apiVersion: source.toolkit.fluxcd.io/v1, kind: GitRepository, name: ${r.name}, namespace: ${r.namespace}}`),
-      '',
-    ].join('\n'),
-  ].join('---\n');
-}
-
-async function installReceiver(input: {
-  kubectl: (args: string[], stdin?: string) => Promise<string>;
-  flux: Environment['flux'];
-  workload: GeneratedWorkload;
-  namespace: string;
-}): Promise<Array<{ url: string; secret: string }>> {
-  if (!input.flux.receiverUrl) throw new FluxbenchError('notification.receivers needs notification-controller (controllers.notification.enabled: true)', ExitCode.usage);
-  const secret = randomBytes(20).toString('hex');
-  const gitRepositories = input.workload.fluxObjects.filter((o) => o.kind === 'GitRepository').map((o) => ({ namespace: o.namespace, name: o.name }));
-  await input.kubectl(['apply', '-f', '-'], receiverManifests({ namespace: input.namespace, secret, gitRepositories }));
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const path = await input.kubectl(['get', 'receiver', '-n', input.namespace, 'fluxbench-github', '-o', 'jsonpath={.status.webhookPath}']).catch(() => '');
-    if (path) return [{ url: `${input.flux.receiverUrl}${path}`, secret }];
-    if (Date.now() > deadline) throw new FluxbenchError('the Flux Receiver did not report a webhook path within 60s');
-    await sleep(500);
-  }
 }
 
 export function exitCodeOf(status: RunMeta['status']): number {

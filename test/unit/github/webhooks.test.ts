@@ -137,4 +137,30 @@ describe('push webhooks', () => {
     }
     expect(() => gh.admin.setWebhooks([{ url: 'http://example.com/x' }])).toThrow(/127\.0\.0\.1/);
   });
+
+  it('fires a repository webhook only for pushes to its repositories, and an organisation webhook for all', async () => {
+    await gh.createRepo('acme', 'other');
+    const port = (receiver.address() as { port: number }).port;
+    gh.admin.setWebhooks([
+      { url: `http://127.0.0.1:${port}/hook/app-only`, secret, repos: ['acme/app'] },
+      { url: `http://127.0.0.1:${port}/hook/any-acme`, secret, repos: ['acme/*'] },
+      { url: `http://127.0.0.1:${port}/hook/org`, secret },
+    ]);
+    try {
+      received.length = 0;
+      const head = (await gitOk(['--git-dir', gh.repoPath('acme', 'app'), 'rev-parse', 'main'], work)).trim();
+      await gh.notifyPush('acme', 'app', { ref: 'refs/heads/hooks-a', before: zeroSha, after: head });
+      await gh.webhooksIdle();
+      const appDeliveries = gh.deliveries().slice(-3).map((d) => d.url).sort();
+      expect(received).toHaveLength(3);
+      expect(appDeliveries).toEqual([`http://127.0.0.1:${port}/hook/any-acme`, `http://127.0.0.1:${port}/hook/app-only`, `http://127.0.0.1:${port}/hook/org`]);
+      received.length = 0;
+      await gitOk(['push', '-q', withToken(`${gh.url}/acme/other.git`, token), 'main'], join(work, 'src'));
+      await gh.webhooksIdle();
+      expect(received.map((r) => r.body.repository.full_name)).toEqual(['acme/other', 'acme/other']);
+      expect(gh.deliveries().slice(-2).map((d) => d.url).sort()).toEqual([`http://127.0.0.1:${port}/hook/any-acme`, `http://127.0.0.1:${port}/hook/org`]);
+    } finally {
+      gh.admin.setWebhooks([]);
+    }
+  });
 });

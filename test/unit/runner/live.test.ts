@@ -47,17 +47,34 @@ describe('runner translation', () => {
 });
 
 describe('webhook receiver manifests', () => {
-  it('declare one GitHub Receiver for every GitRepository, with the token Secret', async () => {
-    const { receiverManifests } = await import('../../../src/scenario/runner.ts');
+  it('declare one GitHub Receiver per GitRepository, each reconciling only its own, with the token Secret', async () => {
+    const { receiverManifests, receiverName, receiverTargets } = await import('../../../src/scenario/receivers.ts');
     const { parseAllDocuments } = await import('yaml');
-    const docs = parseAllDocuments(
-      receiverManifests({ namespace: 'flux-system', secret: 's3cret', gitRepositories: [{ namespace: 'flux-system', name: 'fleet' }, { namespace: 'team-a', name: 'apps' }] }),
-    ).map((d) => d.toJSON() as { kind: string; spec?: { type: string; events: string[]; resources: Array<{ name: string; namespace: string }> }; stringData?: { token: string } });
-    expect(docs.map((d) => d.kind)).toEqual(['Secret', 'Receiver']);
+    const targets = receiverTargets({
+      fluxObjects: [
+        { id: 'GitRepository/flux-system/fleet', apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', namespace: 'flux-system', name: 'fleet', sourceRepo: 'fluxbench/fleet' },
+        { id: 'Kustomization/flux-system/app', apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', namespace: 'flux-system', name: 'app', sourceRepo: 'fluxbench/fleet' },
+        { id: 'GitRepository/team-a/apps', apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', namespace: 'team-a', name: 'apps', sourceRepo: 'team-a/apps' },
+      ],
+    });
+    expect(targets).toEqual([
+      { namespace: 'flux-system', name: 'fleet', repo: 'fluxbench/fleet' },
+      { namespace: 'team-a', name: 'apps', repo: 'team-a/apps' },
+    ]);
+    const docs = parseAllDocuments(receiverManifests({ namespace: 'flux-system', secret: 's3cret', targets })).map(
+      (d) => d.toJSON() as { kind: string; metadata: { name: string; namespace: string }; spec?: { type: string; events: string[]; resources: Array<{ name: string; namespace: string }> }; stringData?: { token: string } },
+    );
+    expect(docs.map((d) => d.kind)).toEqual(['Secret', 'Receiver', 'Receiver']);
     expect(docs[0]!.stringData!.token).toBe('s3cret');
-    expect(docs[1]!.spec!.type).toBe('github');
+    expect(docs.slice(1).map((d) => [d.metadata.name, d.spec!.type, d.spec!.resources.map((r) => `${r.namespace}/${r.name}`)])).toEqual([
+      ['gh-flux-system-fleet', 'github', ['flux-system/fleet']],
+      ['gh-team-a-apps', 'github', ['team-a/apps']],
+    ]);
     expect(docs[1]!.spec!.events).toContain('push');
-    expect(docs[1]!.spec!.resources.map((r) => `${r.namespace}/${r.name}`)).toEqual(['flux-system/fleet', 'team-a/apps']);
+    const long = receiverName({ namespace: 'a'.repeat(40), name: 'b'.repeat(40) });
+    expect(long).toMatch(/^gh-a+-b*-?[0-9a-f]{8}$/);
+    expect(long.length).toBeLessThanOrEqual(63);
+    expect(receiverName({ namespace: 'a'.repeat(40), name: `${'b'.repeat(39)}c` })).not.toBe(long);
   });
 });
 
