@@ -3,6 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Sample } from '../../src/metrics/sample.ts';
+import { defineScenario } from '../../src/scenario/index.ts';
+import { runScenario } from '../../src/scenario/runner.ts';
+import { readNdjson } from '../../src/util/ndjson.ts';
 import { startFakeGitHub, type StartedFakeGitHub } from '../../src/github/index.ts';
 import type { Environment } from '../../src/scenario/runner-env.ts';
 import { fluxStatus, kubectl, startTestEnvironment, waitFor, workingClone } from './helpers.ts';
@@ -71,5 +75,29 @@ describe('source-controller with provider: github (a GitHub App) against the fak
     expect(tokenCall, `no installation-token request among ${[...new Set(requests.map((r) => r.route))].join(', ')}`).toBeDefined();
     expect(tokenCall!.status).toBe(201);
     expect(requests.some((r) => r.category === 'git' && r.identity === 'installation:77' && r.status === 200)).toBe(true);
+  });
+
+  // The runner's own wiring of provider: github: key pair, App in the fake GitHub, Secret, API base URL.
+  it('runs a scenario whose GitRepositories authenticate as the App installation', async () => {
+    const scenario = defineScenario({
+      name: 'app-run-e2e',
+      github: { anonymousRead: false, app: { id: 4242, installations: [{ id: 77, repos: 2 }] } },
+      workload: { layout: 'repo-per-team', teams: 1, apps: 1, seed: 5, flux: { provider: 'github', sourceInterval: '5s', interval: '1m' } },
+      timeline: [{ at: '1s', action: 'churn.start', rate: 0.5, maxCommits: 2 }],
+      duration: '15s',
+      sampling: { interval: '2s' },
+      settle: { timeout: '2m' },
+      thresholds: ['objects.ready.last >= 4', 'lag.artifact.count > 0', 'github.status_403.count == 0'],
+    });
+    const result = await runScenario(scenario, { scenarioPath: '<defineScenario>', reportsDir: mkdtempSync(join(tmpdir(), 'fb-e2e-app-run-')), quiet: true, log: () => {} });
+    expect(result.summary?.thresholds.map((t) => [t.expression, t.ok])).toEqual([
+      ['objects.ready.last >= 4', true],
+      ['lag.artifact.count > 0', true],
+      ['github.status_403.count == 0', true],
+    ]);
+    expect(result.exitCode).toBe(0);
+    // The clones went through as the installation, with the token the App JWT bought.
+    const requests = readNdjson<Sample>(join(result.runDir, 'samples.ndjson')).filter((s) => s.kind === 'github' && s.name === 'request' && s.labels?.status === '200');
+    expect(requests.some((s) => s.labels?.identity === 'installation:77' && s.labels?.route?.startsWith('git'))).toBe(true);
   });
 });

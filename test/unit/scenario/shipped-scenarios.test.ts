@@ -20,6 +20,24 @@ describe('shipped scenarios', () => {
     }
   });
 
+  // The fixes are only comparable with the failure when the load is the same: repos, quota, time compression, churn.
+  it('runs the rate-limit fixes on the same load as rate-limit.yaml, changing one thing each', () => {
+    const base = loadScenario(join(scenariosDir, 'rate-limit.yaml'));
+    const fixes = files.filter((f) => f.startsWith('rate-limit-fix-')).map((f) => loadScenario(join(scenariosDir, f)));
+    expect(fixes.map((f) => f.name).sort()).toEqual(['rate-limit-fix-app', 'rate-limit-fix-interval', 'rate-limit-fix-webhooks']);
+    for (const fix of fixes) {
+      expect({ ...fix.workload, flux: undefined }).toEqual({ ...base.workload, flux: undefined });
+      expect(fix.timeline).toEqual(base.timeline);
+      expect([fix.duration, fix.github.timeScale, fix.controllers.source.concurrent]).toEqual([base.duration, base.github.timeScale, base.controllers.source.concurrent]);
+      expect(fix.thresholds).toEqual(expect.arrayContaining(['github.status_403.count == 0', 'github.quota.min_remaining > 0']));
+    }
+    const byName = new Map(fixes.map((f) => [f.name, f]));
+    expect(byName.get('rate-limit-fix-interval')!.workload.flux.sourceInterval).not.toBe(base.workload.flux.sourceInterval);
+    expect(byName.get('rate-limit-fix-app')!.workload.flux.provider).toBe('github');
+    expect(byName.get('rate-limit-fix-app')!.workload.flux.sourceInterval).toBe(base.workload.flux.sourceInterval);
+    expect(byName.get('rate-limit-fix-webhooks')!.controllers.notification).toMatchObject({ enabled: true, receivers: true });
+  });
+
   it.each(files)('%s is valid, named after its file and plannable', (file) => {
     const path = join(scenariosDir, file);
     const scenario = loadScenario(path);
