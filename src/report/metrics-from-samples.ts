@@ -81,6 +81,11 @@ export interface IdentityStats {
    * ran out, or to the end) — what a user would extrapolate from the first minutes of a rollout.
    */
   predictedExhaustionMs?: number;
+  /**
+   * ms from that exhaustion until the quota was back (the first quota_remaining above 0 after
+   * it: the window reset). Objects come back later still: each source retries on its own backoff.
+   */
+  quotaBackAfterMs?: number;
 }
 
 export interface GithubStats {
@@ -433,6 +438,7 @@ function analyzeGithub(sorted: readonly Sample[], firstTs: number): GithubStats 
       id.minRemaining = Math.min(id.minRemaining ?? Infinity, s.value);
       id.lastRemaining = s.value;
       if (s.value <= 0 && id.exhaustedAfterMs === undefined) id.exhaustedAfterMs = s.ts - firstTs;
+      else if (s.value > 0 && id.exhaustedAfterMs !== undefined && id.quotaBackAfterMs === undefined) id.quotaBackAfterMs = s.ts - firstTs - id.exhaustedAfterMs;
       stats.minQuotaRemaining = Math.min(stats.minQuotaRemaining ?? Infinity, s.value);
     } else if (s.name === 'quota_limit' && typeof s.value === 'number') {
       identityStats(identity).limit = s.value;
@@ -590,6 +596,7 @@ export function flatMetrics(analysis: SampleAnalysis): Record<string, number> {
   };
   put('github.quota.exhausted_after', earliest(identities.map((i) => i.exhaustedAfterMs)));
   put('github.quota.predicted_exhaustion', earliest(identities.map((i) => i.predictedExhaustionMs)));
+  put('github.quota.back_after', earliest(identities.map((i) => i.quotaBackAfterMs)));
 
   put('stalled.count', analysis.stalledAtEnd.length);
   put('api.list_kustomizations.p95', analysis.api.listKustomizations?.p95);

@@ -126,6 +126,7 @@ export const summarySchema = z.object({
         limit: z.number().optional(),
         exhaustedAfterMs: z.number().optional(),
         predictedExhaustionMs: z.number().optional(),
+        quotaBackAfterMs: z.number().optional(),
       }),
     ),
     webhookDeliveries: z.record(z.string(), z.number()),

@@ -156,7 +156,7 @@ export function githubTotalsLine(summary: Summary): string | undefined {
 
 export function githubIdentityTable(summary: Summary): TableModel {
   return {
-    header: ['Identity', 'Requests', '403', '429', 'Quota min remaining', 'Quota limit', 'Exhaustion predicted', 'Exhausted after'],
+    header: ['Identity', 'Requests', '403', '429', 'Quota min remaining', 'Quota limit', 'Exhaustion predicted', 'Exhausted after', 'Quota back after'],
     rows: Object.entries(summary.github.identities)
       .sort((a, b) => a[0].localeCompare(b[0]))
       .map(([identity, s]) => [
@@ -168,6 +168,8 @@ export function githubIdentityTable(summary: Summary): TableModel {
         numberOrDash(s.limit, 0),
         s.predictedExhaustionMs === undefined ? '—' : secondsOrDash(s.predictedExhaustionMs / 1000),
         s.exhaustedAfterMs === undefined ? 'never' : secondsOrDash(s.exhaustedAfterMs / 1000),
+        // Counted from the exhaustion; "not in this run" when the window did not reset before the end.
+        s.exhaustedAfterMs === undefined ? '—' : s.quotaBackAfterMs === undefined ? 'not in this run' : secondsOrDash(s.quotaBackAfterMs / 1000),
       ]),
     numeric: [1, 2, 3, 4, 5],
   };

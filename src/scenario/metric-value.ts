@@ -53,6 +53,7 @@ export function formatValue(value: number, unit: ValueUnit): string {
 export function metricUnit(metric: string): ValueUnit {
   if (metric.startsWith('lag.') && !metric.endsWith('.count')) return 'seconds';
   if (metric.startsWith('api.list_kustomizations')) return 'seconds';
+  if (metric.startsWith('github.quota.') && metric !== 'github.quota.min_remaining') return 'seconds';
   if (metric.startsWith('memory.') || metric.includes('bytes')) return 'bytes';
   return 'number';
 }

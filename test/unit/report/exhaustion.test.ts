@@ -40,4 +40,16 @@ describe('time to quota exhaustion, predicted and observed', () => {
     expect(ci.predictedExhaustionMs).toBeGreaterThan(45_000);
     expect(ci.predictedExhaustionMs).toBeLessThan(55_000);
   });
+
+  it('measures how long the quota stayed gone: from the exhaustion to the window reset', () => {
+    const exhausted = burn(10, 100, 15);
+    expect(analyzeSamples(exhausted).github.identities.ci!.quotaBackAfterMs).toBeUndefined();
+    expect(flatMetrics(analyzeSamples(exhausted))['github.quota.back_after']).toBeUndefined();
+    // The window resets 30 s after the start: the quota is back 20 s after it ran out.
+    const reset: Sample = { ts: t0 + 30_001, kind: 'github', name: 'quota_remaining', value: 100, labels: { identity: 'ci' } };
+    const analysis = analyzeSamples([...exhausted, reset]);
+    const ci = analysis.github.identities.ci!;
+    expect(ci.quotaBackAfterMs).toBe(30_001 - ci.exhaustedAfterMs!);
+    expect(flatMetrics(analysis)['github.quota.back_after']).toBeCloseTo(ci.quotaBackAfterMs! / 1000, 3);
+  });
 });
