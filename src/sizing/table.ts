@@ -144,10 +144,17 @@ export function recommend(
 ): SizingRecommendation {
   const lagTarget = parseDuration(targets.lagP95) / 1000;
   const listTarget = parseDuration(targets.listP95) / 1000;
-  const measuredRows = table.filter((row) => row.verdict !== 'not-run');
-  const appCounts = [...new Set(measuredRows.map((row) => row.apps))].sort((a, b) => a - b);
+  // Only runs that measured to the end speak for a size: an interrupted, timed-out or failed-to-start
+  // run has partial numbers (or none) and must not make an interval look gentle.
+  const measuredRows = table.filter((row) => row.verdict === 'passed' || row.verdict === 'failed');
+  const startedRows = table.filter((row) => row.verdict !== 'not-run');
+  const appCounts = [...new Set(startedRows.map((row) => row.apps))].sort((a, b) => a - b);
   const byApps = appCounts.map((apps): AppsRecommendation => {
     const rows = measuredRows.filter((row) => row.apps === apps);
+    if (rows.length === 0) {
+      const verdicts = [...new Set(startedRows.filter((row) => row.apps === apps).map((row) => row.verdict))].join(', ');
+      return { apps, memory: {}, notes: [`no run at this size measured to the end (${verdicts})`] };
+    }
     const notes: string[] = [];
     const healthy = rows.filter((row) => row.ooms === 0 && row.restarts === 0);
     const fast = healthy

@@ -101,6 +101,17 @@ describe('sizingTable', () => {
       expect(entry.interval).toMatchObject({ interval: '1m' });
       expect(rows[1]!.github429).toBe(0);
     });
+
+    it('takes nothing from a run that did not measure to the end, and says so for its size', () => {
+      const config: SizingConfig = { apps: 1000, interval: '1m', concurrency: 4, shards: 1 };
+      const interrupted = { ...summaryOf(config), verdict: 'interrupted' as const };
+      const rows = sizingTable([{ config: { ...config, apps: 50 }, summary: summaryOf({ ...config, apps: 50 }) }, { config, summary: interrupted }]);
+      const byApps = recommend(rows, 1.3, targets).byApps;
+      expect(byApps.map((b) => b.apps)).toEqual([50, 1000]);
+      expect(byApps[1]).toEqual({ apps: 1000, memory: {}, notes: ['no run at this size measured to the end (interrupted)'] });
+      expect(Object.keys(recommend(rows, 1.3, targets).memory)).toEqual(Object.keys(byApps[0]!.memory));
+      expect(recommend(rows, 1.3, targets).memory['kustomize-controller']!.measuredMaxBytes).toBe(rows[0]!.memoryMaxBytes['kustomize-controller']);
+    });
   });
 
   it('renders the table and recommendations as Markdown and JSON', () => {
