@@ -4,6 +4,7 @@
  */
 import { helmReleaseObject, kustomizeFile, shardLabels, toYaml, type K8sObject } from './manifests.ts';
 import { chartName, gitAuthSecretName, type RepoPlan, type UnitPlan, type WorkloadPlan } from './plan.ts';
+import { UsageError } from '../util/exit-codes.ts';
 
 export interface FluxObjectRef {
   /** `<Kind>/<namespace>/<name>` */
@@ -18,7 +19,7 @@ export interface FluxObjectRef {
   path?: string;
 }
 
-export function gitRepositoryObject(plan: WorkloadPlan, repo: RepoPlan): K8sObject {
+export function gitRepositoryObject(plan: WorkloadPlan, repo: RepoPlan, commit?: string): K8sObject {
   const { flux } = plan.options;
   const needsSecret = flux.auth === 'basic' || flux.provider === 'github';
   return {
@@ -28,7 +29,7 @@ export function gitRepositoryObject(plan: WorkloadPlan, repo: RepoPlan): K8sObje
     spec: {
       interval: flux.sourceInterval,
       url: repo.url,
-      ref: { branch: 'main' },
+      ref: { branch: 'main', ...(commit ? { commit } : {}) },
       ...(needsSecret ? { secretRef: { name: gitAuthSecretName } } : {}),
       ...(flux.provider === 'github' ? { provider: 'github' } : {}),
       ...(flux.ignore !== undefined ? { ignore: flux.ignore } : {}),
@@ -116,6 +117,8 @@ export interface RootObjectsContext {
   token?: string;
   /** Data of the Git auth Secret instead of basic auth, e.g. GitHub App keys for provider github. */
   gitSecretData?: Record<string, string>;
+  /** The fleet repo's head commit, for `flux.fleetRef: commit`. */
+  fleetHeadSha?: string;
 }
 
 /** What to apply by hand: the Flux namespace, the auth Secret, the fleet GitRepository and the root Kustomization. */
@@ -131,7 +134,8 @@ export function rootObjects(plan: WorkloadPlan, context: RootObjectsContext = {}
       stringData: context.gitSecretData ?? { username: 'git', password: context.token ?? '' },
     });
   }
-  objects.push(gitRepositoryObject(plan, plan.fleet));
+  if (flux.fleetRef === 'commit' && !context.fleetHeadSha) throw new UsageError('workload.flux.fleetRef commit: the fleet repo\'s head commit is not known (generate the repos first)');
+  objects.push(gitRepositoryObject(plan, plan.fleet, flux.fleetRef === 'commit' ? context.fleetHeadSha : undefined));
   objects.push({
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',

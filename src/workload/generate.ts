@@ -171,7 +171,8 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
     pages = { ...plan.pages, dir };
   }
 
-  const roots = rootObjects(plan, context);
+  const fleetHeadSha = repos.find((r) => r.fullName === plan.fleet.fullName)?.headSha;
+  const roots = rootObjects(plan, { ...context, ...(fleetHeadSha ? { fleetHeadSha } : {}) });
   const graphPath = join(context.storageRoot, 'graph.json');
   writeGraphTruth(graphPath, plan.graph);
   const workload: GeneratedWorkload = {

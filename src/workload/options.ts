@@ -103,6 +103,12 @@ const fluxOptionsSchema = z
     provider: z.enum(gitProviders).default('generic'),
     /** GitRepository `spec.ignore` (gitignore syntax); unset leaves Flux's defaults plus .sourceignore. */
     ignore: z.string().optional(),
+    /**
+     * How the fleet GitRepository (the root, applied by hand) references its repo: `branch`
+     * (main; source-controller clones at depth 1) or `commit` (main pinned to the generated head
+     * commit; source-controller clones a commit with its whole history).
+     */
+    fleetRef: z.enum(['branch', 'commit']).default('branch'),
     /** Spread objects over N shards with the `sharding.fluxcd.io/key: shard1..shardN` label; 0 = no labels. */
     shards: count().default(0),
   })

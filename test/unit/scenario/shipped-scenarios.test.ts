@@ -38,6 +38,25 @@ describe('shipped scenarios', () => {
     expect(byName.get('rate-limit-fix-webhooks')!.controllers.notification).toMatchObject({ enabled: true, receivers: true });
   });
 
+  it('varies monorepo-memory one knob at a time: the limit, ignore rules, the clone depth', () => {
+    const base = loadScenario(join(scenariosDir, 'monorepo-memory.yaml'));
+    const variant = (name: string) => loadScenario(join(scenariosDir, `${name}.yaml`));
+    const oom = variant('monorepo-memory-oom');
+    expect(oom.workload).toEqual(base.workload);
+    expect(oom.controllers.source.memoryLimit).not.toEqual(base.controllers.source.memoryLimit);
+    const ignore = variant('monorepo-memory-ignore');
+    expect({ ...ignore.workload.flux, ignore: undefined }).toEqual({ ...base.workload.flux, ignore: undefined });
+    expect(ignore.workload.flux.ignore).toBe('/assets/');
+    const full = variant('monorepo-memory-full-history');
+    expect({ ...full.workload.flux, fleetRef: 'branch' }).toEqual(base.workload.flux);
+    expect(full.workload.flux.fleetRef).toBe('commit');
+    for (const v of [oom, ignore, full]) {
+      expect({ ...v.workload, flux: undefined }).toEqual({ ...base.workload, flux: undefined });
+      expect(v.timeline).toEqual(base.timeline);
+      expect(v.duration).toBe(base.duration);
+    }
+  });
+
   it.each(files)('%s is valid, named after its file and plannable', (file) => {
     const path = join(scenariosDir, file);
     const scenario = loadScenario(path);

@@ -136,6 +136,19 @@ describe('generateWorkload', () => {
     expect(parseAllDocuments(readFileSync(join(workload.storageRoot, 'root.yaml'), 'utf8')).map((d) => d.toJS())).toEqual(workload.rootObjects);
   });
 
+  it('pins the fleet GitRepository to the generated head commit with fleetRef: commit (a full-history clone in source-controller)', async () => {
+    const branch = workload.rootObjects[2] as unknown as { spec: { ref: Record<string, string> } };
+    expect(branch.spec.ref).toEqual({ branch: 'main' });
+    const pinned = await generateWorkload(
+      { layout: 'monorepo', teams: 1, apps: 2, seed: 4, flux: { fleetRef: 'commit' } },
+      { storageRoot: tempDir('generate-pinned'), gitBaseUrl },
+    );
+    const fleet = pinned.repos.find((r) => r.fullName.endsWith('/fleet'))!;
+    const root = pinned.rootObjects.find((o) => o.kind === 'GitRepository') as unknown as { spec: { ref: Record<string, string> } };
+    expect(root.spec.ref).toEqual({ branch: 'main', commit: fleet.headSha });
+    expect((await git(['--git-dir', fleet.path, 'rev-parse', 'main'])).trim()).toBe(fleet.headSha);
+  });
+
   it('publishes a Helm repository with a real chart archive', () => {
     const dir = workload.pages!.dir;
     expect(dir).toBe(join(workload.storageRoot, 'pages', 'fluxbench', 'charts'));
