@@ -90,10 +90,15 @@ export function plannedInstances(config: FluxControllersConfig): Array<Controlle
   return out;
 }
 
+/** Exits during start-up after which a controller counts as crash-looping rather than unlucky. */
+const crashLoopExits = 3;
+
 async function waitReady(controller: RunningController<SupervisedProcess> & { healthUrl: string }, timeoutMs: number, logFile: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (controller.process.exits.length > 0 && controller.process.pid === undefined) break;
+    // A controller that dies at start (say, an informer that timed out on a busy API server) is
+    // restarted by its supervisor: keep waiting, unless it is crash-looping.
+    if (controller.process.exits.length >= crashLoopExits && controller.process.pid === undefined) break;
     try {
       const res = await fetch(`${controller.healthUrl}/readyz`, { signal: AbortSignal.timeout(1_000) });
       if (res.ok) return;
@@ -103,8 +108,9 @@ async function waitReady(controller: RunningController<SupervisedProcess> & { he
     await sleep(200);
   }
   const log = await readFile(logFile, 'utf8').catch(() => '');
+  const exits = controller.process.exits.length;
   throw new FluxbenchError(
-    `${controller.id} did not become ready within ${timeoutMs / 1000}s; last log lines (${logFile}):\n${log.trimEnd().split('\n').slice(-15).join('\n')}`,
+    `${controller.id} ${exits >= crashLoopExits ? `exited ${exits} times while starting` : `did not become ready within ${timeoutMs / 1000}s`}; last log lines (${logFile}):\n${log.trimEnd().split('\n').slice(-15).join('\n')}`,
   );
 }
 
