@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { fluxInstallYaml, installFluxFromManifests, renderFluxInstallManifests } from '../flux/index.ts';
+import { defaultFluxNamespace, defaultImageRepository, fluxInstallYaml, installFluxFromManifests, renderFluxInstallManifests } from '../flux/index.ts';
 import { enabledControllers, loadScenario, type Scenario } from '../scenario/index.ts';
 import { fluxControllersFromScenario } from '../scenario/runner.ts';
 import { ensureToolchain, formatProgress, type EnsureToolchainOptions, type Toolchain } from '../toolchain/index.ts';
@@ -30,8 +30,8 @@ export function registerFluxManifestsCommand(program: Command, deps: FluxManifes
     .command('flux-manifests')
     .description("render the Flux install (CRDs, RBAC, one Deployment per controller instance, metrics Services) for a scenario's controllers")
     .argument('<scenario>', 'scenario YAML file')
-    .option('--namespace <name>', 'namespace of the controllers', 'flux-system')
-    .option('--image-repository <repo>', 'registry and path of the controller images', 'ghcr.io/fluxcd')
+    .option('--namespace <name>', 'namespace of the controllers', defaultFluxNamespace)
+    .option('--image-repository <repo>', 'registry and path of the controller images', defaultImageRepository)
     .option('-o, --output <file>', 'write the YAML to this file instead of stdout')
     .option('--apply', 'apply to the cluster of --kubeconfig and wait for every Deployment to be Available')
     .option('--dry-run', 'with --apply: apply the CRDs, only dry-run the rest on the server')
@@ -48,6 +48,8 @@ export function registerFluxManifestsCommand(program: Command, deps: FluxManifes
       const toolchain = await deps.ensureToolchain({
         versions: { flux: scenario.toolchain.flux, kubernetes: scenario.toolchain.kubernetes },
         controllers: enabledControllers(scenario.controllers),
+        // Pods run the published images: only the CRDs (and kubectl, to apply) are needed.
+        controllerBinaries: false,
         progress: (e) => console.error(formatProgress(e)),
       });
       const install = await renderFluxInstallManifests({

@@ -110,11 +110,15 @@ export async function hostAddressForKind(dockerBinary = 'docker'): Promise<strin
   return gateway;
 }
 
-/** A git URL of the fake GitHub as pods see it: the loopback host replaced by the host's address on the pod network. */
-export function rewriteGitBaseUrl(url: string, hostAddress: string): string {
+/**
+ * A git URL of the fake GitHub as pods see it: the loopback host (and, when given, its port)
+ * replaced by where this machine is reached from the pod network (`exposeToPods`).
+ */
+export function rewriteGitBaseUrl(url: string, hostAddress: string, port?: number): string {
   const parsed = new URL(url);
   if (!['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname)) return url;
   parsed.hostname = hostAddress;
+  if (port !== undefined) parsed.port = String(port);
   return parsed.toString().replace(/\/$/, url.endsWith('/') ? '/' : '');
 }
 

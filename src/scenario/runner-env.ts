@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { resolve } from 'node:path';
-import { kwokWorkdir, startK3sCluster, startKindCluster, startLocalCluster, useExistingCluster, type ExistingCluster, type StartedCluster } from '../cluster/index.ts';
+import { kwokWorkdir, rewriteGitBaseUrl, startK3sCluster, startKindCluster, startLocalCluster, useExistingCluster, type ExistingCluster, type StartedCluster } from '../cluster/index.ts';
 import { startFlux, startPodFlux, type FluxControllersConfig, type StartedFlux } from '../flux/index.ts';
 import type { RunRegistry } from '../lifecycle/index.ts';
 import type { SampleSink } from '../metrics/sample.ts';
@@ -122,14 +122,6 @@ export interface PodEnvironmentOptions extends EnvironmentOptions {
   binaries?: { kind?: string; docker?: string };
 }
 
-/** A loopback base URL with its host and port replaced by where pods reach it. */
-export function podVisibleUrl(url: string, address: { host: string; port: number }): string {
-  const parsed = new URL(url);
-  parsed.hostname = address.host;
-  parsed.port = String(address.port);
-  return parsed.toString().replace(/\/$/, url.endsWith('/') ? '/' : '');
-}
-
 /**
  * kind or k3s with the real Flux controllers as pods (the published images): the cluster is
  * registered for cleanup as soon as it is asked for, Flux is installed from the rendered
@@ -169,7 +161,7 @@ export async function startPodEnvironment(options: PodEnvironmentOptions): Promi
       sink: options.sink,
       ...(options.provider.fluxImageRepository ? { imageRepository: options.provider.fluxImageRepository } : {}),
     });
-    return { flux: podFlux, gitBaseUrl: podVisibleUrl(options.githubUrl, address) };
+    return { flux: podFlux, gitBaseUrl: rewriteGitBaseUrl(options.githubUrl, address.host, address.port) };
   });
   return environment({ cluster, flux, gitBaseUrl, timings: { clusterReadyMs, fluxReadyMs: Date.now() - started } });
 }

@@ -64,46 +64,37 @@ describe('fluxbench sizing on the real local cluster', () => {
   });
 
   it('answers YES for a generous memory limit through the CLI command', async () => {
-    const out: string[] = [];
-    const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void out.push(String(line)));
-    const previousExitCode = process.exitCode;
-    try {
-      const program = new Command().exitOverride();
-      registerSizingCommand(program);
-      await program.parseAsync(
-        ['sizing', specFile, '--apps', '2', '--interval', '10s', '--memory-limit', '2Gi', '--lag-p95', '60s', '--duration', '20s', '--reports', join(work, 'reports')],
-        { from: 'user' },
-      );
-      expect(out[0]).toMatch(/^YES: 2 apps at interval 10s, concurrency 4 within 2Gi per controller, lag p95 < 60s on Flux /);
-      expect(out).toContain('  ✓ oom.kustomize-controller.count = 0 (== 0)');
-      expect(out.some((l) => /^ {2}✓ memory\.kustomize-controller\.max = [\d.]+Mi \(< 2Gi\)$/.test(l))).toBe(true);
-      expect(out.some((l) => /^ {2}✓ lag\.applied\.p95 = /.test(l))).toBe(true);
-      expect(process.exitCode ?? 0).toBe(0);
-    } finally {
-      spy.mockRestore();
-      process.exitCode = previousExitCode;
-    }
+    const { out, exitCode } = await runSizingCli(['sizing', specFile, '--apps', '2', '--interval', '10s', '--memory-limit', '2Gi', '--lag-p95', '60s', '--duration', '20s', '--reports', join(work, 'reports')]);
+    expect(out[0]).toMatch(/^YES: 2 apps at interval 10s, concurrency 4 within 2Gi per controller, lag p95 < 60s on Flux /);
+    expect(out).toContain('  ✓ oom.kustomize-controller.count = 0 (== 0)');
+    expect(out.some((l) => /^ {2}✓ memory\.kustomize-controller\.max = [\d.]+Mi \(< 2Gi\)$/.test(l))).toBe(true);
+    expect(out.some((l) => /^ {2}✓ lag\.applied\.p95 = /.test(l))).toBe(true);
+    expect(exitCode ?? 0).toBe(0);
   });
 
   it('answers NO with exit code 1 when the kernel OOM-kills a controller under a tight limit', async () => {
     // A short settle: under this limit the controllers may never get everything Ready.
     const tightSpec = join(work, 'tight.yaml');
     writeFileSync(tightSpec, readFileSync(specFile, 'utf8').replace('settle: { timeout: 2m }', 'settle: { timeout: 20s }'));
-    const out: string[] = [];
-    const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void out.push(String(line)));
-    const previousExitCode = process.exitCode;
-    try {
-      const program = new Command().exitOverride();
-      registerSizingCommand(program);
-      await program.parseAsync(['sizing', tightSpec, '--apps', '2', '--interval', '10s', '--memory-limit', '48Mi', '--duration', '20s', '--reports', join(work, 'reports')], {
-        from: 'user',
-      });
-      expect(out[0]).toMatch(/^NO: 2 apps at interval 10s, concurrency 4 within 48Mi per controller/);
-      expect(out.some((l) => /^ {2}✗ oom\.[a-z-]+-controller\.count = [1-9]\d*, expected == 0$/.test(l))).toBe(true);
-      expect(process.exitCode).toBe(1);
-    } finally {
-      spy.mockRestore();
-      process.exitCode = previousExitCode;
-    }
+    const { out, exitCode } = await runSizingCli(['sizing', tightSpec, '--apps', '2', '--interval', '10s', '--memory-limit', '48Mi', '--duration', '20s', '--reports', join(work, 'reports')]);
+    expect(out[0]).toMatch(/^NO: 2 apps at interval 10s, concurrency 4 within 48Mi per controller/);
+    expect(out.some((l) => /^ {2}✗ oom\.[a-z-]+-controller\.count = [1-9]\d*, expected == 0$/.test(l))).toBe(true);
+    expect(exitCode).toBe(1);
   });
 });
+
+/** `fluxbench sizing ...` in this process: what it printed and the exit code it set (restored afterwards). */
+async function runSizingCli(args: string[]): Promise<{ out: string[]; exitCode: number | string | undefined }> {
+  const out: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((line: unknown) => void out.push(String(line)));
+  const previousExitCode = process.exitCode;
+  try {
+    const program = new Command().exitOverride();
+    registerSizingCommand(program);
+    await program.parseAsync(args, { from: 'user' });
+    return { out, exitCode: process.exitCode };
+  } finally {
+    spy.mockRestore();
+    process.exitCode = previousExitCode;
+  }
+}

@@ -70,6 +70,8 @@ describe('reaching the host from kind pods', () => {
     expect(rewriteGitBaseUrl('http://localhost:38211', '172.18.0.1')).toBe('http://172.18.0.1:38211');
     expect(rewriteGitBaseUrl('http://127.0.0.1:38211/', '172.18.0.1')).toBe('http://172.18.0.1:38211/');
     expect(rewriteGitBaseUrl('https://github.com/fluxcd/flux2', '172.18.0.1')).toBe('https://github.com/fluxcd/flux2');
+    // With a port: where a forwarder on another port (k3s through testcontainers) reaches it.
+    expect(rewriteGitBaseUrl('http://127.0.0.1:38211/', '172.17.0.3', 40123)).toBe('http://172.17.0.3:40123/');
   });
 
   it('reads the published etcd port, preferring IPv4 loopback', () => {

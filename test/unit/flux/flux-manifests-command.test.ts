@@ -7,6 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { registerFluxManifestsCommand } from '../../../src/cli/flux-manifests-command.ts';
 import type { EnsureToolchainOptions, Toolchain } from '../../../src/toolchain/index.ts';
 import { UsageError } from '../../../src/util/exit-codes.ts';
+import { fluxRelease295 } from '../../support/flux-release.ts';
 
 // A toolchain as the cache describes it, with its CRD folder on disk: rendering needs no binaries.
 const dir = mkdtempSync(join(tmpdir(), 'fb-flux-manifests-'));
@@ -14,15 +15,7 @@ writeFileSync(join(dir, 'gitrepositories.yaml'), 'apiVersion: apiextensions.k8s.
 const toolchain: Toolchain = {
   cacheRoot: dir,
   versions: { flux: '2.9.5', kubernetes: 'v1.34.4', etcd: 'v3.6.16', kwok: 'v0.8.0' } as Toolchain['versions'],
-  flux: {
-    flux: '2.9.5',
-    controllers: {
-      'source-controller': { release: 'v1.9.5', version: 'v1.9.5' },
-      'kustomize-controller': { release: 'v1.9.5', version: 'v1.9.5' },
-      'helm-controller': { release: 'v1.6.4', version: 'v1.6.4' },
-      'notification-controller': { release: 'v1.9.4', version: 'v1.9.3' },
-    },
-  },
+  flux: fluxRelease295,
   binaries: {},
   crdDir: dir,
   notes: [],
@@ -48,6 +41,7 @@ describe('fluxbench flux-manifests', () => {
     const out = join(dir, 'install.yaml');
     const asked = await run(['scenarios/sharding.yaml', '--output', out, '--namespace', 'flux-bench']);
     expect(asked[0]!.controllers).toEqual(['source-controller', 'kustomize-controller']);
+    expect(asked[0]!.controllerBinaries).toBe(false);
     const objects = parseAllDocuments(readFileSync(out, 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string; namespace?: string } });
     expect(objects[0]).toMatchObject({ kind: 'CustomResourceDefinition' });
     expect(objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name)).toEqual([

@@ -13,19 +13,10 @@ import {
   type FluxControllersConfig,
   type KubeObject,
 } from '../../../src/flux/index.ts';
-import type { FluxRelease } from '../../../src/toolchain/flux-release.ts';
 import { UsageError } from '../../../src/util/exit-codes.ts';
+import { fluxRelease295 } from '../../support/flux-release.ts';
 
-const release: FluxRelease = {
-  flux: '2.9.5',
-  controllers: {
-    'source-controller': { release: 'v1.9.5', version: 'v1.9.5' },
-    'kustomize-controller': { release: 'v1.9.5', version: 'v1.9.5' },
-    'helm-controller': { release: 'v1.6.4', version: 'v1.6.4' },
-    // Built from an earlier patch, but the image of the release exists and is the one to run.
-    'notification-controller': { release: 'v1.9.4', version: 'v1.9.3' },
-  },
-};
+const release = fluxRelease295;
 
 const crd = (name: string): KubeObject => ({
   apiVersion: 'apiextensions.k8s.io/v1',
