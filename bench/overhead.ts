@@ -17,7 +17,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Push } from '../src/metrics/lag-state.ts';
-import { startMeasurements } from '../src/metrics/start.ts';
+import { startMeasurements } from '../src/measurements/start.ts';
 import { NdjsonWriter } from '../src/util/ndjson.ts';
 import { formatBytes } from '../src/util/units.ts';
 import {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Sample } from '../src/metrics/sample.ts';
 import { buildSummary, renderHtml, renderJunit, renderMarkdown, type RunMeta } from '../src/report/index.ts';
-import { distribution, percentileSorted } from '../src/report/stats.ts';
+import { distribution, percentileSorted } from '../src/measurements/stats.ts';
 import { formatBytes } from '../src/util/units.ts';
 import { NdjsonWriter, readNdjson } from '../src/util/ndjson.ts';
 

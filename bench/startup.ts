@@ -11,9 +11,9 @@ import { execa } from 'execa';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { deleteKwokCluster, kwokctlCreateArgs, kwokWorkdir, renderKwokctlConfig } from '../src/cluster/index.ts';
+import { deleteKwokCluster, kwokctlCreateArgs, kwokWorkdir, renderKwokctlConfig } from '../src/providers/index.ts';
 import { RunRegistry, startWatchdog } from '../src/lifecycle/index.ts';
-import { startEnvironment } from '../src/scenario/runner-env.ts';
+import { startEnvironment } from '../src/providers/index.ts';
 import { ensureToolchain, formatProgress } from '../src/toolchain/index.ts';
 import { newRunId } from '../src/util/run-id.ts';
 

@@ -3,8 +3,8 @@
  * parts (the fake GitHub, the workload generator, diagnose) on their own.
  */
 export { defineScenario, loadScenario, evaluateThresholds, planTimeline, type Scenario, type ScenarioInput } from './scenario/index.ts';
-export { runScenario, type RunOptions, type RunResult } from './scenario/runner.ts';
-export { startEnvironment, startPodEnvironment, type Environment } from './scenario/runner-env.ts';
+export { runScenario, type RunOptions, type RunResult } from './run/index.ts';
+export { startEnvironment, providers, providerDefinition, type Environment, type ProviderDefinition, type ProviderCapabilities } from './providers/index.ts';
 export { ensureToolchain, type Toolchain } from './toolchain/index.ts';
 export { startFakeGitHub, type StartedFakeGitHub } from './github/index.ts';
 export { generateWorkload, startChurn, commitChange, type GeneratedWorkload } from './workload/index.ts';

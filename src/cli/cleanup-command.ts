@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { deleteKwokCluster, listKwokClusters } from '../cluster/index.ts';
+import { deleteKwokCluster, listKwokClusters } from '../providers/index.ts';
 import { reapOrphanedRuns, readRunRecords } from '../lifecycle/index.ts';
 import { cacheRoot } from '../toolchain/index.ts';
 

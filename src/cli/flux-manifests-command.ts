@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { defaultFluxNamespace, defaultImageRepository, fluxInstallYaml, installFluxFromManifests, renderFluxInstallManifests } from '../flux/index.ts';
 import { enabledControllers, loadScenario, type Scenario } from '../scenario/index.ts';
-import { fluxControllersFromScenario } from '../scenario/runner.ts';
+import { fluxControllersFromScenario } from '../run/index.ts';
 import { ensureToolchain, formatProgress, type EnsureToolchainOptions, type Toolchain } from '../toolchain/index.ts';
 import { FluxbenchError, UsageError } from '../util/exit-codes.ts';
 

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
-import { providerTypes } from '../scenario/schema.ts';
+import { providerTypes } from '../providers/index.ts';
 import { loadScenario } from '../scenario/index.ts';
-import { runScenario } from '../scenario/runner.ts';
+import { runScenario } from '../run/index.ts';
 
 export function registerRunCommand(program: Command): void {
   program

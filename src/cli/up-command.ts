@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { onTermination, reapOrphanedRuns, RunRegistry, startWatchdog } from '../lifecycle/index.ts';
-import { startEnvironment } from '../scenario/runner-env.ts';
+import { startEnvironment } from '../providers/index.ts';
 import { ensureToolchain, formatProgress } from '../toolchain/index.ts';
 import { NdjsonWriter } from '../util/ndjson.ts';
 import { newRunId } from '../util/run-id.ts';

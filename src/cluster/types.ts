@@ -1,6 +1,7 @@
 /** A cluster a run stands on, whatever provided it. */
 export interface StartedCluster {
-  provider: 'local' | 'kind' | 'k3s' | 'existing';
+  /** The provider's type, as in `provider.type` (local, kind, k3s, existing). */
+  provider: string;
   name: string;
   /** Kubeconfig file (mode 0600) whose current context is this cluster. */
   kubeconfigPath: string;
@@ -15,6 +16,12 @@ export interface StartedCluster {
    * share this machine's loopback (local: Flux runs as host processes).
    */
   exposeToPods?(port: number): Promise<PodReachableAddress>;
+  /**
+   * Only on a cluster the run borrows (capability ownsCluster false): creates a namespace for
+   * the run and records it so stop() deletes it; an existing namespace is used, never deleted
+   * (resolves false).
+   */
+  track?(namespace: string): Promise<boolean>;
   /** Stops and deletes the cluster; safe to call twice. */
   stop(): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { parseDuration } from '../util/units.ts';
+import { asList as list, asRecord as record, asText as str, conditionOf as condition, helmReleaseAppliedRevision, intervalMsOf as intervalOf, timeMs } from '../util/flux-object.ts';
 import { clusterScopedKinds, isApplierKind } from './kinds.ts';
 import { objectId, rawObjectId } from './state.ts';
 import type { EventRecord, RawObject } from './state.ts';
@@ -63,47 +63,6 @@ export interface FluxNode {
   configRefs: ConfigRef[];
   healthChecks: HealthCheckRef[];
   inventory: InventoryEntry[];
-}
-
-interface Condition {
-  type?: unknown;
-  status?: unknown;
-  reason?: unknown;
-  message?: unknown;
-  lastTransitionTime?: unknown;
-}
-
-function str(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function record(value: unknown): Record<string, unknown> {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
-}
-
-function list(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-function timeMs(value: unknown): number | undefined {
-  const text = str(value);
-  if (!text) return undefined;
-  const ms = Date.parse(text);
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
-function condition(status: Record<string, unknown>, type: string): Condition | undefined {
-  return list(status.conditions).map(record).find((c) => c.type === type) as Condition | undefined;
-}
-
-function intervalOf(spec: Record<string, unknown>): number | undefined {
-  const text = str(spec.interval);
-  if (!text) return undefined;
-  try {
-    return parseDuration(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -205,13 +164,9 @@ function healthChecks(owner: RawObject, spec: Record<string, unknown>): HealthCh
     });
 }
 
-/** The revision a HelmRelease last released: v2 keeps it in the newest history snapshot. */
+/** The revision an object last applied (a HelmRelease: its last release that deployed). */
 function appliedRevision(owner: RawObject, status: Record<string, unknown>): string | undefined {
-  const applied = str(status.lastAppliedRevision);
-  if (applied || owner.kind !== 'HelmRelease') return applied;
-  // Newest first; a failed upgrade on top leaves the previous release as what is applied.
-  const released = list(status.history).map(record).find((entry) => entry.status === 'deployed' || entry.status === 'superseded');
-  return released ? str(released.chartVersion) : undefined;
+  return owner.kind === 'HelmRelease' ? helmReleaseAppliedRevision(status) : str(status.lastAppliedRevision);
 }
 
 /**
@@ -256,7 +211,7 @@ export function toFluxNode(object: RawObject, events: readonly EventRecord[] = [
   if (ready) {
     const reason = str(ready.reason);
     const message = str(ready.message);
-    const since = timeMs(ready.lastTransitionTime);
+    const since = ready.lastTransitionMs;
     if (reason) node.readyReason = reason;
     if (message) node.readyMessage = message;
     if (since !== undefined) node.readySinceMs = since;

@@ -19,9 +19,11 @@ export interface MemoryCgroup {
 export interface CgroupRoots {
   v2?: string;
   v1Memory?: string;
+  /** The v1 hierarchy with the `cpu` controller (often mounted as `cpu,cpuacct`). */
+  v1Cpu?: string;
 }
 
-/** Finds where memory cgroups can be made on this machine. */
+/** Finds where memory and CPU cgroups can be made on this machine. */
 export function detectCgroupRoots(mountsText: string): CgroupRoots {
   const roots: CgroupRoots = {};
   for (const line of mountsText.split('\n')) {
@@ -29,6 +31,7 @@ export function detectCgroupRoots(mountsText: string): CgroupRoots {
     if (!mountPoint || !fsType) continue;
     if (fsType === 'cgroup2' && existsSync(join(mountPoint, 'cgroup.controllers'))) roots.v2 ??= mountPoint;
     if (fsType === 'cgroup' && options?.split(',').includes('memory')) roots.v1Memory ??= mountPoint;
+    if (fsType === 'cgroup' && options?.split(',').includes('cpu')) roots.v1Cpu ??= mountPoint;
   }
   return roots;
 }
@@ -39,27 +42,37 @@ export function parseOomKills(text: string): number {
   return match ? Number(match[1]) : 0;
 }
 
-async function v2HasMemory(root: string): Promise<boolean> {
+async function v2Has(root: string, controller: 'memory' | 'cpu'): Promise<boolean> {
   const controllers = await readFile(join(root, 'cgroup.controllers'), 'utf8').catch(() => '');
-  return controllers.split(/\s+/).includes('memory');
+  return controllers.split(/\s+/).includes(controller);
+}
+
+/**
+ * Makes `<root>/fluxbench/<group>/<name>` in the unified hierarchy with `controller` enabled
+ * for it; undefined when that fails. Memory and CPU share this one folder on v2.
+ */
+async function makeV2Cgroup(root: string, group: string, name: string, controller: 'memory' | 'cpu'): Promise<string | undefined> {
+  const parent = join(root, 'fluxbench');
+  const runGroup = join(parent, group);
+  const path = join(runGroup, name);
+  try {
+    await mkdir(path, { recursive: true });
+    for (const dir of [root, parent, runGroup]) {
+      await writeFile(join(dir, 'cgroup.subtree_control'), `+${controller}`).catch(() => undefined);
+    }
+    return path;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Creates `<root>/fluxbench/<group>/<name>`; undefined when no memory cgroup can be made here. */
 export async function createMemoryCgroup(group: string, name: string): Promise<MemoryCgroup | undefined> {
   const roots = detectCgroupRoots(await readFile('/proc/mounts', 'utf8'));
-  if (roots.v2 && (await v2HasMemory(roots.v2))) {
-    const parent = join(roots.v2, 'fluxbench');
-    const runGroup = join(parent, group);
-    const path = join(runGroup, name);
-    try {
-      await mkdir(path, { recursive: true });
-      for (const dir of [roots.v2, parent, runGroup]) {
-        await writeFile(join(dir, 'cgroup.subtree_control'), '+memory').catch(() => undefined);
-      }
-      return v2Cgroup(path);
-    } catch {
-      // fall through to v1
-    }
+  if (roots.v2 && (await v2Has(roots.v2, 'memory'))) {
+    const path = await makeV2Cgroup(roots.v2, group, name, 'memory');
+    if (path) return v2Cgroup(path);
+    // else fall through to v1
   }
   if (roots.v1Memory) {
     const path = join(roots.v1Memory, 'fluxbench', group, name);
@@ -97,6 +110,94 @@ function v1Cgroup(path: string): MemoryCgroup {
       await writeFile(join(path, 'memory.memsw.limit_in_bytes'), String(bytes)).catch(() => undefined);
     },
     oomKills: async () => parseOomKills(await readFile(join(path, 'memory.oom_control'), 'utf8').catch(() => '')),
+    remove: () => removeCgroupDir(path),
+  };
+}
+
+/**
+ * A CPU cgroup for one supervised process: a CFS quota caps it at a number of cores, so a
+ * CPU-starved controller is really throttled by the kernel. cgroup v2 (`cpu.max`, the same
+ * folder as the memory cgroup) where the unified hierarchy has the cpu controller, else v1
+ * (`cpu.cfs_period_us` and `cpu.cfs_quota_us` under the `cpu` hierarchy).
+ */
+export interface CpuCgroup {
+  readonly path: string;
+  readonly version: 1 | 2;
+  addProcess(pid: number): Promise<void>;
+  /** Caps the cgroup at `cores` CPUs (0.5 = half of one); undefined lifts the cap. */
+  setLimit(cores: number | undefined): Promise<void>;
+  /** The cap in force, in cores, read back from the kernel; undefined when there is none. */
+  limit(): Promise<number | undefined>;
+  remove(): Promise<void>;
+}
+
+/** The CFS period a quota is a share of, µs: the kernel's default. */
+export const cpuPeriodUs = 100_000;
+/** The kernel refuses a quota under 1 ms per period, so caps below 0.01 cores round up to it. */
+const minCpuQuotaUs = 1_000;
+
+/** Quota per period, µs, for `cores` CPUs. Throws for a cap that is not a positive number. */
+export function cpuQuotaUs(cores: number, periodUs = cpuPeriodUs): number {
+  if (!Number.isFinite(cores) || cores <= 0) throw new Error(`CPU limit ${cores}: must be a positive number of cores`);
+  return Math.max(minCpuQuotaUs, Math.round(cores * periodUs));
+}
+
+/** Cores of a v2 `cpu.max` ("50000 100000"; "max 100000" = no cap). */
+export function parseCpuMax(text: string): number | undefined {
+  const [quota, period] = text.trim().split(/\s+/);
+  if (!quota || quota === 'max') return undefined;
+  return Number(quota) / Number(period ?? cpuPeriodUs);
+}
+
+/**
+ * Creates `<root>/fluxbench/<group>/<name>` with the cpu controller, without a cap yet; undefined
+ * when no CPU cgroup can be made here (no cpu controller, not root). The folder stays on disk
+ * until remove() (or the run registry's reaper) takes it away.
+ */
+export async function createCpuCgroup(group: string, name: string): Promise<CpuCgroup | undefined> {
+  const roots = detectCgroupRoots(await readFile('/proc/mounts', 'utf8'));
+  if (roots.v2 && (await v2Has(roots.v2, 'cpu'))) {
+    const path = await makeV2Cgroup(roots.v2, group, name, 'cpu');
+    if (path) return v2CpuCgroup(path);
+  }
+  if (roots.v1Cpu) {
+    const path = join(roots.v1Cpu, 'fluxbench', group, name);
+    try {
+      await mkdir(path, { recursive: true });
+      return v1CpuCgroup(path);
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+function v2CpuCgroup(path: string): CpuCgroup {
+  return {
+    path,
+    version: 2,
+    addProcess: (pid) => writeFile(join(path, 'cgroup.procs'), String(pid)),
+    setLimit: (cores) => writeFile(join(path, 'cpu.max'), `${cores === undefined ? 'max' : cpuQuotaUs(cores)} ${cpuPeriodUs}`),
+    limit: async () => parseCpuMax(await readFile(join(path, 'cpu.max'), 'utf8')),
+    remove: () => removeCgroupDir(path),
+  };
+}
+
+function v1CpuCgroup(path: string): CpuCgroup {
+  return {
+    path,
+    version: 1,
+    addProcess: (pid) => writeFile(join(path, 'cgroup.procs'), String(pid)),
+    setLimit: async (cores) => {
+      if (cores === undefined) return writeFile(join(path, 'cpu.cfs_quota_us'), '-1');
+      await writeFile(join(path, 'cpu.cfs_period_us'), String(cpuPeriodUs));
+      await writeFile(join(path, 'cpu.cfs_quota_us'), String(cpuQuotaUs(cores)));
+    },
+    limit: async () => {
+      const quota = Number(await readFile(join(path, 'cpu.cfs_quota_us'), 'utf8'));
+      const period = Number(await readFile(join(path, 'cpu.cfs_period_us'), 'utf8'));
+      return quota < 0 ? undefined : quota / period;
+    },
     remove: () => removeCgroupDir(path),
   };
 }

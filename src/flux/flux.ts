@@ -9,7 +9,7 @@ import { freePort } from '../util/ports.ts';
 import { controllerArgs, type ControllerInstance, type ControllerSettings } from './controller-args.ts';
 import { applyCrds } from './crds.ts';
 import { SupervisedProcess, type BackoffPolicy } from './supervisor.ts';
-import { startThrottleProxy, type StartedThrottleProxy } from '../chaos/throttle-proxy.ts';
+import { startThrottleProxy, type StartedThrottleProxy } from './throttle-proxy.ts';
 
 export interface FluxControllersConfig {
   source: ControllerSettings;
@@ -38,6 +38,11 @@ export interface ControllerProcess {
   kill(signal?: NodeJS.Signals): void | Promise<void>;
   /** Fault injection: set (or tighten) its memory limit; past it the kernel OOM-kills it. */
   setMemoryLimit(bytes: number): Promise<void>;
+  /**
+   * Fault injection: cap its CPU at `cores` CPUs (0.5 = half of one), throttled by the kernel
+   * above it; undefined lifts the cap (host processes) or restores the install's limit (pods).
+   */
+  setCpuLimit(cores: number | undefined): Promise<void>;
 }
 
 export interface RunningController<P extends ControllerProcess = ControllerProcess> extends ControllerInstance {
@@ -70,6 +75,8 @@ export interface StartFluxOptions {
   controllers?: FluxControllersConfig;
   backoff?: BackoffPolicy;
   onPid?: (pid: number, id: string) => void;
+  /** Called with every cgroup folder made for a controller (at start or by a later limit), so a killed run's are removed. */
+  onCgroup?: (path: string, id: string) => void;
   /** How long each controller may take to report ready. */
   readyTimeoutMs?: number;
 }
@@ -169,6 +176,7 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux<
         ...(options.backoff ? { backoff: options.backoff } : {}),
         sink: options.sink,
         onPid: (pid) => options.onPid?.(pid, instance.id),
+        onCgroup: (path) => options.onCgroup?.(path, instance.id),
       });
       const controller: RunningController<SupervisedProcess> & { healthUrl: string } = {
         ...instance,

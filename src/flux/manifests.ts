@@ -187,7 +187,9 @@ function service(namespace: string, name: string, app: string, targetPort: numbe
   };
 }
 
-const defaultRequests = { cpu: '50m', memoryBytes: 64 * 1024 * 1024 };
+/** CPU the install gives each controller's container, millicores; a CPU fault on a pod restores these when it ends. */
+export const defaultCpuMillicores = { request: 50, limit: 1000 };
+const defaultRequests = { cpu: `${defaultCpuMillicores.request}m`, memoryBytes: 64 * 1024 * 1024 };
 
 function deployment(
   instance: PodControllerInstance,
@@ -244,7 +246,7 @@ function deployment(
               livenessProbe: { httpGet: { path: '/healthz', port: 'healthz' } },
               resources: {
                 requests: { cpu: defaultRequests.cpu, memory: String(requestBytes) },
-                limits: { cpu: '1000m', memory: limit !== undefined ? String(limit) : '1Gi' },
+                limits: { cpu: `${defaultCpuMillicores.limit}m`, memory: limit !== undefined ? String(limit) : '1Gi' },
               },
               securityContext: {
                 allowPrivilegeEscalation: false,

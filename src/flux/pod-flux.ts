@@ -7,7 +7,7 @@ import type { SampleSink } from '../metrics/sample.ts';
 import type { Toolchain } from '../toolchain/index.ts';
 import { FluxbenchError } from '../util/exit-codes.ts';
 import type { ControllerProcess, FluxControllersConfig, RunningController, StartedFlux } from './flux.ts';
-import { fluxInstallYaml, renderFluxInstallManifests, webhookReceiverService, type PodControllerInstance } from './manifests.ts';
+import { defaultCpuMillicores, fluxInstallYaml, renderFluxInstallManifests, webhookReceiverService, type PodControllerInstance } from './manifests.ts';
 import { installFluxFromManifests, podControllerTargets } from './pod-controllers.ts';
 import { watchControllerPods, type PodWatch } from './pod-watch.ts';
 
@@ -35,6 +35,18 @@ export function podMemoryLimitArgs(instance: Pick<PodControllerInstance, 'namesp
   ];
 }
 
+/**
+ * kubectl arguments of a CPU limit on the controller's container: `cores` as millicores (at
+ * least 1m), the request pulled down with a tighter limit (the API server refuses a request
+ * above the limit); undefined restores the install's limit and request.
+ */
+export function podCpuLimitArgs(instance: Pick<PodControllerInstance, 'namespace' | 'deployment'>, cores: number | undefined): string[] {
+  if (cores !== undefined && (!Number.isFinite(cores) || cores <= 0)) throw new FluxbenchError(`CPU limit ${cores}: must be a positive number of cores`);
+  const limit = cores === undefined ? defaultCpuMillicores.limit : Math.max(1, Math.round(cores * 1000));
+  const request = Math.min(limit, defaultCpuMillicores.request);
+  return ['-n', instance.namespace, 'set', 'resources', `deployment/${instance.deployment}`, '-c', 'manager', `--limits=cpu=${limit}m`, `--requests=cpu=${request}m`];
+}
+
 /** A controller running as a pod: faults go through the API server, its Deployment restarts it. */
 export class PodControllerProcess implements ControllerProcess {
   readonly pid = undefined;
@@ -57,6 +69,20 @@ export class PodControllerProcess implements ControllerProcess {
     this.watch.expect(this.instance.deployment, 'memory_limit');
     await this.kubectl(podMemoryLimitArgs(this.instance, bytes));
     this.sink.write({ ts: Date.now(), kind: 'process', name: 'memory_limit', value: bytes, labels: this.labels, detail: { limitBytes: bytes, deployment: this.instance.deployment } });
+  }
+
+  /** Like the memory limit, a new CPU limit is a new pod template: the Deployment replaces the pod. */
+  async setCpuLimit(cores: number | undefined): Promise<void> {
+    this.watch.expect(this.instance.deployment, 'cpu_limit');
+    await this.kubectl(podCpuLimitArgs(this.instance, cores));
+    this.sink.write({
+      ts: Date.now(),
+      kind: 'process',
+      name: 'cpu_limit',
+      ...(cores !== undefined ? { value: cores } : {}),
+      labels: this.labels,
+      detail: { cores: cores ?? null, deployment: this.instance.deployment },
+    });
   }
 }
 

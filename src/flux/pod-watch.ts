@@ -13,8 +13,8 @@ export interface PodObservation {
   lastTermination?: { reason?: string; exitCode?: number };
 }
 
-/** Why a pod changed, as far as the harness knows: it deleted it, or rolled out a new memory limit. */
-export type PodChangeIntent = 'kill' | 'memory_limit';
+/** Why a pod changed, as far as the harness knows: it deleted it, or rolled out a new memory or CPU limit. */
+export type PodChangeIntent = 'kill' | 'memory_limit' | 'cpu_limit';
 
 /** One lifecycle event in the shape the host-process supervisor records them. */
 export interface PodLifeEvent {

@@ -3,7 +3,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SampleSink } from '../metrics/sample.ts';
-import { createMemoryCgroup, type MemoryCgroup } from './cgroup.ts';
+import { createCpuCgroup, createMemoryCgroup, type CpuCgroup, type MemoryCgroup } from './cgroup.ts';
 
 export type ExitCause = 'exited' | 'crashed' | 'OOMKilled' | 'killed' | 'stopped';
 
@@ -42,6 +42,8 @@ export interface SupervisedProcessSpec {
   sink: SampleSink;
   /** Called with each new pid, so the run registry can reap it if the runner dies. */
   onPid?: (pid: number) => void;
+  /** Called with each cgroup folder made for the process (memory, CPU), so the run registry can remove it if the runner dies. */
+  onCgroup?: (path: string) => void;
 }
 
 /** The delay before restart number `restarts` (1-based). */
@@ -68,13 +70,15 @@ export function classifyExit(input: {
 /**
  * One host process kept running the way a kubelet keeps a container running: restarted with
  * back-off after every exit, each exit recorded with its cause, optionally inside a memory
- * cgroup so a limit is enforced by the kernel.
+ * cgroup and a CPU cgroup so limits are enforced by the kernel. Cgroups are made when a limit
+ * is first set and removed by stop().
  */
 export class SupervisedProcess {
   readonly exits: ExitRecord[] = [];
   restarts = 0;
   private child: ChildProcess | undefined;
   private cgroup: MemoryCgroup | undefined;
+  private cpuCgroup: CpuCgroup | undefined;
   private stopping = false;
   private killRequested = false;
   private startedAt = 0;
@@ -88,8 +92,14 @@ export class SupervisedProcess {
     return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
   }
 
+  /** The memory cgroup's folder, once a memory limit was set. */
   get cgroupPath(): string | undefined {
     return this.cgroup?.path;
+  }
+
+  /** Every cgroup folder the process is in (memory, CPU; one folder for both on cgroup v2). */
+  get cgroupPaths(): string[] {
+    return [...new Set([this.cgroup?.path, this.cpuCgroup?.path].filter((path): path is string => path !== undefined))];
   }
 
   async start(): Promise<void> {
@@ -100,12 +110,33 @@ export class SupervisedProcess {
 
   /** Sets (or tightens) the memory limit; creates the cgroup and moves the live process in. */
   async setMemoryLimit(bytes: number): Promise<void> {
-    this.cgroup ??= await createMemoryCgroup(this.spec.cgroupGroup, this.spec.id);
-    if (!this.cgroup) throw new Error(`no memory cgroup can be created on this machine for ${this.spec.id}`);
+    if (!this.cgroup) {
+      this.cgroup = await createMemoryCgroup(this.spec.cgroupGroup, this.spec.id);
+      if (!this.cgroup) throw new Error(`no memory cgroup can be created on this machine for ${this.spec.id}`);
+      this.spec.onCgroup?.(this.cgroup.path);
+    }
     await this.cgroup.setLimit(bytes);
     const pid = this.pid;
     if (pid !== undefined) await this.cgroup.addProcess(pid);
     this.emit('memory_limit', bytes, { limitBytes: bytes, cgroup: this.cgroup.path });
+  }
+
+  /**
+   * Caps the process at `cores` CPUs with a CFS quota (0.5 = half of one CPU), or lifts the cap
+   * (undefined). The CPU cgroup is made on the first cap and the live process moved in; restarts
+   * start inside it. Throws when this machine offers no CPU cgroup (no cpu controller, not root).
+   */
+  async setCpuLimit(cores: number | undefined): Promise<void> {
+    if (!this.cpuCgroup) {
+      if (cores === undefined) return;
+      this.cpuCgroup = await createCpuCgroup(this.spec.cgroupGroup, this.spec.id);
+      if (!this.cpuCgroup) throw new Error(`no CPU cgroup can be created on this machine for ${this.spec.id}`);
+      this.spec.onCgroup?.(this.cpuCgroup.path);
+    }
+    await this.cpuCgroup.setLimit(cores);
+    const pid = this.pid;
+    if (pid !== undefined && cores !== undefined) await this.cpuCgroup.addProcess(pid);
+    this.emit('cpu_limit', cores, { cores: cores ?? null, cgroup: this.cpuCgroup.path });
   }
 
   /** Fault injection: signal the process; its exit is recorded as `killed` and it is restarted. */
@@ -139,17 +170,19 @@ export class SupervisedProcess {
     }
     await this.loop;
     await this.cgroup?.remove();
+    await this.cpuCgroup?.remove();
   }
 
   private async launch(): Promise<void> {
     mkdirSync(dirname(this.spec.logFile), { recursive: true });
     const log = openSync(this.spec.logFile, 'a');
     this.oomBaseline = (await this.cgroup?.oomKills()) ?? 0;
-    // With a cgroup, a shell joins it and then execs the controller, so no allocation of the
-    // controller ever happens outside the limit.
-    const [command, args] = this.cgroup
-      ? ['/bin/sh', ['-c', 'echo $$ > "$0/cgroup.procs" && exec "$@"', this.cgroup.path, this.spec.command, ...this.spec.args]]
-      : [this.spec.command, this.spec.args];
+    // With cgroups, a shell joins them and then execs the controller, so no allocation of the
+    // controller ever happens outside the limits.
+    const cgroups = this.cgroupPaths;
+    const joinCgroups = cgroups.map((_, i) => (i === 0 ? 'echo $$ > "$0/cgroup.procs" && ' : 'echo $$ > "$1/cgroup.procs" && shift && ')).join('');
+    const [command, args] =
+      cgroups.length > 0 ? ['/bin/sh', ['-c', `${joinCgroups}exec "$@"`, ...cgroups, this.spec.command, ...this.spec.args]] : [this.spec.command, this.spec.args];
     const child = spawn(command, args as string[], {
       env: this.spec.env,
       stdio: ['ignore', log, log],

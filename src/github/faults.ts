@@ -3,6 +3,7 @@ import type { Clock } from './clock.ts';
 import { globToRegExp } from './names.ts';
 import { durationMs, faultSpecSchema, type FaultSpec, type FaultSpecInput } from './options.ts';
 import { UsageError } from '../util/exit-codes.ts';
+import { formatZodIssues } from '../util/zod-issues.ts';
 
 export interface ActiveFault {
   id: string;
@@ -34,7 +35,7 @@ interface Rule extends ActiveFault {
 export function parseFaultSpec(input: unknown, where = 'fault'): FaultSpec {
   const parsed = faultSpecSchema.safeParse(input);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${where}${i.path.length ? `.${i.path.join('.')}` : ''}: ${i.message}`);
+    const issues = formatZodIssues(parsed.error.issues, { root: where });
     throw new UsageError(`invalid fault: ${issues.join('; ')} (type is one of latency, error, reset, outage, bandwidth)`);
   }
   return parsed.data;

@@ -94,7 +94,3 @@ export function sendStream(res: ServerResponse, source: Readable, bytesPerSecond
   res.once('close', () => source.destroy());
   return source;
 }
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

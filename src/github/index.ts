@@ -1,5 +1,6 @@
-export { startFakeGitHub, parseFakeGitHubOptions } from './server.ts';
-export type { StartedFakeGitHub, FakeGitHubAdmin, StartFakeGitHubExtras } from './server.ts';
+export { startFakeGitHub } from './server.ts';
+export { parseFakeGitHubOptions } from './options.ts';
+export type { StartedFakeGitHub, FakeGitHubAdmin, StartFakeGitHubExtras } from './types.ts';
 export {
   fakeGitHubOptionsSchema,
   faultSpecSchema,

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { UsageError } from '../util/exit-codes.ts';
+import { formatZodIssues } from '../util/zod-issues.ts';
 import { parseDuration, parseQuantity } from '../util/units.ts';
 
 /**
@@ -205,3 +207,16 @@ export const fakeGitHubOptionsSchema = z
 
 export type FakeGitHubOptionsInput = z.input<typeof fakeGitHubOptionsSchema>;
 export type FakeGitHubOptions = z.output<typeof fakeGitHubOptionsSchema>;
+
+/**
+ * Parses fake GitHub options (also ones parsed before: parsing is idempotent).
+ * @throws UsageError naming each offending field under `where` and what is allowed.
+ */
+export function parseFakeGitHubOptions(input: unknown, where = 'github'): FakeGitHubOptions {
+  const parsed = fakeGitHubOptionsSchema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issues = formatZodIssues(parsed.error.issues, { root: where });
+    throw new UsageError(`invalid fake GitHub options: ${issues.join('; ')}`);
+  }
+  return parsed.data;
+}

@@ -1,4 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { SampleSink } from '../metrics/sample.ts';
 import type { CommitInfo, RefUpdate } from './git.ts';
 import { zeroSha } from './git.ts';
@@ -177,7 +178,8 @@ export class WebhookDispatcher {
         status = 0;
         error = (err as Error).message;
       }
-      if (attempt < this.settings.attempts) await sleep(this.settings.backoffMs * attempt, this.abort.signal);
+      // stop() aborts the wait; the loop then ends on the aborted signal.
+      if (attempt < this.settings.attempts) await delay(this.settings.backoffMs * attempt, undefined, { signal: this.abort.signal }).catch(() => undefined);
     }
     const ok = status >= 200 && status < 300;
     const record: WebhookDelivery = { id, event, url: target.url, status, ok, attempts: attempt, durationMs: Date.now() - started, ts: started, ...(error ? { error } : {}) };
@@ -185,14 +187,4 @@ export class WebhookDispatcher {
     if (this.log.length > 10_000) this.log.splice(0, this.log.length - 10_000);
     this.sink?.write({ ts: started, kind: 'github', name: 'webhook_delivery', value: record.durationMs / 1000, labels: { status: String(status) }, detail: { id, url: target.url, event, attempts: attempt, ok, ...(error ? { error } : {}) } });
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

@@ -40,6 +40,14 @@ function counter(families: MetricFamilies, seriesName: string): number | undefin
   return sumFamily(families, seriesName, seriesName) ?? sumFamily(families, seriesName.replace(/_total$/, ''), seriesName);
 }
 
+/** A sample read from every scrape of a controller's /metrics, beside the scraper's own. */
+export interface ScrapedSample {
+  /** The sample name written (kind `controller`, labelled like every controller sample). */
+  name: string;
+  /** Its value in one scrape; undefined when the controller does not expose it. */
+  read(families: MetricFamilies): number | undefined;
+}
+
 export function targetLabels(target: Pick<ControllerTarget, 'controller' | 'shard'>): Record<string, string> {
   return target.shard === undefined ? { controller: target.controller } : { controller: target.controller, shard: target.shard };
 }
@@ -55,6 +63,7 @@ export function controllerSamples(
   target: Pick<ControllerTarget, 'controller' | 'shard'>,
   ts: number,
   previous?: ScrapeMemory,
+  extraSamples: readonly ScrapedSample[] = [],
 ): { samples: Sample[]; memory: ScrapeMemory } {
   const base = targetLabels(target);
   const samples: Sample[] = [];
@@ -101,12 +110,15 @@ export function controllerSamples(
     push('reconcile_duration_p95_seconds', histogramQuantile(window, 0.95));
     break;
   }
+  for (const extra of extraSamples) push(extra.name, extra.read(families));
   return { samples, memory };
 }
 
 export interface ControllerScraperOptions {
   /** Per-scrape deadline in ms (default 2000, capped at the interval). */
   timeoutMs?: number;
+  /** Samples other measurements read from the same scrape (one request per controller and interval). */
+  extraSamples?: readonly ScrapedSample[];
 }
 
 export interface ScrapeStats {
@@ -160,7 +172,7 @@ export class ControllerScraper implements Measurement {
       return;
     }
     stats.ok += 1;
-    const { samples, memory } = controllerSamples(families, target, ts, this.memory.get(key));
+    const { samples, memory } = controllerSamples(families, target, ts, this.memory.get(key), this.options.extraSamples);
     this.memory.set(key, memory);
     for (const sample of samples) ctx.sink.write(sample);
   }

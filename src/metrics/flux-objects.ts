@@ -1,4 +1,4 @@
-import { parseDuration } from '../util/units.ts';
+import { asList, asRecord, asText, conditionOf, helmReleaseAppliedRevision, intervalMsOf, refOf } from '../util/flux-object.ts';
 
 /**
  * The few fields of Flux objects the lag tracker, stall detector and readiness counts read,
@@ -59,16 +59,6 @@ export function objectKey(kind: string, namespace: string, name: string): string
   return `${kind}/${namespace}/${name}`;
 }
 
-type Raw = Record<string, unknown>;
-
-function record(value: unknown): Raw | undefined {
-  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : undefined;
-}
-
-function text(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
 /**
  * `https://127.0.0.1:8443/acme/app-1.git`, `ssh://git@host/acme/app-1`, `git@host:acme/app-1.git`
  * → `acme/app-1` (the last two path segments, without `.git`).
@@ -103,22 +93,14 @@ export function sameCommit(a: string, b: string): boolean | undefined {
   return left.some((x) => right.some((y) => x.startsWith(y) || y.startsWith(x)));
 }
 
-function durationMs(value: string): number | undefined {
-  try {
-    return parseDuration(value);
-  } catch {
-    return undefined;
-  }
-}
-
 /** Builds a snapshot from a raw API object of the given kind. */
 export function toSnapshot(kind: FluxKind, raw: unknown): FluxObjectSnapshot {
-  const obj = record(raw) ?? {};
-  const metadata = record(obj.metadata) ?? {};
-  const spec = record(obj.spec) ?? {};
-  const status = record(obj.status) ?? {};
-  const namespace = text(metadata.namespace) ?? '';
-  const name = text(metadata.name) ?? '';
+  const obj = asRecord(raw);
+  const metadata = asRecord(obj.metadata);
+  const spec = asRecord(obj.spec);
+  const status = asRecord(obj.status);
+  const namespace = asText(metadata.namespace) ?? '';
+  const name = asText(metadata.name) ?? '';
   const snapshot: FluxObjectSnapshot = {
     kind,
     namespace,
@@ -127,48 +109,35 @@ export function toSnapshot(kind: FluxKind, raw: unknown): FluxObjectSnapshot {
     dependsOn: [],
     suspended: spec.suspend === true,
   };
-  const created = Date.parse(text(metadata.creationTimestamp) ?? '');
+  const created = Date.parse(asText(metadata.creationTimestamp) ?? '');
   if (Number.isFinite(created)) snapshot.createdAt = created;
-  const interval = text(spec.interval);
-  if (interval) snapshot.intervalMs = durationMs(interval);
+  const intervalMs = intervalMsOf(spec);
+  if (asText(spec.interval)) snapshot.intervalMs = intervalMs;
+  const ready = conditionOf(status, 'Ready');
+  if (ready) snapshot.ready = { status: ready.status, reason: ready.reason, message: ready.message };
 
-  const conditions = Array.isArray(status.conditions) ? status.conditions : [];
-  for (const condition of conditions) {
-    const c = record(condition);
-    if (c?.type !== 'Ready') continue;
-    const conditionStatus = c.status === 'True' || c.status === 'False' ? c.status : 'Unknown';
-    snapshot.ready = { status: conditionStatus, reason: text(c.reason), message: text(c.message) };
-  }
-
-  const sourceRefFrom = (ref: Raw | undefined): void => {
-    if (ref && ref.kind === 'GitRepository' && text(ref.name)) {
-      snapshot.sourceKey = objectKey('GitRepository', text(ref.namespace) ?? namespace, text(ref.name)!);
-    }
+  const sourceRefFrom = (value: unknown): void => {
+    const ref = refOf(value, namespace);
+    if (ref?.kind === 'GitRepository') snapshot.sourceKey = objectKey('GitRepository', ref.namespace, ref.name);
   };
 
   if (kind === 'GitRepository') {
-    const url = text(spec.url);
+    const url = asText(spec.url);
     if (url) snapshot.repo = repoFromUrl(url);
-    snapshot.artifactRevision = text(record(status.artifact)?.revision);
+    snapshot.artifactRevision = asText(asRecord(status.artifact).revision);
   } else if (kind === 'Kustomization') {
-    sourceRefFrom(record(spec.sourceRef));
-    snapshot.appliedRevision = text(status.lastAppliedRevision);
-    snapshot.lastAttemptedRevision = text(status.lastAttemptedRevision);
+    sourceRefFrom(spec.sourceRef);
+    snapshot.appliedRevision = asText(status.lastAppliedRevision);
+    snapshot.lastAttemptedRevision = asText(status.lastAttemptedRevision);
   } else {
-    sourceRefFrom(record(record(record(spec.chart)?.spec)?.sourceRef));
-    // helm.toolkit.fluxcd.io/v2 records releases in status.history, newest first; after a failed
-    // upgrade the applied chart is the newest release that did deploy.
-    const history = Array.isArray(status.history) ? status.history : [];
-    const lastGood = history.map(record).find((entry) => entry?.status === 'deployed' || entry?.status === 'superseded');
-    const deployed = text(lastGood?.chartVersion);
-    snapshot.appliedRevision = deployed ?? text(status.lastAppliedRevision);
-    snapshot.lastAttemptedRevision = text(status.lastAttemptedRevision);
+    sourceRefFrom(asRecord(asRecord(spec.chart).spec).sourceRef);
+    snapshot.appliedRevision = helmReleaseAppliedRevision(status);
+    snapshot.lastAttemptedRevision = asText(status.lastAttemptedRevision);
   }
 
-  const dependsOn = Array.isArray(spec.dependsOn) ? spec.dependsOn : [];
-  for (const dep of dependsOn) {
-    const d = record(dep);
-    if (d && text(d.name)) snapshot.dependsOn.push(objectKey(kind, text(d.namespace) ?? namespace, text(d.name)!));
+  for (const dep of asList(spec.dependsOn)) {
+    const ref = refOf(dep, namespace);
+    if (ref) snapshot.dependsOn.push(objectKey(kind, ref.namespace, ref.name));
   }
   return snapshot;
 }

@@ -23,7 +23,7 @@ export {
   subtractHistogramBuckets,
   sumFamily,
 } from './prometheus.ts';
-export { ControllerScraper, type ControllerScraperOptions, type ScrapeMemory, type ScrapeStats, controllerSamples } from './controller-scraper.ts';
+export { ControllerScraper, type ControllerScraperOptions, type ScrapeMemory, type ScrapeStats, type ScrapedSample, controllerSamples } from './controller-scraper.ts';
 export { ProcSampler, type ProcSamplerOptions, type ProcStat, type ProcStatus, clockTicksPerSecond, parseProcStat, parseProcStatus, procSamples, readProcSnapshot } from './proc.ts';
 export {
   type FluxKind,
@@ -39,5 +39,5 @@ export { LagStateMachine, type LagStage, type LagStateOptions, type Push } from 
 export { type DependencyChain, StallDetector, type StallDetectorOptions, type StallName, dependencyChain, readinessSamples } from './stalls.ts';
 export { LagTracker, type LagTrackerOptions } from './lag-tracker.ts';
 export { ApiHealthSampler, type ApiHealthOptions, etcdDbBytes, managedFieldsBytes } from './api-health.ts';
-export { type MeasurementOptions, type MeasurementsHandle, buildMeasurements, startMeasurements } from './start.ts';
+export { type MeasurementsHandle, startSamplers } from './start.ts';
 export { MemorySink, fanOutSink } from './sinks.ts';

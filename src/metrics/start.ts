@@ -1,22 +1,7 @@
-import { FluxbenchError, UsageError } from '../util/exit-codes.ts';
-import { ApiHealthSampler, type ApiHealthOptions } from './api-health.ts';
-import { ControllerScraper, type ControllerScraperOptions } from './controller-scraper.ts';
-import { LagTracker, type LagTrackerOptions } from './lag-tracker.ts';
+import { FluxbenchError } from '../util/exit-codes.ts';
+import type { LagTracker } from './lag-tracker.ts';
 import type { Push } from './lag-state.ts';
 import { type Measurement, type MeasurementContext, errorMessage, validateInterval } from './measurement.ts';
-import { ProcSampler } from './proc.ts';
-
-/** Which measurements a run wants; each is on by default, `false` turns it off. */
-export interface MeasurementOptions {
-  /** Scrape every controller's /metrics. */
-  controllers?: boolean | ControllerScraperOptions;
-  /** /proc RSS and peak RSS of every controller with a pid (CPU too when `controllers` is off). */
-  proc?: boolean;
-  /** Lag per pushed commit, stalls and readiness from watches (needs ctx.kubeConfig). */
-  lag?: boolean | LagTrackerOptions;
-  /** List latency, object counts, managedFields bytes, etcd DB size (needs ctx.kubeConfig for lists). */
-  api?: boolean | ApiHealthOptions;
-}
 
 export interface MeasurementsHandle {
   readonly measurements: readonly Measurement[];
@@ -28,39 +13,14 @@ export interface MeasurementsHandle {
   stop(): Promise<void>;
 }
 
-const optionKeys = ['controllers', 'proc', 'lag', 'api'];
-
-function enabled<T extends object>(value: boolean | T | undefined): T | undefined {
-  if (value === false) return undefined;
-  return value === true || value === undefined ? ({} as T) : value;
-}
-
-/** The measurements `options` asks for, not yet started. */
-export function buildMeasurements(ctx: MeasurementContext, options: MeasurementOptions = {}): { measurements: Measurement[]; lag: LagTracker | undefined } {
-  for (const key of Object.keys(options)) {
-    if (!optionKeys.includes(key)) throw new UsageError(`unknown measurement "${key}"; allowed: ${optionKeys.join(', ')}`);
-  }
-  const measurements: Measurement[] = [];
-  const scrape = enabled(options.controllers);
-  if (scrape) measurements.push(new ControllerScraper(scrape));
-  // With the scraper on, CPU comes from process_cpu_seconds_total; one source avoids double counting.
-  if (options.proc !== false) measurements.push(new ProcSampler({ cpu: scrape === undefined }));
-  const lagOptions = enabled(options.lag);
-  let lag: LagTracker | undefined;
-  if (lagOptions) {
-    if (!ctx.kubeConfig) throw new UsageError('measurement "lag" needs a cluster (kubeConfig); turn it off with lag: false');
-    lag = new LagTracker(lagOptions);
-    measurements.push(lag);
-  }
-  const api = enabled(options.api);
-  if (api && (ctx.kubeConfig || ctx.etcdMetricsUrl)) measurements.push(new ApiHealthSampler(api));
-  return { measurements, lag };
-}
-
-/** Builds and starts the measurements a scenario asks for; on a failed start, stops what started. */
-export async function startMeasurements(ctx: MeasurementContext, options: MeasurementOptions = {}): Promise<MeasurementsHandle> {
+/**
+ * Starts samplers in order, each streaming to `ctx.sink` on its own timer or watches until
+ * stopped. Throws UsageError for a bad interval, and FluxbenchError naming the sampler that
+ * failed to start, after stopping the ones already started; nothing is left running then.
+ * Which samplers a run wants is decided above this layer (src/measurements' registry).
+ */
+export async function startSamplers(ctx: MeasurementContext, measurements: readonly Measurement[]): Promise<MeasurementsHandle> {
   validateInterval(ctx.interval);
-  const { measurements, lag } = buildMeasurements(ctx, options);
   const started: Measurement[] = [];
   for (const measurement of measurements) {
     try {
@@ -72,6 +32,8 @@ export async function startMeasurements(ctx: MeasurementContext, options: Measur
       throw new FluxbenchError(`starting measurement "${measurement.name}" failed: ${errorMessage(err)}`);
     }
   }
+  // Found by shape, not class: importing the class would load the Kubernetes client for every caller.
+  const lag = measurements.find((m): m is LagTracker => m.name === 'lag' && 'recordPush' in m);
   let stopping: Promise<void> | undefined;
   return {
     measurements,

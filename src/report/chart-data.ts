@@ -12,8 +12,8 @@ import {
   lagValuesByStage,
   queueSeries,
   type FaultBand,
-} from './metrics-from-samples.ts';
-import type { TimePoint } from './stats.ts';
+  type TimePoint,
+} from '../measurements/index.ts';
 
 export type ChartUnit = 'bytes' | 'cores' | 'count' | 'seconds';
 

@@ -1,6 +1,6 @@
 /** Shared value formatting for the text renderers (markdown, compare, junit messages). */
 import { formatBytes, formatDuration } from '../util/units.ts';
-import { formatMetricValue } from '../scenario/index.ts';
+import { formatMetricValue } from '../measurements/index.ts';
 import type { Summary } from './summary.ts';
 
 export { formatMetricValue };

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { measurementSections } from '../measurements/index.ts';
 import type { Sample } from '../metrics/sample.ts';
 import { buildChartData, type ChartData } from './chart-data.ts';
 import { diagnosisText, formatMetricValue, runOrigin } from './format.ts';
@@ -84,6 +85,7 @@ export function renderHtml(summary: Summary, samples: readonly Sample[]): string
 
   body.push(sectionHtml('Key metrics', keyMetricsTable(summary), 'No data.', 'key-metrics'));
   body.push(sectionHtml('Controllers', controllerTable(summary), 'No controller samples.', 'controllers'));
+  for (const own of measurementSections()) body.push(sectionHtml(own.title, own.table(summary), own.empty, own.id));
   body.push(sectionHtml('Lag per pushed commit', lagTable(summary), '', 'lag'));
   body.push(sectionHtml('Restarts and OOM kills', restartTable(summary), 'None.', 'restarts'));
   body.push(sectionHtml('Faults', faultTable(summary), 'None injected.', 'faults'));

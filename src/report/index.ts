@@ -23,8 +23,7 @@ export {
   type SummaryThresholdResult,
   type Verdict,
 } from './summary.ts';
-export { analyzeSamples, flatMetrics, LAG_STAGES, type SampleAnalysis, type LagStage } from './metrics-from-samples.ts';
-export { distribution, type Distribution } from './stats.ts';
+export { analyzeSamples, flatMetrics, LAG_STAGES, distribution, type SampleAnalysis, type LagStage, type Distribution } from '../measurements/index.ts';
 export { renderMarkdown } from './markdown.ts';
 export { renderHtml } from './html.ts';
 export { renderJunit } from './junit.ts';

@@ -1,4 +1,5 @@
 /** report.md: a compact run report that reads well as a GitHub Actions step summary. */
+import { measurementSections } from '../measurements/index.ts';
 import { diagnosisText, verdictLabel } from './format.ts';
 import type { Summary } from './summary.ts';
 import {
@@ -53,6 +54,7 @@ export function renderMarkdown(summary: Summary): string {
   );
   parts.push(section('Key metrics', keyMetricsTable(summary), 'No data.'));
   parts.push(section('Controllers', controllerTable(summary), 'No controller samples.'));
+  for (const own of measurementSections()) parts.push(section(own.title, own.table(summary), own.empty));
   parts.push(
     `## Lag per pushed commit\n\nFrom the push to: the GitRepository artifact (artifact), the Kustomization/HelmRelease applying it (applied), Ready at that revision (ready).\n\n${mdTable(lagTable(summary))}`,
   );

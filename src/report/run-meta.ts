@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from '../util/exit-codes.ts';
+import { formatZodIssues } from '../util/zod-issues.ts';
 
 /** How a run ended, as the runner records it in run.json ('running' until it ends). */
 export const runStatusSchema = z.enum(['running', 'passed', 'failed', 'error', 'interrupted', 'timeout']);
@@ -73,7 +74,7 @@ export type RunMetaInput = z.input<typeof runMetaSchema>;
 export function parseRunMeta(input: unknown, source = 'run.json'): RunMeta {
   const parsed = runMetaSchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  throw new UsageError(`${source}: invalid run metadata:\n${formatZodIssues(parsed.error.issues)}`);
+  throw new UsageError(`${source}: invalid run metadata:\n${formatZodIssues(parsed.error.issues, { prefix: '  ' }).join('\n')}`);
 }
 
 /** Reads and validates a run.json file. */
@@ -93,13 +94,4 @@ export function readRunMeta(path: string): RunMeta {
   return parseRunMeta(json, path);
 }
 
-/** One line per issue: `  field.path: message`. Shared by the summary reader. */
-export function formatZodIssues(issues: readonly z.core.$ZodIssue[]): string {
-  return issues
-    .map((issue) => {
-      const path = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
-      const allowed = 'values' in issue && Array.isArray(issue.values) ? ` (allowed: ${issue.values.map(String).join(', ')})` : '';
-      return `  ${path}: ${issue.message}${allowed}`;
-    })
-    .join('\n');
-}
+

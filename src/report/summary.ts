@@ -4,28 +4,30 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import {
+  analyzeSamples,
+  apiStatsSchema,
+  controllerStatsSchema,
+  faultBandSchema,
+  flatMetrics,
+  githubStatsSchema,
+  goProcessStatsSchema,
+  lagStatsSchema,
+  objectsStatsSchema,
+  processEventSchema,
+  stallStatsSchema,
+} from '../measurements/index.ts';
 import type { Sample } from '../metrics/sample.ts';
 import { evaluateThresholds, type ThresholdResult } from '../scenario/index.ts';
 import { UsageError } from '../util/exit-codes.ts';
-import { analyzeSamples, flatMetrics, LAG_STAGES } from './metrics-from-samples.ts';
-import { formatZodIssues, runStatusSchema, timelineEntrySchema, type RunMeta } from './run-meta.ts';
+import { formatZodIssues } from '../util/zod-issues.ts';
+import { runStatusSchema, timelineEntrySchema, type RunMeta } from './run-meta.ts';
 
 export const SUMMARY_SCHEMA_VERSION = 1;
 
 /** The run's outcome: the runner's status, or the thresholds' verdict when it completed. */
 export const verdictSchema = z.enum(['passed', 'failed', 'error', 'timeout', 'interrupted', 'incomplete']);
 export type Verdict = z.infer<typeof verdictSchema>;
-
-const seriesStatsSchema = z.object({ count: z.number(), min: z.number(), max: z.number(), avg: z.number(), last: z.number() });
-const distributionSchema = z.object({
-  count: z.number(),
-  min: z.number(),
-  max: z.number(),
-  mean: z.number(),
-  p50: z.number(),
-  p95: z.number(),
-  p99: z.number(),
-});
 
 export const thresholdResultSchema = z.object({
   expression: z.string(),
@@ -63,96 +65,18 @@ export const summarySchema = z.object({
   metrics: z.record(z.string(), z.number()),
   thresholds: z.array(thresholdResultSchema),
   regression: z.record(z.string(), z.string()).optional(),
-  controllers: z.array(
-    z.object({
-      instance: z.string(),
-      controller: z.string(),
-      shard: z.string().optional(),
-      memory: seriesStatsSchema.optional(),
-      rssPeakBytes: z.number().optional(),
-      residentMemoryMaxBytes: z.number().optional(),
-      heapInuseMaxBytes: z.number().optional(),
-      cpu: seriesStatsSchema.optional(),
-      queue: seriesStatsSchema.optional(),
-      reconciles: z.number().optional(),
-      reconcileErrors: z.number().optional(),
-      reconcileP95MaxSeconds: z.number().optional(),
-      restClientRequests: z.number().optional(),
-      restarts: z.number(),
-      ooms: z.number(),
-    }),
-  ),
-  lag: z.partialRecord(z.enum(LAG_STAGES), distributionSchema),
-  processEvents: z.array(
-    z.object({
-      ts: z.number(),
-      controller: z.string(),
-      instance: z.string().optional(),
-      event: z.string(),
-      pid: z.number().optional(),
-      code: z.number().nullable().optional(),
-      signal: z.string().nullable().optional(),
-      cause: z.string().optional(),
-      restarts: z.number().optional(),
-      value: z.number().optional(),
-    }),
-  ),
-  faults: z.array(
-    z.object({
-      fault: z.string(),
-      target: z.string(),
-      start: z.number(),
-      end: z.number().optional(),
-      detail: z.record(z.string(), z.unknown()).optional(),
-      error: z.string().optional(),
-    }),
-  ),
-  github: z.object({
-    requests: z.number(),
-    statusCounts: z.record(z.string(), z.number()),
-    status403: z.number(),
-    status429: z.number(),
-    bytesIn: z.number(),
-    bytesOut: z.number(),
-    minQuotaRemaining: z.number().optional(),
-    identities: z.record(
-      z.string(),
-      z.object({
-        requests: z.number(),
-        status403: z.number(),
-        status429: z.number(),
-        minRemaining: z.number().optional(),
-        lastRemaining: z.number().optional(),
-        limit: z.number().optional(),
-        exhaustedAfterMs: z.number().optional(),
-        predictedExhaustionMs: z.number().optional(),
-        quotaBackAfterMs: z.number().optional(),
-      }),
-    ),
-    webhookDeliveries: z.record(z.string(), z.number()),
-  }),
-  stalls: z.array(
-    z.object({
-      object: z.string(),
-      reason: z.string(),
-      maxSeconds: z.number(),
-      firstTs: z.number(),
-      lastTs: z.number(),
-      atEnd: z.boolean(),
-    }),
-  ),
+  /** Each measurement's analysis, under the keys it has in the analysis (src/measurements). */
+  controllers: z.array(controllerStatsSchema.extend({ restarts: z.number(), ooms: z.number() })),
+  lag: lagStatsSchema,
+  processEvents: z.array(processEventSchema),
+  faults: z.array(faultBandSchema),
+  github: githubStatsSchema,
+  stalls: z.array(stallStatsSchema),
   stalledAtEnd: z.array(z.string()),
-  api: z.object({
-    listKustomizations: distributionSchema.optional(),
-    etcdDbMaxBytes: z.number().optional(),
-    managedFieldsMaxBytes: z.number().optional(),
-    objectCounts: z.record(z.string(), z.number()),
-  }),
-  objects: z.object({
-    readyLast: z.number().optional(),
-    totalLast: z.number().optional(),
-    byKind: z.record(z.string(), z.object({ ready: z.number().optional(), total: z.number().optional() })),
-  }),
+  api: apiStatsSchema,
+  objects: objectsStatsSchema,
+  /** Absent in summaries written before the go-process measurement. */
+  goProcess: z.array(goProcessStatsSchema).optional(),
   timeline: z.array(timelineEntrySchema).optional(),
   diagnosis: z.unknown().optional(),
 });
@@ -194,6 +118,7 @@ export function buildSummary(samples: readonly Sample[], runMeta: RunMeta): Summ
     stalledAtEnd: analysis.stalledAtEnd,
     api: analysis.api,
     objects: analysis.objects,
+    goProcess: analysis.goProcess,
   };
   if (runMeta.endedAt) summary.run.endedAt = runMeta.endedAt;
   if (runMeta.exitCode !== undefined) summary.run.exitCode = runMeta.exitCode;
@@ -253,7 +178,7 @@ export function parseSummary(input: unknown, source = 'summary.json'): Summary {
   }
   const parsed = summarySchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  throw new UsageError(`${source}: not a fluxbench summary:\n${formatZodIssues(parsed.error.issues)}`);
+  throw new UsageError(`${source}: not a fluxbench summary:\n${formatZodIssues(parsed.error.issues, { prefix: '  ' }).join('\n')}`);
 }
 
 /** Reads and validates a summary.json file. */

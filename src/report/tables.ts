@@ -4,15 +4,11 @@
  */
 import { formatBytes, formatDuration } from '../util/units.ts';
 import { bytesOrDash, dash, formatMetricValue, numberOrDash, offsetText, secondsOrDash } from './format.ts';
-import { LAG_STAGES } from './metrics-from-samples.ts';
+import { LAG_STAGES, type ReportTable } from '../measurements/index.ts';
 import type { Summary } from './summary.ts';
 
-export interface TableModel {
-  header: string[];
-  rows: string[][];
-  /** Columns holding numbers (right-aligned in HTML). */
-  numeric?: number[];
-}
+/** A table's text cells; measurements that render their own section return the same shape. */
+export type TableModel = ReportTable;
 
 export function runTable(summary: Summary): TableModel {
   const run = summary.run;

@@ -4,24 +4,14 @@
  */
 import { formatDuration, parseDuration } from '../util/units.ts';
 import { parseGeneratorOptions } from '../workload/index.ts';
-import type { Scenario } from './schema.ts';
+import { providerDefinition, providersReading, type ProviderField } from '../providers/index.ts';
+import type { Scenario } from './object-schema.ts';
 import { timelineProblems, type ScenarioProblem } from './timeline.ts';
 
 export function scenarioProblems(scenario: Scenario): ScenarioProblem[] {
   const problems: ScenarioProblem[] = [];
   const { provider } = scenario;
-  if (provider.kindConfig !== undefined && provider.type !== 'kind') {
-    problems.push({ path: ['provider', 'kindConfig'], message: `only used with provider.type kind, not ${provider.type}` });
-  }
-  if (provider.k3sImage !== undefined && provider.type !== 'k3s') {
-    problems.push({ path: ['provider', 'k3sImage'], message: `only used with provider.type k3s, not ${provider.type}` });
-  }
-  if (provider.kindImage !== undefined && provider.type !== 'kind') {
-    problems.push({ path: ['provider', 'kindImage'], message: `only used with provider.type kind, not ${provider.type}` });
-  }
-  if (provider.fluxImageRepository !== undefined && provider.type !== 'kind' && provider.type !== 'k3s') {
-    problems.push({ path: ['provider', 'fluxImageRepository'], message: `only used where Flux runs as pods (provider.type kind or k3s), not ${provider.type}` });
-  }
+  problems.push(...providerFieldProblems(provider));
   if (scenario.workload.flux?.provider === 'github') {
     if (!scenario.github.app) {
       problems.push({ path: ['workload', 'flux', 'provider'], message: 'provider github authenticates as a GitHub App: declare it in github.app (id and installations)' });
@@ -29,10 +19,6 @@ export function scenarioProblems(scenario: Scenario): ScenarioProblem[] {
       problems.push({ path: ['github', 'app', 'publicKey'], message: 'the runner makes the App\'s key pair for each run (it must sign with the private half); leave publicKey unset' });
     }
   }
-  scenario.timeline.forEach((action, index) => {
-    const unsupported = unsupportedOnProvider(action.action, provider.type);
-    if (unsupported) problems.push({ path: ['timeline', index, 'action'], message: unsupported });
-  });
   const durationMs = parseDuration(scenario.duration);
   const intervalMs = parseDuration(scenario.sampling.interval);
   if (intervalMs > durationMs) {
@@ -41,6 +27,7 @@ export function scenarioProblems(scenario: Scenario): ScenarioProblem[] {
       message: `${formatDuration(intervalMs)} is longer than the measure phase (duration ${formatDuration(durationMs)}), so nothing would be sampled`,
     });
   }
+  // Also refuses actions whose `requires` the provider's capabilities do not meet.
   problems.push(...timelineProblems(scenario));
   const workloadProblem = workloadOptionsProblem(scenario.workload);
   if (workloadProblem) problems.push(workloadProblem);
@@ -62,18 +49,18 @@ function workloadOptionsProblem(workload: Scenario['workload']): ScenarioProblem
   }
 }
 
-/**
- * Why a timeline action cannot run on a provider, or undefined when it can. Pausing control-plane
- * components needs their host pids and slowing artifacts needs the harness's proxy in front of
- * source-controller: both exist only where the harness runs them (local). Controller faults
- * need controllers the run owns (host processes or pods it installed).
- */
-export function unsupportedOnProvider(action: Scenario['timeline'][number]['action'], provider: Scenario['provider']['type']): string | undefined {
-  if (provider === 'local') return undefined;
-  if (action === 'component.pause') return `component.pause needs the control plane as host processes (provider.type local), not ${provider}`;
-  if (action === 'artifact.slow') return `artifact.slow needs source-controller as a host process behind the harness's proxy (provider.type local), not ${provider}`;
-  if (provider === 'existing' && (action === 'controller.kill' || action === 'controller.memoryLimit')) {
-    return `${action} needs controllers the run starts (provider.type local, kind or k3s); on existing, Flux is not the run's`;
+/** Provider-specific fields set for a provider that does not read them (each provider lists its own). */
+function providerFieldProblems(provider: Scenario['provider']): ScenarioProblem[] {
+  const reads = Object.keys(providerDefinition(provider.type).settings);
+  const problems: ScenarioProblem[] = [];
+  for (const [field, value] of Object.entries(provider)) {
+    if (field === 'type' || field === 'nodes' || value === undefined || reads.includes(field)) continue;
+    const readers = providersReading(field as ProviderField);
+    if (readers.length === 0) continue;
+    const where = readers.length === 1 ? `provider.type ${readers[0]}` : `provider.type ${readers.slice(0, -1).join(', ')} or ${readers.at(-1)}`;
+    // Pod-only settings read better as what they are for than as a list of providers.
+    const message = field === 'fluxImageRepository' ? `only used where Flux runs as pods (${where}), not ${provider.type}` : `only used with ${where}, not ${provider.type}`;
+    problems.push({ path: ['provider', field], message });
   }
-  return undefined;
+  return problems;
 }

@@ -1,36 +1,29 @@
-/** Schemas for the text expressions in `thresholds` and `regression`, checked by their own parsers. */
+/**
+ * Schemas for the text expressions in `thresholds` and `regression`: parsed by their own parsers,
+ * then checked against the metric catalogue (the whole name, and the limit's unit), so a misspelt
+ * metric fails `fluxbench validate` instead of showing as "no data" after a whole run.
+ */
 import { z } from 'zod';
+import { limitUnitProblem, metricFamilies as catalogueFamilies, metricProblem } from '../measurements/index.ts';
 import { parseRegressionLimit } from './regression.ts';
 import { parseThreshold } from './thresholds.ts';
 
-/** First segments of the summary metrics the report computes (the metric catalogue). */
-export const metricFamilies = ['memory', 'cpu', 'queue', 'reconcile', 'restarts', 'oom', 'lag', 'github', 'stalled', 'api', 'etcd', 'objects'] as const;
+/** First segments of the summary metrics (memory, cpu, lag, ...), from the catalogue. */
+export const metricFamilies: readonly string[] = catalogueFamilies();
 
-/** A misspelt family would only show up as "no data" after a whole run; catch it when loading. */
-function familyProblem(metric: string): string | undefined {
-  const family = metric.split('.')[0] ?? '';
-  if (family.includes('*') || (metricFamilies as readonly string[]).includes(family)) return undefined;
-  return `unknown metric "${metric}": no summary metric starts with "${family}." (allowed: ${metricFamilies.join(', ')})`;
-}
-
-function checkedBy(parse: (text: string) => unknown) {
-  return (text: string, ctx: z.RefinementCtx) => {
-    try {
-      parse(text);
-    } catch (error) {
-      ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
-    }
-  };
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 export const thresholdExpressionSchema = z
   .string({ error: 'expected a threshold such as "lag.applied.p95 < 60s"' })
   .superRefine((text, ctx) => {
     try {
-      const problem = familyProblem(parseThreshold(text).metric);
+      const threshold = parseThreshold(text);
+      const problem = metricProblem(threshold.metric) ?? limitUnitProblem(threshold.metric, { value: threshold.value, unit: threshold.unit });
       if (problem) ctx.addIssue({ code: 'custom', message: problem });
     } catch (error) {
-      ctx.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+      ctx.addIssue({ code: 'custom', message: messageOf(error) });
     }
   })
   .meta({ examples: ['lag.applied.p95 < 60s', 'memory.*.max < 1Gi', 'stalled.count == 0'] });
@@ -38,9 +31,34 @@ export const thresholdExpressionSchema = z
 export const metricPatternSchema = z
   .string()
   .regex(/^[A-Za-z0-9_*-]+(\.[A-Za-z0-9_*-]+)*$/, { error: 'expected a metric name or glob such as "memory.*.max"' })
-  .refine((metric) => familyProblem(metric) === undefined, { error: (issue) => familyProblem(String(issue.input)) ?? 'unknown metric' });
+  .refine((metric) => metricProblem(metric) === undefined, { error: (issue) => metricProblem(String(issue.input)) ?? 'unknown metric' });
 
 export const regressionLimitSchema = z
   .string({ error: 'expected a limit such as "+20%", "-10%" or "+5s"' })
-  .superRefine(checkedBy(parseRegressionLimit))
+  .superRefine((text, ctx) => {
+    try {
+      parseRegressionLimit(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: messageOf(error) });
+    }
+  })
   .meta({ examples: ['+20%', '-10%', '±5%', '+64Mi'] });
+
+/**
+ * Regression limits per metric glob. An absolute limit must be in the metric's unit ("+5s" for
+ * lag, "+64Mi" for memory); a relative one ("+20%") fits every metric. The key and the limit are
+ * each checked by their own schema first; the unit needs both, so it is checked here.
+ */
+export const regressionLimitsSchema = z.record(metricPatternSchema, regressionLimitSchema).superRefine((limits, ctx) => {
+  for (const [pattern, text] of Object.entries(limits)) {
+    let limit;
+    try {
+      limit = parseRegressionLimit(text);
+    } catch {
+      continue; // reported by regressionLimitSchema
+    }
+    if (limit.relative || metricProblem(pattern) !== undefined) continue;
+    const problem = limitUnitProblem(pattern, { value: limit.amount, unit: limit.unit });
+    if (problem) ctx.addIssue({ code: 'custom', path: [pattern], message: problem });
+  }
+});

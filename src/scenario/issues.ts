@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { allowedKeysAt } from './schema-walk.ts';
+import { distance as editDistance } from 'fastest-levenshtein';
 
 export interface FieldIssue {
   /** Path of the field in the scenario (for unknown keys and bad record keys: including the key). */
@@ -122,16 +123,4 @@ function suggestion(key: string, allowed: readonly string[]): string | undefined
     if (distance <= 2 && (!best || distance < best.distance)) best = { candidate, distance };
   }
   return best?.candidate;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = row;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -8,7 +8,7 @@ import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } fr
 import { UsageError } from '../util/exit-codes.ts';
 import { describeIssues, type FieldIssue } from './issues.ts';
 import { scenarioSchema, type Scenario, type ScenarioInput } from './schema.ts';
-import { formatPath } from './field-path.ts';
+import { formatPath } from '../util/zod-issues.ts';
 
 export interface ScenarioProblemReport {
   file: string;

@@ -5,8 +5,7 @@
  * absolute limits ("+5s", "+64Mi", "+0") work the same in base units.
  */
 import { UsageError } from '../util/exit-codes.ts';
-import { matchMetricNames, metricPatternSpecificity } from './metric-glob.ts';
-import { formatMetricValue, formatValue, parseMetricValue, valueSyntaxHelp, type ValueUnit } from './metric-value.ts';
+import { formatMetricValue, formatValue, matchMetricNames, metricPatternSpecificity, parseMetricValue, valueSyntaxHelp, type ValueUnit } from '../measurements/index.ts';
 
 export type RegressionDirection = 'increase' | 'decrease' | 'either';
 

@@ -1,133 +1,11 @@
 /**
- * The scenario file's schema. Every object is strict (an unknown key is an error, since a
- * misspelt option silently ignored would make a benchmark measure something else), and
- * defaults make a file with only `name` and `workload` valid.
+ * The scenario file's schema: the fields (object-schema.ts) plus the checks that span several
+ * of them (consistency.ts), which run once every field is valid.
  */
-import { z } from 'zod';
-import { defaultVersions } from '../toolchain/index.ts';
-import {
-  durationSchema,
-  nameSchema,
-  positiveDurationSchema,
-  positiveIntSchema,
-  quantitySchema,
-  versionSchema,
-} from './field-schemas.ts';
-import { githubPartSchema, workloadPartSchema } from './parts.ts';
-import { metricPatternSchema, regressionLimitSchema, thresholdExpressionSchema } from './expression-schemas.ts';
-import { timelineActionSchema } from './timeline-schema.ts';
 import { scenarioProblems } from './consistency.ts';
+import { scenarioObjectSchema } from './object-schema.ts';
 
-export const scenarioApiVersion = 'fluxbench.io/v1alpha1';
-export const providerTypes = ['local', 'kind', 'k3s', 'existing'] as const;
-
-const providerSchema = z
-  .strictObject({
-    type: z.enum(providerTypes).default('local').meta({ description: 'Where the cluster comes from; "local" needs no Docker.' }),
-    nodes: positiveIntSchema.default(1),
-    kubeconfig: z.string().min(1).optional().meta({ description: 'Kubeconfig of an existing cluster.' }),
-    context: z.string().min(1).optional().meta({ description: 'Kubeconfig context to use.' }),
-    kindConfig: z.string().min(1).optional().meta({ description: 'kind cluster config file (provider kind only).' }),
-    k3sImage: z.string().min(1).optional().meta({ description: 'k3s container image (provider k3s only).' }),
-    kindImage: z.string().min(1).optional().meta({ description: 'kind node image, e.g. kindest/node:v1.34.0 (provider kind only; default: kind\'s own).' }),
-    fluxImageRepository: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9._\-/:]*[a-z0-9]$/, 'an image repository such as ghcr.io/fluxcd or registry.example.com/mirror/fluxcd')
-      .optional()
-      .meta({ description: 'Where kind and k3s pull the Flux controller images from (default ghcr.io/fluxcd); images are <repository>/<controller>:<release>.' }),
-  })
-  .prefault({});
-
-const toolchainSchema = z
-  .strictObject({
-    flux: versionSchema.default(defaultVersions.flux).meta({ description: 'Published Flux release whose controllers run.' }),
-    kubernetes: versionSchema.default(defaultVersions.kubernetes).meta({ description: 'Kubernetes release of the local cluster.' }),
-  })
-  .prefault({});
-
-const controllerOptions = {
-  concurrent: positiveIntSchema.optional().meta({ description: 'Reconciles run in parallel (--concurrent).' }),
-  memoryLimit: quantitySchema.optional().meta({ description: 'Memory limit (cgroup); above it the kernel OOM-kills the controller.' }),
-  requeueDependency: positiveDurationSchema.optional().meta({ description: 'Retry interval for objects waiting on dependencies (--requeue-dependency).' }),
-  featureGates: z
-    .record(z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { error: 'expected a feature gate name such as "CacheSecretsAndConfigMaps"' }), z.boolean())
-    .optional()
-    .meta({ description: 'Feature gates (--feature-gates), e.g. {OOMWatch: true}.' }),
-  args: z
-    .array(z.string().regex(/^--[a-z0-9][a-z0-9-]*(=.*)?$/, { error: 'expected a flag such as "--log-level=debug"' }))
-    .optional()
-    .meta({ description: 'Extra command-line flags passed as-is.' }),
-};
-
-const controllersSchema = z
-  .strictObject({
-    source: z.strictObject(controllerOptions).prefault({}),
-    kustomize: z
-      .strictObject({
-        ...controllerOptions,
-        shards: positiveIntSchema
-          .default(1)
-          .meta({ description: '1 = no sharding; N > 1 = the main instance plus N instances, each watching sharding.fluxcd.io/key=shard<i>.' }),
-      })
-      .prefault({}),
-    helm: z.strictObject({ enabled: z.boolean().default(false), ...controllerOptions }).prefault({}),
-    notification: z
-      .strictObject({
-        enabled: z.boolean().default(false),
-        receivers: z
-          .boolean()
-          .default(false)
-          .meta({ description: 'Drive GitRepositories by GitHub push webhooks through a Flux Receiver instead of polling alone (needs enabled: true).' }),
-        ...controllerOptions,
-      })
-      .prefault({}),
-  })
-  .prefault({});
-
-const scenarioObjectSchema = z.strictObject({
-  apiVersion: z.literal(scenarioApiVersion).default(scenarioApiVersion),
-  kind: z.literal('Scenario').default('Scenario'),
-  name: nameSchema.meta({ description: 'Names the run and its report directory.' }),
-  description: z.string().optional(),
-  provider: providerSchema,
-  toolchain: toolchainSchema,
-  controllers: controllersSchema,
-  github: githubPartSchema.prefault({}),
-  workload: workloadPartSchema,
-  timeline: z.array(timelineActionSchema).default([]).meta({ description: 'Actions at offsets from the start of the measure phase.' }),
-  duration: positiveDurationSchema.default('5m').meta({ description: 'Length of the measure phase (default 5m).' }),
-  sampling: z
-    .strictObject({ interval: positiveDurationSchema.default('5s').meta({ description: 'Time between two samples (default 5s).' }) })
-    .prefault({}),
-  settle: z
-    .strictObject({ timeout: durationSchema.default('3m').meta({ description: 'Wait this long for every object to be Ready before measuring (default 3m).' }) })
-    .prefault({}),
-  stalls: z
-    .strictObject({
-      dependencyNotReadyAfter: positiveDurationSchema
-        .default('60s')
-        .meta({ description: 'An object waiting on its dependencies (DependencyNotReady) this long counts as stalled (default 60s).' }),
-      staleRevisionAfter: positiveDurationSchema
-        .default('60s')
-        .meta({ description: "An object Ready at a revision older than its source's artifact this long counts as stalled (default 60s)." }),
-      attemptedNeAppliedAfter: positiveDurationSchema
-        .default('5m')
-        .meta({ description: 'lastAttemptedRevision ≠ lastAppliedRevision this long (when the object has no interval) counts as stalled (default 5m).' }),
-      sourceFailingAfter: positiveDurationSchema
-        .default('60s')
-        .meta({ description: 'A GitRepository Ready=False (it cannot fetch: rate limit, outage, auth) this long counts as stalled (default 60s).' }),
-    })
-    .prefault({})
-    .meta({ description: 'When a stuck object counts as stalled (stalled.count, stall samples).' }),
-  thresholds: z
-    .array(thresholdExpressionSchema)
-    .default([])
-    .meta({ description: 'Pass/fail criteria on summary metrics, e.g. "lag.applied.p95 < 60s".' }),
-  regression: z
-    .record(metricPatternSchema, regressionLimitSchema)
-    .default({})
-    .meta({ description: 'Allowed change against a baseline run per metric (glob), e.g. {"memory.*.max": "+15%"}.' }),
-});
+export { scenarioApiVersion, providerTypes, type Scenario, type ScenarioInput, type ProviderType } from './object-schema.ts';
 
 export const scenarioSchema = scenarioObjectSchema.superRefine((scenario, ctx) => {
   for (const problem of scenarioProblems(scenario)) {
@@ -141,8 +19,3 @@ export const scenarioSchema = scenarioObjectSchema.superRefine((scenario, ctx) =
   // Cross-field checks read parsed values, so they wait until every field is valid.
 }, { when: (payload) => payload.issues.length === 0 });
 
-/** A validated scenario with every default applied. */
-export type Scenario = z.output<typeof scenarioObjectSchema>;
-/** What a scenario file or defineScenario() may contain (defaults not yet applied). */
-export type ScenarioInput = z.input<typeof scenarioObjectSchema>;
-export type ProviderType = (typeof providerTypes)[number];

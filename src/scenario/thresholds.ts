@@ -4,8 +4,7 @@
  * not turn a broken run green.
  */
 import { UsageError } from '../util/exit-codes.ts';
-import { isMetricGlob, matchMetricNames } from './metric-glob.ts';
-import { formatValue, parseMetricValue, valueSyntaxHelp, type ValueUnit } from './metric-value.ts';
+import { formatValue, isMetricGlob, matchMetricNames, parseMetricValue, valueSyntaxHelp, type ValueUnit } from '../measurements/index.ts';
 
 export const comparisonOps = ['<', '<=', '>', '>=', '==', '!='] as const;
 export type ComparisonOp = (typeof comparisonOps)[number];

@@ -1,6 +1,6 @@
 /** The scenario's time settings in ms, parsed once for the runner. */
 import { parseDuration } from '../util/units.ts';
-import type { Scenario } from './schema.ts';
+import type { Scenario } from './object-schema.ts';
 
 export interface ScenarioTimings {
   /** Length of the measure phase. */

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { formatPath, parseScenario, type ScenarioInput } from '../scenario/index.ts';
+import { formatZodIssues, parseScenario, type ScenarioInput } from '../scenario/index.ts';
 import { UsageError } from '../util/exit-codes.ts';
 import { parseDuration, parseQuantity } from '../util/units.ts';
 
@@ -114,13 +114,7 @@ export function parseMemoryLimit(text: string, field = '--memory-limit'): number
 }
 
 function describe(error: z.ZodError, file: string): string {
-  return error.issues
-    .map((issue) => {
-      const allowed = 'values' in issue && Array.isArray(issue.values) ? ` (allowed: ${issue.values.map(String).join(', ')})` : '';
-      const field = issue.path.length > 0 ? formatPath(issue.path as PropertyKey[]) : '(root)';
-      return `${file}: ${field}: ${issue.message}${allowed}`;
-    })
-    .join('\n');
+  return formatZodIssues(error.issues, { prefix: `${file}: ` }).join('\n');
 }
 
 /**

@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { scenarioTimings, type Scenario } from '../scenario/index.ts';
-import { runScenario, runTimeBoundMs, type RunOptions, type RunResult } from '../scenario/runner.ts';
+import { runScenario, runTimeBoundMs, type RunOptions, type RunResult } from '../run/index.ts';
 import { ExitCode } from '../util/exit-codes.ts';
 import { newRunId } from '../util/run-id.ts';
 import { formatBytes, formatDuration } from '../util/units.ts';

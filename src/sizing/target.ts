@@ -5,7 +5,7 @@
  */
 import type { Summary } from '../report/index.ts';
 import type { Scenario } from '../scenario/index.ts';
-import { runScenario } from '../scenario/runner.ts';
+import { runScenario } from '../run/index.ts';
 import { formatBytes, formatDuration } from '../util/units.ts';
 import { buildScenario, configName, type SizingConfig } from './plan.ts';
 import { formatMemoryQuantity } from './quantity.ts';

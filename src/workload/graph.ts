@@ -7,6 +7,7 @@ import { stronglyConnectedComponents } from '../util/graph.ts';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UsageError } from '../util/exit-codes.ts';
+import { formatZodIssues } from '../util/zod-issues.ts';
 import type { GeneratorOptions } from './options.ts';
 import type { SeededRandom } from './random.ts';
 
@@ -152,8 +153,7 @@ export function loadGraphTruth(path: string): GraphTruth {
   }
   const result = graphTruthSchema.safeParse(raw);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new UsageError(`${path}: not a fluxbench graph.json: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new UsageError(`${path}: not a fluxbench graph.json: ${formatZodIssues(result.error.issues.slice(0, 1))[0]}`);
   }
   return result.data;
 }

@@ -43,107 +43,111 @@ export function renderUnitFiles(plan: WorkloadPlan, unit: UnitPlan): Map<string,
       break;
     }
     case 'app':
-    case 'broken-root': {
-      const app = options.app;
-      const meta = (name: string) => ({ name, labels: labels(unit) });
-      files.set(
-        'deployment.yaml',
-        emitYaml(
-          {
-            apiVersion: 'apps/v1',
-            kind: 'Deployment',
-            metadata: meta(unit.name),
-            spec: {
-              replicas: app.replicas,
-              selector: { matchLabels: { 'app.kubernetes.io/name': unit.name } },
-              template: {
-                metadata: { labels: { 'app.kubernetes.io/name': unit.name } },
-                spec: {
-                  containers: [
-                    {
-                      name: 'app',
-                      image: 'registry.local/app:1',
-                      ports: [{ containerPort: 8080, name: 'http' }],
-                      envFrom: [{ configMapRef: { name: `${unit.name}-config` } }],
-                      resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
-                    },
-                  ],
-                },
-              },
-            },
-          }),
-      );
-      files.set(
-        'service.yaml',
-        emitYaml(
-          {
-            apiVersion: 'v1',
-            kind: 'Service',
-            metadata: meta(unit.name),
-            spec: { selector: { 'app.kubernetes.io/name': unit.name }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
-          }),
-      );
-      const configMap = (name: string, label: string) =>
-        emitYaml(
-          { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(name), data: { LOG_LEVEL: 'info', payload: seededText(options.seed, label, app.bytesPerManifest) } });
-      files.set('configmap.yaml', configMap(`${unit.name}-config`, `${unit.name}/config`));
-      for (let k = 1; k <= app.manifests - 3; k++) {
-        files.set(`configmap-extra-${k}.yaml`, configMap(`${unit.name}-extra-${k}`, `${unit.name}/extra-${k}`));
-      }
-      if (unit.churnable) files.set(churnFileName, renderChurnConfigMap(unit.name, 0, 'initial'));
-      if (app.hpa) {
-        files.set(
-          'hpa.yaml',
-          emitYaml(
-            {
-              apiVersion: 'autoscaling/v2',
-              kind: 'HorizontalPodAutoscaler',
-              metadata: meta(unit.name),
-              spec: {
-                scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: unit.name },
-                minReplicas: Math.max(1, app.replicas),
-                maxReplicas: Math.max(1, app.replicas) * 3,
-                metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
-              },
-            }),
-        );
-      }
-      if (app.ingress) {
-        files.set(
-          'ingress.yaml',
-          emitYaml(
-            {
-              apiVersion: 'networking.k8s.io/v1',
-              kind: 'Ingress',
-              metadata: meta(unit.name),
-              spec: {
-                rules: [
-                  {
-                    host: `${unit.name}.${unit.team}.fluxbench.local`,
-                    http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: unit.name, port: { name: 'http' } } } }] },
-                  },
-                ],
-              },
-            }),
-        );
-      }
-      if (unit.variant === 'broken-root') {
-        files.set(
-          'pvc.yaml',
-          emitYaml(
-            {
-              apiVersion: 'v1',
-              kind: 'PersistentVolumeClaim',
-              metadata: meta(`${unit.name}-data`),
-              spec: { storageClassName: 'fast', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
-            }),
-        );
-      }
+    case 'broken-root':
+      setAppFiles(files, options, unit);
       break;
-    }
   }
   files.set('kustomization.yaml', kustomizeFile([...files.keys()].sort()));
   return files;
+}
+
+/** The app's files (Deployment, Service, ConfigMaps, optional HPA/Ingress, a broken root's PVC). */
+function setAppFiles(files: Map<string, string>, options: WorkloadPlan['options'], unit: UnitPlan): void {
+  const app = options.app;
+  const meta = (name: string) => ({ name, labels: labels(unit) });
+  files.set('deployment.yaml', emitYaml(deploymentObject(unit, app.replicas, meta(unit.name))));
+  files.set(
+    'service.yaml',
+    emitYaml(
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: meta(unit.name),
+        spec: { selector: { 'app.kubernetes.io/name': unit.name }, ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+      }),
+  );
+  const configMap = (name: string, label: string) =>
+    emitYaml(
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(name), data: { LOG_LEVEL: 'info', payload: seededText(options.seed, label, app.bytesPerManifest) } });
+  files.set('configmap.yaml', configMap(`${unit.name}-config`, `${unit.name}/config`));
+  for (let k = 1; k <= app.manifests - 3; k++) {
+    files.set(`configmap-extra-${k}.yaml`, configMap(`${unit.name}-extra-${k}`, `${unit.name}/extra-${k}`));
+  }
+  if (unit.churnable) files.set(churnFileName, renderChurnConfigMap(unit.name, 0, 'initial'));
+  if (app.hpa) {
+    files.set(
+      'hpa.yaml',
+      emitYaml(
+        {
+          apiVersion: 'autoscaling/v2',
+          kind: 'HorizontalPodAutoscaler',
+          metadata: meta(unit.name),
+          spec: {
+            scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: unit.name },
+            minReplicas: Math.max(1, app.replicas),
+            maxReplicas: Math.max(1, app.replicas) * 3,
+            metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }],
+          },
+        }),
+    );
+  }
+  if (app.ingress) {
+    files.set(
+      'ingress.yaml',
+      emitYaml(
+        {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'Ingress',
+          metadata: meta(unit.name),
+          spec: {
+            rules: [
+              {
+                host: `${unit.name}.${unit.team}.fluxbench.local`,
+                http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: unit.name, port: { name: 'http' } } } }] },
+              },
+            ],
+          },
+        }),
+    );
+  }
+  if (unit.variant === 'broken-root') {
+    files.set(
+      'pvc.yaml',
+      emitYaml(
+        {
+          apiVersion: 'v1',
+          kind: 'PersistentVolumeClaim',
+          metadata: meta(`${unit.name}-data`),
+          spec: { storageClassName: 'fast', accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+        }),
+    );
+  }
+}
+
+function deploymentObject(unit: UnitPlan, replicas: number, metadata: { name: string; labels: Record<string, string> }): Record<string, unknown> {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata,
+    spec: {
+      replicas,
+      selector: { matchLabels: { 'app.kubernetes.io/name': unit.name } },
+      template: {
+        metadata: { labels: { 'app.kubernetes.io/name': unit.name } },
+        spec: {
+          containers: [
+            {
+              name: 'app',
+              image: 'registry.local/app:1',
+              ports: [{ containerPort: 8080, name: 'http' }],
+              envFrom: [{ configMapRef: { name: `${unit.name}-config` } }],
+              resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
+            },
+          ],
+        },
+      },
+    },
+  };
 }
 
 export function kustomizeFile(resources: readonly string[]): string {

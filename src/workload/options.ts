@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { UsageError } from '../util/exit-codes.ts';
+import { formatZodIssues } from '../util/zod-issues.ts';
 import { parseDuration, parseQuantity } from '../util/units.ts';
 
 export const layouts = ['monorepo', 'repo-per-team', 'both'] as const;
@@ -203,10 +204,7 @@ export function reservedFaultApps(faults: GeneratorOptions['graph']['faults']): 
 export function parseGeneratorOptions(input: unknown, where = 'workload'): GeneratorOptions {
   const result = generatorOptionsSchema.safeParse(input ?? {});
   if (!result.success) {
-    const lines = result.error.issues.map((issue) => {
-      const path = issue.path.length > 0 ? `${where}.${issue.path.map(String).join('.')}` : where;
-      return `  ${path}: ${issue.message}`;
-    });
+    const lines = formatZodIssues(result.error.issues, { root: where, prefix: '  ' });
     throw new UsageError(`invalid workload generator options:\n${lines.join('\n')}`);
   }
   const options = result.data;

@@ -86,14 +86,57 @@ function pad(index: number, width: number): string {
   return String(index).padStart(width, '0');
 }
 
+/**
+ * The whole workload as data: repositories, one Kustomization per app (and the injected faults'
+ * extra ones), HelmReleases, and the dependency graph's ground truth (cycles, broken roots,
+ * missing dependencies) that diagnose and settle are checked against. Pure and deterministic
+ * for a given seed.
+ */
 export function planWorkload(options: GeneratorOptions, gitBaseUrl: string): WorkloadPlan {
   const base = gitBaseUrl.replace(/\/+$/, '');
   const ns = options.flux.namespace;
   const owner = options.owner;
-  const shards = options.flux.shards;
-  let shardCursor = 0;
-  const nextShard = (): string | undefined => (shards > 0 ? `shard${(shardCursor++ % shards) + 1}` : undefined);
+  const nextShard = shardCursor(options.flux.shards);
+  const { fleet, repos, teams, teamRepo } = planRepos(options, base, nextShard);
+  const units = planUnits(options, { teams, teamRepo, fleet }, nextShard);
+  const { cycles, brokenRoots, missing } = injectFaults(options, units);
+  const helmReleases = planHelmReleases(options, teams, nextShard);
+  if (options.graph.faults.kustomizationHelmCycle) cycles.push(addKustomizationHelmCycle(options, fleet, units, helmReleases, nextShard));
 
+  const usesHelmRepository = helmReleases.length > 0 && options.helm.source === 'helm-repository';
+  const nodes: GraphNode[] = [
+    // The root Kustomization that applies the fleet's cluster directory.
+    { id: nodeId('Kustomization', ns, fleet.gitRepositoryName), kind: 'Kustomization', namespace: ns, name: fleet.gitRepositoryName, dependsOn: [] },
+    ...units.map((u) => ({ id: u.id, kind: 'Kustomization' as const, namespace: u.namespace, name: u.name, dependsOn: [...u.dependsOn] })),
+    ...helmReleases.map((h) => ({ id: h.id, kind: 'HelmRelease' as const, namespace: h.namespace, name: h.name, dependsOn: [...h.dependsOn] })),
+  ];
+  return {
+    options,
+    gitBaseUrl: base,
+    fleet,
+    repos,
+    teams,
+    units,
+    helmReleases,
+    pages: usesHelmRepository
+      ? { owner, repo: options.helm.pagesRepo, url: `${base}/pages/${owner}/${options.helm.pagesRepo}/` }
+      : undefined,
+    chartInGit: helmReleases.length > 0 && options.helm.source === 'git-repository',
+    graph: { nodes, cycles, brokenRoots, missing },
+  };
+}
+
+
+type NextShard = () => string | undefined;
+
+/** Hands out shard1..shardN round-robin (undefined when the workload is not sharded). */
+function shardCursor(shards: number): NextShard {
+  let cursor = 0;
+  return () => (shards > 0 ? `shard${(cursor++ % shards) + 1}` : undefined);
+}
+
+function planRepos(options: GeneratorOptions, base: string, nextShard: NextShard): { fleet: RepoPlan; repos: RepoPlan[]; teams: string[]; teamRepo: Map<string, RepoPlan> } {
+  const owner = options.owner;
   const makeRepo = (name: string, role: RepoPlan['role']): RepoPlan => ({
     owner,
     name,
@@ -115,13 +158,17 @@ export function planWorkload(options: GeneratorOptions, gitBaseUrl: string): Wor
     repos.push(repo);
     teamRepo.set(team, repo);
   });
+  return { fleet, repos, teams, teamRepo };
+}
 
+function planUnits(options: GeneratorOptions, where: { teams: string[]; teamRepo: Map<string, RepoPlan>; fleet: RepoPlan }, nextShard: NextShard): UnitPlan[] {
+  const ns = options.flux.namespace;
   const width = Math.max(3, String(options.apps).length);
   const units: UnitPlan[] = [];
   for (let i = 0; i < options.apps; i++) {
     const name = `app-${pad(i + 1, width)}`;
-    const team = teams[i % teams.length]!;
-    const own = teamRepo.get(team);
+    const team = where.teams[i % where.teams.length]!;
+    const own = where.teamRepo.get(team);
     units.push({
       name,
       variant: 'app',
@@ -129,7 +176,7 @@ export function planWorkload(options: GeneratorOptions, gitBaseUrl: string): Wor
       targetNamespace: team,
       namespace: ns,
       id: nodeId('Kustomization', ns, name),
-      repo: (own ?? fleet).fullName,
+      repo: (own ?? where.fleet).fullName,
       dir: own ? `apps/${name}` : `apps/${team}/${name}`,
       dependsOn: [],
       churnable: true,
@@ -137,16 +184,22 @@ export function planWorkload(options: GeneratorOptions, gitBaseUrl: string): Wor
       shard: nextShard(),
     });
   }
+  return units;
+}
 
+/**
+ * The graph's shape on the healthy apps, then the faults on the last apps (kept out of the
+ * shape, so each injected cycle is exactly one strongly connected component and the truth
+ * lists every cycle there is).
+ */
+function injectFaults(options: GeneratorOptions, units: UnitPlan[]): Pick<GraphTruth, 'cycles' | 'brokenRoots' | 'missing'> {
+  const ns = options.flux.namespace;
   const random = new SeededRandom(`${options.seed}/graph`);
   const { faults } = options.graph;
   const cycles: string[][] = [];
   const brokenRoots: BrokenRoot[] = [];
   const missing: string[] = [];
-  const reserved = reservedFaultApps(faults);
-  // Faults use the last apps, kept out of the shape, so each injected cycle is exactly one
-  // strongly connected component and the truth lists every cycle there is.
-  const healthy = units.slice(0, units.length - reserved);
+  const healthy = units.slice(0, units.length - reservedFaultApps(faults));
   shapeEdges(healthy.length, options.graph, random).forEach((deps, i) => {
     healthy[i]!.dependsOn = deps.map((d) => healthy[d]!.id);
   });
@@ -182,7 +235,11 @@ export function planWorkload(options: GeneratorOptions, gitBaseUrl: string): Wor
       previous = unit;
     }
   }
+  return { cycles, brokenRoots, missing };
+}
 
+function planHelmReleases(options: GeneratorOptions, teams: string[], nextShard: NextShard): HelmReleasePlan[] {
+  const ns = options.flux.namespace;
   const helmReleases: HelmReleasePlan[] = [];
   const releaseWidth = Math.max(3, String(options.helm.releases).length);
   for (let i = 0; i < options.helm.releases; i++) {
@@ -197,62 +254,44 @@ export function planWorkload(options: GeneratorOptions, gitBaseUrl: string): Wor
       shard: nextShard(),
     });
   }
+  return helmReleases;
+}
 
-  if (faults.kustomizationHelmCycle) {
-    // khc-config creates the ConfigMap khc-hr needs, but only after khc-release is ready,
-    // and khc-release is ready only when khc-hr is: a deadlock across kinds.
-    const unit = (name: string, variant: UnitVariant): UnitPlan => ({
-      name,
-      variant,
-      team: ns,
-      targetNamespace: ns,
-      namespace: ns,
-      id: nodeId('Kustomization', ns, name),
-      repo: fleet.fullName,
-      dir: `faults/${name}`,
-      dependsOn: [],
-      churnable: false,
-      forceWait: false,
-      shard: nextShard(),
-    });
-    const config = unit('khc-config', 'khc-config');
-    const release = unit('khc-release', 'khc-release');
-    const hr: HelmReleasePlan = {
-      name: 'khc-hr',
-      namespace: ns,
-      id: nodeId('HelmRelease', ns, 'khc-hr'),
-      targetNamespace: ns,
-      location: 'khc-release',
-      valuesFromConfigMap: 'khc-values',
-      dependsOn: [config.id],
-      shard: release.shard,
-    };
-    config.dependsOn.push(release.id);
-    release.dependsOn.push(hr.id);
-    units.push(config, release);
-    helmReleases.push(hr);
-    cycles.push([config.id, release.id, hr.id]);
-  }
-
-  const usesHelmRepository = helmReleases.length > 0 && options.helm.source === 'helm-repository';
-  const nodes: GraphNode[] = [
-    // The root Kustomization that applies the fleet's cluster directory.
-    { id: nodeId('Kustomization', ns, fleet.gitRepositoryName), kind: 'Kustomization', namespace: ns, name: fleet.gitRepositoryName, dependsOn: [] },
-    ...units.map((u) => ({ id: u.id, kind: 'Kustomization' as const, namespace: u.namespace, name: u.name, dependsOn: [...u.dependsOn] })),
-    ...helmReleases.map((h) => ({ id: h.id, kind: 'HelmRelease' as const, namespace: h.namespace, name: h.name, dependsOn: [...h.dependsOn] })),
-  ];
-  return {
-    options,
-    gitBaseUrl: base,
-    fleet,
-    repos,
-    teams,
-    units,
-    helmReleases,
-    pages: usesHelmRepository
-      ? { owner, repo: options.helm.pagesRepo, url: `${base}/pages/${owner}/${options.helm.pagesRepo}/` }
-      : undefined,
-    chartInGit: helmReleases.length > 0 && options.helm.source === 'git-repository',
-    graph: { nodes, cycles, brokenRoots, missing },
+/**
+ * khc-config creates the ConfigMap khc-hr needs, but only after khc-release is ready, and
+ * khc-release is ready only when khc-hr is: a deadlock across kinds. Returns the cycle.
+ */
+function addKustomizationHelmCycle(options: GeneratorOptions, fleet: RepoPlan, units: UnitPlan[], helmReleases: HelmReleasePlan[], nextShard: NextShard): string[] {
+  const ns = options.flux.namespace;
+  const unit = (name: string, variant: UnitVariant): UnitPlan => ({
+    name,
+    variant,
+    team: ns,
+    targetNamespace: ns,
+    namespace: ns,
+    id: nodeId('Kustomization', ns, name),
+    repo: fleet.fullName,
+    dir: `faults/${name}`,
+    dependsOn: [],
+    churnable: false,
+    forceWait: false,
+    shard: nextShard(),
+  });
+  const config = unit('khc-config', 'khc-config');
+  const release = unit('khc-release', 'khc-release');
+  const hr: HelmReleasePlan = {
+    name: 'khc-hr',
+    namespace: ns,
+    id: nodeId('HelmRelease', ns, 'khc-hr'),
+    targetNamespace: ns,
+    location: 'khc-release',
+    valuesFromConfigMap: 'khc-values',
+    dependsOn: [config.id],
+    shard: release.shard,
   };
+  config.dependsOn.push(release.id);
+  release.dependsOn.push(hr.id);
+  units.push(config, release);
+  helmReleases.push(hr);
+  return [config.id, release.id, hr.id];
 }

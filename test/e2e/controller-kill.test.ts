@@ -6,7 +6,7 @@ import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../src/metrics/sample.ts';
 import { defineScenario } from '../../src/scenario/index.ts';
-import { runScenario } from '../../src/scenario/runner.ts';
+import { runScenario } from '../../src/run/index.ts';
 import { readNdjson } from '../../src/util/ndjson.ts';
 
 describe('a controller killed mid-run', () => {
@@ -35,6 +35,8 @@ describe('a controller killed mid-run', () => {
     expect(result.exitCode).toBe(0);
 
     const samples = readNdjson<Sample>(join(result.runDir, 'samples.ndjson'));
+    // The run reads as its phases: each phase sample once, in order.
+    expect(samples.filter((s) => s.kind === 'phase').map((s) => s.name)).toEqual(['github', 'provision', 'flux', 'generate', 'apply', 'settle', 'measure', 'verdict', 'teardown']);
     const kustomize = (s: Sample) => s.labels?.controller === 'kustomize-controller';
     const exit = samples.find((s) => s.kind === 'process' && s.name === 'exit' && kustomize(s) && s.detail?.cause === 'killed');
     expect(exit, 'the kill is recorded as an exit with cause killed').toBeDefined();

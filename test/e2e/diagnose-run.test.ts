@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { Diagnosis } from '../../src/diagnose/index.ts';
 import { defineScenario } from '../../src/scenario/index.ts';
-import { runScenario } from '../../src/scenario/runner.ts';
+import { runScenario } from '../../src/run/index.ts';
 import { loadGraphTruth } from '../../src/workload/index.ts';
 
 const sorted = (ids: string[]) => [...ids].sort().join(' ');

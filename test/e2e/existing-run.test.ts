@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defineScenario } from '../../src/scenario/index.ts';
-import { runScenario } from '../../src/scenario/runner.ts';
-import type { Environment } from '../../src/scenario/runner-env.ts';
+import { runScenario } from '../../src/run/index.ts';
+import type { Environment } from '../../src/providers/index.ts';
 import { kubectl, startTestEnvironment, waitFor } from './helpers.ts';
 
 describe('provider: existing', () => {

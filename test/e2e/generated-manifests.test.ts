@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Environment } from '../../src/scenario/runner-env.ts';
+import type { Environment } from '../../src/providers/index.ts';
 import { renderedManifestSample } from '../../src/workload/index.ts';
 import { kubectl, startTestEnvironment } from './helpers.ts';
 

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Sample } from '../../src/metrics/sample.ts';
 import { defineScenario } from '../../src/scenario/index.ts';
-import { runScenario } from '../../src/scenario/runner.ts';
+import { runScenario } from '../../src/run/index.ts';
 import { readNdjson } from '../../src/util/ndjson.ts';
 import { startFakeGitHub, type StartedFakeGitHub } from '../../src/github/index.ts';
-import type { Environment } from '../../src/scenario/runner-env.ts';
+import type { Environment } from '../../src/providers/index.ts';
 import { fluxStatus, kubectl, startTestEnvironment, waitFor, workingClone } from './helpers.ts';
 
 describe('source-controller with provider: github (a GitHub App) against the fake GitHub', () => {

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { FluxControllersConfig } from '../../src/flux/index.ts';
 import { RunRegistry, startWatchdog } from '../../src/lifecycle/index.ts';
 import type { SampleSink } from '../../src/metrics/sample.ts';
-import { startEnvironment, type Environment } from '../../src/scenario/runner-env.ts';
+import { startEnvironment, type Environment } from '../../src/providers/index.ts';
 import type { Toolchain } from '../../src/toolchain/index.ts';
 import { newRunId } from '../../src/util/run-id.ts';
 

@@ -2,10 +2,10 @@ import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { kwokWorkdir } from '../../src/cluster/index.ts';
+import { kwokWorkdir } from '../../src/providers/index.ts';
 import { startFakeGitHub, type StartedFakeGitHub } from '../../src/github/index.ts';
 import type { Sample } from '../../src/metrics/sample.ts';
-import type { Environment } from '../../src/scenario/runner-env.ts';
+import type { Environment } from '../../src/providers/index.ts';
 import { fluxStatus, kubectl, startTestEnvironment, waitFor, workingClone } from './helpers.ts';
 
 const token = 'fluxbench-e2e-token-0123456789';

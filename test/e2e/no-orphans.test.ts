@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { kwokWorkdir } from '../../src/cluster/index.ts';
+import { kwokWorkdir } from '../../src/providers/index.ts';
 import type { Toolchain } from '../../src/toolchain/index.ts';
 import { processAlive } from '../../src/lifecycle/index.ts';
 import type { Sample } from '../../src/metrics/sample.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startFakeGitHub, type StartedFakeGitHub } from '../../src/github/index.ts';
-import type { Environment } from '../../src/scenario/runner-env.ts';
+import type { Environment } from '../../src/providers/index.ts';
 import { fluxStatus, kubectl, startTestEnvironment, waitFor, workingClone } from './helpers.ts';
 
 function kustomization(name: string, shard: string | undefined): string {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../src/metrics/sample.ts';
 import { defineScenario } from '../../src/scenario/index.ts';
-import { runScenario } from '../../src/scenario/runner.ts';
+import { runScenario } from '../../src/run/index.ts';
 import { readNdjson } from '../../src/util/ndjson.ts';
 
 describe('push webhooks from the fake GitHub to a real Flux Receiver', () => {

@@ -26,7 +26,7 @@ describe('fakeGitHubOptionsSchema', () => {
 
   it('names the field and the allowed values on bad input', () => {
     expect(() => parseFakeGitHubOptions({ rateLimits: { counts: ['ssh'] } })).toThrow(UsageError);
-    expect(() => parseFakeGitHubOptions({ rateLimits: { counts: ['ssh'] } })).toThrow(/github\.rateLimits\.counts\.0.*rest.*git.*pages/s);
+    expect(() => parseFakeGitHubOptions({ rateLimits: { counts: ['ssh'] } })).toThrow(/github\.rateLimits\.counts\[0\].*rest.*git.*pages/s);
     expect(() => parseFakeGitHubOptions({ webhooks: { targets: [{ url: 'http://example.com/hook' }] } })).toThrow(/127\.0\.0\.1/);
     expect(() => parseFakeGitHubOptions({ timeScale: 0 })).toThrow(/github\.timeScale/);
     expect(() => parseFakeGitHubOptions({ colour: 'red' })).toThrow(/colour/);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorMessage, rateLimitedLog, startTicker } from '../../../src/metrics/measurement.ts';
-import { buildMeasurements, startMeasurements } from '../../../src/metrics/start.ts';
+import { buildMeasurements, startMeasurements } from '../../../src/measurements/start.ts';
 import type { Sample } from '../../../src/metrics/sample.ts';
 import { UsageError } from '../../../src/util/exit-codes.ts';
 import { FakeKubeApi, FakeMetricsEndpoint, controllerMetricsText, gitRepositoriesPath, gitRepository, kustomization, kustomizationsPath } from './support/fake-kube-api.ts';
@@ -73,11 +73,11 @@ describe('startMeasurements', () => {
 
   it('rejects unknown measurements, bad intervals and lag without a cluster', async () => {
     const ctx = { sink: { write() {} }, controllers: [], interval: 1000 };
-    expect(() => buildMeasurements(ctx, { lagg: true } as never)).toThrow(/unknown measurement "lagg"; allowed: controllers, proc, lag, api/);
-    expect(() => buildMeasurements(ctx, {})).toThrow(UsageError);
-    expect(() => buildMeasurements(ctx, {})).toThrow(/"lag" needs a cluster/);
+    await expect(buildMeasurements(ctx, { lagg: true } as never)).rejects.toThrow(/unknown measurement "lagg"; allowed: controllers, proc, lag, api/);
+    await expect(buildMeasurements(ctx, {})).rejects.toThrow(UsageError);
+    await expect(buildMeasurements(ctx, {})).rejects.toThrow(/"lag" needs a cluster/);
     await expect(startMeasurements({ ...ctx, interval: 5 }, { lag: false })).rejects.toThrow(/interval 5: must be a number of milliseconds between 100 and 3600000/);
-    expect(buildMeasurements(ctx, { lag: false }).measurements.map((m) => m.name)).toEqual(['controller-metrics', 'proc']);
+    expect((await buildMeasurements(ctx, { lag: false })).measurements.map((m) => m.name)).toEqual(['controller-metrics', 'proc']);
   });
 
   it('runs the whole stack and routes pushes to the lag tracker', async () => {

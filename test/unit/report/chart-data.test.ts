@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../../src/metrics/sample.ts';
 import { alignSeries, buildChartData } from '../../../src/report/chart-data.ts';
-import { pairFaults } from '../../../src/report/metrics-from-samples.ts';
+import { pairFaults } from '../../../src/measurements/index.ts';
 import { buildSummary, renderHtml } from '../../../src/report/index.ts';
 import { scriptJson } from '../../../src/report/html.ts';
 import { START_MS, syntheticRunMeta, syntheticSamples } from './synthetic-run.ts';

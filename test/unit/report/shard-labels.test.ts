@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../../src/metrics/sample.ts';
-import { analyzeSamples, controllerInstance, flatMetrics } from '../../../src/report/metrics-from-samples.ts';
+import { analyzeSamples, controllerInstance, flatMetrics } from '../../../src/measurements/index.ts';
 import { buildSummary } from '../../../src/report/index.ts';
 import { syntheticRunMeta } from './synthetic-run.ts';
 

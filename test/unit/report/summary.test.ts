@@ -114,6 +114,6 @@ describe('run.json timeline', () => {
     expect(md).toContain('| +2m30s | — | churn.stop |');
   });
   it('rejects an entry with neither form, naming the field', () => {
-    expect(() => parseRunMeta({ ...syntheticRunMeta(), timeline: [{ when: 5 }] }, 'run.json')).toThrow(/run\.json: invalid run metadata:\n {2}timeline\.0: expected a planned action/);
+    expect(() => parseRunMeta({ ...syntheticRunMeta(), timeline: [{ when: 5 }] }, 'run.json')).toThrow(/run\.json: invalid run metadata:\n {2}timeline\[0\]: expected a planned action/);
   });
 });

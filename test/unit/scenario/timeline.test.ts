@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defineScenario, planTimeline, type ScenarioInput } from '../../../src/scenario/index.ts';
-import { toFakeGitHubFault } from '../../../src/scenario/github-fault.ts';
+import { toFakeGitHubFault } from '../../../src/chaos/index.ts';
 import { faultSpecSchema } from '../../../src/github/index.ts';
 
 function scenarioWith(timeline: NonNullable<ScenarioInput['timeline']>, extra: Partial<ScenarioInput> = {}) {
@@ -106,6 +106,42 @@ describe('planTimeline', () => {
     expect(() => scenarioWith([{ at: '1m', action: 'controller.kill', controller: 'source-controller', shard: 1 }])).toThrow(
       'targets shard 1, but source-controller is not sharded (only shard 0, the main instance) (allowed: 0)',
     );
+  });
+});
+
+describe('controller.cpuLimit in a scenario', () => {
+  it('plans a CPU cap on a shard until its duration ends, or until the end of the measure phase', () => {
+    const sharded = { controllers: { kustomize: { shards: 2 } } };
+    const plan = planTimeline(
+      scenarioWith(
+        [
+          { at: '1m', action: 'controller.cpuLimit', controller: 'kustomize-controller', shard: 2, cores: 0.5, duration: '1m' },
+          { at: '2m', action: 'controller.cpuLimit', controller: 'source-controller', cores: 1 },
+        ],
+        sharded,
+      ),
+    );
+    expect(plan.map((planned) => [planned.label, planned.atMs, planned.endMs])).toEqual([
+      ['controller.cpuLimit kustomize-controller#2', 60_000, 120_000],
+      ['controller.cpuLimit source-controller', 120_000, 300_000],
+    ]);
+  });
+
+  it('refuses controllers and shards the scenario does not run, cores not above 0, and providers whose Flux the run does not start', () => {
+    expect(() => scenarioWith([{ at: '1m', action: 'controller.cpuLimit', controller: 'helm-controller', cores: 0.5 }])).toThrow(
+      'timeline[0].controller: controller.cpuLimit helm-controller at 1m targets helm-controller, which this scenario does not run (allowed: source-controller, kustomize-controller)',
+    );
+    expect(() => scenarioWith([{ at: '1m', action: 'controller.cpuLimit', controller: 'source-controller', shard: 1, cores: 0.5 }])).toThrow(
+      'targets shard 1, but source-controller is not sharded (only shard 0, the main instance) (allowed: 0)',
+    );
+    expect(() => scenarioWith([{ at: '1m', action: 'controller.cpuLimit', controller: 'source-controller', cores: 0 }])).toThrow(
+      'timeline[0].cores: must be greater than 0 (CPUs, e.g. 0.5 for half of one)',
+    );
+    const timeline = [{ at: '1m', action: 'controller.cpuLimit', controller: 'source-controller', cores: 0.5 }] as const;
+    expect(() => scenarioWith([...timeline], { provider: { type: 'existing' } })).toThrow(
+      "timeline[0].action: controller.cpuLimit needs controllers the run starts (provider.type local, kind or k3s); on existing, Flux is not the run's",
+    );
+    expect(planTimeline(scenarioWith([...timeline], { provider: { type: 'kind' } }))).toHaveLength(1);
   });
 });
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Scenario } from '../../../src/scenario/index.ts';
-import type { RunOptions, RunResult } from '../../../src/scenario/runner.ts';
+import type { RunOptions, RunResult } from '../../../src/run/index.ts';
 import {
   parseSizingSpec,
   planSweep,

@@ -1,0 +1,53 @@
+/**
+ * Fields and value lists that several timeline actions share: the `at` offset, controller and
+ * shard targets, Kubernetes names and kinds, repository globs, fault statuses. Each action's own
+ * schema (src/chaos/actions/) is a strict object built from these.
+ */
+import { z } from 'zod';
+import { fluxControllerNames } from '../toolchain/index.ts';
+import { durationSchema, nonNegativeIntSchema } from '../util/field-schemas.ts';
+
+export const controllerNameSchema = z.enum(fluxControllerNames);
+export type ControllerName = z.output<typeof controllerNameSchema>;
+
+/** Flux kinds that have `spec.suspend`. */
+export const suspendableKinds = [
+  'GitRepository',
+  'OCIRepository',
+  'Bucket',
+  'HelmRepository',
+  'HelmChart',
+  'Kustomization',
+  'HelmRelease',
+] as const;
+
+export const githubFaultKinds = ['latency', 'errors', 'reset', 'outage', 'bandwidth'] as const;
+export type GitHubFaultKind = (typeof githubFaultKinds)[number];
+
+export const pausableComponents = ['etcd', 'kube-apiserver'] as const;
+
+export const killSignals = ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGQUIT'] as const;
+
+/** The statuses the fake GitHub's fault injection answers with. */
+export const faultStatuses = [500, 502, 503] as const;
+
+export const atField = durationSchema.meta({ description: 'Offset from the start of the measure phase, e.g. "30s".' });
+
+export const kubernetesNameField = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { error: 'expected a Kubernetes object name (lowercase letters, digits, "-" and ".")' });
+
+export const kindNameField = z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { error: 'expected a Kubernetes kind such as "Kustomization"' });
+
+export const repoSelectorField = z
+  .string()
+  .regex(/^[A-Za-z0-9*][A-Za-z0-9._*-]*\/[A-Za-z0-9*][A-Za-z0-9._*-]*$/, {
+    error: 'expected "<owner>/<repo>" (globs with * allowed, e.g. "fleet/app-*")',
+  });
+
+/** A fraction of requests or connections, in (0, 1]. */
+export const ratioField = z.number().gt(0, { error: 'must be greater than 0' }).max(1, { error: 'must be at most 1 (a fraction of requests)' });
+
+export const faultStatusField = z.literal(faultStatuses);
+
+export const shardField = nonNegativeIntSchema.meta({ description: 'Shard index of a sharded controller (0 = the main instance).' });

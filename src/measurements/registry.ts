@@ -1,0 +1,72 @@
+/**
+ * Every measurement, listed once. Adding one is a module beside this file and a line here: its
+ * catalogue entries, analysis, summary metrics, sampler and report section follow from it.
+ * The order is the order samplers start in and sections appear in.
+ */
+import { apiMeasurement } from './api.ts';
+import { controllersMeasurement } from './controllers.ts';
+import { faultsMeasurement } from './faults.ts';
+import { githubMeasurement } from './github.ts';
+import { goProcessMeasurement } from './go-process.ts';
+import { lagMeasurement } from './lag.ts';
+import { objectsMeasurement } from './objects.ts';
+import { processEventsMeasurement } from './process-events.ts';
+import { procMeasurement } from './proc.ts';
+import { stallsMeasurement } from './stalls.ts';
+import type { MeasurementDefinition, ReportTable } from './types.ts';
+
+export const measurements = [
+  controllersMeasurement,
+  procMeasurement,
+  processEventsMeasurement,
+  lagMeasurement,
+  githubMeasurement,
+  stallsMeasurement,
+  apiMeasurement,
+  objectsMeasurement,
+  faultsMeasurement,
+  goProcessMeasurement,
+] as const;
+
+type Registered = (typeof measurements)[number];
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+type AnalysisOf<D> = D extends MeasurementDefinition<string, infer Analysis, infer _Settings> ? Analysis : never;
+
+/** The run's sampling span, beside what the measurements analyse. */
+export interface RunSpan {
+  /** Epoch ms of the first and last sample; undefined without samples. */
+  firstTs: number | undefined;
+  lastTs: number | undefined;
+}
+
+/** One run's analysis: the span plus every measurement's own part (`controllers`, `lag`, `github`, ...). */
+export type SampleAnalysis = RunSpan & UnionToIntersection<AnalysisOf<Registered>>;
+
+type SettingsOf<D> = D extends MeasurementDefinition<string, infer _Analysis, infer Settings> ? Settings : never;
+
+/**
+ * The options of the measurements that sample at run time, keyed by their names; each is on
+ * unless set to `false`, `true` or an object (its settings) turns it on.
+ */
+export type MeasurementOptions = {
+  [D in Registered as [SettingsOf<D>] extends [never] ? never : D['name']]?: boolean | SettingsOf<D>;
+};
+
+/** A measurement's own report section, for any summary that carries its analysis keys. */
+export interface MeasurementSection {
+  measurement: string;
+  id: string;
+  title: string;
+  empty: string;
+  table(summary: object): ReportTable;
+}
+
+/** The report sections measurements render themselves, in registry order. */
+export function measurementSections(): MeasurementSection[] {
+  // summary.json holds each measurement's analysis under the same keys, so a summary is the
+  // (possibly partial, for older files) analysis the section was written for.
+  return (measurements as readonly MeasurementDefinition<string, object, object>[]).flatMap((m) =>
+    m.report ? [{ measurement: m.name, id: m.report.id, title: m.report.title, empty: m.report.empty, table: (summary: object) => m.report!.table(summary) }] : [],
+  );
+}

@@ -1,0 +1,39 @@
+/**
+ * The default provider: a kwokctl `--runtime binary` cluster (real etcd, kube-apiserver,
+ * kube-controller-manager, kube-scheduler as host processes, kwok faking nodes) and the real
+ * Flux controllers as supervised host processes in cgroups of this machine.
+ */
+import { join } from 'node:path';
+import { startFlux } from '../../flux/index.ts';
+import type { ProviderDefinition } from '../types.ts';
+import { kwokWorkdir, startLocalCluster } from './cluster.ts';
+
+export const localProvider = {
+  type: 'local',
+  description: 'kwokctl --runtime binary; Flux as supervised host processes (no Docker, no network)',
+  capabilities: { ownsCluster: true, ownsControllers: true, hostControllers: true, hostControlPlane: true, artifactProxy: true, podNetwork: false },
+  settings: {},
+  async provision(options) {
+    // Registered before creation: a runner killed mid-create still has its cluster deleted.
+    options.registry.addKwokCluster({ name: options.runId, kwokctl: options.toolchain.binaries.kwokctl ?? 'kwokctl', workdir: kwokWorkdir(options.toolchain) });
+    return startLocalCluster(options.toolchain, { name: options.runId, runDir: join(options.runDir, 'cluster'), nodes: options.nodes });
+  },
+  async startFlux(cluster, options) {
+    const flux = await startFlux({
+      toolchain: options.toolchain,
+      cluster,
+      runDir: options.runDir,
+      runId: options.runId,
+      sink: options.sink,
+      controllers: options.controllers,
+      onPid: (pid, id) => options.registry.addProcessGroup(pid, id),
+      // Also the cgroups a limit makes mid-run (controller.memoryLimit, controller.cpuLimit).
+      onCgroup: (path) => options.registry.addCgroup(path),
+    });
+    for (const c of flux.controllers) if (c.process.cgroupPath) options.registry.addCgroup(c.process.cgroupPath);
+    return { flux };
+  },
+} satisfies ProviderDefinition;
+
+export { startLocalCluster, deleteKwokCluster, listKwokClusters, kwokWorkdir, readComponentPids } from './cluster.ts';
+export { renderKwokctlConfig, kwokctlCreateArgs, type KwokctlBinaries } from './kwokctl-config.ts';

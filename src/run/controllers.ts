@@ -1,0 +1,20 @@
+import type { FluxControllersConfig } from '../flux/index.ts';
+import { quantityValue, type Scenario } from '../scenario/index.ts';
+
+/** Translates the scenario's controller section into what the Flux supervisor starts. */
+export function fluxControllersFromScenario(controllers: Scenario['controllers']): FluxControllersConfig {
+  const settings = (c: Scenario['controllers']['source']) => ({
+    ...(c.concurrent !== undefined ? { concurrent: c.concurrent } : {}),
+    ...(c.requeueDependency !== undefined ? { requeueDependency: String(c.requeueDependency) } : {}),
+    ...(c.featureGates ? { featureGates: c.featureGates } : {}),
+    ...(c.args ? { args: c.args } : {}),
+    ...(c.memoryLimit !== undefined ? { memoryLimitBytes: quantityValue(c.memoryLimit) } : {}),
+  });
+  return {
+    source: settings(controllers.source),
+    // shards: 1 is one unsharded instance; N > 1 is the main instance plus N shard instances.
+    kustomize: { ...settings(controllers.kustomize), shards: controllers.kustomize.shards > 1 ? controllers.kustomize.shards : 0 },
+    helm: { ...settings(controllers.helm), enabled: controllers.helm.enabled },
+    notification: { ...settings(controllers.notification), enabled: controllers.notification.enabled },
+  };
+}

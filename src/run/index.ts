@@ -1,0 +1,7 @@
+/** A scenario run as named phases over one teardown stack (see run.ts). */
+export { runScenario } from './run.ts';
+export { scenarioRunId, runTimeBoundMs, type RunOptions, type RunContext, type PhaseName } from './context.ts';
+export { exitCodeOf, judgeAgainstBaseline, type RunResult } from './phases/report.ts';
+export { fluxControllersFromScenario } from './controllers.ts';
+export { TeardownStack } from './teardown.ts';
+export { LiveStatus, teeSink } from './live.ts';

@@ -1,0 +1,37 @@
+import type { StartedCluster } from '../../cluster/index.ts';
+import type { StartedFlux } from '../../flux/index.ts';
+import type { StartedFakeGitHub } from '../../github/index.ts';
+import { providerCapabilities } from '../../providers/index.ts';
+import { FluxbenchError } from '../../util/exit-codes.ts';
+import type { GeneratedWorkload } from '../../workload/index.ts';
+import type { RunContext } from '../context.ts';
+import type { Kubectl } from '../kubectl.ts';
+import { installReceivers } from '../receivers.ts';
+
+/**
+ * Applies the workload's root objects (server-side). On a borrowed cluster the namespaces the
+ * run creates are tracked and the workload is removed at teardown through Flux's own pruning;
+ * with `notification.receivers` one Receiver per repository gets the fake GitHub's push webhooks.
+ */
+export async function applyPhase(ctx: RunContext, parts: { cluster: StartedCluster; flux: StartedFlux; github: StartedFakeGitHub; workload: GeneratedWorkload; kubectl: Kubectl }): Promise<void> {
+  const { cluster, workload, kubectl } = parts;
+  if (providerCapabilities(ctx.scenario.provider.type).ownsCluster) {
+    await kubectl(['apply', '--server-side', '-f', '-'], workload.rootYaml);
+  } else {
+    if (!cluster.track) throw new FluxbenchError(`provider ${cluster.provider} borrows its cluster but cannot track the run's namespaces`);
+    // Namespaces the run creates are tracked (and deleted at the end); existing ones, flux-system among them, are only used.
+    for (const ns of workload.rootObjects.filter((o) => o.kind === 'Namespace')) await cluster.track(ns.metadata.name);
+    const objects = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: workload.rootObjects.filter((o) => o.kind !== 'Namespace') });
+    await kubectl(['apply', '--server-side', '-f', '-'], objects);
+    // Deleting the root Kustomization makes Flux prune everything the workload created.
+    ctx.teardown.defer('removing the workload', async () => {
+      await kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=true', '--timeout=120s'], objects);
+    });
+  }
+  const notification = ctx.scenario.controllers.notification;
+  if (notification.enabled && notification.receivers) {
+    const hooks = await installReceivers({ kubectl, flux: parts.flux, workload, namespace: parts.flux.namespace });
+    parts.github.admin.setWebhooks(hooks);
+    ctx.log(`webhooks: each repository's pushes are delivered to its own Flux Receiver (${hooks.length}, e.g. ${hooks[0]?.url})`);
+  }
+}

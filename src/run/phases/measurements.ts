@@ -1,0 +1,51 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import type { StartedCluster } from '../../cluster/index.ts';
+import type { StartedFlux } from '../../flux/index.ts';
+import { startMeasurements } from '../../measurements/index.ts';
+import { fluxResources, type MeasurementsHandle } from '../../metrics/index.ts';
+import { parseDuration } from '../../util/units.ts';
+import type { RunContext } from '../context.ts';
+
+/**
+ * Starts every measurement the scenario needs against the cluster and its controllers, streaming
+ * samples from now on; stopped at teardown. Throws FluxbenchError when one cannot start (the
+ * ones already started are stopped first).
+ */
+export async function startRunMeasurements(ctx: RunContext, cluster: StartedCluster, flux: StartedFlux): Promise<{ measurements: MeasurementsHandle; kubeConfig: KubeConfig }> {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromFile(cluster.kubeconfigPath);
+  const { scenario } = ctx;
+  // Watch and list only the kinds whose controller runs: the HelmRelease CRD exists only with helm-controller.
+  const resources = fluxResources.filter((r) => r.kind !== 'HelmRelease' || scenario.controllers.helm.enabled);
+  const measurements = await startMeasurements(
+    {
+      kubeConfig,
+      sink: ctx.sink,
+      controllers: flux.controllers.map((c) => ({
+        controller: c.controller,
+        ...(c.shard ? { shard: c.shard } : {}),
+        metricsUrl: c.metricsUrl,
+        pid: () => c.process.pid,
+      })),
+      ...(cluster.etcdMetricsUrl ? { etcdMetricsUrl: cluster.etcdMetricsUrl } : {}),
+      interval: ctx.timings.samplingIntervalMs,
+      log: ctx.log,
+    },
+    {
+      controllers: true,
+      proc: true,
+      lag: {
+        resources,
+        stalls: {
+          dependencyNotReadyAfterMs: parseDuration(scenario.stalls.dependencyNotReadyAfter),
+          staleRevisionAfterMs: parseDuration(scenario.stalls.staleRevisionAfter),
+          attemptedNeAppliedAfterMs: parseDuration(scenario.stalls.attemptedNeAppliedAfter),
+          sourceFailingAfterMs: parseDuration(scenario.stalls.sourceFailingAfter),
+        },
+      },
+      api: { resources },
+    },
+  );
+  ctx.teardown.defer('measurements', () => measurements.stop());
+  return { measurements, kubeConfig };
+}

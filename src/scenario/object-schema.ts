@@ -1,0 +1,127 @@
+/**
+ * The scenario file's fields (the cross-field checks are added in schema.ts). Every object is strict (an unknown key is an error, since a
+ * misspelt option silently ignored would make a benchmark measure something else), and
+ * defaults make a file with only `name` and `workload` valid.
+ */
+import { z } from 'zod';
+import { providerSettingsShape, providerTypes, type ProviderType } from '../providers/index.ts';
+import { defaultVersions } from '../toolchain/index.ts';
+import {
+  durationSchema,
+  nameSchema,
+  positiveDurationSchema,
+  positiveIntSchema,
+  quantitySchema,
+  versionSchema,
+} from '../util/field-schemas.ts';
+import { githubPartSchema, workloadPartSchema } from './parts.ts';
+import { regressionLimitsSchema, thresholdExpressionSchema } from './expression-schemas.ts';
+import { timelineActionSchema } from '../chaos/index.ts';
+
+export const scenarioApiVersion = 'fluxbench.io/v1alpha1';
+export { providerTypes };
+
+const providerSchema = z
+  .strictObject({
+    type: z.enum(providerTypes).default('local').meta({ description: 'Where the cluster comes from; "local" needs no Docker.' }),
+    nodes: positiveIntSchema.default(1),
+    // Each provider declares its own fields (src/providers/<name>/); validation refuses those of another provider.
+    ...providerSettingsShape(),
+  })
+  .prefault({});
+
+const toolchainSchema = z
+  .strictObject({
+    flux: versionSchema.default(defaultVersions.flux).meta({ description: 'Published Flux release whose controllers run.' }),
+    kubernetes: versionSchema.default(defaultVersions.kubernetes).meta({ description: 'Kubernetes release of the local cluster.' }),
+  })
+  .prefault({});
+
+const controllerOptions = {
+  concurrent: positiveIntSchema.optional().meta({ description: 'Reconciles run in parallel (--concurrent).' }),
+  memoryLimit: quantitySchema.optional().meta({ description: 'Memory limit (cgroup); above it the kernel OOM-kills the controller.' }),
+  requeueDependency: positiveDurationSchema.optional().meta({ description: 'Retry interval for objects waiting on dependencies (--requeue-dependency).' }),
+  featureGates: z
+    .record(z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { error: 'expected a feature gate name such as "CacheSecretsAndConfigMaps"' }), z.boolean())
+    .optional()
+    .meta({ description: 'Feature gates (--feature-gates), e.g. {OOMWatch: true}.' }),
+  args: z
+    .array(z.string().regex(/^--[a-z0-9][a-z0-9-]*(=.*)?$/, { error: 'expected a flag such as "--log-level=debug"' }))
+    .optional()
+    .meta({ description: 'Extra command-line flags passed as-is.' }),
+};
+
+const controllersSchema = z
+  .strictObject({
+    source: z.strictObject(controllerOptions).prefault({}),
+    kustomize: z
+      .strictObject({
+        ...controllerOptions,
+        shards: positiveIntSchema
+          .default(1)
+          .meta({ description: '1 = no sharding; N > 1 = the main instance plus N instances, each watching sharding.fluxcd.io/key=shard<i>.' }),
+      })
+      .prefault({}),
+    helm: z.strictObject({ enabled: z.boolean().default(false), ...controllerOptions }).prefault({}),
+    notification: z
+      .strictObject({
+        enabled: z.boolean().default(false),
+        receivers: z
+          .boolean()
+          .default(false)
+          .meta({ description: 'Drive GitRepositories by GitHub push webhooks through a Flux Receiver instead of polling alone (needs enabled: true).' }),
+        ...controllerOptions,
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export const scenarioObjectSchema = z.strictObject({
+  apiVersion: z.literal(scenarioApiVersion).default(scenarioApiVersion),
+  kind: z.literal('Scenario').default('Scenario'),
+  name: nameSchema.meta({ description: 'Names the run and its report directory.' }),
+  description: z.string().optional(),
+  provider: providerSchema,
+  toolchain: toolchainSchema,
+  controllers: controllersSchema,
+  github: githubPartSchema.prefault({}),
+  workload: workloadPartSchema,
+  timeline: z.array(timelineActionSchema).default([]).meta({ description: 'Actions at offsets from the start of the measure phase.' }),
+  duration: positiveDurationSchema.default('5m').meta({ description: 'Length of the measure phase (default 5m).' }),
+  sampling: z
+    .strictObject({ interval: positiveDurationSchema.default('5s').meta({ description: 'Time between two samples (default 5s).' }) })
+    .prefault({}),
+  settle: z
+    .strictObject({ timeout: durationSchema.default('3m').meta({ description: 'Wait this long for every object to be Ready before measuring (default 3m).' }) })
+    .prefault({}),
+  stalls: z
+    .strictObject({
+      dependencyNotReadyAfter: positiveDurationSchema
+        .default('60s')
+        .meta({ description: 'An object waiting on its dependencies (DependencyNotReady) this long counts as stalled (default 60s).' }),
+      staleRevisionAfter: positiveDurationSchema
+        .default('60s')
+        .meta({ description: "An object Ready at a revision older than its source's artifact this long counts as stalled (default 60s)." }),
+      attemptedNeAppliedAfter: positiveDurationSchema
+        .default('5m')
+        .meta({ description: 'lastAttemptedRevision ≠ lastAppliedRevision this long (when the object has no interval) counts as stalled (default 5m).' }),
+      sourceFailingAfter: positiveDurationSchema
+        .default('60s')
+        .meta({ description: 'A GitRepository Ready=False (it cannot fetch: rate limit, outage, auth) this long counts as stalled (default 60s).' }),
+    })
+    .prefault({})
+    .meta({ description: 'When a stuck object counts as stalled (stalled.count, stall samples).' }),
+  thresholds: z
+    .array(thresholdExpressionSchema)
+    .default([])
+    .meta({ description: 'Pass/fail criteria on summary metrics, e.g. "lag.applied.p95 < 60s".' }),
+  regression: regressionLimitsSchema
+    .default({})
+    .meta({ description: 'Allowed change against a baseline run per metric (glob), e.g. {"memory.*.max": "+15%"}.' }),
+});
+
+/** A validated scenario with every default applied. */
+export type Scenario = z.output<typeof scenarioObjectSchema>;
+/** What a scenario file or defineScenario() may contain (defaults not yet applied). */
+export type ScenarioInput = z.input<typeof scenarioObjectSchema>;
+export type { ProviderType };

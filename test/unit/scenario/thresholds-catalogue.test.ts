@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { parseScenario, ScenarioError } from '../../../src/scenario/index.ts';
+
+const minimal = 'name: tiny\nworkload: {}\n';
+
+/** The error lines parseScenario throws for `text`, or [] when it loads. */
+function problems(text: string): string[] {
+  try {
+    parseScenario(text, 'test.yaml');
+    return [];
+  } catch (error) {
+    expect(error).toBeInstanceOf(ScenarioError);
+    return (error as Error).message.split('\n');
+  }
+}
+
+const thresholds = (...expressions: string[]) => problems(`${minimal}thresholds: ${JSON.stringify(expressions)}\n`);
+const regression = (limits: Record<string, string>) => problems(`${minimal}regression: ${JSON.stringify(limits)}\n`);
+
+describe('thresholds checked against the metric catalogue when loading', () => {
+  it('checks the whole name, not only its first segment, and suggests the nearest catalogue name', () => {
+    expect(thresholds('lag.aplied.p95 < 30s')).toEqual(['test.yaml:3:14: thresholds[0]: unknown metric "lag.aplied.p95"; did you mean "lag.applied.p95"?']);
+    expect(thresholds('github.quota.min_remainig > 0')).toEqual([
+      'test.yaml:3:14: thresholds[0]: unknown metric "github.quota.min_remainig"; did you mean "github.quota.min_remaining"? (after "github.quota." come: min_remaining, exhausted_after, predicted_exhaustion, back_after)',
+    ]);
+  });
+
+  it('names the aggregations a metric has when the last segment is wrong', () => {
+    expect(thresholds('lag.applied.p90 < 30s')[0]).toMatch(/unknown metric "lag\.applied\.p90"; did you mean "lag\.applied\.p\d\d"\? \(after "lag\.applied\." come: p50, p95, p99, max, count\)$/);
+    expect(thresholds('memory.source-controller.peak < 1Gi')[0]).toMatch(/after "memory\.source-controller\." come: max, avg, last\)$/);
+  });
+
+  it('rejects a limit in a unit the metric is not measured in', () => {
+    expect(thresholds('memory.source-controller.max < 30s')).toEqual([
+      'test.yaml:3:14: thresholds[0]: "memory.source-controller.max" is measured in bytes, but the limit 30s is a duration; write a quantity such as "512Mi" or "1Gi"',
+    ]);
+    expect(thresholds('lag.applied.p95 < 60')[0]).toMatch(/"lag\.applied\.p95" is measured in seconds, but the limit 60 is a plain number; write a duration/);
+    expect(thresholds('restarts.count < 1Gi')[0]).toMatch(/"restarts\.count" is a count, but the limit 1Gi is a binary quantity/);
+    expect(thresholds('memory.*.max < 5m')[0]).toMatch(/"memory\.\*\.max" is measured in bytes, but the limit 5m is a duration/);
+  });
+
+  it('accepts limits in the metric unit, zero anywhere, and controllers or shards it has no list of', () => {
+    expect(
+      thresholds(
+        'lag.applied.p95 < 2m',
+        'memory.kustomize-controller-shard2.max < 512Mi',
+        'memory.kustomize-controller*.max < 512Mi',
+        'memory.image-reflector-controller.max < 256Mi',
+        'cpu.*.max < 0.5',
+        'restarts.count == 0',
+        'lag.applied.count > 0',
+        'lag.ready.p95 > 0',
+        'etcd.db_bytes.max < 2000000000',
+        'goroutines.*.max < 5k',
+        'fds.source-controller.max < 1000',
+        '*.*.max < 1Gi',
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe('regression limits checked against the metric catalogue when loading', () => {
+  it('checks the key and suggests the nearest name', () => {
+    expect(regression({ 'lag.aplied.p95': '+20%' })).toEqual([
+      'test.yaml:3:14: regression["lag.aplied.p95"]: invalid key "lag.aplied.p95": unknown metric "lag.aplied.p95"; did you mean "lag.applied.p95"?',
+    ]);
+  });
+
+  it('checks an absolute limit against the unit of the metric; a relative one fits every metric', () => {
+    expect(regression({ 'memory.*.max': '+5s' })).toEqual([
+      'test.yaml:3:29: regression["memory.*.max"]: "memory.*.max" is measured in bytes, but the limit 5s is a duration; write a quantity such as "512Mi" or "1Gi"',
+    ]);
+    expect(regression({ 'memory.*.max': '+64Mi', 'lag.applied.p95': '+5s', 'github.requests.count': '+10%', 'restarts.count': '+0' })).toEqual([]);
+  });
+});
