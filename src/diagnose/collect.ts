@@ -179,7 +179,15 @@ function involvedSelector(id: string): { selector: string; namespace: string | u
   return { selector: parts.join(','), namespace: key.namespace };
 }
 
-/** An API server that accepts connections and never answers must not hang a diagnosis. */
+/**
+ * Reads everything diagnosis reasons about from a cluster, read-only: every Flux object of the
+ * kinds whose CRDs exist (sources, Kustomizations, HelmReleases, ...), the objects their health
+ * checks and inventories name, Warning events, and the ConfigMaps/Secrets they reference.
+ * Each request has a deadline (an API server that accepts connections and never answers must
+ * not hang a diagnosis); a kind whose CRD is missing is skipped, not an error.
+ * Returns a `FluxState` snapshot (plain data, see state.ts) for `diagnose()`; starts nothing,
+ * writes nothing. Throws when the API server cannot be reached at all.
+ */
 export async function collectFluxState(kubeConfig: KubeConfig, options: CollectOptions = {}): Promise<FluxState> {
   const timeoutMs = options.timeoutMs ?? 120_000;
   let timer: NodeJS.Timeout | undefined;

@@ -65,6 +65,12 @@ export function loadAssets(): Assets {
   return cachedAssets;
 }
 
+/**
+ * report.html: one self-contained page (uPlot and the report's script inlined, no network) with
+ * the verdict, thresholds, charts of every series (memory, CPU, queue, lag, GitHub quota) with
+ * the timeline's faults as bands, and the measurements' tables. Pure: a string from the summary
+ * and the raw samples.
+ */
 export function renderHtml(summary: Summary, samples: readonly Sample[]): string {
   const assets = loadAssets();
   const chartData = buildChartData(samples, summary.faults, runOrigin(summary));

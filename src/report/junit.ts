@@ -11,6 +11,11 @@ export function escapeXml(text: string): string {
     .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
+/**
+ * junit.xml for CI: a "run completed" test case (failed when the run errored, timed out or was
+ * interrupted) and one test case per threshold result (a failure names the metric, the actual
+ * value and the limit). Pure.
+ */
 export function renderJunit(summary: Summary): string {
   const run = summary.run;
   const suite = `fluxbench.${run.scenarioName}`;

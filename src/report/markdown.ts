@@ -39,6 +39,10 @@ export function mdTable(model: TableModel, code: number[] = []): string {
   return [line(model.header, true), `| ${align.join(' | ')} |`, ...model.rows.map((row) => line(row))].join('\n');
 }
 
+/**
+ * report.md: the verdict, thresholds, every measurement's section (controllers, lag, GitHub,
+ * stalls, API, ...), the timeline and the diagnosis, as GitHub-flavoured Markdown. Pure.
+ */
 export function renderMarkdown(summary: Summary): string {
   const parts: string[] = [];
   parts.push(`# fluxbench · ${mdCell(summary.run.scenarioName)} · ${verdictLabel[summary.verdict]}`);

@@ -26,7 +26,11 @@ export interface ReportPaths {
   junit: string;
 }
 
-/** Builds the summary and writes summary.json, report.md, report.html and junit.xml. */
+/**
+ * Builds the summary from the samples and run.json's record and writes summary.json, report.md,
+ * report.html and junit.xml into `runDir` (overwriting earlier ones). Returns their paths and the
+ * summary. Throws UsageError when `runMeta` does not validate.
+ */
 export function writeReports(runDir: string, samples: readonly Sample[], runMeta: RunMeta): { paths: ReportPaths; summary: Summary } {
   mkdirSync(runDir, { recursive: true });
   const summary = buildSummary(samples, runMeta);
@@ -61,7 +65,11 @@ export function readRunDir(runDir: string): { samples: Sample[]; runMeta: RunMet
   return { samples, runMeta };
 }
 
-/** Rebuilds every report of a run directory from its files. */
+/**
+ * Rebuilds every report of a run directory from its samples.ndjson and run.json alone (a crashed
+ * run's truncated last sample line is skipped). Throws UsageError when either file is missing or
+ * run.json does not validate.
+ */
 export function rebuildReports(runDir: string): { paths: ReportPaths; summary: Summary } {
   const { samples, runMeta } = readRunDir(runDir);
   return writeReports(runDir, samples, runMeta);

@@ -134,6 +134,20 @@ export async function writeRepo(plan: WorkloadPlan, repoName: string, gitDir: st
   return { headSha, commits };
 }
 
+/**
+ * Generates a synthetic Flux workload: plans it (pure, seeded), writes every repository as a
+ * bare repo under `<storageRoot>/<owner>/<repo>.git` with `git fast-import` (history, churnable
+ * apps, the injected faults' manifests), and renders the root objects Flux starts from
+ * (namespaces, Git Secrets, GitRepositories, Kustomizations, HelmReleases) pointing at
+ * `context.gitBaseUrl`.
+ *
+ * Starts: `git fast-import` processes, `context.concurrency` at a time (default 2), each waited for.
+ * Leaves on disk: the bare repos (they are the fake GitHub's storage when run by the runner).
+ * Returns: the plan, the repos with their head commits, the root objects as YAML and as
+ * objects, the dependency graph's ground truth, and the generation time in ms.
+ * Throws: UsageError on invalid options, a non-http(s) base URL, or repos that exist without
+ * `overwrite`; FluxbenchError when git fails.
+ */
 export async function generateWorkload(input: GeneratorOptionsInput | GeneratorOptions, context: GenerateContext): Promise<GeneratedWorkload> {
   const started = performance.now();
   const options = parseGeneratorOptions(input);
