@@ -66,24 +66,33 @@ async function makeV2Cgroup(root: string, group: string, name: string, controlle
   }
 }
 
+/**
+ * Makes `<root>/fluxbench/<group>/<name>` for one controller (`memory` or `cpu`): in the unified
+ * hierarchy when it offers the controller, else in the v1 hierarchy of that controller;
+ * undefined when neither can be made here (no such controller, not root).
+ */
+async function makeCgroup(group: string, name: string, controller: 'memory' | 'cpu'): Promise<{ path: string; version: 1 | 2 } | undefined> {
+  const roots = detectCgroupRoots(await readFile('/proc/mounts', 'utf8'));
+  if (roots.v2 && (await v2Has(roots.v2, controller))) {
+    const path = await makeV2Cgroup(roots.v2, group, name, controller);
+    if (path) return { path, version: 2 };
+  }
+  const v1Root = controller === 'memory' ? roots.v1Memory : roots.v1Cpu;
+  if (!v1Root) return undefined;
+  const path = join(v1Root, 'fluxbench', group, name);
+  try {
+    await mkdir(path, { recursive: true });
+    return { path, version: 1 };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Creates `<root>/fluxbench/<group>/<name>`; undefined when no memory cgroup can be made here. */
 export async function createMemoryCgroup(group: string, name: string): Promise<MemoryCgroup | undefined> {
-  const roots = detectCgroupRoots(await readFile('/proc/mounts', 'utf8'));
-  if (roots.v2 && (await v2Has(roots.v2, 'memory'))) {
-    const path = await makeV2Cgroup(roots.v2, group, name, 'memory');
-    if (path) return v2Cgroup(path);
-    // else fall through to v1
-  }
-  if (roots.v1Memory) {
-    const path = join(roots.v1Memory, 'fluxbench', group, name);
-    try {
-      await mkdir(path, { recursive: true });
-      return v1Cgroup(path);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
+  const made = await makeCgroup(group, name, 'memory');
+  if (!made) return undefined;
+  return made.version === 2 ? v2Cgroup(made.path) : v1Cgroup(made.path);
 }
 
 function v2Cgroup(path: string): MemoryCgroup {
@@ -155,21 +164,9 @@ export function parseCpuMax(text: string): number | undefined {
  * until remove() (or the run registry's reaper) takes it away.
  */
 export async function createCpuCgroup(group: string, name: string): Promise<CpuCgroup | undefined> {
-  const roots = detectCgroupRoots(await readFile('/proc/mounts', 'utf8'));
-  if (roots.v2 && (await v2Has(roots.v2, 'cpu'))) {
-    const path = await makeV2Cgroup(roots.v2, group, name, 'cpu');
-    if (path) return v2CpuCgroup(path);
-  }
-  if (roots.v1Cpu) {
-    const path = join(roots.v1Cpu, 'fluxbench', group, name);
-    try {
-      await mkdir(path, { recursive: true });
-      return v1CpuCgroup(path);
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
+  const made = await makeCgroup(group, name, 'cpu');
+  if (!made) return undefined;
+  return made.version === 2 ? v2CpuCgroup(made.path) : v1CpuCgroup(made.path);
 }
 
 function v2CpuCgroup(path: string): CpuCgroup {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { findMetric } from '../../src/measurements/index.ts';
 import type { Sample } from '../../src/metrics/sample.ts';
 import { defineScenario } from '../../src/scenario/index.ts';
 import { runScenario } from '../../src/run/index.ts';
@@ -33,6 +34,12 @@ describe('a controller killed mid-run', () => {
       ['lag.applied.count > 0', true],
     ]);
     expect(result.exitCode).toBe(0);
+    // Every summary metric of a real run is one the catalogue describes (and thresholds are checked against).
+    const metrics = result.summary!.metrics;
+    expect(Object.keys(metrics).filter((name) => findMetric(name).length !== 1)).toEqual([]);
+    // The go-process measurement reads the controllers' Go collectors from the same scrape.
+    expect(metrics['goroutines.kustomize-controller.max']).toBeGreaterThan(10);
+    expect(metrics['fds.source-controller.max']).toBeGreaterThan(5);
 
     const samples = readNdjson<Sample>(join(result.runDir, 'samples.ndjson'));
     // The run reads as its phases: each phase sample once, in order.
