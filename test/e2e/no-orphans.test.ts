@@ -35,7 +35,15 @@ function spawnFluxbench(toolchain: Toolchain, args: string[]): { child: ChildPro
 async function startUp(reportsDir: string): Promise<UpRun> {
   const toolchain = inject('toolchain');
   const { child, output } = spawnFluxbench(toolchain, ['up', '--nodes', '1', '--reports', reportsDir]);
-  await waitFor('fluxbench up to be ready', async () => (output().includes('export KUBECONFIG=') ? true : undefined), 240_000);
+  // A CLI that died will never be ready: say why at once instead of at the timeout.
+  const died = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`fluxbench up exited with ${code} before it was ready:\n${output().slice(-4000)}`))),
+  );
+  const ready = waitFor('fluxbench up to be ready', async () => (output().includes('export KUBECONFIG=') ? true : undefined), 240_000).catch((err: Error) => {
+    throw new Error(`${err.message}\n--- fluxbench up printed:\n${output().slice(-4000)}`);
+  });
+  await Promise.race([ready, died]);
+  died.catch(() => undefined);
   const runId = readdirSync(reportsDir)[0]!;
   const controllerPids = [...output().matchAll(/pid (\d+)/g)].map((m) => Number(m[1]));
   const pidsDir = join(kwokWorkdir(toolchain), 'clusters', runId, 'pids');
