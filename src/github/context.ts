@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestRecord } from './accounting.ts';
 import type { FaultDecision } from './faults.ts';
+import type { GitUsage } from './git-processes.ts';
 import { sendJson } from './http-util.ts';
 import type { Caller } from './quotas.ts';
 import type { QuotaState } from './rate-limiter.ts';
@@ -20,8 +21,15 @@ export interface Exchange {
   readonly bodyBytes: { bytes: number };
   /** Set by the auth middleware; accounting attributes the request to it. */
   caller?: Caller;
+  /** Set by `identify` when the credentials are bad; `requireCredentials` answers it after the faults. */
+  authRefusal?: { answer: RestResponse; headers?: Record<string, string> };
   /** Set by the rate-limit middleware when a limit refused the request. */
   limited?: RequestRecord['limited'];
+  /**
+   * Set by the git handler for an RPC: when its git child started (performance.now() ms) and,
+   * once it has exited, what it cost; the accounting turns it into the record's `git`.
+   */
+  git?: { startedMs: number; usage?: GitUsage };
 }
 
 /** A routed request: what the middleware after accounting and every handler family see. */

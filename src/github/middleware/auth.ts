@@ -2,54 +2,62 @@ import { anonymousIdentity, identityOfToken, looksLikeJwt, parseCredentials, ver
 import { respond, type RequestContext } from '../context.ts';
 import type { Middleware } from '../pipeline.ts';
 import type { Caller } from '../quotas.ts';
-import { badCredentials, docsUrl } from '../rest.ts';
+import { badCredentials, docsUrl, type RestResponse } from '../rest.ts';
 
 /**
  * Resolves who is calling (a token, an App installation token, an App JWT on the App routes, or
- * the anonymous client by IP) before anything else looks at the request, so limits, faults and
- * accounting all see the same identity. Answers 401 itself for malformed or unknown credentials
- * and for App JWTs that fail verification.
+ * the anonymous client by IP) before anything else looks at the request, so faults, limits and
+ * accounting all see the same identity. Refuses nothing itself: bad credentials are answered by
+ * `requireCredentials`, after the faults, because a GitHub that is down answers 5xx before it
+ * checks anyone's token.
  */
-export const authenticate: Middleware<RequestContext> = async (ctx, next) => {
-  const caller = resolveCaller(ctx);
-  if (!caller) {
-    ctx.req.resume();
-    return;
+export const identify: Middleware<RequestContext> = async (ctx, next) => {
+  const resolved = resolveCaller(ctx);
+  if ('refusal' in resolved) {
+    ctx.authRefusal = resolved.refusal;
+    // Unknown credentials are accounted to the client's address, as GitHub cannot name them either.
+    const identity = anonymousIdentity(ctx.req.socket.remoteAddress ?? 'unknown');
+    ctx.caller = { identity, limit: ctx.state.quotas.limitFor(identity) };
+  } else {
+    ctx.caller = resolved.caller;
   }
-  ctx.caller = caller;
   await next();
 };
 
-/** The caller, or undefined after answering 401. */
-function resolveCaller(ctx: RequestContext): Caller | undefined {
+/** Answers 401 for malformed or unknown credentials and App JWTs that fail verification. */
+export const requireCredentials: Middleware<RequestContext> = async (ctx, next) => {
+  if (ctx.authRefusal) {
+    ctx.req.resume();
+    respond(ctx, ctx.authRefusal.answer, ctx.authRefusal.headers);
+    return;
+  }
+  await next();
+};
+
+type Resolved = { caller: Caller } | { refusal: NonNullable<RequestContext['authRefusal']> };
+
+/** The caller, or the 401 its credentials earn. */
+function resolveCaller(ctx: RequestContext): Resolved {
   const { state, match, req } = ctx;
   const creds = parseCredentials(req.headers.authorization);
   // git asks for credentials only when challenged.
   const challenge = match.category === 'git' ? { 'www-authenticate': 'Basic realm="GitHub"' } : undefined;
+  const refuse = (answer: RestResponse): Resolved => ({ refusal: { answer, ...(challenge ? { headers: challenge } : {}) } });
   if (creds.scheme === 'none') {
     const identity = anonymousIdentity(req.socket.remoteAddress ?? 'unknown');
-    return { identity, limit: state.quotas.limitFor(identity) };
+    return { caller: { identity, limit: state.quotas.limitFor(identity) } };
   }
-  if (creds.scheme === 'malformed') {
-    respond(ctx, badCredentials(), challenge);
-    return undefined;
-  }
+  if (creds.scheme === 'malformed') return refuse(badCredentials());
   const app = state.options.app;
   const isAppRoute = match.route.startsWith('rest.app') || match.route === 'rest.installation.lookup';
   if (isAppRoute && creds.scheme === 'bearer' && looksLikeJwt(creds.token) && app) {
     const check = verifyAppJwt(creds.token, { appId: app.id, ...(app.publicKey ? { publicKeyPem: app.publicKey } : {}), nowMs: Date.now() });
-    if (!check.ok) {
-      respond(ctx, { status: 401, body: { message: check.message, documentation_url: docsUrl } });
-      return undefined;
-    }
+    if (!check.ok) return { refusal: { answer: { status: 401, body: { message: check.message, documentation_url: docsUrl } } } };
     const identity: Identity = { key: `app:${check.appId}`, label: `app:${check.appId}`, kind: 'app', permission: 'none' };
-    return { identity, limit: state.quotas.rateLimits.installation };
+    return { caller: { identity, limit: state.quotas.rateLimits.installation } };
   }
   const token = state.tokens.lookup(creds.token, Date.now());
-  if (!token) {
-    respond(ctx, badCredentials(), challenge);
-    return undefined;
-  }
+  if (!token) return refuse(badCredentials());
   const identity = identityOfToken(token);
-  return { identity, limit: state.quotas.limitFor(identity, token) };
+  return { caller: { identity, limit: state.quotas.limitFor(identity, token) } };
 }

@@ -6,13 +6,14 @@ import { docsUrl } from '../rest.ts';
 const statusMessages: Record<number, string> = { 500: 'Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
 
 /**
- * Applies the faults in force that match the route and repository: cuts the connection (reset),
- * answers a 5xx instead of the handler (error, outage), waits (latency) and leaves a bandwidth
- * cap in `ctx.fault` for the handler's response body. It runs after auth and rate limits, so a
- * faulted request is attributed to its caller and has been charged like any other.
+ * Decides the faults in force that match the route and repository, and answers the refusing
+ * ones: cuts the connection (reset) or answers a 5xx instead of the handler (error, outage). It
+ * runs after the caller is identified (a faulted request is attributed to it) and before
+ * credentials are checked or quota charged. Latency and a bandwidth cap are left in `ctx.fault`
+ * for `latency` and the handler's response body.
  */
 export const faults: Middleware<RequestContext> = async (ctx, next) => {
-  const { state, match, req, res } = ctx;
+  const { state, match, req } = ctx;
   const fault = state.faults.decide(match.route, repoOf(match));
   ctx.fault = fault;
   if (fault.reset) {
@@ -24,18 +25,25 @@ export const faults: Middleware<RequestContext> = async (ctx, next) => {
     respond(ctx, { status: fault.status, body: { message: statusMessages[fault.status] ?? 'Server Error', documentation_url: docsUrl } });
     return;
   }
-  if (fault.delayMs > 0) {
-    // Latency is server time: the request keeps its concurrency slot, as on a slow GitHub.
-    // A client that hangs up meanwhile ends the wait and the request.
+  await next();
+};
+
+/**
+ * Waits out an injected latency after the rate limits, so the request holds its concurrency slot
+ * meanwhile, as on a slow GitHub. A client that hangs up meanwhile ends the wait and the request.
+ */
+export const latency: Middleware<RequestContext> = async (ctx, next) => {
+  const { delayMs } = ctx.fault;
+  if (delayMs > 0) {
     const closed = new AbortController();
     const onClose = () => closed.abort();
-    res.once('close', onClose);
+    ctx.res.once('close', onClose);
     try {
-      await delay(fault.delayMs, undefined, { signal: closed.signal });
+      await delay(delayMs, undefined, { signal: closed.signal });
     } catch {
       return;
     } finally {
-      res.off('close', onClose);
+      ctx.res.off('close', onClose);
     }
   }
   await next();

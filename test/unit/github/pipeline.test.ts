@@ -8,7 +8,7 @@ const ci = 'ghp_pipelineci00000000000000000000000000';
 const other = 'ghp_pipelineother000000000000000000000000';
 const as = (token: string) => ({ authorization: `token ${token}` });
 
-describe('request pipeline order: accounting → auth → rate limits → faults → handler', () => {
+describe('request pipeline order: accounting → identify → faults → credentials → rate limits → latency → handler', () => {
   let gh: StartedFakeGitHub;
   let work: string;
   const sink = new MemorySink();
@@ -31,20 +31,24 @@ describe('request pipeline order: accounting → auth → rate limits → faults
 
   const lastRecord = () => gh.requests().at(-1)!;
 
-  it('refuses an exhausted quota with the rate limiter\'s 403 before an outage applies', async () => {
+  it('answers an outage before the rate limiter, charging no quota, as GitHub\'s edge does', async () => {
     gh.admin.addFault({ type: 'outage', match: { route: 'rest.repo' }, status: 503 });
     gh.admin.setRemaining(0, 'ci');
+    // Even a caller with no quota left sees the outage, not a rate limit.
+    const down = await fetch(`${gh.url}/repos/acme/app`, { headers: as(ci) });
+    expect(down.status).toBe(503);
+    expect(lastRecord()).toMatchObject({ identity: 'ci', route: 'rest.repo', status: 503 });
+    // A caller with quota left is not charged for a request the outage refused.
+    const before = gh.quota('other').used;
+    const faulted = await fetch(`${gh.url}/repos/acme/app`, { headers: as(other) });
+    expect(faulted.status).toBe(503);
+    expect(gh.quota('other').used).toBe(before);
+    // Once the outage is over, the exhausted caller meets the rate limiter's 403.
+    gh.admin.clearFaults();
     const limited = await fetch(`${gh.url}/repos/acme/app`, { headers: as(ci) });
     expect(limited.status).toBe(403);
     expect(((await limited.json()) as { message: string }).message).toMatch(/^API rate limit exceeded for user ID ci\./);
     expect(lastRecord()).toMatchObject({ identity: 'ci', route: 'rest.repo', status: 403, limited: 'primary' });
-    // A caller with quota left reaches the fault, and is charged for it like any other request.
-    const before = gh.quota('other').used;
-    const faulted = await fetch(`${gh.url}/repos/acme/app`, { headers: as(other) });
-    expect(faulted.status).toBe(503);
-    expect(faulted.headers.get('x-ratelimit-limit')).toBe('5000');
-    expect(Number(faulted.headers.get('x-ratelimit-used'))).toBe(before + 1);
-    expect(gh.quota('other').used).toBe(before + 1);
   });
 
   it('refuses an exhausted quota before a latency fault makes it wait', async () => {
@@ -71,26 +75,33 @@ describe('request pipeline order: accounting → auth → rate limits → faults
     await expect.poll(() => gh.requests().filter((r) => r.route === 'rest.repo' && r.status === 0).at(-1)?.identity).toBe('other');
   });
 
-  it('authenticates before faults: unknown credentials get 401 during an outage, counted as anonymous', async () => {
+  it('checks credentials after faults: an outage answers 503 to unknown credentials too, a healthy host 401, both as anonymous', async () => {
+    const unknown = as('ghp_unknown000000000000000000000000000');
     gh.admin.addFault({ type: 'outage' });
-    const res = await fetch(`${gh.url}/repos/acme/app`, { headers: as('ghp_unknown000000000000000000000000000') });
+    expect((await fetch(`${gh.url}/repos/acme/app`, { headers: unknown })).status).toBe(503);
+    expect(lastRecord()).toMatchObject({ identity: 'anonymous:127.0.0.1', route: 'rest.repo', status: 503 });
+    gh.admin.clearFaults();
+    const res = await fetch(`${gh.url}/repos/acme/app`, { headers: unknown });
     expect(res.status).toBe(401);
     expect(await res.json()).toEqual({ message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     expect(lastRecord()).toMatchObject({ identity: 'anonymous:127.0.0.1', route: 'rest.repo', status: 401 });
-    expect((await fetch(`${gh.url}/repos/acme/app`, { headers: as(ci) })).status).toBe(503);
   });
 
   it('counts unrouted targets, and keeps the admin API out of the chain (not counted, limited or faulted)', async () => {
     gh.admin.addFault({ type: 'outage' });
     gh.admin.setRemaining(0);
     const count = gh.requests().length;
-    const health = await fetch(`${gh.url}/_fluxbench/health`);
+    const health = await fetch(`${gh.adminUrl}/_fluxbench/health`, { headers: { authorization: `Bearer ${gh.adminSecret}` } });
     expect(health.status).toBe(200);
     expect(health.headers.get('x-ratelimit-limit')).toBeNull();
     expect(gh.requests()).toHaveLength(count);
     expect((await rawPath(gh.port, 'GET', '/acme/%2e%2e/info/refs')).status).toBe(400);
     await expect.poll(() => gh.requests().length).toBe(count + 1);
     expect(lastRecord()).toMatchObject({ identity: 'anonymous:127.0.0.1', route: 'invalid', status: 400 });
+    // On the main port /_fluxbench/ is just an unrouted target: 404, counted like one.
+    expect((await rawPath(gh.port, 'GET', '/_fluxbench/health')).status).toBe(404);
+    await expect.poll(() => gh.requests().length).toBe(count + 2);
+    expect(lastRecord()).toMatchObject({ identity: 'anonymous:127.0.0.1', route: 'invalid', status: 404 });
   });
 });
 
