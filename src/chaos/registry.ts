@@ -4,7 +4,7 @@
  * validation (including provider capabilities) and the executor read the rest from it.
  */
 import { z } from 'zod';
-import type { ActionSchema, ChaosActionDefinition } from './action.ts';
+import type { ActionSchema, ChaosActionDefinition, TimelineAction as DeclaredTimelineAction } from './action.ts';
 import { artifactSlowAction } from './actions/artifact-slow.ts';
 import { churnStartAction } from './actions/churn-start.ts';
 import { churnStopAction } from './actions/churn-stop.ts';
@@ -41,6 +41,14 @@ export const timelineActionSchema = z.discriminatedUnion('action', chaosActions.
 
 export type TimelineAction = z.output<typeof timelineActionSchema>;
 export type TimelineActionName = TimelineAction['action'];
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/**
+ * The actions' self-declared types (action.ts, declaration merging) and this list are one set: an
+ * action file that declares its type but is missing here, or the reverse, fails to compile here.
+ */
+const declaredTypesMatchRegistry: Same<TimelineAction, DeclaredTimelineAction> = true;
+void declaredTypesMatchRegistry;
 
 const byName = new Map<string, ChaosActionDefinition>(chaosActions.map((definition) => [definition.name, definition]));
 

@@ -95,7 +95,8 @@ const writtenAs: Record<ValueUnit, string> = {
 
 /** Per metric unit: how a metric is described, the forms its limits may take, and how to write one. */
 const accepted: Record<MetricUnit, { is: string; forms: readonly ValueUnit[]; hint: string }> = {
-  seconds: { is: 'measured in seconds', forms: ['seconds'], hint: 'a duration such as "30s", "2m" or "250ms"' },
+  // A plain number is seconds, the base unit (thresholds written before the catalogue say "< 30").
+  seconds: { is: 'measured in seconds', forms: ['seconds', 'number'], hint: 'a duration such as "30s", "2m" or "250ms"' },
   bytes: { is: 'measured in bytes', forms: ['bytes', 'quantity', 'number'], hint: 'a quantity such as "512Mi" or "1Gi"' },
   count: { is: 'a count', forms: ['number', 'quantity'], hint: 'a plain number such as "0" or "100"' },
   cores: { is: 'measured in cores', forms: ['number'], hint: 'a number of cores such as "0.5"' },

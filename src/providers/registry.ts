@@ -14,9 +14,10 @@ import type { ProviderDefinition, ProviderField } from './types.ts';
 /** Every provider, the default (local) first. */
 export const providers = [localProvider, kindProvider, k3sProvider, existingProvider] as const satisfies readonly ProviderDefinition[];
 
-/** The `provider.type` values, for the scenario schema and `run --provider`. */
-export const providerTypes = ['local', 'kind', 'k3s', 'existing'] as const satisfies readonly (typeof providers)[number]['type'][];
-export type ProviderType = (typeof providerTypes)[number];
+export type ProviderType = (typeof providers)[number]['type'];
+
+/** The `provider.type` values, from the list above, for the scenario schema and `run --provider`. */
+export const providerTypes = providers.map((p) => p.type) as [ProviderType, ...ProviderType[]];
 
 /** The definition of `type`; throws UsageError naming the allowed types for an unknown one. */
 export function providerDefinition(type: string): ProviderDefinition {

@@ -44,11 +44,23 @@ export interface ProviderFlux {
   gitBaseUrl?: string;
 }
 
+/**
+ * Sizes a provider's cluster cannot exceed, checked against the workload's estimate at validate
+ * (src/scenario/feasibility.ts). Omitted fields are unknown (a borrowed cluster's).
+ */
+export interface ProviderLimits {
+  /** The Service CIDR: every Service takes a ClusterIP from it. */
+  serviceClusterIpRange?: string;
+  /** etcd's backend quota: past it etcd refuses every write ("mvcc: database space exceeded"). */
+  etcdQuotaBackendBytes?: number;
+}
+
 export interface ProviderDefinition {
   /** The `provider.type` value. */
   readonly type: string;
   readonly description: string;
   readonly capabilities: ProviderCapabilities;
+  readonly limits?: ProviderLimits;
   /**
    * Its own fields of the scenario's `provider` section (the scenario schema is composed from
    * them); validation refuses a field set for a provider that does not declare it.

@@ -14,11 +14,6 @@ export class TeardownStack {
     this.entries.push({ name, stop });
   }
 
-  /** Names registered so far, in registration order. */
-  names(): string[] {
-    return this.entries.map((e) => e.name);
-  }
-
   /**
    * Runs every stop, last registered first, each once; a stop that throws is logged and the
    * rest still run. A second call waits for the first.

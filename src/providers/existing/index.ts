@@ -10,7 +10,7 @@ import type { ProviderDefinition } from '../types.ts';
 import { useExistingCluster } from './cluster.ts';
 
 export const existingProvider = {
-  type: 'existing',
+  type: 'existing' as const,
   description: 'your kubeconfig context with Flux already installed; the workload in its own namespaces, pruned afterwards',
   capabilities: { ownsCluster: false, ownsControllers: false, hostControllers: false, hostControlPlane: false, artifactProxy: false, podNetwork: false },
   settings: {

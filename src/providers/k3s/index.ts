@@ -9,13 +9,15 @@ import type { ProviderDefinition } from '../types.ts';
 import { startK3sCluster } from './cluster.ts';
 
 export const k3sProvider = {
-  type: 'k3s',
+  type: 'k3s' as const,
   description: 'one k3s container (testcontainers); Flux as pods; the fake GitHub through host-port forwarding',
   capabilities: { ownsCluster: true, ownsControllers: true, hostControllers: false, hostControlPlane: false, artifactProxy: false, podNetwork: true },
   settings: {
     k3sImage: z.string().min(1).optional().meta({ description: 'k3s container image (provider k3s only).' }),
     ...fluxImageRepositorySetting,
   },
+  // k3s' default service CIDR; its default datastore is SQLite (kine), with no etcd quota.
+  limits: { serviceClusterIpRange: '10.43.0.0/16' },
   async provision(options) {
     // testcontainers wires its host-port forwarder only into containers started after the call.
     const hostPorts = options.githubUrl ? [Number(new URL(options.githubUrl).port)] : [];

@@ -9,7 +9,7 @@ import type { ProviderDefinition } from '../types.ts';
 import { startKindCluster } from './cluster.ts';
 
 export const kindProvider = {
-  type: 'kind',
+  type: 'kind' as const,
   description: 'kind create cluster; Flux as pods (published images); the fake GitHub relayed to the kind network',
   capabilities: { ownsCluster: true, ownsControllers: true, hostControllers: false, hostControlPlane: false, artifactProxy: false, podNetwork: true },
   settings: {
@@ -17,6 +17,8 @@ export const kindProvider = {
     kindImage: z.string().min(1).optional().meta({ description: "kind node image, e.g. kindest/node:v1.34.0 (provider kind only; default: kind's own)." }),
     ...fluxImageRepositorySetting,
   },
+  // kind's default service subnet; kubeadm leaves etcd at its own default quota (2 GiB).
+  limits: { serviceClusterIpRange: '10.96.0.0/16', etcdQuotaBackendBytes: 2 * 2 ** 30 },
   async provision(options) {
     const clusterDir = join(options.runDir, 'cluster');
     const kind = options.binaries?.kind ?? 'kind';

@@ -40,7 +40,11 @@ function need(toolchain: Toolchain, binary: string): string {
  */
 export async function startLocalCluster(toolchain: Toolchain, options: ClusterOptions): Promise<StartedCluster> {
   const kwokctl = need(toolchain, 'kwokctl');
-  await mkdir(options.runDir, { recursive: true });
+  await mkdir(options.runDir, { recursive: true, mode: 0o700 });
+  // kwokctl keeps each cluster's CA and admin keys (mode 0644) and etcd's data there: only the
+  // owner may enter.
+  await mkdir(kwokWorkdir(toolchain), { recursive: true, mode: 0o700 });
+  await chmod(kwokWorkdir(toolchain), 0o700);
   const configPath = join(options.runDir, 'kwokctl.yaml');
   const kubeconfigPath = join(options.runDir, 'kubeconfig');
   await writeFile(

@@ -7,12 +7,14 @@ import { join } from 'node:path';
 import { startFlux } from '../../flux/index.ts';
 import type { ProviderDefinition } from '../types.ts';
 import { kwokWorkdir, startLocalCluster } from './cluster.ts';
+import { localEtcdQuotaBackendBytes, localServiceClusterIpRange } from './kwokctl-config.ts';
 
 export const localProvider = {
-  type: 'local',
+  type: 'local' as const,
   description: 'kwokctl --runtime binary; Flux as supervised host processes (no Docker, no network)',
   capabilities: { ownsCluster: true, ownsControllers: true, hostControllers: true, hostControlPlane: true, artifactProxy: true, podNetwork: false },
   settings: {},
+  limits: { serviceClusterIpRange: localServiceClusterIpRange, etcdQuotaBackendBytes: localEtcdQuotaBackendBytes },
   async provision(options) {
     // Registered before creation: a runner killed mid-create still has its cluster deleted.
     options.registry.addKwokCluster({ name: options.runId, kwokctl: options.toolchain.binaries.kwokctl ?? 'kwokctl', workdir: kwokWorkdir(options.toolchain) });
@@ -30,10 +32,9 @@ export const localProvider = {
       // Also the cgroups a limit makes mid-run (controller.memoryLimit, controller.cpuLimit).
       onCgroup: (path) => options.registry.addCgroup(path),
     });
-    for (const c of flux.controllers) if (c.process.cgroupPath) options.registry.addCgroup(c.process.cgroupPath);
     return { flux };
   },
 } satisfies ProviderDefinition;
 
 export { startLocalCluster, deleteKwokCluster, listKwokClusters, kwokWorkdir, readComponentPids } from './cluster.ts';
-export { renderKwokctlConfig, kwokctlCreateArgs, type KwokctlBinaries } from './kwokctl-config.ts';
+export { renderKwokctlConfig, kwokctlCreateArgs, localBindAddress, type KwokctlBinaries } from './kwokctl-config.ts';

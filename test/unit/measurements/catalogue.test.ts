@@ -74,13 +74,14 @@ describe('checking names and limits against the catalogue', () => {
     expect(metricProblem('*.*.max')).toBeUndefined();
   });
 
-  it('fits limits to units: durations for seconds, quantities or numbers for bytes, numbers for counts, 0 for anything', () => {
+  it('fits limits to units: durations or plain seconds for seconds, quantities or numbers for bytes, numbers for counts, 0 for anything', () => {
     const problem = (name: string, limit: string) => limitUnitProblem(name, parseMetricValue(limit));
     expect(problem('memory.source-controller.max', '30s')).toMatch(/is measured in bytes, but the limit 30s is a duration/);
     expect(problem('memory.source-controller.max', '768Mi')).toBeUndefined();
     expect(problem('memory.source-controller.max', '1G')).toBeUndefined();
     expect(problem('lag.applied.p95', '90s')).toBeUndefined();
-    expect(problem('lag.applied.p95', '90')).toMatch(/measured in seconds, but the limit 90 is a plain number/);
+    expect(problem('lag.applied.p95', '90')).toBeUndefined();
+    expect(problem('lag.applied.p95', '90%')).toMatch(/measured in seconds, but the limit 90% is a percentage/);
     expect(problem('lag.applied.p95', '0')).toBeUndefined();
     expect(problem('github.status_429.count', '5%')).toMatch(/is a count, but the limit 5% is a percentage/);
     expect(problem('cpu.*.avg', '0.25')).toBeUndefined();

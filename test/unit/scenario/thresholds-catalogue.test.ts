@@ -34,7 +34,9 @@ describe('thresholds checked against the metric catalogue when loading', () => {
     expect(thresholds('memory.source-controller.max < 30s')).toEqual([
       'test.yaml:3:14: thresholds[0]: "memory.source-controller.max" is measured in bytes, but the limit 30s is a duration; write a quantity such as "512Mi" or "1Gi"',
     ]);
-    expect(thresholds('lag.applied.p95 < 60')[0]).toMatch(/"lag\.applied\.p95" is measured in seconds, but the limit 60 is a plain number; write a duration/);
+    // A plain number is seconds, the base unit, as thresholds have always read it.
+    expect(thresholds('lag.applied.p95 < 60')).toEqual([]);
+    expect(thresholds('lag.applied.p95 < 1Gi')[0]).toMatch(/"lag\.applied\.p95" is measured in seconds, but the limit 1Gi is a binary quantity; write a duration/);
     expect(thresholds('restarts.count < 1Gi')[0]).toMatch(/"restarts\.count" is a count, but the limit 1Gi is a binary quantity/);
     expect(thresholds('memory.*.max < 5m')[0]).toMatch(/"memory\.\*\.max" is measured in bytes, but the limit 5m is a duration/);
   });
