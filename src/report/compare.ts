@@ -5,6 +5,7 @@
 import { UsageError } from '../util/exit-codes.ts';
 import { diffMetrics, evaluateRegression, formatMetricValue, parseRegressionLimit, type MetricDelta, type RegressionResult } from '../scenario/index.ts';
 import type { Summary } from './summary.ts';
+import { metricProblem } from '../measurements/index.ts';
 
 export type LimitsSource = 'option' | 'current' | 'baseline' | 'none';
 
@@ -53,6 +54,9 @@ export function parseLimitsOption(text: string, option = '--limits'): Record<str
     if (!/^[A-Za-z0-9_*-]+(\.[A-Za-z0-9_*-]+)*$/.test(metric)) {
       throw new UsageError(`${option}: metric "${metric}" must be dot-separated names with optional * globs, e.g. "memory.*.max"`);
     }
+    // The same catalogue check as a scenario's regression keys: a typo fails now, not as "missing".
+    const unknown = metricProblem(metric);
+    if (unknown) throw new UsageError(`${option}: ${unknown}`);
     try {
       parseRegressionLimit(limit);
     } catch (err) {

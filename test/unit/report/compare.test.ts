@@ -73,3 +73,10 @@ describe('parseLimitsOption', () => {
     expect(() => parseLimitsOption('lag applied=+1')).toThrow(/--limits: metric "lag applied"/);
   });
 });
+
+describe('compare --limits against the metric catalogue', () => {
+  it('refuses an unknown metric at once, with the nearest name', () => {
+    expect(() => parseLimitsOption('lag.aplied.p95=+20%')).toThrow(/--limits: unknown metric "lag\.aplied\.p95"; did you mean "lag\.applied\.p95"\?/);
+    expect(parseLimitsOption('lag.applied.p95=+20%,memory.*.max=+15%')).toEqual({ 'lag.applied.p95': '+20%', 'memory.*.max': '+15%' });
+  });
+});
