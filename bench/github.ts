@@ -1,7 +1,10 @@
 /**
  * bench:github — throughput of the fake GitHub's git path against `git http-backend` behind a
- * minimal CGI server, same repos, same concurrency, same run; and the per-request cost of the
- * rate-limit bookkeeping at 10,000 identities against a no-op. Prints ratios, not verdicts.
+ * minimal CGI server, same repos, same concurrency, same run; depth-1 clones of a large-file
+ * repository and of a repository after thousands of churn pushes, against http-backend on the
+ * same repositories, and against the same clone from loose or unmaintained storage
+ * (bench/github-storage.ts, with its env knobs); and the per-request cost of the rate-limit
+ * bookkeeping at 10,000 identities against a no-op. Prints ratios, not verdicts.
  */
 import { spawn, execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -14,7 +17,9 @@ import { startFakeGitHub } from '../src/github/index.ts';
 import { RateLimiter } from '../src/github/rate-limiter.ts';
 import { Accounting } from '../src/github/accounting.ts';
 import { systemClock } from '../src/github/clock.ts';
+import type { Sample } from '../src/metrics/sample.ts';
 import { formatBytes } from '../src/util/units.ts';
+import { churnCase, largeFileCase } from './github-storage.ts';
 
 const execFileAsync = promisify(execFile);
 const REPOS = 4;
@@ -147,7 +152,8 @@ function bookkeepingBench(): { noopUs: number; limiterUs: number } {
 
 async function main(): Promise<void> {
   const root = await mkdtemp(join(tmpdir(), 'fluxbench-bench-github-'));
-  const gh = await startFakeGitHub({ storageRoot: join(root, 'storage'), rateLimits: { anonymous: 1_000_000_000 } });
+  const samples: Sample[] = [];
+  const gh = await startFakeGitHub({ storageRoot: join(root, 'storage'), rateLimits: { anonymous: 1_000_000_000 } }, { sink: { write: (s) => samples.push(s) } });
   const cgi = await startCgiServer(gh.storageRoot);
   try {
     console.log(`generating ${REPOS} repos of ${formatBytes(REPO_BYTES)} (incompressible) ...`);
@@ -196,10 +202,14 @@ async function main(): Promise<void> {
     console.log(`fetch rate: fake GitHub ${((FETCHES_PER_ROUND / results.fakeFetch) * 1000).toFixed(1)}/s, git http-backend ${((FETCHES_PER_ROUND / results.cgiFetch) * 1000).toFixed(1)}/s`);
     console.log(`fetch throughput ratio fake/http-backend: ${(results.cgiFetch / results.fakeFetch).toFixed(2)} (target >= 0.9)`);
 
+    // Before the storage cases: their gigabytes of clones leave a heap that slows a microbenchmark.
     const { noopUs, limiterUs } = bookkeepingBench();
     console.log('');
     console.log(`rate-limit + accounting bookkeeping at ${IDENTITIES} identities: ${limiterUs.toFixed(3)} µs/request vs no-op ${noopUs.toFixed(3)} µs/request`);
     console.log(`bookkeeping overhead: ${(limiterUs - noopUs).toFixed(3)} µs/request (target < 50 µs), ratio ${(limiterUs / Math.max(noopUs, 1e-6)).toFixed(1)}x no-op`);
+
+    await largeFileCase(gh, cgi.url, root, samples);
+    await churnCase(gh, cgi.url, root, samples);
   } finally {
     await gh.stop();
     await new Promise<void>((resolve) => cgi.server.close(() => resolve()));

@@ -8,6 +8,7 @@ import { parseFakeGitHubOptions, startFakeGitHub, type FakeGitHubOptionsInput } 
 
 interface ServeFlags {
   port?: string;
+  adminPort?: string;
   storageRoot?: string;
   config?: string;
   token: string[];
@@ -65,13 +66,26 @@ export async function serveOptionsFromFlags(flags: ServeFlags): Promise<FakeGitH
   return options as FakeGitHubOptionsInput;
 }
 
-/** `fluxbench github serve`: runs the fake GitHub alone until SIGINT/SIGTERM. */
+/** `--admin-port`: the admin listener's port on 127.0.0.1 (0 or absent = a free one). */
+export function adminPortFromFlag(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--admin-port "${value}": expected an integer 0-65535 (0 = random free port)`);
+  return port;
+}
+
+/**
+ * `fluxbench github serve`: runs the fake GitHub alone until SIGINT/SIGTERM. Its one JSON line on
+ * stdout is the only place the admin secret appears: `{url, adminUrl, adminSecret, admin,
+ * storageRoot, tokens}` (nothing is written to disk but the repos and `--samples`).
+ */
 export function registerGithubCommand(program: Command): void {
   const github = program.command('github').description('the fake GitHub (git smart-HTTP, REST subset, rate limits, faults, webhooks)');
   github
     .command('serve')
-    .description('serve the fake GitHub on 127.0.0.1 until interrupted; prints one JSON line with url and tokens when ready')
+    .description('serve the fake GitHub on 127.0.0.1 until interrupted; prints one JSON line with url, adminUrl, adminSecret and tokens when ready')
     .option('-p, --port <port>', 'port on 127.0.0.1 (0 = random free port)')
+    .option('--admin-port <port>', 'port of the admin API listener on 127.0.0.1 (0 = random free port)')
     .option('--storage-root <dir>', 'bare repos live at <dir>/<owner>/<repo>.git, pages under <dir>/pages (default: a new temp dir)')
     .option('-c, --config <file>', 'YAML/JSON with fake GitHub options (a scenario file\'s `github:` block works too)')
     .option('--token <name[=secret]>', 'accept a token (repeatable); the secret is generated when omitted', collect, [])
@@ -83,8 +97,9 @@ export function registerGithubCommand(program: Command): void {
     .action(async (flags: ServeFlags) => {
       const input = await serveOptionsFromFlags(flags);
       parseFakeGitHubOptions(input);
+      const adminPort = adminPortFromFlag(flags.adminPort);
       const writer = flags.samples ? new NdjsonWriter<Sample>(flags.samples) : undefined;
-      const gh = await startFakeGitHub(input, writer ? { sink: writer } : {});
+      const gh = await startFakeGitHub(input, { adminPort, ...(writer ? { sink: writer } : {}) });
       try {
         for (const [list, isPrivate] of [[flags.repo, false], [flags.privateRepo, true]] as const) {
           for (const spec of list) {
@@ -103,7 +118,8 @@ export function registerGithubCommand(program: Command): void {
         throw err;
       }
       const issued = Object.fromEntries(gh.tokens().filter((t) => t.kind === 'token').map((t) => [t.name, t.token]));
-      process.stdout.write(`${JSON.stringify({ url: gh.url, storageRoot: gh.storageRoot, admin: `${gh.url}/_fluxbench/`, tokens: issued })}\n`);
+      const ready = { url: gh.url, adminUrl: gh.adminUrl, adminSecret: gh.adminSecret, admin: `${gh.adminUrl}/_fluxbench/`, storageRoot: gh.storageRoot, tokens: issued };
+      process.stdout.write(`${JSON.stringify(ready)}\n`);
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);

@@ -5,6 +5,7 @@ import { registerUpCommand } from './up-command.ts';
 import { registerRunCommand } from './run-command.ts';
 import { registerCleanupCommand } from './cleanup-command.ts';
 import { registerValidateCommand } from './validate-command.ts';
+import { registerPlanCommand } from './plan-command.ts';
 import { registerReportCommand } from './report-command.ts';
 import { registerCompareCommand } from './compare-command.ts';
 import { registerDiagnoseCommand } from './diagnose-command.ts';
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerRunCommand(program);
   registerCleanupCommand(program);
   registerValidateCommand(program);
+  registerPlanCommand(program);
   registerReportCommand(program);
   registerCompareCommand(program);
   registerDiagnoseCommand(program);

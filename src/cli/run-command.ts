@@ -2,6 +2,8 @@ import { Option, type Command } from 'commander';
 import { providerTypes } from '../providers/index.ts';
 import { loadScenario } from '../scenario/index.ts';
 import { runScenario } from '../run/index.ts';
+import { UsageError } from '../util/exit-codes.ts';
+import { scenarioFeasibility } from './feasibility-output.ts';
 
 export function registerRunCommand(program: Command): void {
   program
@@ -14,6 +16,10 @@ export function registerRunCommand(program: Command): void {
     .addOption(new Option('--provider <type>', "override the scenario's provider.type").choices(providerTypes))
     .action(async (path: string, opts: { reports: string; baseline?: string; quiet?: boolean; provider?: string }) => {
       const scenario = loadScenario(path, opts.provider ? { providerType: opts.provider } : {});
+      // This machine's memory and disk, before anything starts (the provider's limits were checked by loading).
+      const feasibility = scenarioFeasibility(path, scenario, opts.reports);
+      for (const line of feasibility.lines) console.error(line);
+      if (feasibility.errors > 0) throw new UsageError(`${path}: the scenario does not fit on this machine; nothing was started`);
       const result = await runScenario(scenario, {
         scenarioPath: path,
         reportsDir: opts.reports,

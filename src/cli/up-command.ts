@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { onTermination, reapOrphanedRuns, RunRegistry, startWatchdog } from '../lifecycle/index.ts';
 import { startEnvironment } from '../providers/index.ts';
@@ -25,6 +26,8 @@ export function registerUpCommand(program: Command): void {
       for (const action of await reapOrphanedRuns(toolchain.cacheRoot)) console.error(`cleanup: ${action}`);
       const runId = newRunId();
       const runDir = resolve(opts.reports, runId);
+      // The run's folder holds the kubeconfig and the controllers' logs: owner only.
+      mkdirSync(runDir, { recursive: true, mode: 0o700 });
       const registry = new RunRegistry(toolchain.cacheRoot, runId);
       startWatchdog(registry);
       const sink = new NdjsonWriter(join(runDir, 'samples.ndjson'));

@@ -1,6 +1,7 @@
 /**
  * `fluxbench validate <scenario.yaml...>`: checks scenario files without starting anything,
- * so a typo fails in seconds, not after a cluster was provisioned.
+ * so a typo fails in seconds, not after a cluster was provisioned: the schema (with every
+ * count's upper bound), the provider's limits, and this machine's memory and free disk.
  */
 import { readFileSync } from 'node:fs';
 import { loadSizingSpec, planSweep } from '../sizing/index.ts';
@@ -9,6 +10,7 @@ import { stringify } from 'yaml';
 import { UsageError } from '../util/exit-codes.ts';
 import { formatDuration } from '../util/units.ts';
 import { loadScenario, planTimeline, ScenarioError, scenarioTimings, type Scenario } from '../scenario/index.ts';
+import { scenarioFeasibility } from './feasibility-output.ts';
 
 export interface ValidateOutput {
   write(text: string): void;
@@ -16,6 +18,7 @@ export interface ValidateOutput {
 
 interface ValidateOptions {
   resolved?: boolean;
+  reports: string;
 }
 
 export function registerValidateCommand(program: Command, output: ValidateOutput = process.stdout): void {
@@ -24,6 +27,7 @@ export function registerValidateCommand(program: Command, output: ValidateOutput
     .description('check scenario files against the schema and print OK or every problem with file:line:col')
     .argument('<scenario...>', 'scenario YAML files')
     .option('--resolved', 'also print each valid scenario with every default filled in', false)
+    .option('--reports <dir>', 'where runs would write (its free disk is checked)', 'reports')
     .action(async (files: string[], options: ValidateOptions) => {
       const failures: string[] = [];
       for (const file of files) {
@@ -35,7 +39,13 @@ export function registerValidateCommand(program: Command, output: ValidateOutput
             continue;
           }
           const scenario = loadScenario(file);
+          const feasibility = scenarioFeasibility(file, scenario, options.reports);
+          if (feasibility.errors > 0) {
+            failures.push(feasibility.lines.join('\n'));
+            continue;
+          }
           output.write(`OK ${file} (${summarize(scenario)})\n`);
+          for (const line of feasibility.lines) output.write(`  ${line}\n`);
           if (options.resolved) output.write(`${stringify(scenario)}\n`);
         } catch (error) {
           if (!(error instanceof ScenarioError) && !(error instanceof UsageError)) throw error;

@@ -1,4 +1,14 @@
-import { asList as list, asRecord as record, asText as str, conditionOf as condition, helmReleaseAppliedRevision, intervalMsOf as intervalOf, timeMs } from '../util/flux-object.ts';
+import {
+  asList as list,
+  asRecord as record,
+  asText as str,
+  conditionOf as condition,
+  durationMsOf,
+  gitRepositoryDefaultTimeoutMs,
+  helmReleaseAppliedRevision,
+  intervalMsOf as intervalOf,
+  timeMs,
+} from '../util/flux-object.ts';
 import { clusterScopedKinds, isApplierKind } from './kinds.ts';
 import { objectId, rawObjectId } from './state.ts';
 import type { EventRecord, RawObject } from './state.ts';
@@ -39,6 +49,8 @@ export interface FluxNode {
   name: string;
   suspended: boolean;
   intervalMs?: number;
+  /** GitRepository: spec.timeout in ms (Flux's default, 60 s, when unset), the bound of one clone. */
+  timeoutMs?: number;
   ready: ReadyStatus;
   readyReason?: string;
   readyMessage?: string;
@@ -208,6 +220,7 @@ export function toFluxNode(object: RawObject, events: readonly EventRecord[] = [
     inventory: inventory(status),
   };
   if (intervalMs !== undefined) node.intervalMs = intervalMs;
+  if (object.kind === 'GitRepository') node.timeoutMs = durationMsOf(spec.timeout) ?? gitRepositoryDefaultTimeoutMs;
   if (ready) {
     const reason = str(ready.reason);
     const message = str(ready.message);

@@ -52,6 +52,8 @@ export const symptomTypeSchema = z.enum([
   'reconcile_request_unhandled',
   'in_cycle',
   'missing_dependency',
+  /** A GitRepository whose clone ran into its spec.timeout. */
+  'clone_timeout',
 ]);
 export type SymptomType = z.infer<typeof symptomTypeSchema>;
 

@@ -33,6 +33,8 @@ export function nodeSymptoms(
   if (node.stalled) {
     symptoms.push({ type: 'stalled', detail: `Stalled (${node.stalled.reason}): ${node.stalled.message}` });
   }
+  const cloneTimeout = cloneTimeoutSymptom(node);
+  if (cloneTimeout) symptoms.push(cloneTimeout);
 
   if (node.ready === 'False' && readyFor !== undefined && readyFor > interval) {
     const type = node.readyReason === 'DependencyNotReady' ? 'dependency_not_ready' : 'failing';
@@ -95,6 +97,25 @@ export function nodeSymptoms(
     }
   }
   return symptoms;
+}
+
+const timeoutMessage = /context deadline exceeded|timed? ?out\b|timeout/i;
+
+/**
+ * A GitRepository whose clone hit spec.timeout ("context deadline exceeded"): it fails the same
+ * way on every attempt until the clone gets faster or the timeout longer, so it is stuck however
+ * young. Diagnose cannot see how long the clone takes; the run's report can (github fetch times).
+ */
+function cloneTimeoutSymptom(node: FluxNode): Symptom | undefined {
+  if (node.kind !== 'GitRepository' || node.ready !== 'False' || node.timeoutMs === undefined) return undefined;
+  if (!timeoutMessage.test(node.readyMessage ?? '')) return undefined;
+  return {
+    type: 'clone_timeout',
+    detail:
+      `clone timed out after ${formatDuration(node.timeoutMs)} (spec.timeout): raise spec.timeout above how long a clone takes; ` +
+      'keep large files out of what it clones (spec.ignore and spec.sparseCheckout shrink the artifact, not the clone); ' +
+      'a branch or tag ref clones at depth 1, a pinned commit its whole history',
+  };
 }
 
 /** `flux reconcile` writes RFC 3339; other tools write Unix seconds. */

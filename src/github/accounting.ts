@@ -1,5 +1,18 @@
 import type { SampleSink } from '../metrics/sample.ts';
+import type { PackStats } from './git-processes.ts';
 import type { TrafficCategory } from './options.ts';
+
+/** What serving one git RPC cost the host. */
+export interface GitCost {
+  /** Wall time of the git child (spawn to exit, or to the moment the client went away), seconds. */
+  hostSeconds: number;
+  /** User + system CPU of git and its children (upload-pack's pack-objects); absent when it was killed. */
+  cpuSeconds?: number;
+  /** False when the client went away (or the request failed) before git finished. */
+  complete: boolean;
+  /** pack-objects' summary, for an upload-pack that sent a pack. */
+  pack?: PackStats;
+}
 
 /** One request, as the fake GitHub saw it. */
 export interface RequestRecord {
@@ -18,6 +31,8 @@ export interface RequestRecord {
   durationMs: number;
   /** Set when a rate limit refused it. */
   limited?: 'primary' | 'concurrency' | 'points';
+  /** git RPCs (upload-pack, receive-pack): what serving it cost the host. */
+  git?: GitCost;
 }
 
 /**
@@ -45,7 +60,7 @@ export class Accounting {
       name: 'request',
       value: record.durationMs / 1000,
       labels: { identity: record.identity, repo: record.repo, route: record.route, method: record.method, status: String(record.status) },
-      detail: { bytesIn: record.bytesIn, bytesOut: record.bytesOut, ...(record.limited ? { limited: record.limited } : {}) },
+      detail: { bytesIn: record.bytesIn, bytesOut: record.bytesOut, ...(record.limited ? { limited: record.limited } : {}), ...(record.git ? gitDetail(record.git) : {}) },
     });
   }
 
@@ -62,6 +77,16 @@ export class Accounting {
   counts(): { total: number; byStatus: Record<string, number> } {
     return { total: this.total, byStatus: Object.fromEntries([...this.byStatus].map(([k, v]) => [String(k), v])) };
   }
+}
+
+/** A git RPC's cost as sample detail: hostSeconds, hostCpuSeconds, cutShort, pack. */
+function gitDetail(cost: GitCost): Record<string, unknown> {
+  return {
+    hostSeconds: cost.hostSeconds,
+    ...(cost.cpuSeconds !== undefined ? { hostCpuSeconds: cost.cpuSeconds } : {}),
+    ...(cost.complete ? {} : { cutShort: true }),
+    ...(cost.pack ? { pack: cost.pack } : {}),
+  };
 }
 
 /**

@@ -1,62 +1,23 @@
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { storageConfigCommands } from '../util/git-storage.ts';
+import { gitEnv } from './git-processes.ts';
+
+export { sanitizeGitProtocol } from './git-processes.ts';
 
 const execFileAsync = promisify(execFile);
 
 export const zeroSha = '0000000000000000000000000000000000000000';
-
-/** Server-side settings GitHub has on: partial clone filters and fetching any reachable sha. */
-const serverConfig = ['-c', 'uploadpack.allowFilter=true', '-c', 'uploadpack.allowAnySHA1InWant=true'];
-
-/** Only a well-formed Git-Protocol header value reaches the environment. */
-export function sanitizeGitProtocol(header: string | string[] | undefined): string | undefined {
-  const value = Array.isArray(header) ? header[0] : header;
-  return value !== undefined && /^[A-Za-z0-9=:,._-]{1,200}$/.test(value) ? value : undefined;
-}
-
-function gitEnv(gitProtocol?: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? '/tmp',
-    LANG: 'C',
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_TERMINAL_PROMPT: '0',
-  };
-  if (gitProtocol) env.GIT_PROTOCOL = gitProtocol;
-  return env;
-}
-
-/** Spawns git children and remembers them, so stop() can kill whatever is still running. */
-export class GitProcesses {
-  private readonly children = new Set<ChildProcess>();
-
-  /** `git upload-pack|receive-pack --stateless-rpc [--advertise-refs] <dir>`. */
-  service(service: 'git-upload-pack' | 'git-receive-pack', repoDir: string, options: { advertise: boolean; gitProtocol?: string }): ChildProcess {
-    const args = [...serverConfig, service.slice(4), '--stateless-rpc', ...(options.advertise ? ['--advertise-refs'] : []), repoDir];
-    const child = spawn('git', args, { env: gitEnv(options.gitProtocol), stdio: ['pipe', 'pipe', 'pipe'] });
-    this.children.add(child);
-    child.once('close', () => this.children.delete(child));
-    child.once('error', () => this.children.delete(child));
-    return child;
-  }
-
-  get running(): number {
-    return this.children.size;
-  }
-
-  killAll(): void {
-    for (const child of this.children) child.kill('SIGKILL');
-    this.children.clear();
-  }
-}
 
 export async function git(args: string[], cwd?: string): Promise<string> {
   const { stdout } = await execFileAsync('git', args, { env: gitEnv(), maxBuffer: 64 * 1024 * 1024, ...(cwd ? { cwd } : {}) });
   return stdout;
 }
 
+/** A bare repository stored as GitHub stores them (see src/util/git-storage.ts). */
 export async function initBareRepo(dir: string, defaultBranch = 'main'): Promise<void> {
   await git(['init', '--quiet', '--bare', `--initial-branch=${defaultBranch}`, dir]);
+  for (const command of storageConfigCommands()) await git(['--git-dir', dir, ...command]);
 }
 
 /** Every ref → sha in a bare repo. */

@@ -12,7 +12,7 @@ export interface Listening {
 /**
  * Serves `listener` on 127.0.0.1:`port` (0 = a free port). Requests have no overall timeout
  * (clones of big repos are slow by design); headers must arrive within 60 s and fit in 64 KiB;
- * unparseable requests get a bare 400.
+ * unparseable requests get a bare 400, CONNECT a 405.
  * @throws FluxbenchError when the port cannot be bound.
  */
 export async function listenOnLoopback(port: number, listener: (req: IncomingMessage, res: ServerResponse) => void): Promise<Listening> {
@@ -22,6 +22,11 @@ export async function listenOnLoopback(port: number, listener: (req: IncomingMes
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+  });
+  // Without a listener Node closes CONNECT requests without a word; they get a plain refusal.
+  server.on('connect', (_req, socket: Socket) => {
+    const body = JSON.stringify({ message: 'CONNECT is not supported: this is not a proxy' });
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   });
   server.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');

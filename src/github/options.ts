@@ -106,8 +106,13 @@ export const webhookTargetSchema = z
   .object({
     url: z
       .url()
-      .refine((u) => loopbackHosts.has(new URL(u).hostname) && /^https?:$/.test(new URL(u).protocol), {
+      // The refinements run on strings z.url() refused too: they must not throw on them.
+      .refine((u) => URL.canParse(u) && loopbackHosts.has(new URL(u).hostname) && /^https?:$/.test(new URL(u).protocol), {
         message: 'webhook URLs must be http(s) on 127.0.0.1 or localhost',
+      })
+      // Deliveries are recorded with their URL (samples, reports): credentials belong in `secret`.
+      .refine((u) => !URL.canParse(u) || (new URL(u).username === '' && new URL(u).password === ''), {
+        message: 'webhook URLs carry no credentials (user:password@); deliveries are signed with `secret` instead',
       }),
     secret: z.string().optional(),
     events: z.array(z.literal('push')).default(['push']),
@@ -166,7 +171,8 @@ export const fakeGitHubOptionsSchema = z
     /** Request body cap for REST and admin JSON. */
     maxJsonBodyBytes: quantity().default(1024 * 1024),
     rateLimits: rateLimitSchema.prefault({}),
-    tokens: z.array(tokenSpecSchema).default([]),
+    // Bounds on lists: each entry is kept in memory and checked per request (see docs/scenarios.md#bounds).
+    tokens: z.array(tokenSpecSchema).max(10_000, { error: 'at most 10,000 tokens' }).default([]),
     app: z
       .object({
         id: z.union([z.number().int().positive(), z.string().regex(/^\d+$/)]).transform(String),
@@ -177,11 +183,13 @@ export const fakeGitHubOptionsSchema = z
             z
               .object({
                 id: z.number().int().positive(),
-                repos: z.number().int().min(0).default(0),
-                users: z.number().int().min(0).default(0),
+                // Only feed the installation limit formula (50/h per repo and user past 20, capped).
+                repos: z.number().int().min(0).max(1_000_000).default(0),
+                users: z.number().int().min(0).max(1_000_000).default(0),
               })
               .strict(),
           )
+          .max(1_000, { error: 'at most 1,000 installations' })
           .default([{ id: 1, repos: 0, users: 0 }]),
         /** Lifetime of issued installation tokens (GitHub: 1h); real time. */
         tokenTtl: duration().default('1h'),
@@ -190,18 +198,19 @@ export const fakeGitHubOptionsSchema = z
       .optional(),
     webhooks: z
       .object({
-        targets: z.array(webhookTargetSchema).default([]),
+        targets: z.array(webhookTargetSchema).max(10_000, { error: 'at most 10,000 webhook targets (one per repository is at most 1,001)' }).default([]),
         attempts: z.number().int().min(1).max(10).default(3),
         backoff: duration().default('500ms'),
         timeout: duration().default('5s'),
       })
       .strict()
       .prefault({}),
-    faults: z.array(faultSpecSchema).default([]),
+    faults: z.array(faultSpecSchema).max(1_000, { error: 'at most 1,000 faults (each is matched against every request)' }).default([]),
     /** How often quota_remaining/quota_limit samples are written per active identity. */
     quotaSampleInterval: duration().default('5s'),
     /** Request records kept in memory for requests(); samples are streamed regardless. */
-    recordLimit: z.number().int().positive().default(100_000),
+    // ~200 bytes a record: 1,000,000 are ~200 MB of the runner's memory.
+    recordLimit: z.number().int().positive().max(1_000_000, { error: 'at most 1,000,000 records (~200 MB of memory); samples keep every request regardless' }).default(100_000),
   })
   .strict();
 

@@ -2,6 +2,7 @@ import { UsageError } from '../util/exit-codes.ts';
 import type { Accounting } from './accounting.ts';
 import type { Clock } from './clock.ts';
 import { commitsOfPush, type RefUpdate } from './git.ts';
+import type { RepoMaintenance } from './maintenance.ts';
 import type { RepoInfo, RepoStore } from './repos.ts';
 import { buildPushPayload, type WebhookDispatcher } from './webhooks.ts';
 
@@ -21,7 +22,7 @@ export class Pushes {
   private readonly locks = new Map<string, Promise<unknown>>();
 
   constructor(
-    private readonly deps: { repos: RepoStore; webhooks: WebhookDispatcher; accounting: Accounting; clock: Clock; baseUrl: () => string },
+    private readonly deps: { repos: RepoStore; webhooks: WebhookDispatcher; accounting: Accounting; maintenance: RepoMaintenance; clock: Clock; baseUrl: () => string },
   ) {}
 
   /** Runs `push` after every earlier push to the same repository has finished; its errors are dropped. */
@@ -45,7 +46,7 @@ export class Pushes {
   }
 
   /**
-   * Accounting and webhooks for commits written straight into a bare repo.
+   * Accounting, webhooks and background maintenance for commits written straight into a bare repo.
    * @throws UsageError when the repository does not exist or a sha or ref is malformed.
    */
   async notify(owner: string, name: string, push: PushNotice): Promise<void> {
@@ -57,6 +58,7 @@ export class Pushes {
     }
     if (!/^refs\/[A-Za-z0-9._/-]+$/.test(push.ref) || push.ref.includes('..')) throw new UsageError(`notifyPush: ref "${push.ref}" must be a full ref such as refs/heads/main`);
     repos.markPushed(info);
+    this.deps.maintenance.schedule(info.fullName, repos.path(owner, name));
     accounting.record({ ts: clock.now(), identity: push.pusher ?? 'workload', repo: info.fullName, route: 'notify-push', category: 'git', method: 'PUSH', status: 200, bytesIn: 0, bytesOut: 0, durationMs: 0 });
     await this.fire(info, [{ ref: push.ref, before: push.before, after: push.after }], push.pusher ?? 'fluxbench');
   }

@@ -6,7 +6,8 @@ import { Accounting } from './accounting.ts';
 import { TokenRegistry } from './auth.ts';
 import type { Clock } from './clock.ts';
 import { FaultController } from './faults.ts';
-import { GitProcesses } from './git.ts';
+import { GitProcesses } from './git-processes.ts';
+import { RepoMaintenance, type MaintenanceOptions } from './maintenance.ts';
 import { durationMs, type FakeGitHubOptions, type RateLimitOptionsInput } from './options.ts';
 import { Pushes } from './pushes.ts';
 import { Quotas, type Installation } from './quotas.ts';
@@ -41,6 +42,8 @@ export interface FakeGitHubState {
   readonly pushes: Pushes;
   /** git children in flight, killed by stop(). */
   readonly processes: GitProcesses;
+  /** Background repacks after pushes. */
+  readonly maintenance: RepoMaintenance;
 }
 
 /**
@@ -50,7 +53,7 @@ export interface FakeGitHubState {
 export async function createState(
   options: FakeGitHubOptions,
   rateLimitsInput: RateLimitOptionsInput,
-  extras: { clock: Clock; sink: SampleSink | undefined },
+  extras: { clock: Clock; sink: SampleSink | undefined; maintenance?: MaintenanceOptions | undefined },
 ): Promise<FakeGitHubState> {
   const { clock, sink } = extras;
   const storageRoot = options.storageRoot ?? (await mkdtemp(join(tmpdir(), 'fluxbench-github-')));
@@ -67,6 +70,8 @@ export async function createState(
   const repos = new RepoStore(storageRoot);
   const { targets, attempts, backoff, timeout } = options.webhooks;
   const webhooks = new WebhookDispatcher({ targets, attempts, backoffMs: durationMs(backoff), timeoutMs: durationMs(timeout) }, sink);
+  const processes = new GitProcesses();
+  const maintenance = new RepoMaintenance({ processes, clock, sink }, extras.maintenance);
 
   const state: FakeGitHubState = {
     options,
@@ -83,8 +88,9 @@ export async function createState(
     repos,
     statuses: new StatusStore(),
     webhooks,
-    pushes: new Pushes({ repos, webhooks, accounting, clock, baseUrl: () => state.baseUrl }),
-    processes: new GitProcesses(),
+    pushes: new Pushes({ repos, webhooks, accounting, maintenance, clock, baseUrl: () => state.baseUrl }),
+    processes,
+    maintenance,
   };
   return state;
 }

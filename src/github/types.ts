@@ -3,6 +3,7 @@ import type { RequestRecord } from './accounting.ts';
 import type { RegisteredToken } from './auth.ts';
 import type { Clock } from './clock.ts';
 import type { ActiveFault } from './faults.ts';
+import type { MaintenanceOptions } from './maintenance.ts';
 import type { FakeGitHubOptions, FaultSpecInput, RateLimitOptions, RateLimitOptionsInput, TokenSpecInput, WebhookTarget } from './options.ts';
 import type { QuotaState } from './rate-limiter.ts';
 import type { RepoInfo } from './repos.ts';
@@ -13,9 +14,13 @@ export interface StartFakeGitHubExtras {
   sink?: SampleSink;
   /** Time source for limits and fault windows (tests); defaults to the system clock. */
   clock?: Clock;
+  /** Port of the admin listener on 127.0.0.1; 0 or undefined = a free one. */
+  adminPort?: number;
+  /** Background repacks after pushes (on by default: 2 s after a repository's last push, one at a time). */
+  maintenance?: MaintenanceOptions;
 }
 
-/** Run-time controls, also reachable over HTTP under /_fluxbench/. */
+/** Run-time controls, also reachable over HTTP under /_fluxbench/ on the admin listener. */
 export interface FakeGitHubAdmin {
   addFault(spec: FaultSpecInput): ActiveFault;
   removeFault(id: string): boolean;
@@ -41,6 +46,14 @@ export interface StartedFakeGitHub {
   /** http://127.0.0.1:PORT */
   readonly url: string;
   readonly port: number;
+  /** http://127.0.0.1:ADMIN_PORT: the admin API (/_fluxbench/), never relayed to pods. */
+  readonly adminUrl: string;
+  /**
+   * The per-start secret the admin listener wants as `Authorization: Bearer <adminSecret>`.
+   * Not enumerable (kept out of logs and JSON of the handle); print it only where a person or
+   * another process must call the admin API.
+   */
+  readonly adminSecret: string;
   readonly storageRoot: string;
   readonly options: FakeGitHubOptions;
   readonly admin: FakeGitHubAdmin;
@@ -58,5 +71,7 @@ export interface StartedFakeGitHub {
   deliveries(): WebhookDelivery[];
   /** Resolves when pushes in progress have queued their events and every delivery has finished. */
   webhooksIdle(): Promise<void>;
+  /** Resolves when pushes in progress have scheduled their repacks and none is pending or running. */
+  maintenanceIdle(): Promise<void>;
   stop(): Promise<void>;
 }

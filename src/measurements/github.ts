@@ -1,11 +1,15 @@
 /**
  * github: the fake GitHub's accounting (it writes the samples itself): requests by identity and
  * status, bytes, webhook deliveries, and the quota each identity had left — observed and
- * predicted exhaustion, and when the quota was back.
+ * predicted exhaustion, and when the quota was back; what each fetch cost the host per
+ * repository, its background repacks, and clone timeouts (src/measurements/github-fetch.ts).
  */
 import { z } from 'zod';
 import type { Sample } from '../metrics/sample.ts';
-import { defineMeasurement, type MetricEntry } from './types.ts';
+import { formatBytes, formatDuration } from '../util/units.ts';
+import { analyzeFetches, cloneTimeoutSchema, findCloneTimeouts, repoFetchStatsSchema, type RepoFetchStats } from './github-fetch.ts';
+import { distribution, distributionSchema } from './stats.ts';
+import { defineMeasurement, type MetricEntry, type ReportTable } from './types.ts';
 
 export const identityStatsSchema = z.object({
   requests: z.number(),
@@ -40,6 +44,14 @@ export const githubStatsSchema = z.object({
   minQuotaRemaining: z.number().optional(),
   identities: z.record(z.string(), identityStatsSchema),
   webhookDeliveries: z.record(z.string(), z.number()),
+  /** Host seconds of every fetch (all repositories); absent in summaries written before it was measured. */
+  fetchSeconds: distributionSchema.optional(),
+  /** The largest response of one fetch, bytes. */
+  maxFetchBytes: z.number().optional(),
+  /** Fetch costs and background repacks per `owner/repo`. */
+  repos: z.record(z.string(), repoFetchStatsSchema).optional(),
+  /** GitRepositories that timed out while their clone took the host about as long or longer. */
+  cloneTimeouts: z.array(cloneTimeoutSchema).optional(),
 });
 export type GithubStats = z.infer<typeof githubStatsSchema>;
 
@@ -53,9 +65,21 @@ const catalogue: MetricEntry[] = [
   earliest('github.quota.exhausted_after', "Seconds from the run's start until the first identity's quota reached 0 (observed)"),
   earliest('github.quota.predicted_exhaustion', 'Seconds from the start until a quota was predicted to run out, at the request rate the identity sustained'),
   earliest('github.quota.back_after', 'Seconds from that exhaustion until the quota was back (the window reset); absent when it did not reset'),
+  ...(['p50', 'p95', 'max'] as const).map(
+    (aggregation): MetricEntry => ({
+      pattern: `github.fetch_seconds.${aggregation}`,
+      unit: 'seconds',
+      aggregation,
+      description: 'Host time per fetch, all repositories: wall time of the git upload-pack that sent a pack (or that the client cut short)',
+    }),
+  ),
+  { pattern: 'github.fetch_bytes.max', unit: 'bytes', aggregation: 'max', description: 'The largest response one fetch was served' },
+  count('github.maintenance.count', 'Background repacks of repositories after pushes'),
+  { pattern: 'github.maintenance.cpu_seconds', unit: 'seconds', aggregation: 'sum', description: 'CPU seconds (user + system) the background repacks used, all repositories' },
+  count('github.clone_timeouts.count', 'GitRepositories that failed with a timeout while a clone of their repo took the host about their spec.timeout or longer'),
 ];
 
-function analyzeGithub(sorted: readonly Sample[], firstTs: number): GithubStats {
+function analyzeGithub(sorted: readonly Sample[], stallSamples: readonly Sample[], firstTs: number): GithubStats {
   const stats: GithubStats = { requests: 0, statusCounts: {}, status403: 0, status429: 0, bytesIn: 0, bytesOut: 0, identities: {}, webhookDeliveries: {} };
   const identityStats = (identity: string): IdentityStats => (stats.identities[identity] ??= { requests: 0, status403: 0, status429: 0 });
   for (const s of sorted) {
@@ -95,6 +119,13 @@ function analyzeGithub(sorted: readonly Sample[], firstTs: number): GithubStats 
     const predicted = predictExhaustion(sorted, identity, id.exhaustedAfterMs === undefined ? undefined : firstTs + id.exhaustedAfterMs);
     if (predicted !== undefined) id.predictedExhaustionMs = predicted - firstTs;
   }
+  const fetches = analyzeFetches(sorted);
+  const fetchSeconds = distribution(fetches.hostSeconds);
+  if (fetchSeconds) stats.fetchSeconds = fetchSeconds;
+  if (fetches.maxBytesOut !== undefined) stats.maxFetchBytes = fetches.maxBytesOut;
+  if (Object.keys(fetches.repos).length > 0) stats.repos = fetches.repos;
+  const cloneTimeouts = findCloneTimeouts(stallSamples, sorted);
+  if (cloneTimeouts.length > 0) stats.cloneTimeouts = cloneTimeouts;
   return stats;
 }
 
@@ -120,10 +151,18 @@ export const githubMeasurement = defineMeasurement({
   name: 'github',
   description: 'the fake GitHub writes a sample per request, quota reading and webhook delivery',
   catalogue,
-  analyze: (input) => ({ github: analyzeGithub(input.of('github'), input.firstTs ?? 0) }),
+  analyze: (input) => ({ github: analyzeGithub(input.of('github'), input.of('stall'), input.firstTs ?? 0) }),
   summarize: ({ github }: { github: GithubStats }) => {
     const identities = Object.values(github.identities);
+    const repacks = Object.values(github.repos ?? {}).flatMap((r) => (r.maintenance ? [r.maintenance] : []));
     return {
+      'github.fetch_seconds.p50': github.fetchSeconds?.p50,
+      'github.fetch_seconds.p95': github.fetchSeconds?.p95,
+      'github.fetch_seconds.max': github.fetchSeconds?.max,
+      'github.fetch_bytes.max': github.maxFetchBytes,
+      'github.maintenance.count': repacks.length > 0 ? repacks.reduce((n, m) => n + m.runs, 0) : undefined,
+      'github.maintenance.cpu_seconds': repacks.length > 0 ? repacks.reduce((n, m) => n + m.cpuSeconds, 0) : undefined,
+      'github.clone_timeouts.count': github.cloneTimeouts?.length ?? (github.fetchSeconds ? 0 : undefined),
       'github.requests.count': github.requests,
       'github.status_403.count': github.status403,
       'github.status_429.count': github.status429,
@@ -133,4 +172,41 @@ export const githubMeasurement = defineMeasurement({
       'github.quota.back_after': earliestSeconds(identities.map((i) => i.quotaBackAfterMs)),
     };
   },
+  report: {
+    id: 'github-fetches',
+    title: 'Git fetches per repository (host cost)',
+    empty: 'No fetch was served.',
+    table: (summary) => fetchTable(summary.github),
+  },
 });
+
+const dash = '—';
+const seconds = (value: number | undefined) => (value === undefined ? dash : formatDuration(value * 1000));
+
+/**
+ * One row per repository: fetches, host time per fetch (p50, p95, max), CPU, bytes served,
+ * objects reused from packs, fetches cut short, background repacks, and any clone-timeout warning
+ * of a GitRepository reading it, so the host's clone time stands next to the object's timeout.
+ */
+function fetchTable(github: GithubStats | undefined): ReportTable {
+  const repos = Object.entries(github?.repos ?? {}).sort((a, b) => a[0].localeCompare(b[0]));
+  const warnings = github?.cloneTimeouts ?? [];
+  return {
+    header: ['Repository', 'Fetches', 'Host p50', 'Host p95', 'Host max', 'CPU', 'Served', 'Largest', 'Objects reused', 'Cut short', 'Repacks (CPU)', 'Timeout warning'],
+    rows: repos.map(([repo, r]: [string, RepoFetchStats]) => [
+      repo,
+      String(r.fetches),
+      seconds(r.hostSeconds?.p50),
+      seconds(r.hostSeconds?.p95),
+      seconds(r.hostSeconds?.max),
+      seconds(r.cpuSeconds),
+      formatBytes(r.bytesOut),
+      formatBytes(r.maxBytesOut),
+      r.objects > 0 ? `${Math.round((r.reusedObjects / r.objects) * 100)}% (${r.packReusedObjects} as pack chunks)` : dash,
+      String(r.cutShort),
+      r.maintenance ? `${r.maintenance.runs} (${seconds(r.maintenance.cpuSeconds)})` : dash,
+      warnings.filter((w) => w.repo === repo).map((w) => w.warning).join(' ') || dash,
+    ]),
+    numeric: [1, 2, 3, 4, 5, 6, 7, 9],
+  };
+}

@@ -27,7 +27,9 @@ export type Aggregation =
   /** How much a counter grew over the run (resets after restarts counted). */
   | 'increase'
   /** The earliest moment over several series (e.g. the first identity to run out of quota). */
-  | 'earliest';
+  | 'earliest'
+  /** The total of a run's values (e.g. the CPU seconds of every background repack). */
+  | 'sum';
 
 /**
  * What a `<name>` segment of a metric pattern stands for: one of `values` when the set is finite

@@ -1,4 +1,4 @@
-import { asList, asRecord, asText, conditionOf, helmReleaseAppliedRevision, intervalMsOf, refOf } from '../util/flux-object.ts';
+import { asList, asRecord, asText, conditionOf, durationMsOf, gitRepositoryDefaultTimeoutMs, helmReleaseAppliedRevision, intervalMsOf, refOf } from '../util/flux-object.ts';
 
 /**
  * The few fields of Flux objects the lag tracker, stall detector and readiness counts read,
@@ -51,6 +51,8 @@ export interface FluxObjectSnapshot {
   suspended: boolean;
   /** spec.interval in ms, when set and parseable. */
   intervalMs?: number;
+  /** GitRepository: spec.timeout in ms (Flux's default, 60 s, when unset), the bound of one clone. */
+  timeoutMs?: number;
   /** metadata.creationTimestamp in ms (second precision). */
   createdAt?: number;
 }
@@ -124,6 +126,7 @@ export function toSnapshot(kind: FluxKind, raw: unknown): FluxObjectSnapshot {
   if (kind === 'GitRepository') {
     const url = asText(spec.url);
     if (url) snapshot.repo = repoFromUrl(url);
+    snapshot.timeoutMs = durationMsOf(spec.timeout) ?? gitRepositoryDefaultTimeoutMs;
     snapshot.artifactRevision = asText(asRecord(status.artifact).revision);
   } else if (kind === 'Kustomization') {
     sourceRefFrom(spec.sourceRef);

@@ -156,7 +156,8 @@ function parseLabels(line: string, start: number, labels: Record<string, string>
       value += ch;
       pos += 1;
     }
-    labels[labelName] = value;
+    // A plain assignment to "__proto__" would set the prototype, not a label.
+    Object.defineProperty(labels, labelName, { value, enumerable: true, writable: true, configurable: true });
     pos += 1;
     while (line[pos] === ' ') pos += 1;
     if (line[pos] === ',') {
@@ -218,7 +219,9 @@ export function histogramSeries(family: MetricFamily): HistogramSeries[] {
   for (const sample of family.samples) {
     const suffix = sample.name.slice(family.name.length);
     if (suffix === '_bucket' && sample.labels.le !== undefined) {
-      seriesFor(sample.labels).buckets.push({ le: parseValue(sample.labels.le, 0), count: sample.value });
+      const le = bucketBound(sample.labels.le);
+      // A bound that is no number has no place among the others (Prometheus refuses such a scrape): skipped.
+      if (le !== undefined) seriesFor(sample.labels).buckets.push({ le, count: sample.value });
     } else if (suffix === '_sum') {
       seriesFor(sample.labels).sum = sample.value;
     } else if (suffix === '_count') {
@@ -227,6 +230,15 @@ export function histogramSeries(family: MetricFamily): HistogramSeries[] {
   }
   for (const series of byKey.values()) series.buckets.sort((a, b) => a.le - b.le);
   return [...byKey.values()];
+}
+
+function bucketBound(text: string): number | undefined {
+  try {
+    const le = parseValue(text, 0);
+    return Number.isNaN(le) ? undefined : le;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Adds histograms bucket by bucket (same bounds assumed, as one metric's series have). */

@@ -111,7 +111,13 @@ export class StallDetector {
       if (snapshot.suspended) continue;
       if (snapshot.kind === 'GitRepository') {
         // Controllers stay healthy while a source cannot fetch: without this the stall is invisible.
-        check(snapshot, 'source_failing', isSourceFailing(snapshot), this.sourceFailingAfter, () => ({ reason: snapshot.ready?.reason, message: snapshot.ready?.message }));
+        // The repo and spec.timeout let a report set a clone timeout beside what the clone cost the host.
+        check(snapshot, 'source_failing', isSourceFailing(snapshot), this.sourceFailingAfter, () => ({
+          reason: snapshot.ready?.reason,
+          message: snapshot.ready?.message,
+          ...(snapshot.repo ? { repo: snapshot.repo } : {}),
+          ...(snapshot.timeoutMs !== undefined ? { timeoutSeconds: snapshot.timeoutMs / 1000 } : {}),
+        }));
         continue;
       }
       check(snapshot, 'stale_revision', isStaleRevision(snapshot, objects), this.staleAfter);

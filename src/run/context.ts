@@ -1,10 +1,10 @@
 /**
  * What every phase of a run shares: the run's folder and record, the sample stream, the live
  * line, the log, the interruption signal and the teardown stack. `openRun` creates it (and the
- * folder, run.json, samples.ndjson and the on-disk run record the watchdog reads); `closeRun`
- * unwinds the teardown stack and releases all of it.
+ * folder, run.json, samples.ndjson and the on-disk run record the watchdog reads); the closer
+ * it returns unwinds the teardown stack and releases all of it.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { onTermination, RunRegistry, startWatchdog } from '../lifecycle/index.ts';
@@ -13,6 +13,7 @@ import type { RunMeta } from '../report/index.ts';
 import { planTimeline, scenarioTimings, type PlannedAction, type Scenario, type ScenarioTimings } from '../scenario/index.ts';
 import type { Toolchain } from '../toolchain/index.ts';
 import { NdjsonWriter } from '../util/ndjson.ts';
+import { redactSecrets } from '../util/redact.ts';
 import { newRunId } from '../util/run-id.ts';
 import { formatDuration } from '../util/units.ts';
 import { LiveStatus, teeSink } from './live.ts';
@@ -78,15 +79,20 @@ export function openRun(scenario: Scenario, options: RunOptions, toolchain: Tool
   const timings = scenarioTimings(scenario);
   const runId = scenarioRunId(scenario.name);
   const runDir = resolve(options.reportsDir ?? 'reports', runId);
-  mkdirSync(runDir, { recursive: true });
+  // Planned first: a timeline that cannot run throws before anything exists to clean up.
+  const planned = planTimeline(scenario);
+  // The run's files include a kubeconfig, the repos and the controllers' logs: owner only.
+  mkdirSync(runDir, { recursive: true, mode: 0o700 });
+  chmodSync(runDir, 0o700);
+  const secrets = scenarioSecrets(scenario);
   const registry = new RunRegistry(toolchain.cacheRoot, runId);
   startWatchdog(registry);
   const samplesFile = new NdjsonWriter<Sample>(join(runDir, 'samples.ndjson'));
   const live = new LiveStatus();
   const sink = teeSink(samplesFile, live);
-  const planned = planTimeline(scenario);
   const meta = initialMeta(scenario, options, toolchain, runId, planned);
-  const writeMeta = () => writeFileSync(join(runDir, 'run.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  // run.json's error and diagnosis quote other programs' output; credentials in it are masked.
+  const writeMeta = () => writeFileSync(join(runDir, 'run.json'), `${redactSecrets(JSON.stringify(meta, null, 2), secrets)}\n`);
   writeMeta();
   baseLog(`run ${runId}: ${runDir}`);
 
@@ -112,7 +118,7 @@ export function openRun(scenario: Scenario, options: RunOptions, toolchain: Tool
   };
   const entered = new Set<PhaseName>();
   const teardown = new TeardownStack();
-  const log = (line: string) => baseLog(tty ? `\r\x1b[K${line}` : line);
+  const log = (line: string) => baseLog(tty ? `\r\x1b[K${redactSecrets(line, secrets)}` : redactSecrets(line, secrets));
   const ctx: RunContext = {
     scenario,
     options,
@@ -153,6 +159,12 @@ export function openRun(scenario: Scenario, options: RunOptions, toolchain: Tool
     release();
   };
   return { ctx, close };
+}
+
+/** The secrets a scenario spells out (tokens, webhook secrets); the ones made at run time never reach text. */
+export function scenarioSecrets(scenario: Pick<Scenario, 'github'>): string[] {
+  const { tokens, webhooks } = scenario.github;
+  return [...tokens.map((t) => t.token), ...webhooks.targets.map((t) => t.secret)].filter((s): s is string => typeof s === 'string');
 }
 
 function initialMeta(scenario: Scenario, options: RunOptions, toolchain: Toolchain, runId: string, planned: readonly PlannedAction[]): RunMeta {

@@ -1,10 +1,12 @@
 /**
  * Checks that span several fields (so no single field's schema can make them): timeline vs
- * duration and enabled controllers, provider-specific options, sampling vs duration.
+ * duration and enabled controllers, provider-specific options, sampling vs duration, and the
+ * workload's size vs the provider's limits.
  */
 import { formatDuration, parseDuration } from '../util/units.ts';
 import { parseGeneratorOptions } from '../workload/index.ts';
 import { providerDefinition, providersReading, type ProviderField } from '../providers/index.ts';
+import { feasibilityProblems } from './feasibility.ts';
 import type { Scenario } from './object-schema.ts';
 import { timelineProblems, type ScenarioProblem } from './timeline.ts';
 
@@ -31,6 +33,8 @@ export function scenarioProblems(scenario: Scenario): ScenarioProblem[] {
   problems.push(...timelineProblems(scenario));
   const workloadProblem = workloadOptionsProblem(scenario.workload);
   if (workloadProblem) problems.push(workloadProblem);
+  // Sizes the provider cannot hold (its Service range, etcd's quota).
+  problems.push(...feasibilityProblems(scenario));
   return problems;
 }
 

@@ -1,7 +1,7 @@
 /** Scenario files: schema, loading with positioned errors, thresholds, regression limits, timeline plan. */
 export { scenarioSchema, scenarioApiVersion, providerTypes } from './schema.ts';
 export type { Scenario, ScenarioInput, ProviderType } from './schema.ts';
-export { loadScenario, parseScenario, defineScenario, formatProblem, ScenarioError, type ScenarioOverrides } from './load.ts';
+export { loadScenario, parseScenario, defineScenario, formatProblem, fieldPosition, ScenarioError, type ScenarioOverrides } from './load.ts';
 export type { ScenarioProblemReport } from './load.ts';
 export { scenarioJsonSchema, scenarioJsonSchemaText, scenarioSchemaId } from './json-schema.ts';
 export { timelineActionSchema, controllerNameSchema, githubFaultKinds, suspendableKinds, pausableComponents, killSignals, toFakeGitHubFault } from '../chaos/index.ts';
@@ -20,3 +20,5 @@ export { durationMs, quantityValue } from '../util/field-schemas.ts';
 export { metricFamilies } from './expression-schemas.ts';
 export { scenarioTimings } from './timings.ts';
 export type { ScenarioTimings } from './timings.ts';
+export { estimateScenario, feasibilityFindings, feasibilityProblems, serviceRangeSize } from './feasibility.ts';
+export type { ScenarioEstimate, EstimatePart, MachineResources, FeasibilityFinding } from './feasibility.ts';

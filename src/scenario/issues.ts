@@ -95,8 +95,10 @@ function isRoot(path: readonly PropertyKey[], data: unknown): boolean {
   return path.length === 0 && data !== undefined;
 }
 
+/** A value as the message quotes it: escaped (one line), and cut when long. */
 function show(value: unknown): string {
-  return typeof value === 'string' ? `"${value}"` : JSON.stringify(value) ?? String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value);
+  return JSON.stringify(value) ?? String(value);
 }
 
 function typeName(value: unknown): string {

@@ -4,7 +4,7 @@
  * positioned at the offending node or, for a missing field, at its nearest existing parent.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { UsageError } from '../util/exit-codes.ts';
 import { describeIssues, type FieldIssue } from './issues.ts';
 import { scenarioSchema, type Scenario, type ScenarioInput } from './schema.ts';
@@ -32,7 +32,8 @@ export class ScenarioError extends UsageError {
 export function formatProblem(problem: ScenarioProblemReport): string {
   const where = problem.line !== undefined ? `${problem.file}:${problem.line}:${problem.col ?? 1}` : problem.file;
   const allowed = problem.allowed && problem.allowed.length > 0 ? ` (allowed: ${problem.allowed.join(', ')})` : '';
-  return `${where}: ${problem.field}: ${problem.message}${allowed}`;
+  // One line per problem, whatever the file's keys and values hold.
+  return `${where}: ${problem.field}: ${problem.message}${allowed}`.replace(/\r?\n|\r/g, '\\n');
 }
 
 /** Command-line overrides applied to the document before it is validated, so they are checked like the file. */
@@ -65,8 +66,11 @@ export function parseScenario(text: string, file = '<input>', overrides: Scenari
       }),
     );
   }
-  if (overrides.providerType !== undefined) doc.setIn(['provider', 'type'], overrides.providerType);
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (overrides.providerType !== undefined) {
+    if (doc.contents !== null && !isMap(doc.contents)) throw new ScenarioError([{ file, line: 1, col: 1, field: '(root)', message: 'expected a mapping of scenario fields' }]);
+    doc.setIn(['provider', 'type'], overrides.providerType);
+  }
+  const data = documentData(doc, lineCounter, file);
   const result = scenarioSchema.safeParse(data);
   if (result.success) return result.data;
   const problems: ScenarioProblemReport[] = describeIssues(result.error.issues, data, scenarioSchema).map((issue) => ({
@@ -78,6 +82,27 @@ export function parseScenario(text: string, file = '<input>', overrides: Scenari
   }));
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
   throw new ScenarioError(problems);
+}
+
+/**
+ * The document as plain data. Aliases and merge keys are resolved here, so an alias to an anchor
+ * that does not exist (yet), so many aliases that they would expand without bound (a "billion
+ * laughs" document) or a merge of a non-mapping are refused here (placed at the first alias).
+ */
+function documentData(doc: Document, lineCounter: LineCounter, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    let offset = 0;
+    visit(doc, {
+      Alias(_, node) {
+        offset = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    const { line, col } = lineCounter.linePos(offset);
+    throw new ScenarioError([{ file, line, col, field: '(yaml)', message: `YAML error: ${(error as Error).message}` }]);
+  }
 }
 
 /** For scenarios written in TypeScript: the same schema and defaults, the same error style. */
@@ -92,6 +117,17 @@ export function defineScenario(input: ScenarioInput): Scenario {
       ...(issue.allowed ? { allowed: issue.allowed } : {}),
     })),
   );
+}
+
+/**
+ * The 1-based line and column of the field at `path` in scenario YAML text (or of its nearest
+ * ancestor present in the file, for a defaulted field), for messages about a scenario that
+ * loaded (feasibility warnings).
+ */
+export function fieldPosition(text: string, path: readonly PropertyKey[]): { line: number; col: number } {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, merge: true });
+  return lineCounter.linePos(nearestNodeOffset(doc, path));
 }
 
 function positionOf(doc: Document, lineCounter: LineCounter, issue: FieldIssue): { line: number; col: number } {

@@ -24,7 +24,8 @@ export { providerTypes };
 const providerSchema = z
   .strictObject({
     type: z.enum(providerTypes).default('local').meta({ description: 'Where the cluster comes from; "local" needs no Docker.' }),
-    nodes: positiveIntSchema.default(1),
+    // kwok fakes nodes cheaply, but each is a Node and a Lease renewed every few seconds.
+    nodes: positiveIntSchema.max(1_000, { error: 'must be at most 1,000: each fake node is a Node and a Lease the API server keeps renewing' }).default(1),
     // Each provider declares its own fields (src/providers/<name>/); validation refuses those of another provider.
     ...providerSettingsShape(),
   })
@@ -38,7 +39,10 @@ const toolchainSchema = z
   .prefault({});
 
 const controllerOptions = {
-  concurrent: positiveIntSchema.optional().meta({ description: 'Reconciles run in parallel (--concurrent).' }),
+  concurrent: positiveIntSchema
+    .max(1_000, { error: 'must be at most 1,000: more workers than any controller can keep busy on one machine' })
+    .optional()
+    .meta({ description: 'Reconciles run in parallel (--concurrent).' }),
   memoryLimit: quantitySchema.optional().meta({ description: 'Memory limit (cgroup); above it the kernel OOM-kills the controller.' }),
   requeueDependency: positiveDurationSchema.optional().meta({ description: 'Retry interval for objects waiting on dependencies (--requeue-dependency).' }),
   featureGates: z
@@ -57,7 +61,9 @@ const controllersSchema = z
     kustomize: z
       .strictObject({
         ...controllerOptions,
+        // Each shard is one more kustomize-controller process (~130 MiB and its share of the CPU).
         shards: positiveIntSchema
+          .max(16, { error: 'must be at most 16: each shard is one more kustomize-controller process (~130 MiB)' })
           .default(1)
           .meta({ description: '1 = no sharding; N > 1 = the main instance plus N instances, each watching sharding.fluxcd.io/key=shard<i>.' }),
       })
@@ -86,7 +92,11 @@ export const scenarioObjectSchema = z.strictObject({
   controllers: controllersSchema,
   github: githubPartSchema.prefault({}),
   workload: workloadPartSchema,
-  timeline: z.array(timelineActionSchema).default([]).meta({ description: 'Actions at offsets from the start of the measure phase.' }),
+  timeline: z
+    .array(timelineActionSchema)
+    .max(1_000, { error: 'at most 1,000 timeline actions' })
+    .default([])
+    .meta({ description: 'Actions at offsets from the start of the measure phase.' }),
   duration: positiveDurationSchema.default('5m').meta({ description: 'Length of the measure phase (default 5m).' }),
   sampling: z
     .strictObject({ interval: positiveDurationSchema.default('5s').meta({ description: 'Time between two samples (default 5s).' }) })
@@ -113,6 +123,7 @@ export const scenarioObjectSchema = z.strictObject({
     .meta({ description: 'When a stuck object counts as stalled (stalled.count, stall samples).' }),
   thresholds: z
     .array(thresholdExpressionSchema)
+    .max(1_000, { error: 'at most 1,000 thresholds' })
     .default([])
     .meta({ description: 'Pass/fail criteria on summary metrics, e.g. "lag.applied.p95 < 60s".' }),
   regression: regressionLimitsSchema

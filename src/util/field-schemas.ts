@@ -28,7 +28,11 @@ function parses(parse: (text: string) => number): (text: string) => boolean {
 export const durationSchema = z
   .union(
     [
-      z.number().nonnegative({ error: 'a duration must not be negative' }),
+      z
+        .number()
+        .nonnegative({ error: 'a duration must not be negative' })
+        // It becomes "<n>s": 1e21 or 5e-324 would print in exponent form, which no duration parser reads.
+        .refine((value) => /^\d+(\.\d+)?$/.test(String(value)), { error: 'a number of seconds must be plain, e.g. 90 or 1.5 (no exponent)' }),
       z.string().refine(parses(parseDuration), { error: durationHint }).meta({ pattern: durationPattern }),
     ],
     { error: durationHint },

@@ -61,7 +61,12 @@ export function conditionOf(status: unknown, type: string): FluxCondition | unde
 
 /** `spec.interval` in ms; undefined when unset or not a Go duration. */
 export function intervalMsOf(spec: unknown): number | undefined {
-  const text = asText(asRecord(spec).interval);
+  return durationMsOf(asRecord(spec).interval);
+}
+
+/** A Go duration field (`spec.timeout`) in ms; undefined when unset or not a duration. */
+export function durationMsOf(value: unknown): number | undefined {
+  const text = asText(value);
   if (!text) return undefined;
   try {
     return parseDuration(text);
@@ -69,6 +74,9 @@ export function intervalMsOf(spec: unknown): number | undefined {
     return undefined;
   }
 }
+
+/** GitRepository spec.timeout when unset: source.toolkit.fluxcd.io/v1 defaults it to 60s. */
+export const gitRepositoryDefaultTimeoutMs = 60_000;
 
 /**
  * What a HelmRelease last released: helm.toolkit.fluxcd.io/v2 keeps releases in

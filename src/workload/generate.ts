@@ -1,14 +1,15 @@
 /**
  * generateWorkload: plans the workload, writes each repo's history into a bare repo under
- * `<storageRoot>/<owner>/<repo>.git` through git fast-import, publishes the Helm chart under
- * `<storageRoot>/pages/`, and writes graph.json, workload.json and root.yaml beside them.
+ * `<storageRoot>/<owner>/<repo>.git` through git fast-import (packed, with a bitmap), publishes
+ * the Helm chart under `<storageRoot>/pages/`, and writes graph.json, workload.json and root.yaml
+ * beside them.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FluxbenchError, UsageError } from '../util/exit-codes.ts';
 import { runFastImport } from './fast-import.ts';
 import { fluxObjectRefs, rootObjects, type FluxObjectRef, type RootObjectsContext } from './flux-objects.ts';
-import { directoryBytes, initBareRepo } from './git.ts';
+import { directoryBytes, initBareRepo, packRepository } from './git.ts';
 import { loadGraphTruth, writeGraphTruth, type GraphTruth } from './graph.ts';
 import { helmIndex, packageChart } from './helm-chart.ts';
 import { commitTime, writeRepoHistory } from './history.ts';
@@ -141,8 +142,10 @@ export async function writeRepo(plan: WorkloadPlan, repoName: string, gitDir: st
  * (namespaces, Git Secrets, GitRepositories, Kustomizations, HelmReleases) pointing at
  * `context.gitBaseUrl`.
  *
- * Starts: `git fast-import` processes, `context.concurrency` at a time (default 2), each waited for.
- * Leaves on disk: the bare repos (they are the fake GitHub's storage when run by the runner).
+ * Starts: `git fast-import` then `git repack -a -d -b` per repo, `context.concurrency` repos at a
+ * time (default 2), each waited for.
+ * Leaves on disk: the bare repos, each one pack with a reachability bitmap and kept packed on later
+ * pushes (they are the fake GitHub's storage when run by the runner).
  * Returns: the plan, the repos with their head commits, the root objects as YAML and as
  * objects, the dependency graph's ground truth, and the generation time in ms.
  * Throws: UsageError on invalid options, a non-http(s) base URL, or repos that exist without
@@ -169,6 +172,7 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
     const path = repoPath(context.storageRoot, repo.owner, repo.name);
     mkdirSync(join(context.storageRoot, repo.owner), { recursive: true });
     const { headSha, commits } = await writeRepo(plan, repo.name, path);
+    await packRepository(path);
     const generated = { owner: repo.owner, name: repo.name, fullName: repo.fullName, path, url: repo.url, headSha, commits, bytes: directoryBytes(path) };
     context.onRepo?.(generated, ++finished, plan.repos.length);
     return generated;

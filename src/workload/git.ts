@@ -1,9 +1,11 @@
 /** The few plain git calls the generator needs besides fast-import. */
 import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { FluxbenchError } from '../util/exit-codes.ts';
+import { fullRepackArgs, storageConfigText } from '../util/git-storage.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -18,9 +20,23 @@ export async function git(args: readonly string[], options: { gitDir?: string; c
   }
 }
 
-/** Creates an empty bare repo whose HEAD points at main (what the fake GitHub serves). */
+/**
+ * Creates an empty bare repo whose HEAD points at main (what the fake GitHub serves), stored as
+ * GitHub stores repositories: imports and pushes of any size stay packed (src/util/git-storage.ts).
+ */
 export async function initBareRepo(gitDir: string): Promise<void> {
   await git(['init', '--quiet', '--bare', '--initial-branch=main', gitDir], { cwd: '/' });
+  await appendFile(join(gitDir, 'config'), storageConfigText());
+}
+
+/**
+ * Repacks a written repository into one pack with a reachability bitmap (`git repack -a -d -b`),
+ * as GitHub stores a repository after its gc: clones then copy packed objects instead of
+ * compressing them, and full clones walk the bitmap instead of the history.
+ * @throws FluxbenchError when git fails.
+ */
+export async function packRepository(gitDir: string): Promise<void> {
+  await git(fullRepackArgs, { gitDir });
 }
 
 /** SHA of a ref, or undefined when it does not exist yet. */

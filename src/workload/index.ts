@@ -18,6 +18,7 @@ export {
   type GeneratedApp,
 } from './generate.ts';
 export { planWorkload, type WorkloadPlan } from './plan.ts';
+export { estimateWorkload, repoCount, type WorkloadEstimate, type ObjectEstimate } from './estimate.ts';
 export {
   loadGraphTruth,
   writeGraphTruth,

@@ -14,8 +14,32 @@ export const helmSources = ['helm-repository', 'git-repository'] as const;
 export const gitAuthModes = ['none', 'basic'] as const;
 export const gitProviders = ['generic', 'github'] as const;
 
-const count = () => z.number().int({ error: 'expected a whole number' }).min(0, { error: 'must be 0 or more' });
-const atLeastOne = () => z.number().int({ error: 'expected a whole number' }).min(1, { error: 'must be at least 1' });
+/**
+ * Every count has an upper bound, so a typo (an extra zero, or three) is refused at validate
+ * instead of filling the disk or memory hours into a run. Each bound is what a 24 GiB machine
+ * can conceivably hold, with its reason beside it; sizes within the bounds that the provider
+ * still cannot hold are caught by the feasibility checks (src/scenario/feasibility.ts).
+ */
+const bounded = (min: number, max: number, why: string) =>
+  z
+    .number()
+    .int({ error: 'expected a whole number' })
+    .min(min, { error: min === 0 ? 'must be 0 or more' : `must be at least ${min}` })
+    .max(max, { error: `must be at most ${max.toLocaleString('en-US')}: ${why}` });
+const count = (max: number, why: string) => bounded(0, max, why);
+const atLeastOne = (max: number, why: string) => bounded(1, max, why);
+
+/**
+ * Apps: each is a Kustomization plus ~8 objects it applies (Deployment, ReplicaSet, Pods,
+ * Service, EndpointSlices, ConfigMaps), ~30 KiB in etcd and several times that in the API
+ * server's watch cache and the controllers' informers: 20,000 apps are ~200,000 objects, about
+ * what 24 GiB holds beside etcd and Flux (500 already do not settle in 10 minutes on 2 cores).
+ */
+export const maxApps = 20_000;
+const appsWhy = 'more apps than a 24 GiB machine can hold (~200,000 objects at 20,000)';
+/** Bytes bounds: repos live on this machine's disk and a clone in source-controller's memory. */
+const maxFileBytes = 2 ** 30;
+const maxRepoBytes = 16 * 2 ** 30;
 
 /** A Kubernetes object name segment: lowercase letters, digits and "-". */
 const dnsName = () =>
@@ -56,12 +80,19 @@ const maxConfigMapPayload = 1_000_000;
 const appOptionsSchema = z
   .object({
     /** Manifest files per app; the first three are Deployment, Service and ConfigMap, extras are ConfigMaps. */
-    manifests: z.number().int({ error: 'expected a whole number' }).min(3, { error: 'must be at least 3 (Deployment, Service, ConfigMap)' }).default(3),
+    manifests: z
+      .number()
+      .int({ error: 'expected a whole number' })
+      .min(3, { error: 'must be at least 3 (Deployment, Service, ConfigMap)' })
+      // Extra manifests are ConfigMaps: 100 per app are already 2,000,000 objects at maxApps.
+      .max(100, { error: 'must be at most 100: every manifest past 3 is one more ConfigMap per app' })
+      .default(3),
     /** Payload bytes in each ConfigMap manifest (large ConfigMaps stress apply and etcd). */
     bytesPerManifest: byteSize()
       .refine((bytes) => bytes <= maxConfigMapPayload, { error: `must be at most ${maxConfigMapPayload} bytes: the API server refuses ConfigMaps over 1MiB` })
       .default(256),
-    replicas: count().default(2),
+    // kwok fakes Pods, but each is a real object with a status (~3.5 KiB in etcd).
+    replicas: count(100, 'each replica is a Pod object; 100 per app are 2,000,000 Pods at the apps bound').default(2),
     hpa: z.boolean().default(false),
     ingress: z.boolean().default(false),
   })
@@ -70,17 +101,20 @@ const appOptionsSchema = z
 const historyOptionsSchema = z
   .object({
     /** Commits per repo, the initial one included. */
-    commits: atLeastOne().default(1),
+    // git fast-import writes ~1,000 commits in 9 s here: 50,000 per repo is minutes of generation.
+    commits: atLeastOne(50_000, 'history is generated before the run starts, ~1,000 commits per 9 s').default(1),
     /** Apps whose churn ConfigMap each history commit bumps. */
-    appsPerCommit: atLeastOne().default(1),
+    appsPerCommit: atLeastOne(maxApps, 'a commit cannot bump more apps than the workload has at most').default(1),
   })
   .strict();
 
-const filesOptionsSchema = (defaultBytes: number) =>
+const filesOptionsSchema = (defaultBytes: number, maxCount: number) =>
   z
     .object({
-      count: count().default(0),
-      bytes: byteSize().default(defaultBytes),
+      count: count(maxCount, 'files are written into every repo').default(0),
+      bytes: byteSize()
+        .refine((bytes) => bytes <= maxFileBytes, { error: `must be at most ${maxFileBytes} bytes (1Gi): every repo carries the file and a clone holds it in memory` })
+        .default(defaultBytes),
     })
     .strict();
 
@@ -111,32 +145,39 @@ const fluxOptionsSchema = z
      */
     fleetRef: z.enum(['branch', 'commit']).default('branch'),
     /** Spread objects over N shards with the `sharding.fluxcd.io/key: shard1..shardN` label; 0 = no labels. */
-    shards: count().default(0),
+    // A label value per shard; more shards than kustomize-controller instances (controllers.kustomize.shards) only spreads labels.
+    shards: count(64, 'more shard labels than any sharded setup runs').default(0),
   })
   .strict();
 
 const helmOptionsSchema = z
   .object({
-    releases: count().default(0),
+    // Each release is a HelmRelease, a HelmChart, a Helm storage Secret (~10 KiB) and the chart's objects.
+    releases: count(5_000, 'each release also makes a HelmChart, a Helm release Secret and the chart\'s objects').default(0),
     source: z.enum(helmSources).default('helm-repository'),
     /** Repository under the owner whose GitHub Pages serve the chart (helm-repository source). */
     pagesRepo: dnsName().default('charts'),
   })
   .strict();
 
+// Fault counts take apps from the pool (checked against apps below); the bound only stops overflow.
+const faultCount = () => count(maxApps, 'faults take apps from the workload, which has at most that many');
 const faultsOptionsSchema = z
   .object({
-    selfDependency: count().default(0),
-    twoCycles: count().default(0),
+    selfDependency: faultCount().default(0),
+    twoCycles: faultCount().default(0),
     /** Lengths of extra dependency cycles, e.g. [3, 5] = one 3-cycle and one 5-cycle. */
-    cycles: z.array(z.number().int({ error: 'expected a whole number' }).min(2, { error: 'a cycle needs at least 2 apps' })).default([]),
+    cycles: z
+      .array(z.number().int({ error: 'expected a whole number' }).min(2, { error: 'a cycle needs at least 2 apps' }).max(maxApps, { error: `must be at most ${maxApps}: a cycle's apps come from the workload` }))
+      .max(1_000, { error: 'at most 1,000 cycles' })
+      .default([]),
     /** Kustomization <-> HelmRelease deadlock through a ConfigMap (3 extra objects). */
     kustomizationHelmCycle: z.boolean().default(false),
-    missingDependency: count().default(0),
+    missingDependency: faultCount().default(0),
     /** Chains whose root never becomes ready (PVC on an absent StorageClass "fast", wait: true). */
-    brokenRoots: count().default(0),
+    brokenRoots: faultCount().default(0),
     /** Dependents chained below each broken root. */
-    brokenChainLength: count().default(2),
+    brokenChainLength: faultCount().default(2),
   })
   .strict();
 
@@ -144,20 +185,21 @@ const graphOptionsSchema = z
   .object({
     shape: z.enum(graphShapes).default('none'),
     /** chain: apps per chain. */
-    depth: atLeastOne().default(3),
+    depth: atLeastOne(maxApps, 'a chain cannot be longer than the workload has apps at most').default(3),
     /** fan-out / fan-in: children per node. */
-    fanOut: atLeastOne().default(3),
+    fanOut: atLeastOne(1_000, 'dependsOn lists of that many entries are already far past real ones').default(3),
     /** random: chance that an app depends on each earlier app. */
     edgeProbability: z.number().min(0, { error: 'must be between 0 and 1' }).max(1, { error: 'must be between 0 and 1' }).default(0.1),
     /** random: most dependsOn entries per app. */
-    maxDependsOn: atLeastOne().default(3),
+    maxDependsOn: atLeastOne(1_000, 'dependsOn lists of that many entries are already far past real ones').default(3),
     faults: faultsOptionsSchema.prefault({}),
   })
   .strict();
 
 export const generatorOptionsSchema = z
   .object({
-    seed: count().default(1),
+    // Not a count: any whole number picks a different (reproducible) workload.
+    seed: z.number().int({ error: 'expected a whole number' }).min(0, { error: 'must be 0 or more' }).default(1),
     /** GitHub owner (org) of every generated repo. */
     owner: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,38}$/, { error: 'expected 1-39 letters, digits or "-"' }).default('fluxbench'),
     /** Cluster name: the fleet repo keeps its Flux objects under clusters/<cluster>/. */
@@ -165,16 +207,19 @@ export const generatorOptionsSchema = z
     layout: z.enum(layouts).default('monorepo'),
     /** Name of the fleet repo (the monorepo when layout is monorepo or both). */
     fleetRepo: dnsName().default('fleet'),
-    teams: atLeastOne().default(2),
-    apps: count().default(10),
+    // One Namespace each, and with repo-per-team one repo and GitRepository each.
+    teams: atLeastOne(1_000, 'each team is a namespace and, with repo-per-team, a repo polled by its own GitRepository').default(2),
+    apps: count(maxApps, appsWhy).default(10),
     app: appOptionsSchema.prefault({}),
     history: historyOptionsSchema.prefault({}),
     /** Target size of all history together; the gap is filled with incompressible files under assets/. 0 = no target. */
-    repoSizeBytes: byteSize().default(0),
+    repoSizeBytes: byteSize()
+      .refine((bytes) => bytes <= maxRepoBytes, { error: `must be at most ${maxRepoBytes} bytes (16Gi): every repo is that big on disk, and source-controller clones it` })
+      .default(0),
     /** Large binary files in every repo's HEAD (assets/large-<i>.bin). */
-    largeFiles: filesOptionsSchema(1024 * 1024).prefault({}),
+    largeFiles: filesOptionsSchema(1024 * 1024, 1_000).prefault({}),
     /** Files under ignored/ that .sourceignore makes source-controller skip. */
-    ignoredFiles: filesOptionsSchema(64 * 1024).prefault({}),
+    ignoredFiles: filesOptionsSchema(64 * 1024, 10_000).prefault({}),
     flux: fluxOptionsSchema.prefault({}),
     helm: helmOptionsSchema.prefault({}),
     graph: graphOptionsSchema.prefault({}),

@@ -11,10 +11,23 @@ const schema = z.strictObject({
   at: atField,
   action: z.literal('churn.start'),
   repo: repoSelectorField.optional().meta({ description: 'Repository to push to; every generated repo when omitted.' }),
-  rate: z.number().gt(0, { error: 'must be greater than 0 (commits per second)' }).meta({ description: 'Commits per second.' }),
+  // Per repo: every matched repo gets its own churn at this rate, each commit a git commit and an apply.
+  rate: z
+    .number()
+    .gt(0, { error: 'must be greater than 0 (commits per second)' })
+    .max(100, { error: 'must be at most 100 commits per second (per repository)' })
+    .meta({ description: 'Commits per second.' }),
   apps: z.string().min(1).optional().meta({ description: 'Glob of app names whose manifests the commits change, e.g. "app-*".' }),
-  bytes: quantitySchema.optional().meta({ description: 'Size of the change each commit makes.' }),
-  maxCommits: positiveIntSchema.optional().meta({ description: 'Stop after this many commits.' }),
+  // Spread over the ConfigMaps a commit touches; one touched app gets it all, and the API server refuses ConfigMaps over 1 MiB.
+  bytes: quantitySchema
+    .refine((bytes) => bytes <= 1_000_000, { error: 'must be at most 1000000 bytes: a commit touching one app puts it all in one ConfigMap, and the API server refuses ConfigMaps over 1MiB' })
+    .optional()
+    .meta({ description: 'Size of the change each commit makes.' }),
+  // Each commit stays in the repo's history and in etcd until compaction.
+  maxCommits: positiveIntSchema
+    .max(100_000, { error: 'must be at most 100,000: each commit stays in the repository and in etcd\'s history' })
+    .optional()
+    .meta({ description: 'Stop after this many commits.' }),
 });
 
 // Self-registration of the action's type (declaration merging), so TimelineAction knows it

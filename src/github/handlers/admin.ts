@@ -23,7 +23,10 @@ const endpoints = [
   'PUT /_fluxbench/anonymous-read',
 ];
 
-/** The run-time control API under /_fluxbench/ (not counted, not faulted, 127.0.0.1 only). */
+/**
+ * The run-time control API under /_fluxbench/: served only by the admin listener on 127.0.0.1,
+ * after the admin secret was checked (src/github/dispatch.ts); not counted, not faulted.
+ */
 export async function handleAdmin(req: IncomingMessage, res: ServerResponse, match: RouteMatch, gh: StartedFakeGitHub, maxBody: number): Promise<void> {
   const method = req.method ?? 'GET';
   const path = (match.rest ?? []).join('/');

@@ -1,7 +1,8 @@
 import { pipeline } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { callerOf, respond, type RequestContext } from '../context.ts';
-import { diffRefs, listRefs, sanitizeGitProtocol } from '../git.ts';
+import { diffRefs, listRefs } from '../git.ts';
+import { sanitizeGitProtocol } from '../git-processes.ts';
 import { BodyTooLargeError, ByteCounter, ByteLimit, sendStream } from '../http-util.ts';
 import type { RepoInfo } from '../repos.ts';
 import { docsUrl } from '../rest.ts';
@@ -51,7 +52,7 @@ function advertiseRefs(ctx: RequestContext, call: GitCall): void {
   const { req, res, state } = ctx;
   const { service, gitProtocol } = call;
   req.resume();
-  const child = state.processes.service(service, call.dir, { advertise: true, ...(gitProtocol ? { gitProtocol } : {}) });
+  const child = state.processes.advertise(service, call.dir, gitProtocol ? { gitProtocol } : {});
   child.stderr!.resume();
   // git could not start: the 200 may already be out, so the only honest answer is a cut connection.
   child.once('error', () => res.destroy());
@@ -62,12 +63,12 @@ function advertiseRefs(ctx: RequestContext, call: GitCall): void {
     res.write(`${(line.length + 4).toString(16).padStart(4, '0')}${line}0000`);
   }
   if (ctx.method === 'HEAD') {
-    child.kill('SIGKILL');
+    state.processes.kill(child);
     res.end();
     return;
   }
   sendStream(res, child.stdout!, ctx.fault.bytesPerSecond);
-  res.once('close', () => child.kill('SIGKILL'));
+  res.once('close', () => state.processes.kill(child));
 }
 
 /** Checks an RPC's content type, declared length and encoding; answers 415/413 itself. */
@@ -94,18 +95,25 @@ function rpcBodyRefusal(ctx: RequestContext, service: GitService): { status: 413
 
 /**
  * One stateless RPC: the request body (gunzipped, within maxBodyBytes) into git's stdin, git's
- * stdout as the response. After a successful push, the ref updates it made fire webhooks.
+ * stdout as the response, ended once git has exited so that its cost (`ctx.git`) is known when
+ * the accounting records the request. After a successful push, the ref updates it made fire
+ * webhooks and the repository's background maintenance is scheduled.
  */
 async function serviceRpc(ctx: RequestContext, call: GitCall): Promise<void> {
   const { req, res, state } = ctx;
   const { service, dir, gitProtocol } = call;
   const isPush = service === 'git-receive-pack';
   const refsBefore = isPush ? await listRefs(dir) : undefined;
-  const child = state.processes.service(service, dir, { advertise: false, ...(gitProtocol ? { gitProtocol } : {}) });
+  const { child, usage } = await state.processes.rpc(service, dir, gitProtocol ? { gitProtocol } : {});
+  const cost: NonNullable<RequestContext['git']> = { startedMs: performance.now() };
+  ctx.git = cost;
   child.stderr!.resume();
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('close', (code) => resolve(code));
-    child.once('error', () => resolve(null));
+  let gitExited = false;
+  const exited = usage.then((u) => {
+    cost.usage = u;
+    gitExited = true;
+    finish();
+    return u.exitCode;
   });
   let failed = false;
   let onBodyFailure = (): void => undefined;
@@ -122,9 +130,9 @@ async function serviceRpc(ctx: RequestContext, call: GitCall): Promise<void> {
   // the limit: git may stop early on a body that is cut off, and that must not look like a 200.
   let bodyDone = false;
   let outputDone = false;
-  const finish = () => {
-    if (bodyDone && outputDone && !failed && !res.writableEnded) res.end();
-  };
+  function finish(): void {
+    if (bodyDone && outputDone && gitExited && !failed && !res.writableEnded) res.end();
+  }
   pipeline(stages as unknown as [NodeJS.ReadableStream, NodeJS.WritableStream], (err) => {
     if (!err) {
       bodyDone = true;
@@ -132,7 +140,7 @@ async function serviceRpc(ctx: RequestContext, call: GitCall): Promise<void> {
     }
     failed = true;
     onBodyFailure();
-    child.kill('SIGKILL');
+    state.processes.kill(child);
     if (err instanceof BodyTooLargeError) respond(ctx, { status: 413, body: { message: err.message, documentation_url: docsUrl } });
     else if (!res.headersSent) respond(ctx, { status: 400, body: { message: 'could not read the request body', documentation_url: docsUrl } });
     else res.destroy();
@@ -147,13 +155,12 @@ async function serviceRpc(ctx: RequestContext, call: GitCall): Promise<void> {
     finish();
   });
   onBodyFailure = () => piped.unpipe(res);
-  res.once('close', () => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
+  res.once('close', () => state.processes.kill(child));
   const code = await exited;
   if (!isPush || code !== 0 || failed || !refsBefore) return;
   const updates = diffRefs(refsBefore, await listRefs(dir));
   if (updates.length === 0) return;
   state.repos.markPushed(call.repo);
+  state.maintenance.schedule(call.repo.fullName, dir);
   await state.pushes.fire(call.repo, updates, callerOf(ctx).identity.label);
 }

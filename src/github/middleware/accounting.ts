@@ -1,3 +1,4 @@
+import type { GitCost } from '../accounting.ts';
 import type { Exchange } from '../context.ts';
 import { repoOf } from '../context.ts';
 import { headerBytes } from '../http-util.ts';
@@ -28,7 +29,20 @@ export const accounting: Middleware<Exchange> = async (ctx, next) => {
       bytesOut: Math.max(0, socket.bytesWritten - writtenBefore),
       durationMs: performance.now() - started,
       ...(ctx.limited ? { limited: ctx.limited } : {}),
+      ...(ctx.git ? { git: gitCost(ctx.git) } : {}),
     });
   });
   await next();
 };
+
+/** The git child's cost; a child still running when the response closed was cut short (and is being killed). */
+function gitCost(git: NonNullable<Exchange['git']>): GitCost {
+  const { usage } = git;
+  if (!usage) return { hostSeconds: (performance.now() - git.startedMs) / 1000, complete: false };
+  return {
+    hostSeconds: usage.wallSeconds,
+    ...(usage.cpuSeconds !== undefined ? { cpuSeconds: usage.cpuSeconds } : {}),
+    complete: usage.exitCode === 0,
+    ...(usage.pack ? { pack: usage.pack } : {}),
+  };
+}

@@ -37,6 +37,8 @@ export function reportPhase(ctx: RunContext, runError: unknown): RunResult {
   }
   ctx.writeMeta();
   const summary = writeReports(runDir, samples, meta).summary;
+  // A clone the host cannot serve within spec.timeout fails whatever Flux does: say so beside the verdict.
+  for (const timeout of summary.github.cloneTimeouts ?? []) ctx.log(`warning: ${timeout.warning}`);
   if (meta.status === 'error') ctx.log(`run failed: ${meta.error}`);
   return { runId: ctx.runId, runDir, exitCode: meta.exitCode, summary };
 }

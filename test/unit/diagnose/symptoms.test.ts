@@ -181,4 +181,28 @@ describe('health-check chains', () => {
     expect(finding.chain).toHaveLength(1);
     expect(finding.rootCause).toMatchObject({ id: 'Kustomization/apps/k', reason: 'HealthCheckFailed' });
   });
+
+  it('flags a GitRepository whose clone timed out at once, naming spec.timeout and the fixes, and blames it for what reads it', () => {
+    const timedOut = (spec: Record<string, unknown>, message: string): RawObject => ({
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      metadata: { name: 'repo', namespace: 'apps' },
+      spec: { interval: '1m', url: 'http://127.0.0.1:1/fluxbench/fleet.git', ...spec },
+      status: { conditions: [ready('False', 'GitOperationFailed', message, 10_000)] },
+    });
+    const deadline = "failed to checkout and determine revision: unable to clone 'http://127.0.0.1:1/fluxbench/fleet.git': context deadline exceeded";
+    const state = stateOf(timedOut({}, deadline), kustomization('k', { conditions: [ready('False', 'ArtifactFailed', 'Source artifact not found', 10 * min)] }));
+    const diagnosis = diagnose(state, now);
+    const source = diagnosis.findings.find((f) => f.id === 'GitRepository/apps/repo')!;
+    // Ten seconds old, shorter than its interval: a timeout is stuck anyway, it fails the same way every time.
+    expect(source.stuck).toBe(true);
+    expect(source.symptoms.map((s) => s.type)).toEqual(['clone_timeout']);
+    expect(source.symptoms[0]!.detail).toMatch(/^clone timed out after 1m \(spec\.timeout\): raise spec\.timeout.*spec\.ignore.*depth 1/);
+    expect(diagnosis.findings.find((f) => f.id === 'Kustomization/apps/k')!.rootCause).toMatchObject({ id: 'GitRepository/apps/repo', message: deadline });
+
+    const longer = diagnose(stateOf(timedOut({ timeout: '3m' }, deadline)), now).findings[0]!;
+    expect(longer.symptoms[0]!.detail).toContain('clone timed out after 3m (spec.timeout)');
+    // Another failure is not a timeout.
+    expect(symptomsOf(stateOf(timedOut({}, 'authentication required')), 'GitRepository/apps/repo')).toEqual([]);
+  });
 });

@@ -28,7 +28,11 @@ describe('faults at run time', () => {
   });
 
   const admin = (method: string, path: string, body?: unknown) =>
-    fetch(`${gh.url}/_fluxbench/${path}`, { method, ...(body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) } : {}) });
+    fetch(`${gh.adminUrl}/_fluxbench/${path}`, {
+      method,
+      headers: { authorization: `Bearer ${gh.adminSecret}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
 
   it('injects 5xx errors per repo through the admin API, and removes them', async () => {
     const added = await admin('POST', 'faults', { type: 'error', match: { route: 'git.*', repo: 'acme/app' }, rate: 1, status: 502 });

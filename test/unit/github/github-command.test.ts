@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readNdjson } from '../../../src/util/ndjson.ts';
-import { serveOptionsFromFlags } from '../../../src/cli/github-command.ts';
+import { adminPortFromFlag, serveOptionsFromFlags } from '../../../src/cli/github-command.ts';
 import { UsageError } from '../../../src/util/exit-codes.ts';
 import { gitOk, removeDir, tempDir } from './helpers.ts';
 
@@ -42,8 +42,13 @@ describe('fluxbench github serve', () => {
         rl.once('line', res);
         child.once('exit', () => rej(new Error(`serve exited early: ${stderr}`)));
       });
-      const ready = JSON.parse(firstLine) as { url: string; storageRoot: string; tokens: Record<string, string> };
+      const ready = JSON.parse(firstLine) as { url: string; adminUrl: string; adminSecret: string; admin: string; storageRoot: string; tokens: Record<string, string> };
       expect(ready.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(ready.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(ready.admin).toBe(`${ready.adminUrl}/_fluxbench/`);
+      expect((await fetch(`${ready.admin}health`)).status).toBe(401);
+      expect((await fetch(`${ready.admin}health`, { headers: { authorization: `Bearer ${ready.adminSecret}` } })).status).toBe(200);
+      expect((await fetch(`${ready.url}/_fluxbench/health`, { headers: { authorization: `Bearer ${ready.adminSecret}` } })).status).toBe(404);
       expect(ready.tokens.ci).toBe('ghp_cli000000000000000000000000000000000');
       expect(ready.tokens.gen).toMatch(/^ghp_/);
       await gitOk(['ls-remote', `${ready.url}/acme/app.git`], work);
@@ -66,5 +71,8 @@ describe('fluxbench github serve', () => {
     await expect(serveOptionsFromFlags({ ...base, port: 'http' })).rejects.toThrow(UsageError);
     await expect(serveOptionsFromFlags({ ...base, timeScale: '-1' })).rejects.toThrow(/--time-scale/);
     await expect(serveOptionsFromFlags({ ...base, config: join(work, 'missing.yaml') })).rejects.toThrow(/--config/);
+    expect(adminPortFromFlag(undefined)).toBe(0);
+    expect(adminPortFromFlag('8081')).toBe(8081);
+    expect(() => adminPortFromFlag('65536')).toThrow(/--admin-port/);
   });
 });

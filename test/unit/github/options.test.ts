@@ -31,4 +31,14 @@ describe('fakeGitHubOptionsSchema', () => {
     expect(() => parseFakeGitHubOptions({ timeScale: 0 })).toThrow(/github\.timeScale/);
     expect(() => parseFakeGitHubOptions({ colour: 'red' })).toThrow(/colour/);
   });
+
+  it('refuses webhook URLs that are not URLs (without throwing anything but UsageError) or that carry credentials', () => {
+    expect(() => parseFakeGitHubOptions({ webhooks: { targets: [{ url: 'not a url' }] } })).toThrow(UsageError);
+    expect(() => parseFakeGitHubOptions({ webhooks: { targets: [{ url: 'http://hook:s3cret@127.0.0.1:9292/hook' }] } })).toThrow(/github\.webhooks\.targets\[0\]\.url: .*no credentials/);
+  });
+
+  it('bounds its lists', () => {
+    expect(() => parseFakeGitHubOptions({ faults: Array.from({ length: 1_001 }, () => ({ type: 'outage' })) })).toThrow(/github\.faults: .*1,000/);
+    expect(() => parseFakeGitHubOptions({ recordLimit: 10_000_000 })).toThrow(/github\.recordLimit/);
+  });
 });

@@ -120,7 +120,7 @@ describe('rate limits over HTTP', () => {
     work = await tempDir();
     gh = await startFakeGitHub({ storageRoot: join(work, 's'), tokens: [{ name: 'ci', token }, { name: 'other', token: 'ghp_other0000000000000000000000000000' }] });
     await gh.createRepo('acme', 'app');
-    const put = (body: unknown) => fetch(`${gh!.url}/_fluxbench/rate-limits/identity`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const put = (body: unknown) => fetch(`${gh!.adminUrl}/_fluxbench/rate-limits/identity`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: `Bearer ${gh!.adminSecret}` }, body: JSON.stringify(body) });
     const exhausted = await put({ identity: 'ci', remaining: 0 });
     expect(await exhausted.json()).toMatchObject({ limit: 5000, remaining: 0 });
     expect((await fetch(`${gh.url}/repos/acme/app`, { headers: auth })).status).toBe(403);

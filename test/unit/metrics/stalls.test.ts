@@ -45,13 +45,19 @@ describe('StallDetector', () => {
         name: 'source_failing',
         value: 31,
         labels: { object: 'GitRepository/flux-system/app' },
-        detail: { reason: 'GitOperationFailed', message: 'API rate limit exceeded for user ID flux.' },
+        // The repo and spec.timeout (Flux's 60s default when unset) let a report set a clone timeout beside the host's clone time.
+        detail: { reason: 'GitOperationFailed', message: 'API rate limit exceeded for user ID flux.', repo: 'acme/app', timeoutSeconds: 60 },
       },
     ]);
     // Recovered (or just fetching): the clock restarts.
     expect(detector.evaluate(objects(failing('Unknown')), 40_000)).toEqual([]);
     expect(detector.evaluate(objects(repo(sha1)), 50_000)).toEqual([]);
     expect(detector.evaluate(objects(failing('False')), 60_000)).toEqual([]);
+    const withTimeout = gitRepository('flux-system', 'slow', 'acme/slow', sha1);
+    (withTimeout.spec as Record<string, unknown>).timeout = '2m30s';
+    (withTimeout.status as { conditions: unknown[] }).conditions = [{ type: 'Ready', status: 'False', reason: 'GitOperationFailed', message: 'context deadline exceeded' }];
+    const slow = new StallDetector({ sourceFailingAfterMs: 0 }).evaluate(objects(toSnapshot('GitRepository', withTimeout)), 0);
+    expect(slow[0]!.detail).toEqual({ reason: 'GitOperationFailed', message: 'context deadline exceeded', repo: 'acme/slow', timeoutSeconds: 150 });
     const suspended = failing('False');
     suspended.suspended = true;
     expect(new StallDetector({ sourceFailingAfterMs: 0 }).evaluate(objects(suspended), 0)).toEqual([]);

@@ -1,6 +1,14 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { kwokctlCreateArgs, renderKwokctlConfig } from '../../../src/providers/index.ts';
+import { cacheRoot, defaultVersions } from '../../../src/toolchain/index.ts';
+import { componentDir } from '../../../src/toolchain/cache.ts';
 
 describe('kwokctl configuration', () => {
   const binaries = {
@@ -40,5 +48,52 @@ describe('kwokctl configuration', () => {
   it('gives kube-apiserver a service range for more than 254 Services', () => {
     const args = kwokctlCreateArgs({ name: 'fb-1', configPath: '/r/kwokctl.yaml', kubeconfigPath: '/r/kubeconfig', waitSeconds: 90 });
     expect(args[args.indexOf('--extra-args') + 1]).toBe('kube-apiserver=service-cluster-ip-range=10.96.0.0/16');
+  });
+
+  it('binds every component to 127.0.0.1 and states etcd\'s quota', () => {
+    const config = parse(renderKwokctlConfig({ kubeVersion: '1.34.4', etcdVersion: 'v3.6.16', binaries })) as { options: Record<string, unknown> };
+    expect(config.options.bindAddress).toBe('127.0.0.1');
+    expect(config.options.etcdQuotaBackendSize).toBe('8Gi');
+  });
+
+  // kwokctl's --dry-run prints the command line of every component without starting anything:
+  // proof that the rendered config reaches etcd's URLs and each --bind-address, with the real
+  // kwokctl of the toolchain (built by `fluxbench setup`; absent on a machine that never built it).
+  const root = cacheRoot();
+  const bin = (component: string, version: string, name: string) => join(componentDir(root, component, `v${version}`), 'bin', name);
+  const kwokctl = bin('kwok', defaultVersions.kwok, 'kwokctl');
+  it.skipIf(!existsSync(kwokctl))('makes kwokctl start every component on loopback only (kwokctl --dry-run; needs the toolchain)', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'fb-kwokctl-dry-'));
+    try {
+      const k8s = (name: string) => bin('kubernetes', defaultVersions.kubernetes, name);
+      const config = renderKwokctlConfig({
+        kubeVersion: defaultVersions.kubernetes,
+        etcdVersion: defaultVersions.etcd,
+        binaries: {
+          etcd: bin('etcd', defaultVersions.etcd, 'etcd'),
+          kubeApiserver: k8s('kube-apiserver'),
+          kubeControllerManager: k8s('kube-controller-manager'),
+          kubeScheduler: k8s('kube-scheduler'),
+          kubectl: k8s('kubectl'),
+          kwok: bin('kwok', defaultVersions.kwok, 'kwok'),
+        },
+      });
+      await writeFile(join(work, 'kwokctl.yaml'), config);
+      const args = kwokctlCreateArgs({ name: 'dry', configPath: join(work, 'kwokctl.yaml'), kubeconfigPath: join(work, 'kubeconfig'), waitSeconds: 1 });
+      const { stdout } = await promisify(execFile)(kwokctl, ['--dry-run', ...args], { env: { ...process.env, KWOK_WORKDIR: join(work, 'kwok') }, timeout: 30_000 });
+      const line = (component: string) => stdout.split('\n').find((l) => new RegExp(`&& ${component} `).test(l)) ?? '';
+      const etcd = line('etcd');
+      for (const flag of ['listen-client-urls', 'listen-peer-urls', 'advertise-client-urls', 'initial-advertise-peer-urls']) {
+        expect(etcd, flag).toMatch(new RegExp(`--${flag}=http://127\\.0\\.0\\.1:\\d+( |$)`));
+      }
+      for (const component of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) expect(line(component), component).toMatch(/--bind-address=127\.0\.0\.1 /);
+      expect(line('kwok-controller')).toMatch(/--server-address=127\.0\.0\.1:\d+ /);
+      expect(etcd).toMatch(/--quota-backend-bytes=8589934592 /);
+      expect(stdout).not.toMatch(/0\.0\.0\.0/);
+      // Nothing was created: a dry run.
+      expect(existsSync(join(work, 'kwok'))).toBe(false);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,188 @@
+/**
+ * What a workload will put in the cluster and on disk, from its options alone: arithmetic, no
+ * planning, so it answers in microseconds for any size the schema allows (planning 20,000 apps
+ * would itself cost what it is asked to predict). The byte constants were measured on the
+ * generator's output (`initialTree`, see test/unit/workload/estimate.test.ts, which keeps them
+ * honest) and on etcd's and the API server's storage of such objects; they are estimates, not
+ * limits.
+ */
+import type { GeneratorOptions } from './options.ts';
+
+/** One kind of object the workload makes exist in the cluster. */
+export interface ObjectEstimate {
+  kind: string;
+  count: number;
+  /** Bytes one such object takes in etcd (encoded, with managedFields and status). */
+  bytesEach: number;
+}
+
+export interface WorkloadEstimate {
+  /** Objects by kind, Flux's first, then what applying them creates (and what controllers derive). */
+  objects: ObjectEstimate[];
+  /** Sum of counts. */
+  objectCount: number;
+  /** Sum of count × bytesEach: the live objects as etcd stores them. */
+  objectBytes: number;
+  /** Services that need a ClusterIP from the cluster's service range. */
+  services: number;
+  /** Pods (kwok fakes them, but each is a real API object with a status). */
+  pods: number;
+  repos: number;
+  /** Bytes of every repo's HEAD tree (what source-controller packs into artifacts). */
+  headBytes: number;
+  /** The largest repo's HEAD bytes (what one clone holds in memory). */
+  largestHeadBytes: number;
+  /** Bytes of all bare repos on disk, history included (uncompressed: an upper bound). */
+  repoBytes: number;
+  /** The largest repo's bytes, history included. */
+  largestRepoBytes: number;
+}
+
+/** Measured on initialTree: an app's files without its ConfigMaps' payload. */
+const appFixedBytes = 1_251;
+/** One ConfigMap manifest's YAML around its payload. */
+const configMapOverheadBytes = 250;
+const hpaBytes = 465;
+const ingressBytes = 432;
+/** The fleet's clusters/<name>/ files: per Flux object and the constant part. */
+const clusterFileBytesPerObject = 340;
+const clusterFileBaseBytes = 300;
+/** One history commit: the bumped churn ConfigMap, plus commit and (delta-compressed) trees. */
+const historyBytesPerChange = 300;
+const commitBytes = 250;
+
+/** Encoded sizes in etcd (protobuf for built-in kinds, JSON for Flux's), managedFields included. */
+const etcdBytes = {
+  GitRepository: 2_000,
+  Kustomization: 2_500,
+  /** Added to a Kustomization per inventory entry (each object it applied). */
+  inventoryEntry: 120,
+  HelmRelease: 4_000,
+  HelmRepository: 2_000,
+  HelmChart: 2_000,
+  Namespace: 500,
+  Deployment: 3_000,
+  ReplicaSet: 2_500,
+  Pod: 3_500,
+  Service: 1_200,
+  EndpointSlice: 800,
+  Endpoints: 600,
+  /** Added to a ConfigMap's payload. */
+  ConfigMap: 700,
+  Secret: 600,
+  /** Helm's release record: the gzipped release with its chart and rendered manifest. */
+  helmReleaseSecret: 10_000,
+  HorizontalPodAutoscaler: 1_200,
+  Ingress: 1_200,
+  PersistentVolumeClaim: 1_000,
+} as const;
+
+/** Namespaces every cluster has before the workload: default, kube-system, kube-public, kube-node-lease. */
+const systemNamespaces = 4;
+
+/** The repos a layout makes: the fleet, plus one per team that has its own. */
+export function repoCount(options: Pick<GeneratorOptions, 'layout' | 'teams'>): number {
+  if (options.layout === 'repo-per-team') return 1 + options.teams;
+  if (options.layout === 'both') return 1 + Math.ceil(options.teams / 2);
+  return 1;
+}
+
+/** Bytes of one app's directory at HEAD. */
+export function appDirectoryBytes(app: GeneratorOptions['app']): number {
+  const configMaps = app.manifests - 2;
+  // seededText breaks its payload into lines of 76 characters.
+  const payload = app.bytesPerManifest + Math.ceil(app.bytesPerManifest / 76);
+  return appFixedBytes + configMaps * (configMapOverheadBytes + payload) + (app.hpa ? hpaBytes : 0) + (app.ingress ? ingressBytes : 0);
+}
+
+/** Counts and sizes of every object and repo the workload makes; pure and O(1) in its size. */
+export function estimateWorkload(options: GeneratorOptions): WorkloadEstimate {
+  const { apps, app, helm, graph } = options;
+  const khc = graph.faults.kustomizationHelmCycle;
+  const releases = helm.releases + (khc ? 1 : 0);
+  const repos = repoCount(options);
+  const kustomizations = apps + 1 + (khc ? 2 : 0);
+  const namespaces = options.teams + 1 + systemNamespaces;
+  const deployments = apps + releases;
+  const pods = apps * app.replicas + releases;
+  const configMapsPerApp = app.manifests - 1; // config + extras + the churn ConfigMap
+  const fluxObjects = repos + kustomizations + releases;
+  const kustomizationBytes = etcdBytes.Kustomization + etcdBytes.inventoryEntry * (app.manifests + 2);
+  const rootInventoryBytes = etcdBytes.inventoryEntry * (fluxObjects + options.teams);
+  const objects: ObjectEstimate[] = [
+    { kind: 'GitRepository', count: repos, bytesEach: etcdBytes.GitRepository },
+    { kind: 'Kustomization', count: kustomizations, bytesEach: kustomizationBytes + Math.ceil(rootInventoryBytes / kustomizations) },
+    { kind: 'HelmRelease', count: releases, bytesEach: etcdBytes.HelmRelease },
+    { kind: 'HelmChart', count: releases, bytesEach: etcdBytes.HelmChart },
+    { kind: 'HelmRepository', count: releases > 0 && helm.source === 'helm-repository' ? 1 : 0, bytesEach: etcdBytes.HelmRepository },
+    { kind: 'Namespace', count: namespaces, bytesEach: etcdBytes.Namespace },
+    { kind: 'Deployment', count: deployments, bytesEach: etcdBytes.Deployment },
+    { kind: 'ReplicaSet', count: deployments, bytesEach: etcdBytes.ReplicaSet },
+    { kind: 'Pod', count: pods, bytesEach: etcdBytes.Pod },
+    { kind: 'Service', count: apps, bytesEach: etcdBytes.Service },
+    { kind: 'EndpointSlice', count: apps, bytesEach: etcdBytes.EndpointSlice },
+    { kind: 'Endpoints', count: apps, bytesEach: etcdBytes.Endpoints },
+    // Each namespace gets kube-root-ca.crt; each release's chart renders one ConfigMap.
+    { kind: 'ConfigMap', count: apps * configMapsPerApp + releases + namespaces + (khc ? 1 : 0), bytesEach: etcdBytes.ConfigMap + averageConfigMapPayload(options) },
+    { kind: 'Secret', count: (needsAuthSecret(options) ? 1 : 0) + releases, bytesEach: releases > 0 ? etcdBytes.helmReleaseSecret : etcdBytes.Secret },
+    { kind: 'HorizontalPodAutoscaler', count: app.hpa ? apps : 0, bytesEach: etcdBytes.HorizontalPodAutoscaler },
+    { kind: 'Ingress', count: app.ingress ? apps : 0, bytesEach: etcdBytes.Ingress },
+    { kind: 'PersistentVolumeClaim', count: graph.faults.brokenRoots, bytesEach: etcdBytes.PersistentVolumeClaim },
+  ].filter((o) => o.count > 0);
+  const repoSizes = repoBytes(options, repos);
+  return {
+    objects,
+    objectCount: objects.reduce((sum, o) => sum + o.count, 0),
+    objectBytes: objects.reduce((sum, o) => sum + o.count * o.bytesEach, 0),
+    services: apps,
+    pods,
+    repos,
+    ...repoSizes,
+  };
+}
+
+function needsAuthSecret(options: GeneratorOptions): boolean {
+  return options.flux.auth === 'basic' || options.flux.provider === 'github';
+}
+
+/** Mean payload over every ConfigMap (the app ones carry bytesPerManifest, the rest little). */
+function averageConfigMapPayload(options: GeneratorOptions): number {
+  const { apps, app } = options;
+  const payloadMaps = apps * (app.manifests - 2);
+  const all = apps * (app.manifests - 1) + options.teams + 1;
+  return all > 0 ? Math.round((payloadMaps * app.bytesPerManifest) / all) : 0;
+}
+
+/**
+ * HEAD and whole-history bytes over every repo. Apps and Flux objects are spread as the plan
+ * spreads them (the fleet holds what no team repo does); every repo carries the large and
+ * ignored files; history padding fills each repo up to repoSizeBytes.
+ */
+function repoBytes(options: GeneratorOptions, repos: number): Pick<WorkloadEstimate, 'headBytes' | 'largestHeadBytes' | 'repoBytes' | 'largestRepoBytes'> {
+  const { apps, history } = options;
+  const perRepoFiles = options.largeFiles.count * options.largeFiles.bytes + options.ignoredFiles.count * options.ignoredFiles.bytes;
+  const fluxObjects = repos + apps + options.helm.releases;
+  const fleetOnly = clusterFileBaseBytes + clusterFileBytesPerObject * fluxObjects;
+  const appBytes = appDirectoryBytes(options.app);
+  const teamRepos = repos - 1;
+  // Apps go round-robin over teams; a team repo holds its team's apps, the fleet the rest.
+  const appsPerTeam = Math.ceil(apps / options.teams);
+  const appsInTeamRepos = Math.min(apps, teamRepos * appsPerTeam);
+  const fleetApps = apps - appsInTeamRepos;
+  const head = (appCount: number, fleet: boolean) => appCount * appBytes + perRepoFiles + (fleet ? fleetOnly : 0);
+  const withHistory = (headSize: number, appCount: number) => {
+    const changes = appCount > 0 ? Math.min(history.appsPerCommit, appCount) : 1;
+    const content = headSize + (history.commits - 1) * (commitBytes + changes * historyBytesPerChange);
+    return Math.max(content, options.repoSizeBytes);
+  };
+  const fleetHead = head(fleetApps, true);
+  const teamHead = teamRepos > 0 ? head(appsPerTeam, false) : 0;
+  const fleetTotal = withHistory(fleetHead, fleetApps);
+  const teamTotal = teamRepos > 0 ? withHistory(teamHead, appsPerTeam) : 0;
+  return {
+    headBytes: fleetHead + teamRepos * teamHead,
+    largestHeadBytes: Math.max(fleetHead, teamHead),
+    repoBytes: fleetTotal + teamRepos * teamTotal,
+    largestRepoBytes: Math.max(fleetTotal, teamTotal),
+  };
+}
