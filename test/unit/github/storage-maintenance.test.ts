@@ -115,6 +115,33 @@ describe('repositories stored and maintained as GitHub does', () => {
 });
 
 describe('background maintenance and stop()', () => {
+  it('rolls loose objects up too (a repository written without the host settings, by a local push)', async () => {
+    const work = await tempDir('fb-gh-loose-');
+    const sink = new MemorySink();
+    const gh = await startFakeGitHub({ storageRoot: join(work, 'storage') }, { sink, maintenance: { delayMs: 0 } });
+    try {
+      const dir = join(gh.storageRoot, 'acme', 'legacy.git');
+      await gitOk(['init', '-q', '--bare', '--initial-branch=main', dir], work);
+      const src = join(work, 'src');
+      await gitOk(['init', '-q', '-b', 'main', src], work);
+      for (let i = 0; i < 5; i++) {
+        await writeFile(join(src, `f${i}.txt`), `file ${i}\n`);
+        await gitOk(['add', '.'], src);
+        await gitOk(['-c', 'user.name=a', '-c', 'user.email=a@e', 'commit', '-q', '-m', `c${i}`], src);
+      }
+      await gitOk(['push', '-q', dir, 'main'], src);
+      expect((await countObjects(dir)).count).toBeGreaterThan(10);
+      const head = (await gitOk(['--git-dir', dir, 'rev-parse', 'main'], work)).trim();
+      await gh.notifyPush('acme', 'legacy', { ref: 'refs/heads/main', before: '0'.repeat(40), after: head });
+      await gh.maintenanceIdle();
+      expect(await countObjects(dir)).toMatchObject({ count: 0, packs: 1 });
+      expect(sink.samples.filter((s) => s.name === 'maintenance').map((s) => s.labels)).toEqual([{ repo: 'acme/legacy' }]);
+    } finally {
+      await gh.stop();
+      await removeDir(work);
+    }
+  });
+
   it('kills a running repack, with its pack-objects, when the fake GitHub stops', async () => {
     const work = await tempDir('fb-gh-stop-');
     const sink = new MemorySink();
