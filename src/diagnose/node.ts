@@ -203,7 +203,6 @@ export function toFluxNode(object: RawObject, events: readonly EventRecord[] = [
   const stalled = condition(status, 'Stalled');
   const reconciling = condition(status, 'Reconciling');
   const artifact = record(status.artifact);
-  const readyStatus = str(ready?.status);
   const intervalMs = intervalOf(spec);
   const requestedAt = str(object.metadata.annotations?.['reconcile.fluxcd.io/requestedAt']);
   const node: FluxNode = {
@@ -212,7 +211,8 @@ export function toFluxNode(object: RawObject, events: readonly EventRecord[] = [
     namespace: object.metadata.namespace ?? '',
     name: object.metadata.name,
     suspended: spec.suspend === true,
-    ready: readyStatus === 'True' || readyStatus === 'False' || readyStatus === 'Unknown' ? readyStatus : 'None',
+    // conditionOf normalises the status; no Ready condition at all is 'None'.
+    ready: ready?.status ?? 'None',
     reconciling: reconciling?.status === 'True',
     dependsOn: isApplierKind(object.kind) ? dependsOnIds(object, spec) : [],
     configRefs: configRefs(object, spec),
@@ -222,8 +222,7 @@ export function toFluxNode(object: RawObject, events: readonly EventRecord[] = [
   if (intervalMs !== undefined) node.intervalMs = intervalMs;
   if (object.kind === 'GitRepository') node.timeoutMs = durationMsOf(spec.timeout) ?? gitRepositoryDefaultTimeoutMs;
   if (ready) {
-    const reason = str(ready.reason);
-    const message = str(ready.message);
+    const { reason, message } = ready;
     const since = ready.lastTransitionMs;
     if (reason) node.readyReason = reason;
     if (message) node.readyMessage = message;
@@ -234,7 +233,7 @@ export function toFluxNode(object: RawObject, events: readonly EventRecord[] = [
     node.readyReason = lastFailure.reason;
     node.readyMessage = `${lastFailure.message} (last attempt, ${lastFailure.time}; retrying)`;
   }
-  if (stalled?.status === 'True') node.stalled = { reason: str(stalled.reason) ?? 'Stalled', message: str(stalled.message) ?? '' };
+  if (stalled?.status === 'True') node.stalled = { reason: stalled.reason ?? 'Stalled', message: stalled.message ?? '' };
   const created = timeMs(object.metadata.creationTimestamp);
   if (created !== undefined) node.createdMs = created;
   if (typeof object.metadata.generation === 'number') node.generation = object.metadata.generation;

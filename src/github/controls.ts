@@ -23,7 +23,7 @@ export function createAdminControls(state: FakeGitHubState): FakeGitHubAdmin {
     setWebhooks(targets) {
       const parsed = targets.map((t, i) => {
         const result = webhookTargetSchema.safeParse(t);
-        if (!result.success) throw new UsageError(`invalid webhook target webhooks[${i}]: ${result.error.issues.map((x) => `${x.path.join('.') || 'target'}: ${x.message}`).join('; ')}`);
+        if (!result.success) throw new UsageError(`invalid webhook target: ${formatZodIssues(result.error.issues, { root: `webhooks[${i}]` }).join('; ')}`);
         return result.data;
       });
       state.webhooks.setTargets(parsed);

@@ -1,4 +1,5 @@
 import { UsageError } from '../util/exit-codes.ts';
+import { formatZodIssues } from '../util/zod-issues.ts';
 import type { Accounting } from './accounting.ts';
 import { identityKeyOfLabel, identityOfToken, type Identity, type RegisteredToken, type TokenRegistry } from './auth.ts';
 import type { Clock } from './clock.ts';
@@ -112,7 +113,7 @@ export class Quotas {
     const merged = { ...this.input, ...patch, secondary: { ...(this.input.secondary ?? {}), ...(patch.secondary ?? {}) } };
     const parsed = rateLimitSchema.safeParse(merged);
     if (!parsed.success) {
-      throw new UsageError(`invalid rate limits: ${parsed.error.issues.map((i) => `rateLimits.${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      throw new UsageError(`invalid rate limits: ${formatZodIssues(parsed.error.issues, { root: 'rateLimits' }).join('; ')}`);
     }
     this.current = parsed.data;
     this.input = merged;
