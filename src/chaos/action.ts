@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { ProviderCapabilities, ProviderCapability } from '../providers/capabilities.ts';
+import type { SourceHostServer } from '../sources/types.ts';
 import { formatDuration, parseDuration } from '../util/units.ts';
 import type { ControllerName } from './fields.ts';
 import type { ChaosRunState } from './state.ts';
@@ -56,6 +57,15 @@ export interface ProviderContext {
   typesWith(capability: ProviderCapability): readonly string[];
 }
 
+/** The scenario's source kind (`workload.source`), as validation sees it. */
+export interface SourceContext {
+  kind: string;
+  /** The servers its host runs. */
+  servers: readonly SourceHostServer[];
+  /** Source kinds whose host runs `server`, to name them in a refusal. */
+  kindsWith(server: SourceHostServer): readonly string[];
+}
+
 /** What planning needs to know about the scenario; built by src/scenario from the scenario file. */
 export interface ChaosContext {
   /** Length of the measure phase, ms. */
@@ -66,6 +76,8 @@ export interface ChaosContext {
   shards: Readonly<Partial<Record<ControllerName, number>>>;
   /** The scenario's provider; when absent, `requires` is not checked (planning only). */
   provider?: ProviderContext;
+  /** The scenario's source kind; when absent, `server` is not checked (planning only). */
+  source?: SourceContext;
 }
 
 /** A validation context with the actions planned before this one (same offset: earlier in the file). */
@@ -87,6 +99,11 @@ export interface ChaosActionDefinition<S extends ActionSchema = ActionSchema> {
   readonly schema: S;
   /** What the scenario's provider must offer; validation refuses the action on a provider lacking one. */
   readonly requires: readonly ProviderCapability[];
+  /**
+   * The source host's server it acts on (`targets.registry`); validation refuses the action when
+   * the scenario's source kind runs no such server. Absent for actions on the cluster or Flux.
+   */
+  readonly server?: SourceHostServer;
   /**
    * The effect goes on after start() returns without an undo, and something else ends it (a
    * churn runs until churn.stop or the run's end): no `end` fault sample follows its start.

@@ -7,7 +7,7 @@ import { UsageError } from '../util/exit-codes.ts';
 import { formatDuration, parseDuration } from '../util/units.ts';
 import { atText, type ChaosContext, type PlannedAction } from './action.ts';
 import { actionDefinition, type TimelineAction } from './registry.ts';
-import { unmetRequirement } from './requirements.ts';
+import { unmetRequirement, unmetServer } from './requirements.ts';
 
 /** A reason the timeline cannot run; `path` starts at the scenario's `timeline` field. */
 export interface TimelineProblem {
@@ -38,7 +38,8 @@ export function planTimeline(timeline: readonly TimelineAction[], context: Chaos
 /**
  * Every reason the timeline cannot run as written, empty when it can: actions starting or ending
  * after the measure phase, each action's own checks (controllers, shards, churn overlaps), and,
- * when the context names a provider, capabilities the provider lacks.
+ * when the context names a provider, capabilities the provider lacks (a source kind: servers
+ * its host does not run).
  */
 export function timelineProblems(timeline: readonly TimelineAction[], context: ChaosContext): TimelineProblem[] {
   const { durationMs } = context;
@@ -49,6 +50,8 @@ export function timelineProblems(timeline: readonly TimelineAction[], context: C
     const definition = actionDefinition(action.action);
     const unmet = context.provider ? unmetRequirement(definition, context.provider) : undefined;
     if (unmet) problems.push({ path: ['timeline', index, 'action'], message: unmet });
+    const noServer = context.source ? unmetServer(definition, context.source) : undefined;
+    if (noServer) problems.push({ path: ['timeline', index, 'action'], message: noServer });
     const name = atText(planned);
     if (atMs > durationMs) {
       problems.push({ path: ['timeline', index, 'at'], message: `${name} starts after the end of the measure phase (duration ${formatDuration(durationMs)})` });

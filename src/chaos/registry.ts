@@ -17,6 +17,8 @@ import { fluxSuspendAction } from './actions/flux-suspend.ts';
 import { githubFaultAction } from './actions/github-fault.ts';
 import { githubRateLimitAction } from './actions/github-ratelimit.ts';
 import { objectDeleteAction } from './actions/object-delete.ts';
+import { registryFaultAction } from './actions/registry-fault.ts';
+import { registryRateLimitAction } from './actions/registry-ratelimit.ts';
 
 /** Every action, in the order error messages and docs list them. */
 export const chaosActions = [
@@ -24,6 +26,8 @@ export const chaosActions = [
   churnStopAction,
   githubFaultAction,
   githubRateLimitAction,
+  registryFaultAction,
+  registryRateLimitAction,
   controllerKillAction,
   controllerMemoryLimitAction,
   controllerCpuLimitAction,

@@ -4,7 +4,8 @@
  * as host processes (provider.type local), not kind".
  */
 import { capabilityDescriptions, type ProviderCapability } from '../providers/capabilities.ts';
-import type { ChaosActionDefinition, ProviderContext } from './action.ts';
+import type { SourceHostServer } from '../sources/types.ts';
+import type { ChaosActionDefinition, ProviderContext, SourceContext } from './action.ts';
 
 type Refusal = (provider: string, providersWith: string) => string;
 
@@ -28,4 +29,23 @@ export function unmetRequirement(definition: Pick<ChaosActionDefinition, 'name' 
   const providersWith = listOr(provider.typesWith(missing));
   const refusal = refusals[missing] ?? ((type, types) => `needs ${capabilityDescriptions[missing]} (provider.type ${types}), not ${type}`);
   return `${definition.name} ${refusal(provider.type, providersWith)}`;
+}
+
+/** How refusals name a source host's servers. */
+const serverDescriptions: Readonly<Record<SourceHostServer, string>> = {
+  github: 'the fake GitHub',
+  registry: 'the OCI registry',
+};
+
+/**
+ * Why `definition` cannot run with the scenario's source kind (its host runs no server the
+ * action acts on), or undefined when it can: "registry.fault acts on the OCI registry, which
+ * workload.source git does not run (workload.source oci does)".
+ */
+export function unmetServer(definition: Pick<ChaosActionDefinition, 'name' | 'server'>, source: SourceContext): string | undefined {
+  const server = definition.server;
+  if (server === undefined || source.servers.includes(server)) return undefined;
+  const kinds = source.kindsWith(server);
+  const instead = kinds.length > 0 ? `workload.source ${listOr(kinds)} does` : 'no source kind runs one yet';
+  return `${definition.name} acts on ${serverDescriptions[server]}, which workload.source ${source.kind} does not run (${instead})`;
 }

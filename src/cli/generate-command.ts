@@ -8,12 +8,15 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { parse } from 'yaml';
 import { UsageError } from '../util/exit-codes.ts';
 import { formatBytes, formatDuration } from '../util/units.ts';
-import { generateWorkload, graphShapes, layouts, renderedManifestSample, type GeneratedWorkload } from '../workload/index.ts';
+import { defaultOciBaseUrl, generateWorkload, graphShapes, layouts, ociLayouts, renderedManifestSample, workloadSources, type GeneratedWorkload } from '../workload/index.ts';
 
 interface GenerateFlags {
   config?: string;
   out: string;
   gitBaseUrl: string;
+  ociBaseUrl: string;
+  source?: string;
+  ociLayout?: string;
   seed?: number;
   apps?: number;
   teams?: number;
@@ -62,6 +65,15 @@ function describe(workload: GeneratedWorkload): string {
   const { graph } = workload;
   lines.push(`  graph: ${graph.nodes.length} nodes, ${graph.cycles.length} cycle(s), ${graph.brokenRoots.length} broken root(s), ${graph.missing.length} missing`);
   if (workload.pages) lines.push(`  helm repository: ${workload.pages.url} (${workload.pages.dir})`);
+  if (workload.oci) {
+    lines.push(`  OCI artifacts (${workload.oci.artifacts.length}) to push under ${workload.oci.baseUrl}, tag ${workload.oci.tag}: e.g. ${workload.oci.artifacts[0]?.repository} from ${workload.oci.artifacts[0]?.sourceRepo}/${workload.oci.artifacts[0]?.dir}`);
+    const secretRef = workload.rootObjects.find((o) => o.kind === 'OCIRepository' && (o.spec as { secretRef?: { name: string } }).secretRef);
+    if (secretRef) {
+      const name = (secretRef.spec as { secretRef: { name: string } }).secretRef.name;
+      lines.push(`  pull Secret (not written): kubectl create secret docker-registry ${name} -n ${secretRef.metadata.namespace} --docker-server=${workload.oci.host} --docker-username=<user> --docker-password=<password>`);
+    }
+    if (workload.oci.chartPackage) lines.push(`  chart to helm push to ${workload.oci.baseUrl}/${workload.oci.chart?.pushPath}: ${workload.oci.chartPackage}`);
+  }
   lines.push(`  apply the root objects: kubectl apply -f ${resolve(workload.storageRoot, 'root.yaml')}`);
   lines.push(`  graph truth: ${workload.graphPath}`);
   return lines.join('\n');
@@ -74,6 +86,9 @@ export function registerGenerateCommand(program: Command): void {
     .option('-c, --config <file>', 'YAML with generator options (a scenario file: its workload: section)')
     .option('-o, --out <dir>', 'storage root: bare repos go to <dir>/<owner>/<repo>.git', '.fluxbench/storage')
     .option('--git-base-url <url>', 'URL Flux clones from (the fake GitHub)', 'http://127.0.0.1:8080')
+    .addOption(new Option('--source <kind>', 'where Flux fetches the workload from (workload.source)').choices([...workloadSources]))
+    .addOption(new Option('--oci-layout <layout>', 'with --source oci: one artifact per app or per team (workload.oci.layout)').choices([...ociLayouts]))
+    .option('--oci-base-url <url>', 'with source oci: the registry OCIRepositories pull from', defaultOciBaseUrl)
     .option('--seed <n>', 'seed (same seed, same trees and commit SHAs)', wholeNumber('--seed'))
     .option('--apps <n>', 'number of apps', wholeNumber('--apps'))
     .option('--teams <n>', 'number of teams', wholeNumber('--teams'))
@@ -90,20 +105,23 @@ export function registerGenerateCommand(program: Command): void {
       if (flags.apps !== undefined) options.apps = flags.apps;
       if (flags.teams !== undefined) options.teams = flags.teams;
       if (flags.layout !== undefined) options.layout = flags.layout;
+      if (flags.source !== undefined) options.source = flags.source;
       const section = (key: string): Record<string, unknown> => {
         const value = options[key];
         return value && typeof value === 'object' && !Array.isArray(value) ? { ...(value as Record<string, unknown>) } : {};
       };
       if (flags.commits !== undefined) options.history = { ...section('history'), commits: flags.commits };
       if (flags.shape !== undefined) options.graph = { ...section('graph'), shape: flags.shape };
+      if (flags.ociLayout !== undefined) options.oci = { ...section('oci'), layout: flags.ociLayout };
       if (flags.renderOnly !== undefined) {
         const apps = typeof flags.renderOnly === 'number' ? flags.renderOnly : 3;
-        process.stdout.write(renderedManifestSample(options, flags.gitBaseUrl, apps, { token: flags.token }).yaml);
+        process.stdout.write(renderedManifestSample(options, flags.gitBaseUrl, apps, { token: flags.token }, flags.ociBaseUrl).yaml);
         return;
       }
       const workload = await generateWorkload(options, {
         storageRoot: resolve(flags.out),
         gitBaseUrl: flags.gitBaseUrl,
+        ociBaseUrl: flags.ociBaseUrl,
         token: flags.token,
         overwrite: flags.overwrite ?? false,
         // Progress goes to stderr so --json output stays parseable.

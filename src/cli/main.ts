@@ -10,6 +10,8 @@ import { registerReportCommand } from './report-command.ts';
 import { registerCompareCommand } from './compare-command.ts';
 import { registerDiagnoseCommand } from './diagnose-command.ts';
 import { registerGithubCommand } from './github-command.ts';
+import { registerRegistryCommand } from './registry-command.ts';
+import { registerFluxCommand } from './flux-command.ts';
 import { registerGenerateCommand } from './generate-command.ts';
 import { registerFluxManifestsCommand } from './flux-manifests-command.ts';
 import { registerSizingCommand } from './sizing-command.ts';
@@ -29,6 +31,8 @@ export function buildProgram(): Command {
   registerCompareCommand(program);
   registerDiagnoseCommand(program);
   registerGithubCommand(program);
+  registerRegistryCommand(program);
+  registerFluxCommand(program);
   registerGenerateCommand(program);
   registerFluxManifestsCommand(program);
   registerSizingCommand(program);

@@ -31,6 +31,7 @@ export function registerReportCommand(program: Command, out: CommandOutput = std
       const lines = [
         `${summary.run.runId}: ${summary.verdict} (${summary.thresholds.length - failed.length}/${summary.thresholds.length} thresholds passed, ${summary.run.sampleCount} samples)`,
         ...failed.map((t) => `  ✗ ${t.message}`),
+        ...(summary.warnings ?? []).map((w) => `  warning: ${w}`),
         ...Object.values(paths).map((path) => `  wrote ${path}`),
       ];
       out.write(`${lines.join('\n')}\n`);

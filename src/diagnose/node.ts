@@ -10,6 +10,7 @@ import {
   timeMs,
 } from '../util/flux-object.ts';
 import { clusterScopedKinds, isApplierKind } from './kinds.ts';
+import { pullIdentityOf, type PullIdentity } from './registry-pulls.ts';
 import { objectId, rawObjectId } from './state.ts';
 import type { EventRecord, RawObject } from './state.ts';
 
@@ -51,6 +52,8 @@ export interface FluxNode {
   intervalMs?: number;
   /** GitRepository: spec.timeout in ms (Flux's default, 60 s, when unset), the bound of one clone. */
   timeoutMs?: number;
+  /** OCIRepository, OCI HelmRepository: the registry and the credentials it pulls with. */
+  pullIdentity?: PullIdentity;
   ready: ReadyStatus;
   readyReason?: string;
   readyMessage?: string;
@@ -221,6 +224,8 @@ export function toFluxNode(object: RawObject, events: readonly EventRecord[] = [
   };
   if (intervalMs !== undefined) node.intervalMs = intervalMs;
   if (object.kind === 'GitRepository') node.timeoutMs = durationMsOf(spec.timeout) ?? gitRepositoryDefaultTimeoutMs;
+  const pullIdentity = pullIdentityOf(object);
+  if (pullIdentity) node.pullIdentity = pullIdentity;
   if (ready) {
     const { reason, message } = ready;
     const since = ready.lastTransitionMs;

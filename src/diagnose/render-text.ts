@@ -10,7 +10,8 @@ function ago(time: string, now: number): string {
 
 function findingLines(finding: Finding, now: number): string[] {
   const lines = [`  ${renderChain(finding)}`];
-  for (const symptom of finding.symptoms) lines.push(`      ${symptom.type}: ${oneLine(symptom.detail, 200)}`);
+  // Symptoms carry the fixes (clone_timeout, registry_rate_limited): kept whole up to a paragraph.
+  for (const symptom of finding.symptoms) lines.push(`      ${symptom.type}: ${oneLine(symptom.detail, 600)}`);
   const seen = new Set<string>();
   for (const hop of finding.chain) {
     for (const event of hop.events) {

@@ -54,6 +54,8 @@ export const symptomTypeSchema = z.enum([
   'missing_dependency',
   /** A GitRepository whose clone ran into its spec.timeout. */
   'clone_timeout',
+  /** An OCI source the registry's pull limit refused (429 TOOMANYREQUESTS). */
+  'registry_rate_limited',
 ]);
 export type SymptomType = z.infer<typeof symptomTypeSchema>;
 

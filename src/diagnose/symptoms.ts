@@ -1,6 +1,7 @@
 import { formatDuration } from '../util/units.ts';
 import type { FluxNode } from './node.ts';
 import type { DiagnoseOptions } from './options.ts';
+import { isRegistryRateLimited, registryRateLimitDetail, type PullIdentity } from './registry-pulls.ts';
 import type { Symptom } from './schema.ts';
 
 function seconds(ms: number): number {
@@ -35,6 +36,8 @@ export function nodeSymptoms(
   }
   const cloneTimeout = cloneTimeoutSymptom(node);
   if (cloneTimeout) symptoms.push(cloneTimeout);
+  const rateLimited = registryRateLimitSymptom(node, nodes);
+  if (rateLimited) symptoms.push(rateLimited);
 
   if (node.ready === 'False' && readyFor !== undefined && readyFor > interval) {
     const type = node.readyReason === 'DependencyNotReady' ? 'dependency_not_ready' : 'failing';
@@ -116,6 +119,28 @@ function cloneTimeoutSymptom(node: FluxNode): Symptom | undefined {
       'keep large files out of what it clones (spec.ignore and spec.sparseCheckout shrink the artifact, not the clone); ' +
       'a branch or tag ref clones at depth 1, a pinned commit its whole history',
   };
+}
+
+/** Who `node` pulls as: its own identity, or a HelmChart's, that of the OCI HelmRepository it pulls through. */
+function pullIdentity(node: FluxNode, nodes: ReadonlyMap<string, FluxNode>): PullIdentity | undefined {
+  if (node.pullIdentity) return node.pullIdentity;
+  return node.kind === 'HelmChart' && node.sourceRef ? nodes.get(node.sourceRef)?.pullIdentity : undefined;
+}
+
+/**
+ * An OCI source the registry's pull limit refused (429 TOOMANYREQUESTS): every attempt fails
+ * until the window resets, and sources pulling with the same credentials share the quota, so it
+ * is stuck however young. Says which registry and credentials, and the fixes.
+ */
+function registryRateLimitSymptom(node: FluxNode, nodes: ReadonlyMap<string, FluxNode>): Symptom | undefined {
+  if (node.ready !== 'False' || !isRegistryRateLimited(node.readyMessage)) return undefined;
+  const identity = pullIdentity(node, nodes);
+  if (!identity) return undefined;
+  let sharing = 0;
+  for (const other of nodes.values()) {
+    if (other.pullIdentity?.host === identity.host && other.pullIdentity.credentials === identity.credentials) sharing += 1;
+  }
+  return { type: 'registry_rate_limited', detail: registryRateLimitDetail(identity, sharing) };
 }
 
 /** `flux reconcile` writes RFC 3339; other tools write Unix seconds. */

@@ -7,8 +7,18 @@ export interface ControllerSettings {
   featureGates?: Record<string, boolean>;
   /** Extra flags passed through verbatim. */
   args?: string[];
-  /** Memory limit in bytes, enforced by a cgroup so the kernel's OOM kill is real. */
+  /** Memory limit in bytes, enforced by a cgroup so the kernel's OOM kill is real; also GOMEMLIMIT, as Flux's install sets it. */
   memoryLimitBytes?: number;
+  /**
+   * The controller's temp dir on a RAM-backed filesystem (Flux's in-memory builds): an emptyDir
+   * with medium Memory on a pod, a folder under /dev/shm for a host process. Its files count
+   * against the controller's memory, as on Kubernetes.
+   */
+  tmpfs?: boolean;
+  /** Client-side Kubernetes API rate (--kube-api-qps, requests/s); Flux ignores it when the API server has Priority and Fairness on. */
+  kubeApiQps?: number;
+  /** Client-side Kubernetes API burst (--kube-api-burst, requests); as kubeApiQps. */
+  kubeApiBurst?: number;
 }
 
 export interface ControllerPorts {
@@ -90,12 +100,27 @@ export function settingsArgs(instance: ControllerInstance, settings: ControllerS
   const args: string[] = [];
   if (settings.concurrent !== undefined) args.push(`--concurrent=${settings.concurrent}`);
   if (settings.requeueDependency !== undefined) args.push(`--requeue-dependency=${settings.requeueDependency}`);
+  if (settings.kubeApiQps !== undefined) args.push(`--kube-api-qps=${settings.kubeApiQps}`);
+  if (settings.kubeApiBurst !== undefined) args.push(`--kube-api-burst=${settings.kubeApiBurst}`);
   const gates = Object.entries(settings.featureGates ?? {});
   if (gates.length) args.push(`--feature-gates=${gates.map(([k, v]) => `${k}=${v}`).join(',')}`);
   // Only kustomize-controller is sharded; the generator labels sources too, and an unsharded
   // source- or helm-controller must still see every object.
   const selector = instance.controller === 'kustomize-controller' ? shardSelector(instance.shard, allShards) : undefined;
   if (selector) args.push(`--watch-label-selector=${selector}`);
+  // Last: a flag given again here wins over fluxbench's (the controllers keep the last value).
   args.push(...(settings.args ?? []));
   return args;
+}
+
+/**
+ * The environment a host-process controller gets beyond $KUBECONFIG: GOMEMLIMIT at its memory
+ * limit (Flux's install sets it from the container's `limits.memory`, byte for byte, so the Go
+ * runtime collects harder before the kernel OOM-kills), and TMPDIR at its RAM-backed temp dir.
+ */
+export function controllerEnv(settings: ControllerSettings, tmpDir?: string): Record<string, string> {
+  return {
+    ...(settings.memoryLimitBytes !== undefined ? { GOMEMLIMIT: String(settings.memoryLimitBytes) } : {}),
+    ...(tmpDir !== undefined ? { TMPDIR: tmpDir } : {}),
+  };
 }

@@ -6,7 +6,8 @@ import type { SampleSink } from '../metrics/sample.ts';
 import type { FluxControllerName, Toolchain } from '../toolchain/index.ts';
 import { FluxbenchError } from '../util/exit-codes.ts';
 import { freePort } from '../util/ports.ts';
-import { controllerArgs, type ControllerInstance, type ControllerSettings } from './controller-args.ts';
+import { controllerArgs, controllerEnv, type ControllerInstance, type ControllerSettings } from './controller-args.ts';
+import { defaultRamRoot, makeRamTempDir, ramTempRunDir, removeRamTempDirs } from './ram-temp-dir.ts';
 import { applyCrds } from './crds.ts';
 import { SupervisedProcess, type BackoffPolicy } from './supervisor.ts';
 import { startThrottleProxy, type StartedThrottleProxy } from './throttle-proxy.ts';
@@ -77,6 +78,10 @@ export interface StartFluxOptions {
   onPid?: (pid: number, id: string) => void;
   /** Called with every cgroup folder made for a controller (at start or by a later limit), so a killed run's are removed. */
   onCgroup?: (path: string, id: string) => void;
+  /** Called with the run's folder of RAM-backed temp dirs (`tmpfs: true`) before it is made, so a killed run's is removed. */
+  onTempDir?: (path: string) => void;
+  /** Where RAM-backed temp dirs go (default /dev/shm). */
+  ramRoot?: string;
   /** How long each controller may take to report ready. */
   readyTimeoutMs?: number;
 }
@@ -123,7 +128,9 @@ async function waitReady(controller: RunningController<SupervisedProcess> & { he
 
 /**
  * The real Flux controllers as supervised host processes against the cluster: CRDs applied
- * from the controllers' own modules, each controller on its own free ports.
+ * from the controllers' own modules, each controller on its own free ports. A controller with
+ * `tmpfs` gets TMPDIR in `<ramRoot>/fluxbench-<runId>/<id>`, removed by stop(); one with a
+ * memory limit gets GOMEMLIMIT at that limit.
  */
 export async function startFlux(options: StartFluxOptions): Promise<StartedFlux<SupervisedProcess>> {
   const config = options.controllers ?? defaultFluxControllers;
@@ -141,9 +148,13 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux<
   // source-controller refuses a storage path that does not exist yet.
   await mkdir(join(options.runDir, 'source-storage'), { recursive: true });
   const running: Array<RunningController<SupervisedProcess> & { healthUrl: string }> = [];
+  const ramRoot = options.ramRoot ?? defaultRamRoot;
+  if (instances.some((i) => i.settings.tmpfs)) options.onTempDir?.(ramTempRunDir(options.runId, ramRoot));
   const stopAll = async (): Promise<void> => {
     await Promise.all(running.map((c) => c.process.stop()));
     await artifactProxy.stop();
+    // Files in a RAM-backed folder hold memory until they are removed.
+    await removeRamTempDirs(options.runId, ramRoot);
   };
   try {
     for (const instance of instances) {
@@ -156,6 +167,7 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux<
         ...(instance.controller === 'notification-controller' ? notificationPorts : {}),
       };
       const logFile = join(options.runDir, 'logs', `${instance.id}.log`);
+      const tmpDir = instance.settings.tmpfs ? await makeRamTempDir(options.runId, instance.id, ramRoot) : undefined;
       const process_ = new SupervisedProcess({
         id: instance.id,
         labels: { controller: instance.controller, ...(instance.shard ? { shard: instance.shard } : {}) },
@@ -169,7 +181,7 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux<
           ...(eventsUrl ? { eventsUrl } : {}),
           allShards,
         }),
-        env: { ...process.env, KUBECONFIG: options.cluster.kubeconfigPath, RUNTIME_NAMESPACE: 'flux-system' },
+        env: { ...process.env, KUBECONFIG: options.cluster.kubeconfigPath, RUNTIME_NAMESPACE: 'flux-system', ...controllerEnv(instance.settings, tmpDir) },
         logFile,
         cgroupGroup: options.runId,
         ...(instance.settings.memoryLimitBytes !== undefined ? { memoryLimitBytes: instance.settings.memoryLimitBytes } : {}),

@@ -211,7 +211,8 @@ function deployment(
     { containerPort: ports.metrics, name: 'http-prom', protocol: 'TCP' },
     { containerPort: ports.health, name: 'healthz', protocol: 'TCP' },
   ];
-  const volumes = [...(isSource ? [{ name: 'data', emptyDir: {} }] : []), { name: 'temp', emptyDir: {} }];
+  // tmpfs: Flux's in-memory builds, the temp volume in RAM (its files count against the memory limit).
+  const volumes = [...(isSource ? [{ name: 'data', emptyDir: {} }] : []), { name: 'temp', emptyDir: settings.tmpfs ? { medium: 'Memory' } : {} }];
   const labels = { ...partOf(instance.namespace), app: instance.deployment, 'app.kubernetes.io/component': instance.controller };
   return {
     apiVersion: 'apps/v1',
@@ -240,6 +241,8 @@ function deployment(
               env: [
                 { name: 'RUNTIME_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                 ...(isSource ? [{ name: 'TUF_ROOT', value: '/tmp/.sigstore' }] : []),
+                // As Flux's install: the Go runtime's soft limit at the container's memory limit.
+                { name: 'GOMEMLIMIT', valueFrom: { resourceFieldRef: { containerName: 'manager', resource: 'limits.memory' } } },
               ],
               ports: containerPorts,
               readinessProbe: { httpGet: { path: '/readyz', port: 'healthz' } },

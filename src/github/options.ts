@@ -1,42 +1,11 @@
 import { z } from 'zod';
 import { UsageError } from '../util/exit-codes.ts';
 import { formatZodIssues } from '../util/zod-issues.ts';
-import { parseDuration, parseQuantity } from '../util/units.ts';
+import { faultSpecSchemaFor } from '../serving/fault-spec.ts';
+import { durationField as duration, quantityField as quantity } from '../serving/fields.ts';
 
-/**
- * A Go-style duration ("90s", "1h") or a number of seconds, validated and normalized to a
- * string ("90s" stays "90s", 90 becomes "90s"). It stays a string so parsing is idempotent: the
- * scenario schema's parsed output can be handed to startFakeGitHub, which parses it again.
- * Read it with durationMs().
- */
-const duration = () =>
-  z.union([z.string(), z.number()]).transform((value, ctx) => {
-    try {
-      parseDuration(value);
-      return typeof value === 'number' ? `${value}s` : value.trim();
-    } catch (err) {
-      ctx.issues.push({ code: 'custom', message: (err as Error).message, input: value });
-      return z.NEVER;
-    }
-  });
-
-/** Milliseconds of a duration the schema has validated. */
-export function durationMs(value: string): number {
-  return parseDuration(value);
-}
-
-/** A byte count as a number or Kubernetes quantity ("512Mi"). */
-const quantity = () =>
-  z.union([z.string(), z.number()]).transform((value, ctx) => {
-    try {
-      const parsed = parseQuantity(value);
-      if (parsed <= 0) throw new Error(`quantity "${value}" must be positive`);
-      return parsed;
-    } catch (err) {
-      ctx.issues.push({ code: 'custom', message: (err as Error).message, input: value });
-      return z.NEVER;
-    }
-  });
+export { durationMs } from '../serving/fields.ts';
+export { faultTypes, type FaultType } from '../serving/fault-spec.ts';
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
@@ -53,38 +22,9 @@ export const faultMatchSchema = z
   })
   .strict();
 
-const faultCommon = {
-  match: faultMatchSchema.prefault({}),
-  /** How long the fault lasts from when it is added; omitted = until removed. */
-  for: duration().optional(),
-  /** Absolute end (ms since epoch); wins over `for`. */
-  until: z.number().int().positive().optional(),
-};
-
-export const faultSpecSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('latency'), ...faultCommon, fixed: duration().default('0s'), jitter: duration().default('0s') }).strict(),
-  z
-    .object({
-      type: z.literal('error'),
-      ...faultCommon,
-      rate: z.number().min(0).max(1).default(1),
-      status: z.union([z.literal(500), z.literal(502), z.literal(503)]).default(503),
-    })
-    .strict(),
-  z.object({ type: z.literal('reset'), ...faultCommon, rate: z.number().min(0).max(1).default(1) }).strict(),
-  z
-    .object({
-      type: z.literal('outage'),
-      ...faultCommon,
-      status: z.union([z.literal(500), z.literal(502), z.literal(503)]).default(503),
-    })
-    .strict(),
-  z.object({ type: z.literal('bandwidth'), ...faultCommon, bytesPerSecond: quantity() }).strict(),
-]);
+export const faultSpecSchema = faultSpecSchemaFor(faultMatchSchema);
 export type FaultSpecInput = z.input<typeof faultSpecSchema>;
 export type FaultSpec = z.output<typeof faultSpecSchema>;
-export const faultTypes = ['latency', 'error', 'reset', 'outage', 'bandwidth'] as const;
-export type FaultType = (typeof faultTypes)[number];
 
 export const tokenSpecSchema = z
   .object({

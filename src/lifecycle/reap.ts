@@ -47,6 +47,12 @@ export async function reapRun(record: RunRecord, graceMs = 3_000): Promise<strin
     await execa(cluster.kind, ['delete', 'cluster', '--name', cluster.name, '--kubeconfig', cluster.kubeconfig], { reject: false, timeout: 120_000 });
     actions.push(`deleted kind cluster ${cluster.name}`);
   }
+  for (const dir of record.tempDirs ?? []) {
+    // Only what a run makes (…/fluxbench-<run id>): a hand-edited record must not delete more.
+    if (!/\/fluxbench-[\w.-]+$/.test(dir)) continue;
+    rmSync(dir, { recursive: true, force: true });
+    actions.push(`removed ${dir}`);
+  }
   for (const cgroup of record.cgroups) {
     try {
       rmdirSync(cgroup);

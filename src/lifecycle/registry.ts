@@ -18,6 +18,8 @@ export interface RunRecord {
   cgroups: string[];
   /** kind clusters to delete (absent in records written before kind was driven by runs). */
   kindClusters?: Array<{ name: string; kind: string; kubeconfig: string }>;
+  /** RAM-backed temp folders (under /dev/shm) to delete: their files hold memory until then. */
+  tempDirs?: string[];
 }
 
 export function runsDir(cacheRoot: string): string {
@@ -53,6 +55,12 @@ export class RunRegistry {
 
   addCgroup(path: string): void {
     if (!this.record.cgroups.includes(path)) this.record.cgroups.push(path);
+    this.flush();
+  }
+
+  addTempDir(path: string): void {
+    const dirs = (this.record.tempDirs ??= []);
+    if (!dirs.includes(path)) dirs.push(path);
     this.flush();
   }
 

@@ -27,6 +27,11 @@ export function analyzeSamples(samples: readonly Sample[]): SampleAnalysis {
   return analysis as SampleAnalysis;
 }
 
+/** The measurements' warnings for the verdict (objects never Ready, ...), in registry order. */
+export function measurementWarnings(analysis: SampleAnalysis): string[] {
+  return definitions.flatMap((definition) => definition.warnings?.(analysis) ?? []);
+}
+
 /**
  * The flat summary metrics, sorted by name, in base units (seconds, bytes, cores, counts).
  * Undefined and non-finite values are left out: a metric without data is absent, never NaN.

@@ -101,6 +101,7 @@ const accepted: Record<MetricUnit, { is: string; forms: readonly ValueUnit[]; hi
   count: { is: 'a count', forms: ['number', 'quantity'], hint: 'a plain number such as "0" or "100"' },
   cores: { is: 'measured in cores', forms: ['number'], hint: 'a number of cores such as "0.5"' },
   ratio: { is: 'a ratio', forms: ['ratio', 'number'], hint: 'a percentage such as "5%"' },
+  per_second: { is: 'a rate per second', forms: ['number'], hint: 'a plain number per second such as "2.5"' },
 };
 
 /** Whether a limit written as `limit` can be compared with values in `unit` (0 is 0 in every unit). */

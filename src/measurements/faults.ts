@@ -16,7 +16,8 @@ export const faultBandSchema = z.object({
 export type FaultBand = z.infer<typeof faultBandSchema>;
 
 /**
- * Turns fault start/end samples into bands. An end closes the open start with the same fault,
+ * Turns fault start/end samples into bands (a `host` label, set by the registry's fault samples,
+ * prefixes the fault: "registry outage"). An end closes the open start with the same fault,
  * target and id (detail.id or detail.index, when the producer sets one), else the earliest open
  * start of that fault and target. A `failed` sample marks a fault that could not be injected.
  */
@@ -25,7 +26,9 @@ export function pairFaults(sorted: readonly Sample[]): FaultBand[] {
   const open = new Map<string, { band: FaultBand; id: string | undefined }[]>();
   for (const s of sorted) {
     if (s.kind !== 'fault') continue;
-    const fault = s.labels?.fault ?? 'unknown';
+    // A source host's own fault samples name the host (`registry`); the fake GitHub's predate
+    // the label. The host is part of the fault's name so an outage of one never closes the other's.
+    const fault = s.labels?.host ? `${s.labels.host} ${s.labels.fault ?? 'unknown'}` : (s.labels?.fault ?? 'unknown');
     const target = s.labels?.target ?? '';
     const key = `${fault}\u0000${target}`;
     const id = faultId(s.detail);

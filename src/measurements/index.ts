@@ -20,7 +20,7 @@ export type {
 } from './types.ts';
 export { defineMeasurement } from './types.ts';
 export { measurements, measurementSections, type MeasurementOptions, type MeasurementSection, type RunSpan, type SampleAnalysis } from './registry.ts';
-export { analyzeSamples, flatMetrics } from './analysis.ts';
+export { analyzeSamples, flatMetrics, measurementWarnings } from './analysis.ts';
 export { catalogue, findMetric, metricFamilies } from './catalogue.ts';
 export { limitFits, limitUnitProblem, metricProblem, nearestMetric } from './catalogue-check.ts';
 export { buildMeasurements, samplingMeasurementNames, startMeasurements } from './start.ts';
@@ -49,3 +49,14 @@ export { apiStatsSchema, type ApiStats } from './api.ts';
 export { objectsStatsSchema, type ObjectsStats } from './objects.ts';
 export { faultBandSchema, pairFaults, type FaultBand } from './faults.ts';
 export { goProcessStatsSchema, type GoProcessStats } from './go-process.ts';
+export { notReadyWarning, READY_KINDS, readyStatsSchema, type ReadyAnalysis, type ReadyStats } from './ready.ts';
+export { readyCurveSeries, type ReadyGroup } from './ready-analysis.ts';
+export { type ReadyBurst } from './ready-bursts.ts';
+export {
+  registryStatsSchema,
+  registryStatusClass,
+  registryStatusClasses,
+  type RegistryStats,
+  registryQuotaSeries,
+  type RegistryStatusClass,
+} from './oci-registry-stats.ts';

@@ -1,6 +1,6 @@
 /**
  * lag: seconds from a pushed commit to each stage on each object that concerns it (GitRepository
- * artifact, Kustomization/HelmRelease applied, Ready at that revision), from watches. The same
+ * or OCIRepository artifact, Kustomization/HelmRelease applied, Ready at that revision), from watches. The same
  * sampler writes the stall and readiness samples (stalls.ts, objects.ts).
  */
 import { z } from 'zod';

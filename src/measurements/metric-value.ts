@@ -52,7 +52,7 @@ export function formatValue(value: number, unit: ValueUnit): string {
 }
 
 /** How values of each catalogue unit are printed. */
-const printedAs: Record<MetricUnit, ValueUnit> = { seconds: 'seconds', bytes: 'bytes', cores: 'number', count: 'number', ratio: 'number' };
+const printedAs: Record<MetricUnit, ValueUnit> = { seconds: 'seconds', bytes: 'bytes', cores: 'number', count: 'number', ratio: 'number', per_second: 'number' };
 
 /** How a summary metric's values are printed: from its catalogue unit; a plain number for names outside the catalogue. */
 export function metricUnit(metric: string): ValueUnit {

@@ -9,9 +9,11 @@ import { faultsMeasurement } from './faults.ts';
 import { githubMeasurement } from './github.ts';
 import { goProcessMeasurement } from './go-process.ts';
 import { lagMeasurement } from './lag.ts';
+import { registryMeasurement } from './oci-registry.ts';
 import { objectsMeasurement } from './objects.ts';
 import { processEventsMeasurement } from './process-events.ts';
 import { procMeasurement } from './proc.ts';
+import { readyMeasurement } from './ready.ts';
 import { stallsMeasurement } from './stalls.ts';
 import type { MeasurementDefinition, ReportTable } from './types.ts';
 
@@ -21,9 +23,11 @@ export const measurements = [
   processEventsMeasurement,
   lagMeasurement,
   githubMeasurement,
+  registryMeasurement,
   stallsMeasurement,
   apiMeasurement,
   objectsMeasurement,
+  readyMeasurement,
   faultsMeasurement,
   goProcessMeasurement,
 ] as const;
@@ -59,6 +63,8 @@ export interface MeasurementSection {
   id: string;
   title: string;
   empty: string;
+  /** Left out of the report when its table is empty. */
+  optional: boolean;
   table(summary: object): ReportTable;
 }
 
@@ -67,6 +73,13 @@ export function measurementSections(): MeasurementSection[] {
   // summary.json holds each measurement's analysis under the same keys, so a summary is the
   // (possibly partial, for older files) analysis the section was written for.
   return (measurements as readonly MeasurementDefinition<string, object, object>[]).flatMap((m) =>
-    m.report ? [{ measurement: m.name, id: m.report.id, title: m.report.title, empty: m.report.empty, table: (summary: object) => m.report!.table(summary) }] : [],
+    [m.report ?? []].flat().map((section) => ({
+      measurement: m.name,
+      id: section.id,
+      title: section.title,
+      empty: section.empty,
+      optional: section.optional === true,
+      table: (summary: object) => section.table(summary),
+    })),
   );
 }

@@ -11,7 +11,7 @@ import type { Sample, SampleKind } from '../metrics/sample.ts';
 export type { ScrapedSample };
 
 /** The base unit a summary metric's value is in. */
-export type MetricUnit = 'seconds' | 'bytes' | 'cores' | 'count' | 'ratio';
+export type MetricUnit = 'seconds' | 'bytes' | 'cores' | 'count' | 'ratio' | 'per_second';
 
 /** How the samples behind a summary metric are reduced to its one value. */
 export type Aggregation =
@@ -107,6 +107,8 @@ export interface ReportSection<Analysis extends object> {
   title: string;
   /** Shown instead of an empty table. */
   empty: string;
+  /** Left out of the report when its table is empty (the registry's sections in a run without one). */
+  optional?: boolean;
   /** `summary` holds the measurement's analysis keys; an older summary.json may lack them. */
   table(summary: Partial<Analysis>): ReportTable;
 }
@@ -125,12 +127,17 @@ export interface MeasurementDefinition<Name extends string = string, Analysis ex
   analyze?(input: AnalysisInput): Analysis;
   /** Its summary metrics, every name matching one of its catalogue entries. */
   summarize?(analysis: Analysis): FlatMetrics;
+  /**
+   * Lines the verdict prints beside its result, and the reports show under it: something a
+   * reader must not miss but that fails nothing unless a threshold says so (objects never Ready).
+   */
+  warnings?(analysis: Analysis): string[];
   /** Present when it samples at run time; its settings type is then that of the option `name`. */
   sampler?: SamplerFactory<Settings>;
   /** Samples it reads from each controller scrape, when it needs no sampler of its own. */
   scrape?: readonly ScrapedSample[];
-  /** A report section of its own. */
-  report?: ReportSection<Analysis>;
+  /** A report section of its own, or several (one table each, in this order). */
+  report?: ReportSection<Analysis> | readonly ReportSection<Analysis>[];
 }
 
 /** Declares a measurement; only here to infer its literal name, analysis and settings types. */

@@ -5,7 +5,10 @@ import { asList, asRecord, asText, conditionOf, durationMsOf, gitRepositoryDefau
  * pulled out of raw API objects once, so the pure logic works on plain snapshots.
  */
 
-export type FluxKind = 'GitRepository' | 'Kustomization' | 'HelmRelease';
+export type FluxKind = 'GitRepository' | 'OCIRepository' | 'Kustomization' | 'HelmRelease';
+
+/** The source kinds whose artifact revision a commit's lag is measured against. */
+export const sourceKinds: ReadonlySet<FluxKind> = new Set<FluxKind>(['GitRepository', 'OCIRepository']);
 
 export interface FluxResource {
   kind: FluxKind;
@@ -16,6 +19,7 @@ export interface FluxResource {
 
 export const fluxResources: readonly FluxResource[] = [
   { kind: 'GitRepository', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'gitrepositories' },
+  { kind: 'OCIRepository', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'ocirepositories' },
   { kind: 'Kustomization', group: 'kustomize.toolkit.fluxcd.io', version: 'v1', plural: 'kustomizations' },
   { kind: 'HelmRelease', group: 'helm.toolkit.fluxcd.io', version: 'v2', plural: 'helmreleases' },
 ];
@@ -36,11 +40,11 @@ export interface FluxObjectSnapshot {
   name: string;
   /** `<Kind>/<namespace>/<name>`, the `object` label of lag and stall samples. */
   key: string;
-  /** GitRepository: `<owner>/<repo>` from spec.url. */
+  /** GitRepository: `<owner>/<repo>` from spec.url; OCIRepository: the repository path of spec.url. */
   repo?: string;
-  /** Kustomization/HelmRelease: key of the GitRepository it reads from, when it reads from one. */
+  /** Kustomization/HelmRelease: key of the GitRepository or OCIRepository it reads from, when it reads from one. */
   sourceKey?: string;
-  /** GitRepository: status.artifact.revision (`main@sha1:<sha>`). */
+  /** GitRepository: status.artifact.revision (`main@sha1:<sha>`); OCIRepository: `<tag>@sha256:<digest>`. */
   artifactRevision?: string;
   /** Kustomization: status.lastAppliedRevision; HelmRelease: the deployed chart version. */
   appliedRevision?: string;
@@ -70,6 +74,13 @@ export function repoFromUrl(url: string): string | undefined {
   const segments = path.replace(/\.git\/?$/, '').replace(/\/+$/, '').split('/').filter(Boolean);
   if (segments.length < 2) return undefined;
   return `${segments[segments.length - 2]}/${segments[segments.length - 1]}`;
+}
+
+/** `oci://127.0.0.1:5000/acme/apps/app-1[:tag]` → `acme/apps/app-1`: the repository inside the registry. */
+export function ociRepositoryFromUrl(url: string): string | undefined {
+  const match = /^oci:\/\/[^/]+\/([^:@]+)/i.exec(url.trim());
+  const path = match?.[1]?.replace(/\/+$/, '');
+  return path || undefined;
 }
 
 /** Hex runs of 7 to 64 characters in a revision (`main@sha1:<sha>`, `main/<sha>`, `1.0.0+<sha12>`), lower-cased. */
@@ -120,7 +131,7 @@ export function toSnapshot(kind: FluxKind, raw: unknown): FluxObjectSnapshot {
 
   const sourceRefFrom = (value: unknown): void => {
     const ref = refOf(value, namespace);
-    if (ref?.kind === 'GitRepository') snapshot.sourceKey = objectKey('GitRepository', ref.namespace, ref.name);
+    if (ref?.kind && sourceKinds.has(ref.kind as FluxKind)) snapshot.sourceKey = objectKey(ref.kind, ref.namespace, ref.name);
   };
 
   if (kind === 'GitRepository') {
@@ -128,12 +139,17 @@ export function toSnapshot(kind: FluxKind, raw: unknown): FluxObjectSnapshot {
     if (url) snapshot.repo = repoFromUrl(url);
     snapshot.timeoutMs = durationMsOf(spec.timeout) ?? gitRepositoryDefaultTimeoutMs;
     snapshot.artifactRevision = asText(asRecord(status.artifact).revision);
+  } else if (kind === 'OCIRepository') {
+    const url = asText(spec.url);
+    if (url) snapshot.repo = ociRepositoryFromUrl(url);
+    snapshot.artifactRevision = asText(asRecord(status.artifact).revision);
   } else if (kind === 'Kustomization') {
     sourceRefFrom(spec.sourceRef);
     snapshot.appliedRevision = asText(status.lastAppliedRevision);
     snapshot.lastAttemptedRevision = asText(status.lastAttemptedRevision);
   } else {
-    sourceRefFrom(asRecord(asRecord(spec.chart).spec).sourceRef);
+    // spec.chart.spec.sourceRef builds a HelmChart; spec.chartRef names the source directly (an OCI chart).
+    sourceRefFrom(asRecord(asRecord(spec.chart).spec).sourceRef ?? spec.chartRef);
     snapshot.appliedRevision = helmReleaseAppliedRevision(status);
     snapshot.lastAttemptedRevision = asText(status.lastAttemptedRevision);
   }

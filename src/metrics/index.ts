@@ -38,6 +38,7 @@ export {
 export { LagStateMachine, type LagStage, type LagStateOptions, type Push } from './lag-state.ts';
 export { type DependencyChain, StallDetector, type StallDetectorOptions, type StallName, dependencyChain, readinessSamples } from './stalls.ts';
 export { LagTracker, type LagTrackerOptions } from './lag-tracker.ts';
+export { type FirstReady, type NeverReady, ReadinessLog, type ReadySampleName, expectedReadySample } from './ready-state.ts';
 export { ApiHealthSampler, type ApiHealthOptions, etcdDbBytes, managedFieldsBytes } from './api-health.ts';
 export { type MeasurementsHandle, startSamplers } from './start.ts';
 export { MemorySink, fanOutSink } from './sinks.ts';

@@ -1,14 +1,20 @@
-import { type FluxObjectSnapshot, revisionShaTokens } from './flux-objects.ts';
+import { type FluxObjectSnapshot, revisionShaTokens, sourceKinds } from './flux-objects.ts';
 import type { Sample } from './sample.ts';
 
 export type LagStage = 'artifact' | 'applied' | 'ready';
 
 export interface Push {
-  /** `<owner>/<repo>`, as in GitRepository spec.url. */
+  /** `<owner>/<repo>`, as in GitRepository spec.url; or the repository path of an OCIRepository's spec.url. */
   repo: string;
   sha: string;
-  /** ms since the epoch when the push completed. */
+  /** ms since the epoch when the push completed (OCI: when the tag moved onto the artifact). */
   pushedAt: number;
+  /**
+   * OCI: the manifest digest (`sha256:<hex>`) the commit was published as. OCIRepositories and
+   * the Kustomizations applying them report `<tag>@sha256:<digest>`, which names no commit: the
+   * digest maps such a revision back to this push.
+   */
+  digest?: string;
 }
 
 export interface LagStateOptions {
@@ -20,9 +26,9 @@ export interface LagStateOptions {
 
 interface TrackedObject {
   kind: FluxObjectSnapshot['kind'];
-  /** GitRepository: its own repo. */
+  /** GitRepository/OCIRepository: its own repo. */
   repo?: string;
-  /** Kustomization/HelmRelease: the GitRepository it reads from. */
+  /** Kustomization/HelmRelease: the GitRepository or OCIRepository it reads from. */
   sourceKey?: string;
   /** Per stage: revision → when it was first observed there, and the commit ids it names. */
   seen: Map<LagStage, Map<string, Sighting>>;
@@ -38,13 +44,14 @@ interface Sighting {
 
 interface RepoPushes {
   list: Push[];
+  /** Commit sha, and the digest hex of an OCI push, → index in `list`. */
   indexBySha: Map<string, number>;
   /** Some push was registered with an abbreviated sha: full ids must then be matched by prefix. */
   hasShortShas: boolean;
 }
 
 function stagesOf(kind: FluxObjectSnapshot['kind']): LagStage[] {
-  return kind === 'GitRepository' ? ['artifact'] : ['applied', 'ready'];
+  return sourceKinds.has(kind) ? ['artifact'] : ['applied', 'ready'];
 }
 
 /** The revision a snapshot shows for a stage, if any. */
@@ -68,7 +75,9 @@ export function stageRevision(snapshot: FluxObjectSnapshot, stage: LagStage): st
  * Events may come in any order: an object seen at a commit before its push is registered keeps
  * the time it was seen, and the sample is produced when the push arrives. Commits pushed before
  * an object was created (metadata.creationTimestamp) are not attributed to it. GitRepositories
- * report `artifact`; Kustomizations and HelmReleases report `applied` and `ready`.
+ * and OCIRepositories report `artifact`; Kustomizations and HelmReleases report `applied` and
+ * `ready`. An OCI revision (`latest@sha256:<digest>`) names the commit through the digest its
+ * push was recorded with.
  */
 export class LagStateMachine {
   private readonly pushes = new Map<string, RepoPushes>();
@@ -85,14 +94,14 @@ export class LagStateMachine {
   recordPush(push: Push): Sample[] {
     const repoPushes: RepoPushes = this.pushes.get(push.repo) ?? { list: [], indexBySha: new Map<string, number>(), hasShortShas: false };
     const list = repoPushes.list;
-    const normalized = { ...push, sha: push.sha.toLowerCase() };
+    const normalized = { ...push, sha: push.sha.toLowerCase(), ...(push.digest ? { digest: digestHex(push.digest) } : {}) };
     if (repoPushes.indexBySha.has(normalized.sha)) return [];
     // Keep pushes ordered by time; equal times keep registration order.
     let index = list.length;
     while (index > 0 && list[index - 1]!.pushedAt > normalized.pushedAt) index -= 1;
     list.splice(index, 0, normalized);
     if (list.length > this.maxPushes) list.splice(0, list.length - this.maxPushes);
-    repoPushes.indexBySha = new Map(list.map((p, i) => [p.sha, i]));
+    repoPushes.indexBySha = new Map(list.flatMap((p, i): Array<[string, number]> => (p.digest ? [[p.sha, i], [p.digest, i]] : [[p.sha, i]])));
     repoPushes.hasShortShas = list.some((p) => p.sha.length < 40);
     this.pushes.set(push.repo, repoPushes);
     const samples: Sample[] = [];
@@ -132,8 +141,8 @@ export class LagStateMachine {
       if (seen.size > this.maxRevisions) seen.delete(seen.keys().next().value!);
     }
     const samples = this.evaluate(snapshot.key, tracked);
-    // A GitRepository whose URL just became known may unlock its dependents' pushes.
-    if (snapshot.kind === 'GitRepository' && previousRepo !== snapshot.repo) {
+    // A source whose URL just became known may unlock its dependents' pushes.
+    if (sourceKinds.has(snapshot.kind) && previousRepo !== snapshot.repo) {
       for (const dependent of this.dependents.get(snapshot.key) ?? []) {
         const dependentTracked = this.objects.get(dependent);
         if (dependentTracked) samples.push(...this.evaluate(dependent, dependentTracked));
@@ -150,7 +159,7 @@ export class LagStateMachine {
   }
 
   private repoOf(tracked: TrackedObject): string | undefined {
-    if (tracked.kind === 'GitRepository') return tracked.repo;
+    if (sourceKinds.has(tracked.kind)) return tracked.repo;
     return tracked.sourceKey ? this.objects.get(tracked.sourceKey)?.repo : undefined;
   }
 
@@ -207,12 +216,17 @@ function matchingPushIndex(tokens: string[], pushes: RepoPushes): number {
       continue;
     }
     for (let i = pushes.list.length - 1; i > best; i -= 1) {
-      const sha = pushes.list[i]!.sha;
-      if (sha.startsWith(token) || token.startsWith(sha)) {
+      const { sha, digest } = pushes.list[i]!;
+      if (sha.startsWith(token) || token.startsWith(sha) || digest === token) {
         best = i;
         break;
       }
     }
   }
   return best;
+}
+
+/** `sha256:<hex>` (or the bare hex) → lower-case hex, as revisionShaTokens finds it in `<tag>@sha256:<hex>`. */
+function digestHex(digest: string): string {
+  return digest.replace(/^sha256:/i, '').toLowerCase();
 }

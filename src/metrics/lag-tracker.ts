@@ -14,6 +14,7 @@ import {
   validateInterval,
 } from './measurement.ts';
 import type { SampleSink } from './sample.ts';
+import { type FirstReady, ReadinessLog } from './ready-state.ts';
 import { StallDetector, type StallDetectorOptions, readinessSamples } from './stalls.ts';
 
 export interface LagTrackerOptions extends LagStateOptions {
@@ -27,13 +28,15 @@ export interface LagTrackerOptions extends LagStateOptions {
 
 /**
  * Watches Flux objects (informers, no polling) and turns what it sees into `lag` samples per
- * pushed commit, plus `stall` and `objects` samples each interval. The logic lives in the pure
- * LagStateMachine and StallDetector; this class only feeds them.
+ * pushed commit, `ready` samples when an object is first seen and first Ready, plus `stall` and
+ * `objects` samples each interval. The logic lives in the pure LagStateMachine, ReadinessLog and
+ * StallDetector; this class only feeds them.
  */
 export class LagTracker implements Measurement {
   readonly name = 'lag';
   private readonly machine: LagStateMachine;
   private readonly stalls: StallDetector | undefined;
+  private readonly readiness = new ReadinessLog();
   private readonly objects = new Map<string, FluxObjectSnapshot>();
   private watches: ResourceWatch[] = [];
   private ticker: Ticker | undefined;
@@ -89,6 +92,16 @@ export class LagTracker implements Measurement {
     return this.objects;
   }
 
+  /** When each object was first seen and first Ready since the tracker started, by `<Kind>/<namespace>/<name>`. */
+  firstReady(): ReadonlyMap<string, FirstReady> {
+    return this.readiness.entries();
+  }
+
+  /** The kinds it watches (GitRepository, Kustomization, HelmRelease unless given others). */
+  watchedKinds(): string[] {
+    return (this.options.resources ?? fluxResources).map((r) => r.kind);
+  }
+
   async stop(): Promise<void> {
     await this.ticker?.stop();
     this.ticker = undefined;
@@ -98,13 +111,16 @@ export class LagTracker implements Measurement {
 
   private upsert(resource: FluxResource, obj: KubernetesObject): void {
     const snapshot = toSnapshot(resource.kind, obj);
+    const now = Date.now();
     this.objects.set(snapshot.key, snapshot);
-    for (const sample of this.machine.observe(snapshot, Date.now())) this.sink?.write(sample);
+    for (const sample of this.readiness.observe(snapshot, now)) this.sink?.write(sample);
+    for (const sample of this.machine.observe(snapshot, now)) this.sink?.write(sample);
   }
 
   private remove(resource: FluxResource, obj: KubernetesObject): void {
     const key = objectKey(resource.kind, obj.metadata?.namespace ?? '', obj.metadata?.name ?? '');
     this.objects.delete(key);
     this.machine.remove(key);
+    for (const sample of this.readiness.remove(key, Date.now())) this.sink?.write(sample);
   }
 }

@@ -23,9 +23,11 @@ export type SampleKind =
   | 'lag' // one stage of one commit on one object
   | 'api' // API server / etcd health
   | 'github' // fake GitHub accounting
+  | 'registry' // OCI registry gateway accounting
   | 'fault' // chaos timeline: a fault starting or ending
   | 'stall' // an object stuck (stale revision, DependencyNotReady, ...)
   | 'phase' // runner phases (provisioning, loading, measuring, ...)
+  | 'ready' // an object seen or Ready for the first time after the apply; the objects a run waits for
   | 'objects'; // object counts, Ready n/N
 
 /** Anything that accepts samples: the NDJSON file, an in-memory list in tests, a fan-out. */

@@ -1,4 +1,4 @@
-import { type FluxObjectSnapshot, sameCommit } from './flux-objects.ts';
+import { type FluxObjectSnapshot, sameCommit, sourceKinds } from './flux-objects.ts';
 import type { Sample } from './sample.ts';
 
 export type StallName = 'stale_revision' | 'dependency_not_ready' | 'attempted_ne_applied' | 'source_failing';
@@ -14,8 +14,9 @@ export interface StallDetectorOptions {
    */
   attemptedNeAppliedAfterMs?: number;
   /**
-   * A source (GitRepository) Ready=False for longer than this: it cannot fetch (rate limit,
-   * outage, auth), so everything built from it silently stays at its last revision (ms; default 60 s).
+   * A source (GitRepository, OCIRepository) Ready=False for longer than this: it cannot fetch
+   * (rate limit, outage, auth), so everything built from it silently stays at its last revision
+   * (ms; default 60 s).
    */
   sourceFailingAfterMs?: number;
 }
@@ -62,7 +63,7 @@ export function dependencyChain(start: FluxObjectSnapshot, objects: ReadonlyMap<
   return { chain, cycle: false };
 }
 
-/** Ready=False (not Unknown: a fetch in progress) with the source's own reason, e.g. GitOperationFailed. */
+/** Ready=False (not Unknown: a fetch in progress) with the source's own reason, e.g. GitOperationFailed, OCIArtifactPullFailed. */
 function isSourceFailing(snapshot: FluxObjectSnapshot): boolean {
   return snapshot.ready?.status === 'False';
 }
@@ -109,8 +110,9 @@ export class StallDetector {
     };
     for (const snapshot of objects.values()) {
       if (snapshot.suspended) continue;
-      if (snapshot.kind === 'GitRepository') {
-        // Controllers stay healthy while a source cannot fetch: without this the stall is invisible.
+      if (sourceKinds.has(snapshot.kind)) {
+        // Controllers stay healthy while a source cannot fetch (a Git host or a registry refusing,
+        // failing or unreachable): without this the stall is invisible.
         // The repo and spec.timeout let a report set a clone timeout beside what the clone cost the host.
         check(snapshot, 'source_failing', isSourceFailing(snapshot), this.sourceFailingAfter, () => ({
           reason: snapshot.ready?.reason,

@@ -16,6 +16,12 @@ export interface ProviderCapabilities {
   artifactProxy: boolean;
   /** Flux runs in pods that reach this machine's loopback servers only through a relay. */
   podNetwork: boolean;
+  /**
+   * The run starts kube-apiserver, etcd and kube-controller-manager itself and sets their flags:
+   * API Priority and Fairness on or off, extra flags (provider.apiServer, provider.etcd,
+   * provider.controllerManager).
+   */
+  controlPlaneFlags: boolean;
 }
 
 export type ProviderCapability = keyof ProviderCapabilities;
@@ -28,4 +34,5 @@ export const capabilityDescriptions: Readonly<Record<ProviderCapability, string>
   hostControlPlane: 'the control plane as host processes of this machine',
   artifactProxy: "source-controller's artifacts served through the harness's proxy",
   podNetwork: 'Flux in pods reaching the harness through a relay',
+  controlPlaneFlags: 'a control plane whose flags the run sets',
 };

@@ -10,6 +10,7 @@ import type { RunRegistry } from '../lifecycle/index.ts';
 import type { SampleSink } from '../metrics/sample.ts';
 import type { Toolchain } from '../toolchain/index.ts';
 import type { ProviderCapabilities } from './capabilities.ts';
+import type { ControlPlaneSettings } from './control-plane.ts';
 
 /** The provider-specific fields of a scenario's `provider` section, as validated by their schemas. */
 export type ProviderSettings = Readonly<Record<string, string | undefined>>;
@@ -32,6 +33,12 @@ export interface ProviderStartOptions {
   /** Every cluster and process is recorded here as it starts, so a killed run is reaped. */
   registry: RunRegistry;
   settings: ProviderSettings;
+  /**
+   * kube-apiserver, etcd and kube-controller-manager settings; only a provider with the
+   * `controlPlaneFlags` capability receives them (validation refuses them elsewhere). Absent:
+   * production's defaults (API Priority and Fairness on).
+   */
+  controlPlane?: ControlPlaneSettings;
   /** The fake GitHub's loopback URL; a provider whose pods cannot reach loopback exposes its port. */
   githubUrl?: string;
   /** Per-binary overrides of CLIs a provider calls (kind, docker), like the toolchain's FLUXBENCH_<NAME>_BINARY. */

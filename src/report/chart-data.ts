@@ -11,6 +11,10 @@ import {
   LAG_STAGES,
   lagValuesByStage,
   queueSeries,
+  readyCurveSeries,
+  registryQuotaSeries,
+  registryStatusClass,
+  registryStatusClasses,
   type FaultBand,
   type TimePoint,
 } from '../measurements/index.ts';
@@ -78,7 +82,9 @@ export function buildChartData(samples: readonly Sample[], faults: readonly Faul
     ...lagHistogramCharts(sorted),
     timeChart('github-quota', 'GitHub quota remaining per identity', 'count', githubQuotaSeries(sorted), toSeconds, 'min'),
     githubErrorChart(sorted, toSeconds),
+    ...registryCharts(sorted, toSeconds),
     timeChart('objects-ready', 'Objects Ready over time', 'count', objectsSeries(sorted), toSeconds, 'min'),
+    ...readyCurveCharts(sorted, toSeconds),
   ];
   return {
     originMs,
@@ -223,36 +229,72 @@ function githubQuotaSeries(sorted: readonly Sample[]): Map<string, TimePoint[]> 
 function githubErrorChart(sorted: readonly Sample[], toSeconds: (ts: number) => number): ChartSpec {
   const requests = sorted.filter((s) => s.kind === 'github' && s.name === 'request');
   const base: ChartSpec = { id: 'github-errors', title: 'GitHub 403 / 429 responses per interval', unit: 'count', xKind: 'time', style: 'bars', barWidth: 0.9, x: [], series: [] };
-  if (requests.length === 0) return base;
-  const first = toSeconds(requests[0]!.ts);
-  const last = toSeconds(requests[requests.length - 1]!.ts);
+  return intervalBars(base, requests, ['403', '429'], (r) => r.labels?.status, toSeconds);
+}
+
+/**
+ * The registry's pull quota per identity and its responses by status class per interval; none
+ * in a run without a registry, so a Git run's report draws no empty registry charts.
+ */
+function registryCharts(sorted: readonly Sample[], toSeconds: (ts: number) => number): ChartSpec[] {
+  const requests = sorted.filter((s) => s.kind === 'registry' && s.name === 'request');
+  const quota = registryQuotaSeries(sorted);
+  if (requests.length === 0 && quota.size === 0) return [];
+  const base: ChartSpec = { id: 'registry-status', title: 'Registry responses by status per interval', unit: 'count', xKind: 'time', style: 'bars', barWidth: 0.9, x: [], series: [] };
+  const seen = new Set(requests.map((r) => registryStatusClass(r.labels?.status)));
+  return [
+    timeChart('registry-quota', 'Registry pulls left per identity', 'count', quota, toSeconds, 'min'),
+    intervalBars(base, requests, registryStatusClasses.filter((c) => seen.has(c)), (r) => registryStatusClass(r.labels?.status), toSeconds),
+  ];
+}
+
+/**
+ * Counts per interval of the samples in each group, the groups' bars side by side within each
+ * interval (a series is null at the other groups' positions). About 60 intervals, 5 s at least.
+ */
+function intervalBars(
+  base: ChartSpec,
+  samples: readonly Sample[],
+  groups: readonly string[],
+  groupOf: (sample: Sample) => string | undefined,
+  toSeconds: (ts: number) => number,
+): ChartSpec {
+  if (samples.length === 0 || groups.length === 0) return base;
+  const first = toSeconds(samples[0]!.ts);
+  const last = toSeconds(samples[samples.length - 1]!.ts);
   const interval = Math.max(5, Math.ceil((last - first) / 60));
   const buckets = Math.floor((last - first) / interval) + 1;
-  const c403 = new Array<number>(buckets).fill(0);
-  const c429 = new Array<number>(buckets).fill(0);
-  for (const r of requests) {
-    const i = Math.floor((toSeconds(r.ts) - first) / interval);
-    if (r.labels?.status === '403') c403[i]! += 1;
-    if (r.labels?.status === '429') c429[i]! += 1;
+  const counts = groups.map(() => new Array<number>(buckets).fill(0));
+  for (const s of samples) {
+    const g = groups.indexOf(groupOf(s) ?? '');
+    if (g >= 0) counts[g]![Math.floor((toSeconds(s.ts) - first) / interval)]! += 1;
   }
   const x: number[] = [];
-  const s403: (number | null)[] = [];
-  const s429: (number | null)[] = [];
+  const values = groups.map((): (number | null)[] => []);
   for (let i = 0; i < buckets; i++) {
     const start = first + i * interval;
-    x.push(round3(start + interval * 0.25), round3(start + interval * 0.75));
-    s403.push(c403[i]!, null);
-    s429.push(null, c429[i]!);
+    groups.forEach((_, g) => {
+      x.push(round3(start + (interval * (g + 0.5)) / groups.length));
+      values.forEach((list, k) => list.push(k === g ? counts[k]![i]! : null));
+    });
   }
-  return {
-    ...base,
-    note: `${interval}s intervals`,
-    x,
-    series: [
-      { label: '403', values: s403 },
-      { label: '429', values: s429 },
-    ],
-  };
+  return { ...base, note: `${interval}s intervals`, x, series: groups.map((label, g) => ({ label, values: values[g]! })) };
+}
+
+/**
+ * Time-to-Ready: objects Ready at least once since the apply, per kind and overall, from 0 at the
+ * apply to the last first-Ready. None for a run without readiness samples (older runs).
+ */
+function readyCurveCharts(sorted: readonly Sample[], toSeconds: (ts: number) => number): ChartSpec[] {
+  const series = readyCurveSeries(
+    sorted.filter((s) => s.kind === 'ready'),
+    sorted.filter((s) => s.kind === 'phase'),
+  );
+  const applied = series.get('all')?.[0]?.ts;
+  if (applied === undefined) return [];
+  const chart = timeChart('time-to-ready', 'Objects Ready since the apply (first Ready of each)', 'count', series, toSeconds);
+  chart.note = `the apply at +${round3(Math.max(0, toSeconds(applied)))}s; each object counts once, at its first Ready`;
+  return [chart];
 }
 
 /** Ready and total objects summed over kinds, at each sampling round. */

@@ -81,6 +81,7 @@ export function renderHtml(summary: Summary, samples: readonly Sample[]): string
   body.push(`<p class="meta">${escapeHtml(`${run.runId} · ${run.provider} · Flux ${run.versions.flux} · Kubernetes ${run.versions.kubernetes}`)}</p></header>`);
   body.push(htmlTable(runTable(summary), 'run'));
   if (run.error) body.push(`<div class="run-error">${escapeHtml(run.error)}</div>`);
+  for (const warning of summary.warnings ?? []) body.push(`<div class="run-warning">${escapeHtml(`Warning: ${warning}`)}</div>`);
 
   body.push('<h2>Thresholds</h2>');
   body.push(thresholdHtml(summary));
@@ -91,7 +92,10 @@ export function renderHtml(summary: Summary, samples: readonly Sample[]): string
 
   body.push(sectionHtml('Key metrics', keyMetricsTable(summary), 'No data.', 'key-metrics'));
   body.push(sectionHtml('Controllers', controllerTable(summary), 'No controller samples.', 'controllers'));
-  for (const own of measurementSections()) body.push(sectionHtml(own.title, own.table(summary), own.empty, own.id));
+  for (const own of measurementSections()) {
+    const table = own.table(summary);
+    if (!(own.optional && table.rows.length === 0)) body.push(sectionHtml(own.title, table, own.empty, own.id));
+  }
   body.push(sectionHtml('Lag per pushed commit', lagTable(summary), '', 'lag'));
   body.push(sectionHtml('Restarts and OOM kills', restartTable(summary), 'None.', 'restarts'));
   body.push(sectionHtml('Faults', faultTable(summary), 'None injected.', 'faults'));

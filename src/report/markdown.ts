@@ -48,6 +48,7 @@ export function renderMarkdown(summary: Summary): string {
   parts.push(`# fluxbench · ${mdCell(summary.run.scenarioName)} · ${verdictLabel[summary.verdict]}`);
   parts.push(mdTable(runTable(summary)));
   if (summary.run.error) parts.push(`> **Error:** ${summary.run.error.replace(/\r?\n/g, '\n> ')}`);
+  for (const warning of summary.warnings ?? []) parts.push(`> **Warning:** ${mdCell(warning)}`);
 
   const thresholds = thresholdTable(summary);
   const failed = summary.thresholds.filter((t) => !t.ok).length;
@@ -58,7 +59,10 @@ export function renderMarkdown(summary: Summary): string {
   );
   parts.push(section('Key metrics', keyMetricsTable(summary), 'No data.'));
   parts.push(section('Controllers', controllerTable(summary), 'No controller samples.'));
-  for (const own of measurementSections()) parts.push(section(own.title, own.table(summary), own.empty));
+  for (const own of measurementSections()) {
+    const table = own.table(summary);
+    if (!(own.optional && table.rows.length === 0)) parts.push(section(own.title, table, own.empty));
+  }
   parts.push(
     `## Lag per pushed commit\n\nFrom the push to: the GitRepository artifact (artifact), the Kustomization/HelmRelease applying it (applied), Ready at that revision (ready).\n\n${mdTable(lagTable(summary))}`,
   );

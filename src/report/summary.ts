@@ -13,8 +13,11 @@ import {
   githubStatsSchema,
   goProcessStatsSchema,
   lagStatsSchema,
+  measurementWarnings,
   objectsStatsSchema,
   processEventSchema,
+  readyStatsSchema,
+  registryStatsSchema,
   stallStatsSchema,
 } from '../measurements/index.ts';
 import type { Sample } from '../metrics/sample.ts';
@@ -63,6 +66,8 @@ export const summarySchema = z.object({
   }),
   verdict: verdictSchema,
   metrics: z.record(z.string(), z.number()),
+  /** Lines the verdict prints beside its result (objects never Ready, ...); absent when none. */
+  warnings: z.array(z.string()).optional(),
   thresholds: z.array(thresholdResultSchema),
   regression: z.record(z.string(), z.string()).optional(),
   /** Each measurement's analysis, under the keys it has in the analysis (src/measurements). */
@@ -77,6 +82,10 @@ export const summarySchema = z.object({
   objects: objectsStatsSchema,
   /** Absent in summaries written before the go-process measurement. */
   goProcess: z.array(goProcessStatsSchema).optional(),
+  /** Time-to-Ready; absent without an apply phase, and in summaries written before the ready measurement. */
+  ready: readyStatsSchema.optional(),
+  /** The OCI registry's traffic; absent in summaries written before the registry measurement. */
+  registry: registryStatsSchema.optional(),
   timeline: z.array(timelineEntrySchema).optional(),
   diagnosis: z.unknown().optional(),
 });
@@ -119,7 +128,11 @@ export function buildSummary(samples: readonly Sample[], runMeta: RunMeta): Summ
     api: analysis.api,
     objects: analysis.objects,
     goProcess: analysis.goProcess,
+    registry: analysis.registry,
   };
+  if (analysis.ready) summary.ready = analysis.ready;
+  const warnings = measurementWarnings(analysis);
+  if (warnings.length > 0) summary.warnings = warnings;
   if (runMeta.endedAt) summary.run.endedAt = runMeta.endedAt;
   if (runMeta.exitCode !== undefined) summary.run.exitCode = runMeta.exitCode;
   if (runMeta.error) summary.run.error = runMeta.error;

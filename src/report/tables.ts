@@ -51,6 +51,9 @@ export function keyMetricsTable(summary: Summary): TableModel {
   };
   add('Lag push → applied, p95', 'lag.applied.p95');
   add('Lag push → ready, p95', 'lag.ready.p95');
+  add('All Ready after the apply', 'ready.all_after');
+  if (m['ready.not_ready']) rows.push(['Objects never Ready after the apply', String(m['ready.not_ready'])]);
+  add('Ready rate (objects/s)', 'ready.rate');
   add('Restarts', 'restarts.count');
   add('Objects stalled at the end', 'stalled.count');
   if (m['objects.ready.last'] !== undefined && m['objects.total.last'] !== undefined) {
@@ -61,6 +64,10 @@ export function keyMetricsTable(summary: Summary): TableModel {
     rows.push(['GitHub 403 / 429', `${m['github.status_403.count'] ?? 0} / ${m['github.status_429.count'] ?? 0}`]);
   }
   add('GitHub quota, lowest remaining', 'github.quota.min_remaining');
+  // Only runs with a registry have registry.* metrics.
+  add('Registry pulls', 'registry.pulls');
+  if (m['registry.throttled'] !== undefined) rows.push(['Registry 429 / errors', `${m['registry.throttled']} / ${m['registry.errors'] ?? 0}`]);
+  add('Registry pulls left, lowest', 'registry.quota_remaining.min');
   add('List Kustomizations, p95', 'api.list_kustomizations.p95');
   add('etcd DB size, max', 'etcd.db_bytes.max');
   add('managedFields bytes, max', 'api.managed_fields_bytes.max');

@@ -9,6 +9,9 @@ export function fluxControllersFromScenario(controllers: Scenario['controllers']
     ...(c.featureGates ? { featureGates: c.featureGates } : {}),
     ...(c.args ? { args: c.args } : {}),
     ...(c.memoryLimit !== undefined ? { memoryLimitBytes: quantityValue(c.memoryLimit) } : {}),
+    ...(c.tmpfs !== undefined ? { tmpfs: c.tmpfs } : {}),
+    ...(c.kubeApiQps !== undefined ? { kubeApiQps: c.kubeApiQps } : {}),
+    ...(c.kubeApiBurst !== undefined ? { kubeApiBurst: c.kubeApiBurst } : {}),
   });
   return {
     source: settings(controllers.source),

@@ -5,7 +5,8 @@
  */
 import { formatDuration, parseDuration } from '../util/units.ts';
 import { parseGeneratorOptions } from '../workload/index.ts';
-import { providerDefinition, providersReading, type ProviderField } from '../providers/index.ts';
+import { controlPlaneProblems, providerDefinition, providersReading, splitControlPlaneSettings, type ProviderField } from '../providers/index.ts';
+import { parseRegistryOptions } from '../registry/options.ts';
 import { feasibilityProblems } from './feasibility.ts';
 import type { Scenario } from './object-schema.ts';
 import { timelineProblems, type ScenarioProblem } from './timeline.ts';
@@ -14,12 +15,17 @@ export function scenarioProblems(scenario: Scenario): ScenarioProblem[] {
   const problems: ScenarioProblem[] = [];
   const { provider } = scenario;
   problems.push(...providerFieldProblems(provider));
+  problems.push(...controlPlaneProblems(provider.type, splitControlPlaneSettings(provider).controlPlane));
   if (scenario.workload.flux?.provider === 'github') {
     if (!scenario.github.app) {
       problems.push({ path: ['workload', 'flux', 'provider'], message: 'provider github authenticates as a GitHub App: declare it in github.app (id and installations)' });
     } else if (scenario.github.app.publicKey !== undefined) {
       problems.push({ path: ['github', 'app', 'publicKey'], message: 'the runner makes the App\'s key pair for each run (it must sign with the private half); leave publicKey unset' });
     }
+  }
+  // The registry runs only for OCI sources: its limits and faults would silently do nothing.
+  if ((scenario.workload.source ?? 'git') !== 'oci' && JSON.stringify(scenario.registry) !== JSON.stringify(parseRegistryOptions({}))) {
+    problems.push({ path: ['registry'], message: `the OCI registry runs only with workload.source oci (this scenario's source is ${scenario.workload.source ?? 'git'}): set workload.source: oci or remove the registry block` });
   }
   const durationMs = parseDuration(scenario.duration);
   const intervalMs = parseDuration(scenario.sampling.interval);

@@ -4,7 +4,7 @@
  * defaults make a file with only `name` and `workload` valid.
  */
 import { z } from 'zod';
-import { providerSettingsShape, providerTypes, type ProviderType } from '../providers/index.ts';
+import { controlPlaneSettingsShape, providerSettingsShape, providerTypes, type ProviderType } from '../providers/index.ts';
 import { defaultVersions } from '../toolchain/index.ts';
 import {
   durationSchema,
@@ -14,7 +14,7 @@ import {
   quantitySchema,
   versionSchema,
 } from '../util/field-schemas.ts';
-import { githubPartSchema, workloadPartSchema } from './parts.ts';
+import { githubPartSchema, registryPartSchema, workloadPartSchema } from './parts.ts';
 import { regressionLimitsSchema, thresholdExpressionSchema } from './expression-schemas.ts';
 import { timelineActionSchema } from '../chaos/index.ts';
 
@@ -26,6 +26,8 @@ const providerSchema = z
     type: z.enum(providerTypes).default('local').meta({ description: 'Where the cluster comes from; "local" needs no Docker.' }),
     // kwok fakes nodes cheaply, but each is a Node and a Lease renewed every few seconds.
     nodes: positiveIntSchema.max(1_000, { error: 'must be at most 1,000: each fake node is a Node and a Lease the API server keeps renewing' }).default(1),
+    // kube-apiserver, etcd and kube-controller-manager; refused on providers without the controlPlaneFlags capability.
+    ...controlPlaneSettingsShape,
     // Each provider declares its own fields (src/providers/<name>/); validation refuses those of another provider.
     ...providerSettingsShape(),
   })
@@ -43,7 +45,23 @@ const controllerOptions = {
     .max(1_000, { error: 'must be at most 1,000: more workers than any controller can keep busy on one machine' })
     .optional()
     .meta({ description: 'Reconciles run in parallel (--concurrent).' }),
-  memoryLimit: quantitySchema.optional().meta({ description: 'Memory limit (cgroup); above it the kernel OOM-kills the controller.' }),
+  memoryLimit: quantitySchema
+    .optional()
+    .meta({ description: 'Memory limit (cgroup); above it the kernel OOM-kills the controller. Also GOMEMLIMIT, as Flux\'s install sets it.' }),
+  tmpfs: z
+    .boolean()
+    .optional()
+    .meta({ description: "The controller's temp dir on a RAM-backed filesystem (Flux's in-memory builds: emptyDir medium Memory on pods, /dev/shm for host processes); its files count against the memory limit." }),
+  kubeApiQps: z
+    .number()
+    .positive({ error: 'must be greater than 0 (requests per second)' })
+    .max(100_000, { error: 'must be at most 100,000 requests per second' })
+    .optional()
+    .meta({ description: 'Client-side Kubernetes API rate (--kube-api-qps, Flux default 50). Flux ignores it when the API server has Priority and Fairness on (provider.apiServer.priorityAndFairness).' }),
+  kubeApiBurst: positiveIntSchema
+    .max(1_000_000, { error: 'must be at most 1,000,000 requests' })
+    .optional()
+    .meta({ description: 'Client-side Kubernetes API burst (--kube-api-burst, Flux default 300); ignored like kubeApiQps when Priority and Fairness is on.' }),
   requeueDependency: positiveDurationSchema.optional().meta({ description: 'Retry interval for objects waiting on dependencies (--requeue-dependency).' }),
   featureGates: z
     .record(z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { error: 'expected a feature gate name such as "CacheSecretsAndConfigMaps"' }), z.boolean())
@@ -91,6 +109,7 @@ export const scenarioObjectSchema = z.strictObject({
   toolchain: toolchainSchema,
   controllers: controllersSchema,
   github: githubPartSchema.prefault({}),
+  registry: registryPartSchema.prefault({}),
   workload: workloadPartSchema,
   timeline: z
     .array(timelineActionSchema)
@@ -102,7 +121,17 @@ export const scenarioObjectSchema = z.strictObject({
     .strictObject({ interval: positiveDurationSchema.default('5s').meta({ description: 'Time between two samples (default 5s).' }) })
     .prefault({}),
   settle: z
-    .strictObject({ timeout: durationSchema.default('3m').meta({ description: 'Wait this long for every object to be Ready before measuring (default 3m).' }) })
+    .strictObject({
+      timeout: durationSchema.default('3m').meta({ description: 'Wait at most this long before measuring (default 3m); reaching it is not an error.' }),
+      // 'applied' was the only behaviour before time-to-Ready: busy controllers leave some objects Ready=Unknown.
+      until: z
+        .enum(['ready', 'applied'])
+        .default('ready')
+        .meta({
+          description:
+            'ready (default): until every object that can be Ready (per the generator\'s ground truth) has been Ready since the apply; applied: until every Kustomization/HelmRelease that can be Ready is Ready or reconciling again after an apply.',
+        }),
+    })
     .prefault({}),
   stalls: z
     .strictObject({

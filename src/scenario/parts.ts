@@ -5,9 +5,14 @@
  */
 import { fakeGitHubOptionsSchema } from '../github/index.ts';
 import { generatorOptionsSchema } from '../workload/index.ts';
+import { registryOptionsSchema } from '../registry/options.ts';
 
 export const githubPartSchema = fakeGitHubOptionsSchema.meta({
   description: 'Options of the fake GitHub (tokens, rate limits, time scale, faults); see docs/github.md.',
+});
+
+export const registryPartSchema = registryOptionsSchema.meta({
+  description: 'Options of the OCI registry (workload.source oci): pull limits, time scale, faults; see docs/registry.md.',
 });
 
 export const workloadPartSchema = generatorOptionsSchema.meta({

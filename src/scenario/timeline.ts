@@ -12,6 +12,7 @@ import {
   type PlannedAction,
 } from '../chaos/index.ts';
 import { providerCapabilities, providerTypes } from '../providers/index.ts';
+import { sourceKinds } from '../sources/index.ts';
 import { parseDuration } from '../util/units.ts';
 import type { Scenario } from './object-schema.ts';
 
@@ -22,19 +23,37 @@ export interface ScenarioProblem {
   allowed?: string[];
 }
 
-/** The parts of a scenario the plan depends on; with `provider`, actions it cannot carry out are problems too. */
-export type TimelineScenario = Pick<Scenario, 'timeline' | 'duration' | 'controllers'> & { provider?: Pick<Scenario['provider'], 'type'> };
+/**
+ * The parts of a scenario the plan depends on; with `provider`, actions it cannot carry out are
+ * problems too, and with `workload`, actions on a server its source kind does not run.
+ */
+export type TimelineScenario = Pick<Scenario, 'timeline' | 'duration' | 'controllers'> & {
+  provider?: Pick<Scenario['provider'], 'type'>;
+  workload?: { source?: string };
+};
 
 /** What chaos planning and validation know of the scenario. */
 export function timelineContext(scenario: TimelineScenario): ChaosContext {
   const controllers = enabledControllers(scenario.controllers);
   const type = scenario.provider?.type;
+  // Git unless the workload names another source kind.
+  const source = scenario.workload ? (scenario.workload.source ?? 'git') : undefined;
   return {
     durationMs: parseDuration(scenario.duration),
     controllers,
     shards: Object.fromEntries(controllers.map((controller) => [controller, shardInstances(scenario.controllers, controller)])),
     ...(type !== undefined
       ? { provider: { type, capabilities: providerCapabilities(type), typesWith: (capability) => providerTypes.filter((t) => providerCapabilities(t)[capability]) } }
+      : {}),
+    ...(source !== undefined
+      ? {
+          source: {
+            kind: source,
+            // An unknown kind is the schema's to refuse (with the allowed values); here it runs nothing.
+            servers: sourceKinds.find((k) => k.name === source)?.servers ?? [],
+            kindsWith: (server) => sourceKinds.filter((k) => k.servers.includes(server)).map((k) => k.name),
+          },
+        }
       : {}),
   };
 }

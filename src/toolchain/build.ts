@@ -1,6 +1,6 @@
 import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FluxbenchError } from '../util/exit-codes.ts';
 import type { ComponentSpec } from './components.ts';
@@ -48,10 +48,16 @@ export function isInstalled(spec: ComponentSpec, root: string): boolean {
  * The go.mod of the wrapper module that builds `spec` as a dependency, with `substitutes`
  * replacing dependency versions the module proxy refuses.
  */
-export function wrapperGoMod(spec: ComponentSpec, upstreamGoMod: string, substitutes: Map<string, ModuleVersion> = new Map()): string {
+export function wrapperGoMod(
+  spec: ComponentSpec,
+  upstreamGoMod: string,
+  substitutes: Map<string, ModuleVersion> = new Map(),
+  localCopy?: string,
+): string {
   const upstream = parseGoMod(upstreamGoMod);
   const replaces = portableReplaces(upstream.replaces, spec.mapLocalReplace).filter((r) => !substitutes.has(r.from));
   for (const [path, to] of substitutes) replaces.push({ from: path, to: path, toVersion: to.version });
+  if (localCopy) replaces.push({ from: spec.module, to: localCopy });
   return renderGoMod({
     module: `fluxbench.local/build/${spec.name}`,
     go: upstream.go ?? '1.24',
@@ -84,6 +90,15 @@ function tail(text: string, lines: number): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
 }
 
+/** A fresh writable copy of a module-cache folder (read-only there), patched; returns its go.mod-relative path. */
+async function writableCopy(from: string, to: string, prepare: (dir: string) => Promise<void>): Promise<string> {
+  await rm(to, { recursive: true, force: true });
+  await cp(from, to, { recursive: true });
+  await execa('chmod', ['-R', 'u+w', to]);
+  await prepare(to);
+  return './src';
+}
+
 /**
  * Builds one component into the cache. Binaries are compiled into a staging folder that is
  * renamed into place only when all of them built, so a killed build never leaves a half
@@ -112,7 +127,8 @@ export async function buildComponent(spec: ComponentSpec, root: string, progress
       const work = join(root, '.work', `${spec.name}-${spec.version}`);
       await mkdir(work, { recursive: true });
       const substitutes = new Map<string, ModuleVersion>();
-      await writeFile(join(work, 'go.mod'), wrapperGoMod(spec, upstream.goModText));
+      const localCopy = spec.prepareSource ? await writableCopy(upstream.dir, join(work, 'src'), spec.prepareSource) : undefined;
+      await writeFile(join(work, 'go.mod'), wrapperGoMod(spec, upstream.goModText, substitutes, localCopy));
       // Upstream's go.sum covers nearly every dependency: fewer checksum look-ups.
       if (!existsSync(join(work, 'go.sum'))) await writeFile(join(work, 'go.sum'), upstream.goSumText);
 
@@ -127,7 +143,7 @@ export async function buildComponent(spec: ComponentSpec, root: string, progress
         for (let attempt = 0; result.exitCode !== 0 && attempt < 8; attempt++) {
           const refused = parseRefusedModules(result.all ?? '');
           if (refused.length === 0 || !(await addSubstitutes(refused, substitutes, progress))) break;
-          await writeFile(join(work, 'go.mod'), wrapperGoMod(spec, upstream.goModText, substitutes));
+          await writeFile(join(work, 'go.mod'), wrapperGoMod(spec, upstream.goModText, substitutes, localCopy));
           result = await execa('go', args, { cwd: work, env: goEnv(), reject: false, all: true });
         }
         if (result.exitCode !== 0) {

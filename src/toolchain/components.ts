@@ -1,7 +1,9 @@
 import { bare, type FluxControllerName } from './versions.ts';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Replace } from './go-mod.ts';
 
-export type ComponentName = 'etcd' | 'kubernetes' | 'kwok' | FluxControllerName;
+export type ComponentName = 'etcd' | 'kubernetes' | 'kwok' | FluxControllerName | 'registry' | 'flux' | 'helm';
 
 export interface BinarySpec {
   /** File name in the cache's bin folder, and the name kwokctl and the supervisor use. */
@@ -23,6 +25,12 @@ export interface ComponentSpec {
   versionProbe: VersionProbe;
   /** What a local-path `replace` of the upstream go.mod becomes in the wrapper (undefined: dropped). */
   mapLocalReplace: (r: Replace) => Replace | undefined;
+  /**
+   * For a module that does not build from its published zip alone (files its Makefile
+   * generates before `go build`): build from a writable copy of the module, after this adds
+   * what is missing. The copy replaces the module in the wrapper's go.mod.
+   */
+  prepareSource?: (copyDir: string) => Promise<void>;
 }
 
 const dropLocal = (): undefined => undefined;
@@ -99,6 +107,69 @@ export function fluxControllerComponent(name: FluxControllerName, version: strin
     binaries: [{ name, pkg: module }],
     ldflags: [],
     versionProbe: { kind: 'go-buildinfo' },
+    mapLocalReplace: dropLocal,
+  };
+}
+
+/**
+ * The CNCF Distribution registry (`registry serve <config>`), the OCI registry fluxbench
+ * serves OCI artifacts and Helm charts from. v3.1.2 is the newest the module proxy lists.
+ */
+export function registryComponent(version: string): ComponentSpec {
+  const v = `v${bare(version)}`;
+  const module = 'github.com/distribution/distribution/v3';
+  return {
+    name: 'registry',
+    module,
+    version: v,
+    binaries: [{ name: 'registry', pkg: `${module}/cmd/registry` }],
+    ldflags: [`-X ${module}/version.version=${v}`],
+    versionProbe: { kind: 'flag', args: ['--version'] },
+    mapLocalReplace: dropLocal,
+  };
+}
+
+/**
+ * The flux CLI of a Flux release (flux2's `cmd/flux`): what users push OCI artifacts and
+ * debug with. Its published module lacks `cmd/flux/manifests/*.yaml`, which flux2's Makefile
+ * bundles from the controllers' release assets (not reachable here) for `flux install`; the
+ * build embeds one placeholder instead, so `flux install` from this binary is not supported
+ * (fluxbench installs Flux itself) and every other command is the release's own.
+ */
+export function fluxCliComponent(version: string): ComponentSpec {
+  const v = bare(version);
+  const module = 'github.com/fluxcd/flux2/v2';
+  return {
+    name: 'flux',
+    module,
+    version: `v${v}`,
+    binaries: [{ name: 'flux', pkg: `${module}/cmd/flux` }],
+    ldflags: [`-X main.VERSION=${v}`],
+    versionProbe: { kind: 'flag', args: ['--version'] },
+    mapLocalReplace: dropLocal,
+    prepareSource: async (copyDir) => {
+      const dir = join(copyDir, 'cmd', 'flux', 'manifests');
+      await mkdir(dir, { recursive: true });
+      await writeFile(
+        join(dir, 'fluxbench-placeholder.yaml'),
+        '# Built by fluxbench without the release manifests: `flux install` is not supported by this binary.\n',
+      );
+    },
+  };
+}
+
+/** The Helm CLI (`helm push` of OCI charts), at the Helm major version helm-controller uses. */
+export function helmComponent(version: string): ComponentSpec {
+  const v = `v${bare(version)}`;
+  const major = bare(version).split('.')[0];
+  const module = `helm.sh/helm/v${major}`;
+  return {
+    name: 'helm',
+    module,
+    version: v,
+    binaries: [{ name: 'helm', pkg: `${module}/cmd/helm` }],
+    ldflags: [`-X ${module}/internal/version.version=${v}`],
+    versionProbe: { kind: 'flag', args: ['version', '--short'] },
     mapLocalReplace: dropLocal,
   };
 }

@@ -6,9 +6,12 @@ import { buildComponent, type Progress } from './build.ts';
 import { cacheRoot as defaultCacheRoot } from './cache.ts';
 import {
   etcdComponent,
+  fluxCliComponent,
   fluxControllerComponent,
+  helmComponent,
   kubernetesComponent,
   kwokComponent,
+  registryComponent,
   type ComponentSpec,
 } from './components.ts';
 import { resolveFluxRelease, type FluxRelease } from './flux-release.ts';
@@ -82,6 +85,9 @@ export async function ensureToolchain(options: EnsureToolchainOptions = {}): Pro
     etcdComponent(versions.etcd),
     kwokComponent(versions.kwok),
     kubernetesComponent(versions.kubernetes),
+    registryComponent(versions.registry),
+    fluxCliComponent(flux.flux),
+    helmComponent(versions.helm),
   ];
   for (const name of controllers) {
     const resolved = flux.controllers[name];

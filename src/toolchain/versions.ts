@@ -5,6 +5,10 @@ export interface ToolchainVersions {
   kwok: string;
   /** A published Flux release (flux2); its controller versions are read from that release's go.mod. */
   flux: string;
+  /** The CNCF Distribution registry serving OCI sources. */
+  registry: string;
+  /** The Helm CLI pushing OCI charts (helm-controller 1.6 is built on Helm 4). */
+  helm: string;
 }
 
 export const defaultVersions: ToolchainVersions = {
@@ -12,6 +16,8 @@ export const defaultVersions: ToolchainVersions = {
   kubernetes: '1.34.4',
   kwok: '0.8.0',
   flux: '2.9.5',
+  registry: '3.1.2',
+  helm: '4.2.4',
 };
 
 export const fluxControllerNames = [

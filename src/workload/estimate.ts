@@ -7,6 +7,7 @@
  * limits.
  */
 import type { GeneratorOptions } from './options.ts';
+import { ociRepositoryCount } from './oci-plan.ts';
 
 /** One kind of object the workload makes exist in the cluster. */
 export interface ObjectEstimate {
@@ -101,19 +102,22 @@ export function estimateWorkload(options: GeneratorOptions): WorkloadEstimate {
   const khc = graph.faults.kustomizationHelmCycle;
   const releases = helm.releases + (khc ? 1 : 0);
   const repos = repoCount(options);
+  // Flux's sources: a GitRepository per repo, or (source oci) an OCIRepository per artifact.
+  const sources = options.source === 'oci' ? ociRepositoryCount(options, releases) : repos;
   const kustomizations = apps + 1 + (khc ? 2 : 0);
   const namespaces = options.teams + 1 + systemNamespaces;
   const deployments = apps + releases;
   const pods = apps * app.replicas + releases;
   const configMapsPerApp = app.manifests - 1; // config + extras + the churn ConfigMap
-  const fluxObjects = repos + kustomizations + releases;
+  const fluxObjects = sources + kustomizations + releases;
   const kustomizationBytes = etcdBytes.Kustomization + etcdBytes.inventoryEntry * (app.manifests + 2);
   const rootInventoryBytes = etcdBytes.inventoryEntry * (fluxObjects + options.teams);
   const objects: ObjectEstimate[] = [
-    { kind: 'GitRepository', count: repos, bytesEach: etcdBytes.GitRepository },
+    { kind: options.source === 'oci' ? 'OCIRepository' : 'GitRepository', count: sources, bytesEach: etcdBytes.GitRepository },
     { kind: 'Kustomization', count: kustomizations, bytesEach: kustomizationBytes + Math.ceil(rootInventoryBytes / kustomizations) },
     { kind: 'HelmRelease', count: releases, bytesEach: etcdBytes.HelmRelease },
-    { kind: 'HelmChart', count: releases, bytesEach: etcdBytes.HelmChart },
+    // A HelmRelease with chartRef to an OCIRepository needs no HelmChart.
+    { kind: 'HelmChart', count: helm.source === 'oci-repository' ? 0 : releases, bytesEach: etcdBytes.HelmChart },
     { kind: 'HelmRepository', count: releases > 0 && helm.source === 'helm-repository' ? 1 : 0, bytesEach: etcdBytes.HelmRepository },
     { kind: 'Namespace', count: namespaces, bytesEach: etcdBytes.Namespace },
     { kind: 'Deployment', count: deployments, bytesEach: etcdBytes.Deployment },

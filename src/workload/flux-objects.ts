@@ -3,6 +3,7 @@
  * HelmReleases, team namespaces) and the root objects applied by hand to bootstrap it.
  */
 import { helmReleaseObject, kustomizeFile, shardLabels, toYaml, type K8sObject } from './manifests.ts';
+import { ociChartRepositoryObject, ociPlanOf, ociRepositoryObject, ociSourceOf, registryAuthSecret } from './oci-objects.ts';
 import { chartName, gitAuthSecretName, type RepoPlan, type UnitPlan, type WorkloadPlan } from './plan.ts';
 import { UsageError } from '../util/exit-codes.ts';
 
@@ -10,10 +11,10 @@ export interface FluxObjectRef {
   /** `<Kind>/<namespace>/<name>` */
   id: string;
   apiVersion: string;
-  kind: 'GitRepository' | 'HelmRepository' | 'Kustomization' | 'HelmRelease';
+  kind: 'GitRepository' | 'OCIRepository' | 'HelmRepository' | 'Kustomization' | 'HelmRelease';
   namespace: string;
   name: string;
-  /** owner/repo the object reads from (GitRepository: the repo it serves). */
+  /** owner/repo the object reads from (GitRepository: the repo it serves; OCIRepository: the repo its artifacts are built from). */
   sourceRepo?: string;
   /** Path inside the source repo (Kustomization), chart path or name (HelmRelease). */
   path?: string;
@@ -59,10 +60,9 @@ export function kustomizationObject(plan: WorkloadPlan, unit: UnitPlan): K8sObje
       interval: flux.interval,
       retryInterval: flux.retryInterval,
       timeout: flux.timeout,
-      path: `./${unit.dir}`,
+      ...(plan.oci ? ociSourceOf(plan, unit) : { path: `./${unit.dir}`, sourceRef: { kind: 'GitRepository', name: repo.gitRepositoryName } }),
       prune: flux.prune,
       wait: flux.wait || unit.forceWait,
-      sourceRef: { kind: 'GitRepository', name: repo.gitRepositoryName },
       ...(flux.targetNamespace || unit.variant.startsWith('khc') ? { targetNamespace: unit.targetNamespace } : {}),
       ...(kustomizationDeps.length > 0
         ? {
@@ -94,9 +94,11 @@ export function renderClusterFiles(plan: WorkloadPlan): Map<string, string> {
     'namespaces.yaml',
     toYaml(plan.teams.map((team) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: team, labels: { 'fluxbench.io/team': team } } }))),
   );
-  const sources: K8sObject[] = plan.repos.filter((r) => r.role === 'team').map((r) => gitRepositoryObject(plan, r));
-  const helmRepository = helmRepositoryObject(plan);
-  if (helmRepository) sources.push(helmRepository);
+  const sources: K8sObject[] = plan.oci
+    ? plan.oci.artifacts.filter((a) => a.role !== 'fleet').map((a) => ociRepositoryObject(plan, a))
+    : plan.repos.filter((r) => r.role === 'team').map((r) => gitRepositoryObject(plan, r));
+  const chartSource = helmRepositoryObject(plan) ?? ociChartRepositoryObject(plan);
+  if (chartSource) sources.push(chartSource);
   if (sources.length > 0) files.set('sources.yaml', toYaml(sources));
   const byTeam = new Map<string, K8sObject[]>();
   for (const unit of plan.units) {
@@ -119,12 +121,15 @@ export interface RootObjectsContext {
   gitSecretData?: Record<string, string>;
   /** The fleet repo's head commit, for `flux.fleetRef: commit`. */
   fleetHeadSha?: string;
+  /** The registry's pull credentials, for the dockerconfigjson Secret of an OCI workload (`flux.auth: basic`); without them the Secret is left out. */
+  registryAuth?: { username: string; password: string };
 }
 
 /** What to apply by hand: the Flux namespace, the auth Secret, the fleet GitRepository and the root Kustomization. */
 export function rootObjects(plan: WorkloadPlan, context: RootObjectsContext = {}): K8sObject[] {
   const { flux, cluster } = plan.options;
   const objects: K8sObject[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: flux.namespace } }];
+  if (plan.oci) return [...objects, ...ociRootObjects(plan, context)];
   if (flux.auth === 'basic' || flux.provider === 'github') {
     objects.push({
       apiVersion: 'v1',
@@ -153,31 +158,61 @@ export function rootObjects(plan: WorkloadPlan, context: RootObjectsContext = {}
   return objects;
 }
 
+/** An OCI workload's root: the registry Secret, the fleet OCIRepository and the root Kustomization applying it. */
+function ociRootObjects(plan: WorkloadPlan, context: RootObjectsContext): K8sObject[] {
+  const { flux } = plan.options;
+  const objects: K8sObject[] = [];
+  // Without credentials (a registry not started yet) the OCIRepositories still name the Secret;
+  // the runner adds it in memory (withRegistryAuth), so the password never lands in root.yaml.
+  if (flux.auth === 'basic' && context.registryAuth) objects.push(registryAuthSecret(plan.options.flux.namespace, ociPlanOf(plan).host, context.registryAuth));
+  const fleet = ociPlanOf(plan).fleet;
+  objects.push(ociRepositoryObject(plan, fleet));
+  objects.push({
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+    kind: 'Kustomization',
+    metadata: { name: plan.fleet.gitRepositoryName, namespace: flux.namespace },
+    spec: {
+      interval: flux.interval,
+      retryInterval: flux.retryInterval,
+      timeout: flux.timeout,
+      // The artifact's root is the fleet's clusters/<cluster> directory.
+      path: './',
+      prune: true,
+      wait: false,
+      sourceRef: { kind: 'OCIRepository', name: fleet.name },
+    },
+  });
+  return objects;
+}
+
 /** Every Flux object of the workload, root ones included. */
 export function fluxObjectRefs(plan: WorkloadPlan): FluxObjectRef[] {
   const ns = plan.options.flux.namespace;
   const refs: FluxObjectRef[] = [];
   const add = (ref: Omit<FluxObjectRef, 'id'>) => refs.push({ id: `${ref.kind}/${ref.namespace}/${ref.name}`, ...ref });
-  for (const repo of plan.repos) {
-    add({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', namespace: ns, name: repo.gitRepositoryName, sourceRepo: repo.fullName });
+  const source = 'source.toolkit.fluxcd.io/v1';
+  if (plan.oci) {
+    for (const artifact of plan.oci.artifacts) add({ apiVersion: source, kind: 'OCIRepository', namespace: ns, name: artifact.name, sourceRepo: artifact.sourceRepo });
+    if (plan.oci.chart) add({ apiVersion: source, kind: 'OCIRepository', namespace: ns, name: plan.oci.chart.name, sourceRepo: plan.oci.chart.repository });
+  } else {
+    for (const repo of plan.repos) add({ apiVersion: source, kind: 'GitRepository', namespace: ns, name: repo.gitRepositoryName, sourceRepo: repo.fullName });
   }
   if (plan.pages) {
-    add({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', namespace: ns, name: plan.options.helm.pagesRepo, sourceRepo: `${plan.pages.owner}/${plan.pages.repo}` });
+    add({ apiVersion: source, kind: 'HelmRepository', namespace: ns, name: plan.options.helm.pagesRepo, sourceRepo: `${plan.pages.owner}/${plan.pages.repo}` });
   }
-  add({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', namespace: ns, name: plan.fleet.gitRepositoryName, sourceRepo: plan.fleet.fullName, path: `./clusters/${plan.options.cluster}` });
+  const rootPath = plan.oci ? './' : `./clusters/${plan.options.cluster}`;
+  add({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', namespace: ns, name: plan.fleet.gitRepositoryName, sourceRepo: plan.fleet.fullName, path: rootPath });
   for (const unit of plan.units) {
-    add({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', namespace: unit.namespace, name: unit.name, sourceRepo: unit.repo, path: `./${unit.dir}` });
+    const path = plan.oci ? ociSourceOf(plan, unit).path : `./${unit.dir}`;
+    add({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', namespace: unit.namespace, name: unit.name, sourceRepo: unit.repo, path });
   }
   for (const hr of plan.helmReleases) {
-    const git = plan.options.helm.source === 'git-repository';
-    add({
-      apiVersion: 'helm.toolkit.fluxcd.io/v2',
-      kind: 'HelmRelease',
-      namespace: hr.namespace,
-      name: hr.name,
-      sourceRepo: git ? plan.fleet.fullName : `${plan.pages!.owner}/${plan.pages!.repo}`,
-      path: git ? `./charts/${chartName}` : chartName,
-    });
+    const from = plan.oci?.chart
+      ? { sourceRepo: plan.oci.chart.repository, path: chartName }
+      : plan.options.helm.source === 'git-repository'
+        ? { sourceRepo: plan.fleet.fullName, path: `./charts/${chartName}` }
+        : { sourceRepo: `${plan.pages!.owner}/${plan.pages!.repo}`, path: chartName };
+    add({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', namespace: hr.namespace, name: hr.name, ...from });
   }
   return refs;
 }

@@ -15,6 +15,7 @@ import { helmIndex, packageChart } from './helm-chart.ts';
 import { commitTime, writeRepoHistory } from './history.ts';
 import { parseAllDocuments } from 'yaml';
 import { renderUnitFiles, toYaml, type K8sObject } from './manifests.ts';
+import type { OciPlan } from './oci-plan.ts';
 import { parseGeneratorOptions, type GeneratorOptions, type GeneratorOptionsInput } from './options.ts';
 import { planWorkload, type UnitVariant, type WorkloadPlan } from './plan.ts';
 
@@ -23,6 +24,8 @@ export interface GenerateContext extends RootObjectsContext {
   storageRoot: string;
   /** Base URL Flux clones from, e.g. `http://127.0.0.1:8080`; repos are `${gitBaseUrl}/<owner>/<repo>.git`. */
   gitBaseUrl: string;
+  /** With `source: oci`: the registry as Flux reaches it, `oci://host:port` (default oci://127.0.0.1:5000). */
+  ociBaseUrl?: string;
   /** Replace repos that already exist instead of failing. */
   overwrite?: boolean;
   /** Repos written at the same time (each is one git fast-import process). Default 2. */
@@ -70,6 +73,11 @@ export interface GeneratedWorkload {
   apps: GeneratedApp[];
   graph: GraphTruth;
   graphPath: string;
+  /**
+   * With `source: oci`: the artifacts to publish (which directory of which repo each carries)
+   * and, when HelmReleases pull the chart from the registry, the packaged chart to `helm push`.
+   */
+  oci?: OciPlan & { chartPackage?: string };
   /** Set when a Helm repository was published under `<storageRoot>/pages/`. */
   pages?: { owner: string; repo: string; dir: string; url: string };
   /**
@@ -157,7 +165,7 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
   if (!/^https?:\/\/[^/]+/.test(context.gitBaseUrl)) {
     throw new UsageError(`gitBaseUrl "${context.gitBaseUrl}" must be an http(s) URL such as http://127.0.0.1:8080`);
   }
-  const plan = planWorkload(options, context.gitBaseUrl);
+  const plan = planWorkload(options, context.gitBaseUrl, context.ociBaseUrl);
   mkdirSync(context.storageRoot, { recursive: true });
 
   for (const repo of plan.repos) {
@@ -189,6 +197,18 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
     pages = { ...plan.pages, dir };
   }
 
+  let oci: GeneratedWorkload['oci'];
+  if (plan.oci) {
+    oci = { ...plan.oci };
+    if (plan.oci.chart) {
+      const dir = join(context.storageRoot, 'oci-charts');
+      mkdirSync(dir, { recursive: true });
+      const chart = packageChart(commitTime(options.seed, 0));
+      oci.chartPackage = join(dir, chart.fileName);
+      writeFileSync(oci.chartPackage, chart.tgz);
+    }
+  }
+
   const fleetHeadSha = repos.find((r) => r.fullName === plan.fleet.fullName)?.headSha;
   const roots = rootObjects(plan, { ...context, ...(fleetHeadSha ? { fleetHeadSha } : {}) });
   const graphPath = join(context.storageRoot, 'graph.json');
@@ -213,6 +233,7 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
     })),
     graph: plan.graph,
     graphPath,
+    ...(oci ? { oci } : {}),
     pages,
     configMapProducers: configMapProducers(plan),
     durationMs: performance.now() - started,

@@ -5,6 +5,8 @@ export {
   layouts,
   graphShapes,
   helmSources,
+  workloadSources,
+  ociLayouts,
   type GeneratorOptions,
   type GeneratorOptionsInput,
 } from './options.ts';
@@ -18,6 +20,8 @@ export {
   type GeneratedApp,
 } from './generate.ts';
 export { planWorkload, type WorkloadPlan } from './plan.ts';
+export { ociTag, registryAuthSecretName, defaultOciBaseUrl, type OciPlan, type OciArtifactPlan, type OciChartPlan } from './oci-plan.ts';
+export { withRegistryAuth } from './oci-auth.ts';
 export { estimateWorkload, repoCount, type WorkloadEstimate, type ObjectEstimate } from './estimate.ts';
 export {
   loadGraphTruth,

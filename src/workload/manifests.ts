@@ -165,6 +165,10 @@ export function helmReleaseObject(plan: WorkloadPlan, hr: HelmReleasePlan): K8sO
     options.helm.source === 'git-repository'
       ? { chart: `./charts/${chartName}`, sourceRef: { kind: 'GitRepository', name: plan.fleet.gitRepositoryName }, interval: options.flux.sourceInterval }
       : { chart: chartName, version: chartVersion, sourceRef: { kind: 'HelmRepository', name: options.helm.pagesRepo }, interval: options.flux.sourceInterval };
+  // From the registry: the chart's OCIRepository, referenced as a whole (no HelmChart object).
+  const chart = plan.oci?.chart
+    ? { chartRef: { kind: 'OCIRepository', name: plan.oci.chart.name, namespace: options.flux.namespace } }
+    : { chart: { spec: chartSpec } };
   return {
     apiVersion: 'helm.toolkit.fluxcd.io/v2',
     kind: 'HelmRelease',
@@ -173,7 +177,7 @@ export function helmReleaseObject(plan: WorkloadPlan, hr: HelmReleasePlan): K8sO
       interval: options.flux.interval,
       timeout: options.flux.timeout,
       targetNamespace: hr.targetNamespace,
-      chart: { spec: chartSpec },
+      ...chart,
       values: { replicas: 1, name: hr.name },
       ...(hr.valuesFromConfigMap ? { valuesFrom: [{ kind: 'ConfigMap', name: hr.valuesFromConfigMap, valuesKey: 'values.yaml' }] } : {}),
     },

@@ -10,7 +10,11 @@ import { parseDuration, parseQuantity } from '../util/units.ts';
 
 export const layouts = ['monorepo', 'repo-per-team', 'both'] as const;
 export const graphShapes = ['none', 'chain', 'fan-out', 'fan-in', 'random'] as const;
-export const helmSources = ['helm-repository', 'git-repository'] as const;
+export const helmSources = ['helm-repository', 'git-repository', 'oci-repository'] as const;
+/** Where Flux fetches the workload from: the fake GitHub, or the run's OCI registry. */
+export const workloadSources = ['git', 'oci'] as const;
+/** per-app: one OCIRepository per app (the flux-benchmark shape); per-team: one per team. */
+export const ociLayouts = ['per-app', 'per-team'] as const;
 export const gitAuthModes = ['none', 'basic'] as const;
 export const gitProviders = ['generic', 'github'] as const;
 
@@ -133,7 +137,11 @@ const fluxOptionsSchema = z
     healthChecks: z.boolean().default(false),
     /** Set targetNamespace to the app's team namespace. */
     targetNamespace: z.boolean().default(true),
-    /** `basic`: GitRepositories get a secretRef to a basic-auth Secret holding the fake GitHub token. */
+    /**
+     * `basic`: sources get a secretRef to a Secret with the run's credentials (GitRepositories: a
+     * basic-auth Secret holding the fake GitHub token; OCIRepositories: a dockerconfigjson Secret
+     * with the registry's user and password); `none`: anonymous fetches and pulls.
+     */
     auth: z.enum(gitAuthModes).default('none'),
     provider: z.enum(gitProviders).default('generic'),
     /** GitRepository `spec.ignore` (gitignore syntax); unset leaves Flux's defaults plus .sourceignore. */
@@ -154,6 +162,11 @@ const helmOptionsSchema = z
   .object({
     // Each release is a HelmRelease, a HelmChart, a Helm storage Secret (~10 KiB) and the chart's objects.
     releases: count(5_000, 'each release also makes a HelmChart, a Helm release Secret and the chart\'s objects').default(0),
+    /**
+     * Where HelmReleases get the chart: `helm-repository` (a HelmRepository on the fake GitHub's
+     * Pages), `git-repository` (charts/ in the fleet repo), `oci-repository` (pushed to the run's
+     * registry with `helm push`; HelmRelease `chartRef` to an OCIRepository; needs source oci).
+     */
     source: z.enum(helmSources).default('helm-repository'),
     /** Repository under the owner whose GitHub Pages serve the chart (helm-repository source). */
     pagesRepo: dnsName().default('charts'),
@@ -181,6 +194,13 @@ const faultsOptionsSchema = z
   })
   .strict();
 
+const ociOptionsSchema = z
+  .object({
+    /** per-app: one artifact and OCIRepository per app (path ./); per-team: one per team, each app a directory in it. */
+    layout: z.enum(ociLayouts).default('per-app'),
+  })
+  .strict();
+
 const graphOptionsSchema = z
   .object({
     shape: z.enum(graphShapes).default('none'),
@@ -205,6 +225,13 @@ export const generatorOptionsSchema = z
     /** Cluster name: the fleet repo keeps its Flux objects under clusters/<cluster>/. */
     cluster: dnsName().default('dev'),
     layout: z.enum(layouts).default('monorepo'),
+    /**
+     * `git`: GitRepositories clone the generated repos from the fake GitHub; `oci`: every commit
+     * is published to the run's OCI registry (flux push artifact) and OCIRepositories pull it.
+     */
+    source: z.enum(workloadSources).default('git'),
+    /** How an OCI workload is cut into artifacts (source oci). */
+    oci: ociOptionsSchema.prefault({}),
     /** Name of the fleet repo (the monorepo when layout is monorepo or both). */
     fleetRepo: dnsName().default('fleet'),
     // One Namespace each, and with repo-per-team one repo and GitRepository each.
@@ -256,6 +283,8 @@ export function parseGeneratorOptions(input: unknown, where = 'workload'): Gener
   if (/^team-\d+$/.test(options.fleetRepo)) {
     throw new UsageError(`${where}.fleetRepo: "${options.fleetRepo}" is taken by team repos (team-<n>); choose another name such as "fleet"`);
   }
+  const sourceProblem = sourceOptionsProblem(options, where);
+  if (sourceProblem) throw new UsageError(sourceProblem);
   const { faults } = options.graph;
   for (const [index, k] of faults.cycles.entries()) {
     if (k > options.apps) {
@@ -271,4 +300,25 @@ export function parseGeneratorOptions(input: unknown, where = 'workload'): Gener
     );
   }
   return options;
+}
+
+/** Options that only one source kind can honour, set for the other; the message names field and allowed values. */
+function sourceOptionsProblem(options: GeneratorOptions, where: string): string | undefined {
+  const hasReleases = options.helm.releases > 0 || options.graph.faults.kustomizationHelmCycle;
+  if (options.source === 'git') {
+    if (options.helm.source === 'oci-repository') {
+      return `${where}.helm.source: oci-repository pulls the chart from the run's OCI registry, which only ${where}.source oci starts (allowed with source git: helm-repository, git-repository)`;
+    }
+    return undefined;
+  }
+  if (options.flux.provider === 'github') {
+    return `${where}.flux.provider: github authenticates GitRepositories as a GitHub App; with ${where}.source oci there are none (allowed: generic)`;
+  }
+  if (options.flux.fleetRef === 'commit') {
+    return `${where}.flux.fleetRef: commit pins the fleet GitRepository to a commit; with ${where}.source oci the fleet is an OCIRepository following its tag (allowed: branch)`;
+  }
+  if (hasReleases && options.helm.source !== 'oci-repository') {
+    return `${where}.helm.source: ${options.helm.source} fetches charts from the fake GitHub, which Flux does not reach with ${where}.source oci (allowed with source oci: oci-repository)`;
+  }
+  return undefined;
 }

@@ -3,6 +3,7 @@
  * the options and the seed, with no I/O. Rendering files and writing git history read it.
  */
 import { nodeId, shapeEdges, type BrokenRoot, type GraphNode, type GraphTruth } from './graph.ts';
+import { defaultOciBaseUrl, planOci, type OciPlan } from './oci-plan.ts';
 import { reservedFaultApps, type GeneratorOptions } from './options.ts';
 import { SeededRandom } from './random.ts';
 
@@ -79,6 +80,8 @@ export interface WorkloadPlan {
   pages?: { owner: string; repo: string; url: string };
   /** True when the fleet repo carries charts/<chart>/ (a release sources its chart from git). */
   chartInGit: boolean;
+  /** With `source: oci`: the artifacts, the OCIRepository and path each Kustomization reads. */
+  oci?: OciPlan;
   graph: GraphTruth;
 }
 
@@ -90,9 +93,10 @@ function pad(index: number, width: number): string {
  * The whole workload as data: repositories, one Kustomization per app (and the injected faults'
  * extra ones), HelmReleases, and the dependency graph's ground truth (cycles, broken roots,
  * missing dependencies) that diagnose and settle are checked against. Pure and deterministic
- * for a given seed.
+ * for a given seed. `ociBaseUrl` (`oci://host:port`, the registry as Flux reaches it) is read
+ * with `source: oci` only.
  */
-export function planWorkload(options: GeneratorOptions, gitBaseUrl: string): WorkloadPlan {
+export function planWorkload(options: GeneratorOptions, gitBaseUrl: string, ociBaseUrl = defaultOciBaseUrl): WorkloadPlan {
   const base = gitBaseUrl.replace(/\/+$/, '');
   const ns = options.flux.namespace;
   const owner = options.owner;
@@ -122,6 +126,9 @@ export function planWorkload(options: GeneratorOptions, gitBaseUrl: string): Wor
       ? { owner, repo: options.helm.pagesRepo, url: `${base}/pages/${owner}/${options.helm.pagesRepo}/` }
       : undefined,
     chartInGit: helmReleases.length > 0 && options.helm.source === 'git-repository',
+    ...(options.source === 'oci'
+      ? { oci: planOci(options, fleet, units, helmReleases.length > 0 && options.helm.source === 'oci-repository' ? { name: chartName, version: chartVersion } : undefined, ociBaseUrl) }
+      : {}),
     graph: { nodes, cycles, brokenRoots, missing },
   };
 }

@@ -36,8 +36,14 @@ export function parseManifests(text: string, source: string): K8sObject[] {
  * the first `apps` app directories, with namespaces set as the Kustomizations' targetNamespace
  * would set them.
  */
-export function renderedManifestSample(input: GeneratorOptionsInput | GeneratorOptions, gitBaseUrl: string, apps = 3, context: RootObjectsContext = {}): ManifestSample {
-  const plan = planWorkload(parseGeneratorOptions(input), gitBaseUrl);
+export function renderedManifestSample(
+  input: GeneratorOptionsInput | GeneratorOptions,
+  gitBaseUrl: string,
+  apps = 3,
+  context: RootObjectsContext = {},
+  ociBaseUrl?: string,
+): ManifestSample {
+  const plan = planWorkload(parseGeneratorOptions(input), gitBaseUrl, ociBaseUrl);
   const objects: K8sObject[] = [...rootObjects(plan, context)];
   for (const [name, text] of renderClusterFiles(plan)) {
     if (name !== 'kustomization.yaml') objects.push(...parseManifests(text, `clusters/${plan.options.cluster}/${name}`));

@@ -5,6 +5,7 @@ import { FluxbenchError } from '../../util/exit-codes.ts';
 import type { Toolchain } from '../../toolchain/index.ts';
 import { kwokctlCreateArgs, renderKwokctlConfig } from './kwokctl-config.ts';
 import type { ClusterOptions, StartedCluster } from '../../cluster/types.ts';
+import type { ControlPlaneSettings } from '../control-plane.ts';
 import { parse } from 'yaml';
 
 /** Where kwokctl keeps its clusters: one folder shared by all runs, so cleanup can find them. */
@@ -37,8 +38,9 @@ function need(toolchain: Toolchain, binary: string): string {
 /**
  * The default provider: real etcd, kube-apiserver, kube-controller-manager and kube-scheduler
  * as host processes orchestrated by `kwokctl --runtime binary`, kwok faking nodes and pods.
+ * `options.controlPlane` sets API Priority and Fairness (on unless turned off) and extra flags.
  */
-export async function startLocalCluster(toolchain: Toolchain, options: ClusterOptions): Promise<StartedCluster> {
+export async function startLocalCluster(toolchain: Toolchain, options: ClusterOptions & { controlPlane?: ControlPlaneSettings }): Promise<StartedCluster> {
   const kwokctl = need(toolchain, 'kwokctl');
   await mkdir(options.runDir, { recursive: true, mode: 0o700 });
   // kwokctl keeps each cluster's CA and admin keys (mode 0644) and etcd's data there: only the
@@ -60,6 +62,7 @@ export async function startLocalCluster(toolchain: Toolchain, options: ClusterOp
         kubectl: need(toolchain, 'kubectl'),
         kwok: need(toolchain, 'kwok'),
       },
+      ...(options.controlPlane ? { controlPlane: options.controlPlane } : {}),
     }),
   );
   const env = kwokEnv(toolchain);

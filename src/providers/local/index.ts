@@ -12,13 +12,18 @@ import { localEtcdQuotaBackendBytes, localServiceClusterIpRange } from './kwokct
 export const localProvider = {
   type: 'local' as const,
   description: 'kwokctl --runtime binary; Flux as supervised host processes (no Docker, no network)',
-  capabilities: { ownsCluster: true, ownsControllers: true, hostControllers: true, hostControlPlane: true, artifactProxy: true, podNetwork: false },
+  capabilities: { ownsCluster: true, ownsControllers: true, hostControllers: true, hostControlPlane: true, artifactProxy: true, podNetwork: false, controlPlaneFlags: true },
   settings: {},
   limits: { serviceClusterIpRange: localServiceClusterIpRange, etcdQuotaBackendBytes: localEtcdQuotaBackendBytes },
   async provision(options) {
     // Registered before creation: a runner killed mid-create still has its cluster deleted.
     options.registry.addKwokCluster({ name: options.runId, kwokctl: options.toolchain.binaries.kwokctl ?? 'kwokctl', workdir: kwokWorkdir(options.toolchain) });
-    return startLocalCluster(options.toolchain, { name: options.runId, runDir: join(options.runDir, 'cluster'), nodes: options.nodes });
+    return startLocalCluster(options.toolchain, {
+      name: options.runId,
+      runDir: join(options.runDir, 'cluster'),
+      nodes: options.nodes,
+      ...(options.controlPlane ? { controlPlane: options.controlPlane } : {}),
+    });
   },
   async startFlux(cluster, options) {
     const flux = await startFlux({
@@ -31,10 +36,11 @@ export const localProvider = {
       onPid: (pid, id) => options.registry.addProcessGroup(pid, id),
       // Also the cgroups a limit makes mid-run (controller.memoryLimit, controller.cpuLimit).
       onCgroup: (path) => options.registry.addCgroup(path),
+      onTempDir: (path) => options.registry.addTempDir(path),
     });
     return { flux };
   },
 } satisfies ProviderDefinition;
 
 export { startLocalCluster, deleteKwokCluster, listKwokClusters, kwokWorkdir, readComponentPids } from './cluster.ts';
-export { renderKwokctlConfig, kwokctlCreateArgs, localBindAddress, type KwokctlBinaries } from './kwokctl-config.ts';
+export { renderKwokctlConfig, kwokctlCreateArgs, controlPlanePatches, localBindAddress, localApiServerInflight, type KwokctlBinaries } from './kwokctl-config.ts';

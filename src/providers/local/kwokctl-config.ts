@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import type { ControlPlaneSettings } from '../control-plane.ts';
 
 export interface KwokctlBinaries {
   etcd: string;
@@ -27,14 +28,61 @@ export const localServiceClusterIpRange = '10.96.0.0/16';
 export const localEtcdQuotaBackendBytes = 8 * 2 ** 30;
 
 /**
+ * kube-apiserver's in-flight limits with API Priority and Fairness on: production's defaults.
+ * With APF on they are the server's total concurrency, shared among the priority levels, and
+ * must add up to more than zero (kwokctl's `disableQPSLimits` sets both to 0, "no limit", which
+ * only an API server without APF accepts).
+ */
+export const localApiServerInflight = { readOnly: 400, mutating: 200 } as const;
+
+/** One extra flag as kwokctl's componentsPatches take it (it renders `--key=value`). */
+interface KwokctlExtraArg {
+  key: string;
+  value: string;
+}
+
+/** `--name=value` → {name, value}; a bare `--name` becomes `--name=true`, kwokctl always writing a value. */
+function extraArg(flag: string): KwokctlExtraArg {
+  const [name, ...value] = flag.replace(/^--/, '').split('=');
+  return { key: name!, value: value.length ? value.join('=') : 'true' };
+}
+
+/**
+ * kwokctl's componentsPatches for the scenario's control-plane settings. kwokctl appends them
+ * after its own flags, and every component keeps the last value of a repeated flag, so these
+ * win: APF (on unless turned off) with production's in-flight limits, then the scenario's args.
+ */
+export function controlPlanePatches(settings: ControlPlaneSettings = {}): Array<{ name: string; extraArgs: KwokctlExtraArg[] }> {
+  const apiServer: KwokctlExtraArg[] = [];
+  // APF off is what disableQPSLimits already passes (with unlimited in-flight requests).
+  if (settings.apiServer?.priorityAndFairness !== false) {
+    apiServer.push(
+      { key: 'enable-priority-and-fairness', value: 'true' },
+      { key: 'max-requests-inflight', value: String(localApiServerInflight.readOnly) },
+      { key: 'max-mutating-requests-inflight', value: String(localApiServerInflight.mutating) },
+    );
+  }
+  apiServer.push(...(settings.apiServer?.args ?? []).map(extraArg));
+  const patches = [
+    { name: 'kube-apiserver', extraArgs: apiServer },
+    { name: 'etcd', extraArgs: (settings.etcd?.args ?? []).map(extraArg) },
+    { name: 'kube-controller-manager', extraArgs: (settings.controllerManager?.args ?? []).map(extraArg) },
+  ];
+  return patches.filter((p) => p.extraArgs.length > 0);
+}
+
+/**
  * The KwokctlConfiguration for `kwokctl create cluster --runtime binary` with every binary
  * given as a local path: with nothing left to default to a release URL, kwokctl never
  * downloads (the offline guarantee the local provider rests on). Every component binds
  * `localBindAddress` (kwokctl passes it to etcd's client and peer URLs, kube-apiserver's,
  * kube-controller-manager's and kube-scheduler's `--bind-address` and kwok's `--server-address`).
+ * kube-apiserver runs with API Priority and Fairness on, as in production, unless
+ * `controlPlane.apiServer.priorityAndFairness` is false; the control plane's extra flags follow.
  */
-export function renderKwokctlConfig(input: { kubeVersion: string; etcdVersion: string; binaries: KwokctlBinaries }): string {
+export function renderKwokctlConfig(input: { kubeVersion: string; etcdVersion: string; binaries: KwokctlBinaries; controlPlane?: ControlPlaneSettings }): string {
   const b = input.binaries;
+  const componentsPatches = controlPlanePatches(input.controlPlane);
   return stringify({
     kind: 'KwokctlConfiguration',
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
@@ -48,11 +96,14 @@ export function renderKwokctlConfig(input: { kubeVersion: string; etcdVersion: s
       kubeSchedulerBinary: b.kubeScheduler,
       kubectlBinary: b.kubectl,
       kwokControllerBinary: b.kwok,
-      // Flux creates many objects quickly; client-side QPS limits would measure kwokctl, not Flux.
+      // Lifts kube-controller-manager's and kube-scheduler's client-side QPS limits (the fake
+      // nodes' pods would otherwise measure them, not Flux). It also turns kube-apiserver's APF
+      // off and its in-flight limits to 0: controlPlanePatches puts production's values back.
       disableQPSLimits: true,
       bindAddress: localBindAddress,
       etcdQuotaBackendSize: `${localEtcdQuotaBackendBytes / 2 ** 30}Gi`,
     },
+    ...(componentsPatches.length ? { componentsPatches } : {}),
   });
 }
 

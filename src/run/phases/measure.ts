@@ -10,8 +10,9 @@ import type { Kubectl } from '../kubectl.ts';
 
 /**
  * The measure phase: the scenario's timeline (churn, faults) runs for `duration` while the
- * measurements sample; every pushed commit is handed to the lag tracker and announced as a
- * push webhook. The timeline is stopped (its effects ended) at the end or at teardown.
+ * measurements sample; every pushed commit is announced by the source host (a push webhook, or
+ * published as OCI artifacts) and what it published is handed to the lag tracker. The timeline
+ * is stopped (its effects ended) at the end or at teardown.
  */
 export async function measurePhase(
   ctx: RunContext,
@@ -24,12 +25,14 @@ export async function measurePhase(
       cluster: parts.cluster,
       flux: parts.flux,
       github,
+      // registry.fault and registry.ratelimit act on it; validation refused them when the source kind runs none.
+      ...(parts.host.targets.registry ? { registry: parts.host.targets.registry } : {}),
       workload: parts.workload,
       kubectl: parts.kubectl,
       sink: ctx.sink,
       onCommit: async (event) => {
-        measurements.recordPush({ repo: event.repo, sha: event.sha, pushedAt: event.pushedAt });
-        await parts.host.announce(event);
+        // Git: the commit itself; OCI: each artifact published from it, with its digest.
+        for (const push of await parts.host.announce(event)) measurements.recordPush(push);
       },
     },
     Date.now(),

@@ -15,8 +15,12 @@ export async function startRunMeasurements(ctx: RunContext, cluster: StartedClus
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(cluster.kubeconfigPath);
   const { scenario } = ctx;
-  // Watch and list only the kinds whose controller runs: the HelmRelease CRD exists only with helm-controller.
-  const resources = fluxResources.filter((r) => r.kind !== 'HelmRelease' || scenario.controllers.helm.enabled);
+  // Watch and list only the kinds whose controller runs (the HelmRelease CRD exists only with
+  // helm-controller) and the source kind the workload uses.
+  const sourceKind = scenario.workload.source === 'oci' ? 'OCIRepository' : 'GitRepository';
+  const resources = fluxResources.filter(
+    (r) => (r.kind !== 'HelmRelease' || scenario.controllers.helm.enabled) && (r.kind === sourceKind || !['GitRepository', 'OCIRepository'].includes(r.kind)),
+  );
   const measurements = await startMeasurements(
     {
       kubeConfig,

@@ -1,12 +1,13 @@
 import type { StartedCluster } from '../../cluster/index.ts';
 import type { StartedFlux } from '../../flux/index.ts';
-import { providerDefinition, type ProviderDefinition, type ProviderStartOptions } from '../../providers/index.ts';
+import { providerDefinition, splitControlPlaneSettings, type ProviderDefinition, type ProviderStartOptions } from '../../providers/index.ts';
 import type { RunContext } from '../context.ts';
 import { fluxControllersFromScenario } from '../controllers.ts';
 
 /** The scenario's provider and what it is started with. */
 export function providerOf(ctx: RunContext, githubUrl: string): { provider: ProviderDefinition; start: ProviderStartOptions } {
-  const { type, nodes, ...settings } = ctx.scenario.provider;
+  const { controlPlane, rest } = splitControlPlaneSettings(ctx.scenario.provider);
+  const { type, nodes, ...settings } = rest;
   return {
     provider: providerDefinition(type),
     start: {
@@ -18,6 +19,7 @@ export function providerOf(ctx: RunContext, githubUrl: string): { provider: Prov
       sink: ctx.sink,
       registry: ctx.registry,
       settings,
+      controlPlane,
       githubUrl,
       // The CLIs kind and the kind provider's Docker calls use, like the toolchain's FLUXBENCH_<NAME>_BINARY overrides.
       binaries: {

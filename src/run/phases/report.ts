@@ -39,6 +39,8 @@ export function reportPhase(ctx: RunContext, runError: unknown): RunResult {
   const summary = writeReports(runDir, samples, meta).summary;
   // A clone the host cannot serve within spec.timeout fails whatever Flux does: say so beside the verdict.
   for (const timeout of summary.github.cloneTimeouts ?? []) ctx.log(`warning: ${timeout.warning}`);
+  // Objects never Ready, ...: said beside the verdict, never a failure unless a threshold makes it one.
+  for (const warning of summary.warnings ?? []) ctx.log(`warning: ${warning}`);
   if (meta.status === 'error') ctx.log(`run failed: ${meta.error}`);
   return { runId: ctx.runId, runDir, exitCode: meta.exitCode, summary };
 }

@@ -5,11 +5,21 @@ import { FluxbenchError } from '../../util/exit-codes.ts';
 import type { RunContext } from '../context.ts';
 
 /**
- * The source host of the scenario's source kind on 127.0.0.1 (the fake GitHub for Git), what it
- * serves under <runDir>/github; stopped at teardown.
+ * The source host of the scenario's source kind (`workload.source`) on 127.0.0.1: the fake GitHub
+ * for Git, storing under <runDir>/github; for OCI the fake GitHub and the registry, under
+ * <runDir>/oci/{git,registry}. Stopped at teardown.
  */
 export async function sourcePhase(ctx: RunContext): Promise<{ host: StartedSourceHost; github: StartedFakeGitHub }> {
-  const host = await sourceKind('git').start({ host: ctx.scenario.github, workload: ctx.scenario.workload, storageRoot: join(ctx.runDir, 'github'), sink: ctx.sink });
+  const kind = sourceKind(ctx.scenario.workload.source);
+  const host = await kind.start({
+    host: ctx.scenario.github,
+    registry: ctx.scenario.registry,
+    workload: ctx.scenario.workload,
+    storageRoot: join(ctx.runDir, kind.name === 'git' ? 'github' : kind.name),
+    sink: ctx.sink,
+    binaries: ctx.toolchain.binaries,
+    onPid: (pid, name) => ctx.registry.addProcessGroup(pid, name),
+  });
   ctx.teardown.defer('source host', () => host.stop());
   // The timeline's GitHub faults and the webhook Receivers act on the fake GitHub itself.
   const github = host.targets.github;

@@ -12,6 +12,7 @@ export const gitSource: SourceKindDefinition = {
   name: 'git',
   description: 'GitRepositories cloning from the fake GitHub (smart HTTP, GitHub-accurate rate limits, webhooks)',
   fluxKinds: ['GitRepository'],
+  servers: ['github'],
   async start(options) {
     const appAuth = githubAppAuth({ github: options.host, workload: options.workload });
     const github = await startFakeGitHub({ ...options.host, ...(appAuth ? { app: appAuth.app } : {}), storageRoot: options.storageRoot }, { sink: options.sink });
@@ -31,6 +32,8 @@ export const gitSource: SourceKindDefinition = {
       async announce(event) {
         const { owner, repo, push } = pushNotification(event);
         await github.notifyPush(owner, repo, push);
+        // The commit is fetchable from the moment the ref moved, whatever the webhook did.
+        return [{ repo: event.repo, sha: event.sha, pushedAt: event.pushedAt }];
       },
       stop: () => github.stop(),
     };

@@ -38,6 +38,27 @@ describe('run registry and reaping', () => {
     expect(readRunRecords(cache)).toEqual([]);
   });
 
+  it('removes the RAM-backed temp folders of a run whose owner died, and nothing a run did not make', async () => {
+    const cache = mkdtempSync(join(tmpdir(), 'fb-reap-tmpfs-'));
+    const made = join(cache, 'fluxbench-dead-tmpfs-run');
+    const foreign = join(cache, 'somebody-else');
+    const { mkdirSync, writeFileSync, readFileSync } = await import('node:fs');
+    mkdirSync(join(made, 'kustomize-controller'), { recursive: true });
+    writeFileSync(join(made, 'kustomize-controller', 'build'), 'x');
+    mkdirSync(foreign);
+    const registry = new RunRegistry(cache, 'dead-tmpfs-run');
+    registry.addTempDir(made);
+    registry.addTempDir(foreign);
+    const gone = spawn('true');
+    await new Promise((r) => gone.once('exit', r));
+    const record = JSON.parse(readFileSync(registry.path, 'utf8'));
+    record.ownerPid = gone.pid;
+    writeFileSync(registry.path, JSON.stringify(record));
+    expect(await reapOrphanedRuns(cache)).toEqual([`dead-tmpfs-run: removed ${made}`]);
+    expect(existsSync(made)).toBe(false);
+    expect(existsSync(foreign)).toBe(true);
+  });
+
   it('reaps the processes of a run whose owner died, and leaves live runs alone', async () => {
     const cache = mkdtempSync(join(tmpdir(), 'fb-reap-'));
     const orphan = detachedSleeper();

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { kwokctlCreateArgs, renderKwokctlConfig } from '../../../src/providers/index.ts';
+import { kwokctlCreateArgs, renderKwokctlConfig, type ControlPlaneSettings } from '../../../src/providers/index.ts';
 import { cacheRoot, defaultVersions } from '../../../src/toolchain/index.ts';
 import { componentDir } from '../../../src/toolchain/cache.ts';
 
@@ -50,6 +50,45 @@ describe('kwokctl configuration', () => {
     expect(args[args.indexOf('--extra-args') + 1]).toBe('kube-apiserver=service-cluster-ip-range=10.96.0.0/16');
   });
 
+  type Patches = Array<{ name: string; extraArgs: Array<{ key: string; value: string }> }>;
+  const patchesOf = (controlPlane?: ControlPlaneSettings) =>
+    (parse(renderKwokctlConfig({ kubeVersion: '1.34.4', etcdVersion: 'v3.6.16', binaries, ...(controlPlane ? { controlPlane } : {}) })) as { componentsPatches?: Patches })
+      .componentsPatches ?? [];
+  const flagsOf = (patches: Patches, component: string) =>
+    (patches.find((p) => p.name === component)?.extraArgs ?? []).map((a) => `--${a.key}=${a.value}`);
+
+  it('turns API Priority and Fairness back on by default, with production\'s in-flight limits', () => {
+    // disableQPSLimits stays (kube-controller-manager's and kube-scheduler's client limits), and
+    // passes --enable-priority-and-fairness=false: the patch comes after it and wins.
+    const config = parse(renderKwokctlConfig({ kubeVersion: '1.34.4', etcdVersion: 'v3.6.16', binaries })) as { options: Record<string, unknown> };
+    expect(config.options.disableQPSLimits).toBe(true);
+    expect(flagsOf(patchesOf(), 'kube-apiserver')).toEqual([
+      '--enable-priority-and-fairness=true',
+      '--max-requests-inflight=400',
+      '--max-mutating-requests-inflight=200',
+    ]);
+    expect(flagsOf(patchesOf({ apiServer: { priorityAndFairness: true } }), 'kube-apiserver')).toContain('--enable-priority-and-fairness=true');
+  });
+
+  it('leaves kwokctl\'s APF-off, unlimited API server when priorityAndFairness is false', () => {
+    expect(patchesOf({ apiServer: { priorityAndFairness: false } })).toEqual([]);
+    const flags = flagsOf(patchesOf({ apiServer: { priorityAndFairness: false, args: ['--v=2'] } }), 'kube-apiserver');
+    expect(flags).toEqual(['--v=2']);
+  });
+
+  it('appends each component\'s extra flags after fluxbench\'s, bare flags as =true', () => {
+    const patches = patchesOf({
+      apiServer: { priorityAndFairness: true, args: ['--feature-gates=A=true,B=false', '--max-requests-inflight=800'] },
+      etcd: { args: ['--auto-compaction-retention=1000', '--auto-compaction-mode=revision', '--debug'] },
+      controllerManager: { args: ['--concurrent-deployment-syncs=10'] },
+    });
+    expect(patches.map((p) => p.name)).toEqual(['kube-apiserver', 'etcd', 'kube-controller-manager']);
+    // A value holding "=" is kept whole; the scenario's flags come last, so they win.
+    expect(flagsOf(patches, 'kube-apiserver').slice(-2)).toEqual(['--feature-gates=A=true,B=false', '--max-requests-inflight=800']);
+    expect(flagsOf(patches, 'etcd')).toEqual(['--auto-compaction-retention=1000', '--auto-compaction-mode=revision', '--debug=true']);
+    expect(flagsOf(patches, 'kube-controller-manager')).toEqual(['--concurrent-deployment-syncs=10']);
+  });
+
   it('binds every component to 127.0.0.1 and states etcd\'s quota', () => {
     const config = parse(renderKwokctlConfig({ kubeVersion: '1.34.4', etcdVersion: 'v3.6.16', binaries })) as { options: Record<string, unknown> };
     expect(config.options.bindAddress).toBe('127.0.0.1');
@@ -77,6 +116,7 @@ describe('kwokctl configuration', () => {
           kubectl: k8s('kubectl'),
           kwok: bin('kwok', defaultVersions.kwok, 'kwok'),
         },
+        controlPlane: { etcd: { args: ['--auto-compaction-retention=1000', '--auto-compaction-mode=revision'] } },
       });
       await writeFile(join(work, 'kwokctl.yaml'), config);
       const args = kwokctlCreateArgs({ name: 'dry', configPath: join(work, 'kwokctl.yaml'), kubeconfigPath: join(work, 'kubeconfig'), waitSeconds: 1 });
@@ -89,6 +129,14 @@ describe('kwokctl configuration', () => {
       for (const component of ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler']) expect(line(component), component).toMatch(/--bind-address=127\.0\.0\.1 /);
       expect(line('kwok-controller')).toMatch(/--server-address=127\.0\.0\.1:\d+ /);
       expect(etcd).toMatch(/--quota-backend-bytes=8589934592 /);
+      // Each component keeps a repeated flag's last value: the patches reach the command lines after kwokctl's own.
+      const last = (commandLine: string, flag: string) => [...commandLine.matchAll(new RegExp(`--${flag}=(\\S*)`, 'g'))].at(-1)?.[1];
+      const apiServer = line('kube-apiserver');
+      expect(last(apiServer, 'enable-priority-and-fairness')).toBe('true');
+      expect(last(apiServer, 'max-requests-inflight')).toBe('400');
+      expect(last(apiServer, 'max-mutating-requests-inflight')).toBe('200');
+      expect(last(etcd, 'auto-compaction-retention')).toBe('1000');
+      expect(last(etcd, 'auto-compaction-mode')).toBe('revision');
       expect(stdout).not.toMatch(/0\.0\.0\.0/);
       // Nothing was created: a dry run.
       expect(existsSync(join(work, 'kwok'))).toBe(false);

@@ -4,7 +4,7 @@ import { alignSeries, buildChartData } from '../../../src/report/chart-data.ts';
 import { pairFaults } from '../../../src/measurements/index.ts';
 import { buildSummary, renderHtml } from '../../../src/report/index.ts';
 import { scriptJson } from '../../../src/report/html.ts';
-import { START_MS, syntheticRunMeta, syntheticSamples } from './synthetic-run.ts';
+import { START_MS, syntheticRunMeta, syntheticSamples, withReadiness } from './synthetic-run.ts';
 
 const seconds = (ts: number) => ts / 1000;
 
@@ -76,5 +76,23 @@ describe('alignSeries pick', () => {
     const aligned = alignSeries(new Map([['token', points]]), (ts) => ts / 1000, 100, 'min');
     expect(aligned.series[0]!.values).toContain(0);
     expect(aligned.series[0]!.values.filter((v) => v === 0)).toHaveLength(1);
+  });
+});
+
+describe('the time-to-Ready chart', () => {
+  it('counts each object once, at its first Ready, per kind and overall, from 0 at the apply', () => {
+    const data = buildChartData(withReadiness(syntheticSamples()), [], START_MS);
+    const chart = data.charts.find((c) => c.id === 'time-to-ready')!;
+    expect(chart.note).toMatch(/^the apply at \+0s/);
+    expect(chart.series.map((s) => s.label)).toEqual(['all', 'GitRepository', 'Kustomization']);
+    const last = (label: string) => chart.series.find((s) => s.label === label)!.values.filter((v) => v !== null).at(-1);
+    const first = (label: string) => chart.series.find((s) => s.label === label)!.values[0];
+    expect([first('all'), first('Kustomization')]).toEqual([0, 0]);
+    expect([last('all'), last('GitRepository'), last('Kustomization')]).toEqual([15, 3, 12]);
+    expect(chart.x[0]).toBe(0);
+    expect(chart.x.at(-1)).toBe(30);
+  });
+  it('is left out of a run without readiness samples', () => {
+    expect(buildChartData(syntheticSamples(), [], START_MS).charts.map((c) => c.id)).not.toContain('time-to-ready');
   });
 });

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSummary, renderHtml, type Summary } from '../../../src/report/index.ts';
-import { LATENCY_FAULT, RATELIMIT_FAULT, START_MS, syntheticRunMeta, syntheticSamples } from './synthetic-run.ts';
+import { LATENCY_FAULT, RATELIMIT_FAULT, START_MS, syntheticRunMeta, syntheticSamples, withReadiness } from './synthetic-run.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const dir = mkdtempSync(join(tmpdir(), 'fluxbench-html-'));
@@ -121,6 +121,21 @@ describe('report.html in headless Chromium', () => {
         expect(chart.coloured, `${chart.id} has series pixels`).toBeGreaterThan(200);
       }
       await page.screenshot({ path: '/tmp/fluxbench-report.png', fullPage: true });
+    } finally {
+      await page.context().close();
+    }
+  });
+
+  it('draws the time-to-Ready curve and its tables when the run has readiness samples', async () => {
+    const ready = withReadiness(samples);
+    const { page, errors } = await open('ready', buildSummary(ready, syntheticRunMeta()), ready);
+    try {
+      expect(errors).toEqual([]);
+      const chart = (await chartPixels(page)).find((c) => c.id === 'time-to-ready')!;
+      expect(chart).toMatchObject({ rendered: 'chart', hasCanvas: true });
+      expect(chart.coloured, 'series pixels').toBeGreaterThan(200);
+      expect(await page.textContent('#time-to-ready tbody tr:first-child')).toMatch(/^all151512.5s27.5s30s0.5Kustomization\/apps\/app-11 \(30s\)/);
+      expect(await page.$$eval('#ready-curve tbody tr', (rows) => rows.length)).toBe(10);
     } finally {
       await page.context().close();
     }

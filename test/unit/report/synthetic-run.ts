@@ -154,3 +154,25 @@ export function syntheticRunMeta(overrides: Partial<RunMeta> = {}): RunMeta {
     ...overrides,
   };
 }
+
+/**
+ * The synthetic run with time-to-Ready data, as a run writes it: the apply at the start, the
+ * runner's list of the 15 objects that can be Ready (a cycle member left out), and each object's
+ * first sight and first Ready (GitRepositories within 4 s, Kustomizations one every 2.5 s).
+ * Kept apart from syntheticSamples so the summary names recorded before the ready measurement stay.
+ */
+export function withReadiness(samples: readonly Sample[]): Sample[] {
+  const ids = [...['fleet', 'team-a', 'team-b'].map((r) => `GitRepository/flux-system/${r}`), ...Array.from({ length: 12 }, (_, i) => `Kustomization/apps/app-${i}`)];
+  const out: Sample[] = [
+    ...samples,
+    { ts: START_MS, kind: 'phase', name: 'apply' },
+    { ts: START_MS + 1, kind: 'ready', name: 'expected', value: ids.length, detail: { objects: ids, neverReady: [{ object: 'Kustomization/apps/app-99', cause: 'cycle' }] } },
+  ];
+  ids.forEach((id, i) => {
+    const [kind, namespace, name] = id.split('/') as [string, string, string];
+    const labels = { kind, namespace, name };
+    out.push({ ts: START_MS + 500, kind: 'ready', name: 'seen', labels });
+    out.push({ ts: START_MS + (kind === 'GitRepository' ? 1_000 + i * 1_000 : 2_500 * (i - 2)), kind: 'ready', name: 'ready', labels });
+  });
+  return out.sort((a, b) => a.ts - b.ts);
+}

@@ -24,18 +24,27 @@ describe('shipped scenarios', () => {
   it('runs the rate-limit fixes on the same load as rate-limit.yaml, changing one thing each', () => {
     const base = loadScenario(join(scenariosDir, 'rate-limit.yaml'));
     const fixes = files.filter((f) => f.startsWith('rate-limit-fix-')).map((f) => loadScenario(join(scenariosDir, f)));
-    expect(fixes.map((f) => f.name).sort()).toEqual(['rate-limit-fix-app', 'rate-limit-fix-interval', 'rate-limit-fix-webhooks']);
+    expect(fixes.map((f) => f.name).sort()).toEqual(['rate-limit-fix-app', 'rate-limit-fix-interval', 'rate-limit-fix-oci', 'rate-limit-fix-webhooks']);
     for (const fix of fixes) {
-      expect({ ...fix.workload, flux: undefined }).toEqual({ ...base.workload, flux: undefined });
+      // The OCI fix moves the same apps to another source kind; everything else is the load.
+      expect({ ...fix.workload, flux: undefined, source: undefined, oci: undefined }).toEqual({ ...base.workload, flux: undefined, source: undefined, oci: undefined });
       expect(fix.timeline).toEqual(base.timeline);
       expect([fix.duration, fix.github.timeScale, fix.controllers.source.concurrent]).toEqual([base.duration, base.github.timeScale, base.controllers.source.concurrent]);
-      expect(fix.thresholds).toEqual(expect.arrayContaining(['github.status_403.count == 0', 'github.quota.min_remaining > 0']));
+      // Each fix is judged on the quota of the host Flux polls.
+      const quota = fix.workload.source === 'oci' ? ['registry.throttled == 0', 'registry.quota_remaining.min > 0'] : ['github.status_403.count == 0', 'github.quota.min_remaining > 0'];
+      expect(fix.thresholds).toEqual(expect.arrayContaining(quota));
     }
     const byName = new Map(fixes.map((f) => [f.name, f]));
     expect(byName.get('rate-limit-fix-interval')!.workload.flux.sourceInterval).not.toBe(base.workload.flux.sourceInterval);
     expect(byName.get('rate-limit-fix-app')!.workload.flux.provider).toBe('github');
     expect(byName.get('rate-limit-fix-app')!.workload.flux.sourceInterval).toBe(base.workload.flux.sourceInterval);
     expect(byName.get('rate-limit-fix-webhooks')!.controllers.notification).toMatchObject({ enabled: true, receivers: true });
+    // OCI: the same polling interval, and the registry holds the GitHub token's quota, compressed alike.
+    const oci = byName.get('rate-limit-fix-oci')!;
+    expect(oci.workload.source).toBe('oci');
+    expect(oci.workload.flux.sourceInterval).toBe(base.workload.flux.sourceInterval);
+    expect([oci.registry.timeScale, oci.registry.rateLimits.authenticated]).toEqual([base.github.timeScale, base.github.rateLimits.token]);
+    expect(oci.registry.rateLimits.window).toBe('1h');
   });
 
   it('varies monorepo-memory one knob at a time: the limit, ignore rules, the clone depth', () => {

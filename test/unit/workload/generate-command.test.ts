@@ -54,6 +54,36 @@ describe('fluxbench generate', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('--source oci renders OCIRepositories at --oci-base-url, per team with --oci-layout, and says what to push', async () => {
+    const chunks: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      chunks.push(String(chunk));
+      return true;
+    });
+    try {
+      await program().parseAsync(['generate', '--render-only', '0', '--apps', '3', '--teams', '2', '--source', 'oci', '--oci-layout', 'per-team', '--oci-base-url', 'oci://127.0.0.1:5999'], { from: 'user' });
+    } finally {
+      write.mockRestore();
+    }
+    const objects = parseAllDocuments(chunks.join('')).map((d) => d.toJS());
+    expect(objects.filter((o) => o.kind === 'OCIRepository').map((o) => o.spec.url)).toEqual([
+      'oci://127.0.0.1:5999/fluxbench/fleet',
+      'oci://127.0.0.1:5999/fluxbench/teams/team-1',
+      'oci://127.0.0.1:5999/fluxbench/teams/team-2',
+    ]);
+    expect(objects.filter((o) => o.kind === 'GitRepository')).toEqual([]);
+
+    const out = join(dir, 'oci');
+    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
+    try {
+      await program().parseAsync(['generate', '-o', out, '--apps', '2', '--source', 'oci'], { from: 'user' });
+      expect(log.mock.calls.flat().join('\n')).toMatch(/OCI artifacts \(3\) to push under oci:\/\/127\.0\.0\.1:5000, tag latest/);
+    } finally {
+      log.mockRestore();
+    }
+    await expect(program().parseAsync(['generate', '--source', 'svn', '-o', join(dir, 'never')], { from: 'user' })).rejects.toThrow(/Allowed choices are git, oci/);
+  });
+
   it('turns bad options into a UsageError naming the file field', async () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'apps: 2\ngraph:\n  faults:\n    cycles: [3]\n');

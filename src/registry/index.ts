@@ -1,0 +1,181 @@
+import { Agent } from 'node:http';
+import { resolve } from 'node:path';
+import type { SampleSink } from '../metrics/sample.ts';
+import { newAdminSecret } from '../serving/admin-auth.ts';
+import { systemClock, type Clock } from '../serving/clock.ts';
+import { listenOnLoopback, type Listening } from '../serving/listen.ts';
+import { UsageError } from '../util/exit-codes.ts';
+import { RegistryAccounting } from './accounting.ts';
+import { basicAuthorization, newCredentials } from './credentials.ts';
+import { createRegistryFaults } from './faults.ts';
+import type { GatewayState } from './gateway/context.ts';
+import { adminListener } from './gateway/admin.ts';
+import { gatewayListener } from './gateway/pipeline.ts';
+import { PullLimits } from './limits.ts';
+import { parseRegistryOptions, type RegistryOptionsInput } from './options.ts';
+import { startRegistryProcess, type RegistryProcess } from './process.ts';
+import type { RegistryAdmin, StartedRegistry } from './types.ts';
+
+export type { StartedRegistry, RegistryAdmin, RegistryRequestRecord, RegistryRoute, ActiveFault } from './types.ts';
+export {
+  parseRegistryOptions,
+  registryOptionsSchema,
+  registryRateLimitsSchema,
+  registryFaultSpecSchema,
+  type RegistryOptions,
+  type RegistryOptionsInput,
+  type RegistryRateLimits,
+  type RegistryRateLimitsInput,
+  type RegistryFaultSpec,
+  type RegistryFaultSpecInput,
+} from './options.ts';
+export { registryRoutes, classifyRequest } from './routes.ts';
+export { parseRegistryFaultSpec, registryFaultTarget } from './faults.ts';
+export { registryVersion } from './process.ts';
+
+export interface StartRegistryExtras {
+  /** The Distribution `registry` binary (ensureToolchain()'s `binaries.registry`). */
+  binary: string;
+  /** Filesystem storage of the registry; created when missing, kept by stop(). */
+  storageDir: string;
+  /** Receives `registry` (request, quota) and `fault` samples. */
+  sink?: SampleSink;
+  /** Drives pull-limit windows and fault windows (tests). */
+  clock?: Clock;
+  /** The admin listener's port on 127.0.0.1; 0 or absent = a free one. */
+  adminPort?: number;
+  /** The gateway's port on 127.0.0.1; 0 or absent = a free one. */
+  port?: number;
+  /** Called with the registry's pid the moment it exists (e.g. RunRegistry.addProcessGroup), so a killed runner's registry is reaped. */
+  onPid?: (pid: number, name: string) => void;
+}
+
+/** The user pushers and pullers are given, and the one the gateway itself uses on the registry. */
+const clientUser = 'fluxbench';
+const gatewayUser = 'fluxbench-gateway';
+
+/**
+ * Starts the OCI registry: the CNCF Distribution registry as a child process (its own process
+ * group, `registry serve`, on a free 127.0.0.1 port, htpasswd auth, filesystem storage at
+ * `storageDir`), and in this process the gateway in front of it on 127.0.0.1 (`url`; `port`, 0
+ * = a free one) that identifies callers, applies faults and Docker Hub-style pull limits,
+ * forwards to the registry with its own credentials and accounts for every request, plus the
+ * admin API on a second 127.0.0.1 listener (`adminUrl`) behind a per-start bearer secret.
+ *
+ * Credentials are made fresh per start: `username`/`password` (Basic auth, for pushing and for
+ * pulling when anonymous pulls are off) and the gateway's own, which no caller sees. The password
+ * and the admin secret are not enumerable on the handle and never reach samples or files other
+ * than the htpasswd's bcrypt hashes.
+ *
+ * Options (`RegistryOptionsInput`, see options.ts): `timeScale`, `anonymousPull`, `rateLimits`
+ * (off by default; Docker Hub's 100 anonymous / 200 authenticated pulls per 6 h when on) and
+ * `faults`. `extras.sink` receives `registry`/`request` samples (one per request),
+ * `registry`/`quota` samples (after each counted pull) and `fault` samples labelled `host:
+ * registry`.
+ *
+ * Left on disk after stop(): the storage (`storageDir`) and, beside it, `<storageDir>.config.yml`,
+ * `<storageDir>.htpasswd` (both 0600) and `<storageDir>.log`. Runs until stop(), which the caller
+ * must call: it ends the faults (writing their end samples), closes both listeners and stops the
+ * registry (SIGTERM, SIGKILL after 5 s).
+ *
+ * @throws UsageError when the options are invalid (naming the field).
+ * @throws FluxbenchError when the registry does not start (with its log's tail) or a port cannot be bound.
+ */
+export async function startRegistry(input: RegistryOptionsInput, extras: StartRegistryExtras): Promise<StartedRegistry> {
+  const options = parseRegistryOptions(input);
+  const clock = extras.clock ?? systemClock;
+  const client = newCredentials(clientUser);
+  const gatewayCredentials = newCredentials(gatewayUser);
+  const storageDir = resolve(extras.storageDir);
+  const registry = await startRegistryProcess({
+    binary: extras.binary,
+    storageDir,
+    users: [client, gatewayCredentials],
+    ...(extras.onPid ? { onPid: extras.onPid } : {}),
+  });
+  const state: GatewayState = {
+    clock,
+    anonymousPull: options.anonymousPull,
+    faults: createRegistryFaults(clock, extras.sink),
+    limits: new PullLimits(options.rateLimits, options.timeScale, clock),
+    accounting: new RegistryAccounting(extras.sink),
+    client,
+    upstream: { host: '127.0.0.1', port: registry.port, authorization: basicAuthorization(gatewayCredentials), agent: new Agent({ keepAlive: true, maxSockets: 256 }) },
+  };
+  Object.defineProperty(state.upstream, 'authorization', { enumerable: false });
+  let gateway: Listening | undefined;
+  let admin: Listening | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      state.faults.stop();
+      await Promise.all([gateway?.close(), admin?.close()]);
+      state.upstream.agent.destroy();
+      await registry.stop();
+    })());
+  try {
+    for (const spec of options.faults) state.faults.addParsed(spec);
+    gateway = await listenOnLoopback(extras.port ?? 0, gatewayListener(state), 'registry gateway');
+    const handle = registryHandle({ options, state, registry, storageDir, gatewayPort: gateway.port, adminSecret: newAdminSecret(), adminPort: () => admin?.port ?? 0, stop });
+    admin = await listenOnLoopback(extras.adminPort ?? 0, adminListener(handle, handle.adminSecret), 'registry admin API');
+    return handle;
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+function registryHandle(params: {
+  options: StartedRegistry['options'];
+  state: GatewayState;
+  registry: RegistryProcess;
+  storageDir: string;
+  gatewayPort: number;
+  adminSecret: string;
+  adminPort: () => number;
+  stop: () => Promise<void>;
+}): StartedRegistry {
+  const { options, state, registry, storageDir, gatewayPort, adminSecret } = params;
+  const handle: StartedRegistry = {
+    url: `http://127.0.0.1:${gatewayPort}`,
+    host: `127.0.0.1:${gatewayPort}`,
+    upstreamUrl: registry.url,
+    get adminUrl() {
+      return `http://127.0.0.1:${params.adminPort()}`;
+    },
+    adminSecret,
+    username: state.client.username,
+    password: state.client.password,
+    pid: registry.pid,
+    storageDir,
+    options,
+    admin: adminControls(state),
+    requests: () => state.accounting.requests(),
+    quota: (identity) => state.limits.peek(identity),
+    stop: params.stop,
+  };
+  // Not enumerable: a handle logged or serialized by mistake does not carry the secrets along.
+  Object.defineProperty(handle, 'adminSecret', { enumerable: false });
+  Object.defineProperty(handle, 'password', { enumerable: false });
+  return handle;
+}
+
+/** The run-time controls; each validates its input and throws UsageError naming the field. */
+function adminControls(state: GatewayState): RegistryAdmin {
+  const { faults, limits } = state;
+  return {
+    addFault: (spec) => faults.add(spec),
+    removeFault: (id) => faults.remove(id),
+    clearFaults: () => faults.clear(),
+    setFaults: (specs) => faults.replace(specs),
+    faults: () => faults.list(),
+    setRateLimits: (patch) => limits.set(patch),
+    rateLimits: () => limits.config,
+    resetQuota: (identity) => limits.reset(identity),
+    setTimeScale: (value) => limits.setTimeScale(value),
+    setAnonymousPull(allowed) {
+      if (typeof allowed !== 'boolean') throw new UsageError(`invalid anonymousPull ${String(allowed)}: must be true or false`);
+      state.anonymousPull = allowed;
+    },
+  };
+}

@@ -1,0 +1,79 @@
+/**
+ * The Flux objects of an OCI workload as Flux users write them: an OCIRepository per artifact
+ * following a tag over plain HTTP (`insecure: true`), the chart's OCIRepository with Helm's
+ * layer selector, and the dockerconfigjson Secret they pull with.
+ */
+import { helmMediaTypes } from '../util/oci-media-types.ts';
+import { shardLabels, type K8sObject } from './manifests.ts';
+import { dockerConfigJson, registryAuthSecretName, type OciArtifactPlan, type OciPlan } from './oci-plan.ts';
+import type { UnitPlan, WorkloadPlan } from './plan.ts';
+
+/** The plan's OCI part; throws when the plan is a Git one (a caller bug, not bad input). */
+export function ociPlanOf(plan: WorkloadPlan): OciPlan {
+  if (!plan.oci) throw new Error('the workload plan has no OCI part (workload.source is not oci)');
+  return plan.oci;
+}
+
+function pullSpec(plan: WorkloadPlan): Record<string, unknown> {
+  const { flux } = plan.options;
+  return {
+    interval: flux.sourceInterval,
+    // The run's registry speaks plain HTTP on loopback (or through the relay to pods).
+    insecure: true,
+    ...(flux.auth === 'basic' ? { secretRef: { name: registryAuthSecretName } } : {}),
+  };
+}
+
+export function ociRepositoryObject(plan: WorkloadPlan, artifact: OciArtifactPlan): K8sObject {
+  const { flux } = plan.options;
+  return {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'OCIRepository',
+    metadata: { name: artifact.name, namespace: flux.namespace, ...shardLabels(artifact.shard) },
+    spec: {
+      ...pullSpec(plan),
+      url: artifact.url,
+      ref: { tag: ociPlanOf(plan).tag },
+      ...(flux.ignore !== undefined ? { ignore: flux.ignore } : {}),
+    },
+  };
+}
+
+/**
+ * The OCIRepository HelmReleases take the chart from through `chartRef`: source-controller's
+ * docs recommend it over a HelmRepository of `type: oci`, which they put in maintenance mode.
+ * `operation: copy` keeps the chart tarball as Helm pushed it.
+ */
+export function ociChartRepositoryObject(plan: WorkloadPlan): K8sObject | undefined {
+  const chart = plan.oci?.chart;
+  if (!chart) return undefined;
+  return {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'OCIRepository',
+    metadata: { name: chart.name, namespace: plan.options.flux.namespace },
+    spec: {
+      ...pullSpec(plan),
+      url: chart.url,
+      ref: { tag: chart.version },
+      layerSelector: { mediaType: helmMediaTypes.chart, operation: 'copy' },
+    },
+  };
+}
+
+/** The Secret OCIRepositories pull with (`flux.auth: basic`), as `kubectl create secret docker-registry` makes it. */
+export function registryAuthSecret(namespace: string, host: string, auth: { username: string; password: string }): K8sObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: registryAuthSecretName, namespace },
+    type: 'kubernetes.io/dockerconfigjson',
+    stringData: { '.dockerconfigjson': dockerConfigJson(host, auth.username, auth.password) },
+  };
+}
+
+/** The source a unit's Kustomization reads with source oci: its OCIRepository and the path inside the artifact. */
+export function ociSourceOf(plan: WorkloadPlan, unit: UnitPlan): { sourceRef: { kind: 'OCIRepository'; name: string }; path: string } {
+  const source = ociPlanOf(plan).units[unit.id];
+  if (!source) throw new Error(`no OCI artifact planned for ${unit.id}`);
+  return { sourceRef: { kind: 'OCIRepository', name: source.artifact }, path: source.path };
+}

@@ -1,0 +1,89 @@
+import { execa } from 'execa';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Diagnosis } from '../../src/diagnose/index.ts';
+import type { Sample } from '../../src/metrics/sample.ts';
+import { defineScenario, loadScenario } from '../../src/scenario/index.ts';
+import { runScenario } from '../../src/run/index.ts';
+import { readNdjson } from '../../src/util/ndjson.ts';
+
+/** Whether any process still has `needle` on its command line (the registry runs with its config path). */
+async function processWith(needle: string): Promise<boolean> {
+  const found = await execa('pgrep', ['-f', needle], { reject: false });
+  return found.exitCode === 0;
+}
+
+describe('OCI sources through the real registry', () => {
+  it('oci-smoke.yaml: OCIRepositories get Ready at the pushed digests and new artifacts are applied', async () => {
+    const scenario = loadScenario(join(import.meta.dirname, '../../scenarios/oci-smoke.yaml'));
+    const reports = mkdtempSync(join(tmpdir(), 'fb-e2e-oci-'));
+    const result = await runScenario(scenario, { scenarioPath: 'scenarios/oci-smoke.yaml', reportsDir: reports, quiet: true, log: () => {} });
+    expect(result.summary?.thresholds.filter((t) => !t.ok).map((t) => t.expression)).toEqual([]);
+    expect(result.exitCode).toBe(0);
+
+    const samples = readNdjson<Sample>(join(result.runDir, 'samples.ndjson'));
+    const lag = samples.filter((s) => s.kind === 'lag');
+    // The artifact stage is measured on the OCIRepositories: their digest revision was mapped
+    // back to the published commit, which only matches when the pulled digest is the pushed one.
+    const artifacts = lag.filter((s) => s.name === 'artifact');
+    expect(artifacts.length).toBeGreaterThan(0);
+    expect(new Set(artifacts.map((s) => s.labels!.object!.split('/')[0]))).toEqual(new Set(['OCIRepository']));
+    // Every applied commit went through its app's OCIRepository first.
+    const applied = lag.filter((s) => s.name === 'applied' && s.labels!.object!.startsWith('Kustomization/'));
+    expect(applied.length).toBeGreaterThan(0);
+    for (const s of applied) {
+      const app = s.labels!.object!.split('/').at(-1)!;
+      const source = artifacts.find((a) => a.labels!.commit === s.labels!.commit && a.labels!.object === `OCIRepository/flux-system/${app}`);
+      expect(source, `artifact sample for ${app} at ${s.labels!.commit}`).toBeDefined();
+      expect(s.value!).toBeGreaterThanOrEqual(source!.value!);
+    }
+    // The registry's gateway accounted for authenticated pulls, with no credential in the stream.
+    const pulls = samples.filter((s) => s.kind === 'registry' && s.name === 'request' && s.labels?.pull === 'true');
+    expect(pulls.length).toBeGreaterThan(0);
+    expect(new Set(pulls.map((s) => s.labels!.identity))).toEqual(new Set(['fluxbench']));
+    const stream = readFileSync(join(result.runDir, 'samples.ndjson'), 'utf8') + readFileSync(join(result.runDir, 'run.json'), 'utf8');
+    expect(stream).not.toMatch(/password|Basic [A-Za-z0-9+/=]{8,}|"auths"/i);
+    // Teardown stopped the registry it started.
+    expect(await processWith(join(result.runDir, 'oci', 'registry.config.yml'))).toBe(false);
+  });
+
+  it('a registry outage shows as a failing OCIRepository, and diagnose names the registry error', async () => {
+    const scenario = defineScenario({
+      name: 'oci-outage-e2e',
+      workload: {
+        source: 'oci',
+        oci: { layout: 'per-app' },
+        layout: 'monorepo',
+        teams: 1,
+        apps: 2,
+        seed: 5,
+        flux: { auth: 'basic', sourceInterval: '5s', interval: '1m' },
+      },
+      timeline: [
+        { at: '1s', action: 'registry.fault', fault: 'outage', status: 503 },
+        { at: '2s', action: 'churn.start', rate: 0.5, maxCommits: 2 },
+      ],
+      // source_failing is a stall after 60 s of failing.
+      duration: '80s',
+      sampling: { interval: '2s' },
+      settle: { timeout: '2m' },
+      thresholds: ['registry.errors > 0'],
+    });
+    const reports = mkdtempSync(join(tmpdir(), 'fb-e2e-oci-outage-'));
+    const result = await runScenario(scenario, { scenarioPath: '<defineScenario>', reportsDir: reports, quiet: true, log: () => {} });
+    expect(result.summary?.thresholds.map((t) => [t.expression, t.ok])).toEqual([['registry.errors > 0', true]]);
+
+    const samples = readNdjson<Sample>(join(result.runDir, 'samples.ndjson'));
+    // The outage is a band labelled as the registry's, and the OCIRepositories stall on it.
+    expect(samples.some((s) => s.kind === 'fault' && s.name === 'start' && s.labels?.host === 'registry')).toBe(true);
+    const stalls = samples.filter((s) => s.kind === 'stall' && s.name === 'source_failing');
+    expect(stalls.map((s) => s.labels!.object!.split('/')[0])).toContain('OCIRepository');
+
+    const meta = JSON.parse(readFileSync(join(result.runDir, 'run.json'), 'utf8')) as { diagnosis: { json: Diagnosis } };
+    const finding = meta.diagnosis.json.findings.find((f) => f.id.startsWith('OCIRepository/'));
+    expect(finding, 'an OCIRepository is a diagnosis finding').toBeDefined();
+    expect(JSON.stringify(finding!.rootCause)).toMatch(/503|Service Unavailable|OCIArtifactPullFailed/);
+  });
+});
