@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { checkTarget, loadSizingSpec, parseMemoryLimit, renderSizingMarkdown, runSweep, type SizingTarget } from '../sizing/index.ts';
+import { checkTarget, LAG_JUDGED, loadSizingSpec, parseMemoryLimit, renderSizingMarkdown, runSweep, type LagJudged, type SizingTarget } from '../sizing/index.ts';
 import { ExitCode, UsageError } from '../util/exit-codes.ts';
 import { parseDuration } from '../util/units.ts';
 
@@ -10,6 +10,7 @@ interface SizingFlags {
   shards?: string;
   memoryLimit?: string;
   lagP95?: string;
+  lag?: string;
   duration?: string;
   stopOnFailure?: boolean;
   reports: string;
@@ -31,6 +32,12 @@ function duration(text: string, flag: string): string {
   return text.trim();
 }
 
+function lagPart(text: string): LagJudged {
+  const part = LAG_JUDGED.find((value) => value === text.trim());
+  if (!part) throw new UsageError(`--lag: "${text}" is not a part of the lag (allowed: ${LAG_JUDGED.join(', ')})`);
+  return part;
+}
+
 export function registerSizingCommand(program: Command): void {
   program
     .command('sizing')
@@ -44,7 +51,8 @@ export function registerSizingCommand(program: Command): void {
     .option('--concurrency <n>', 'target check: kustomize-controller --concurrent (default: first in the sweep)')
     .option('--shards <n>', 'target check: kustomize-controller shards (default: first in the sweep)')
     .option('--memory-limit <quantity>', 'target check: memory limit enforced on every controller, e.g. 1Gi')
-    .option('--lag-p95 <duration>', 'target check: lag.applied.p95 must stay under this (default: the spec\'s targets.lagP95)')
+    .option('--lag-p95 <duration>', 'target check: the lag budget; see --lag (default: the spec\'s targets.lagP95)')
+    .option('--lag <part>', `target check: what --lag-p95 bounds: ${LAG_JUDGED.join(' or ')} (default: the spec's targets.lag, controllers)`)
     .option('--duration <duration>', 'measure phase of each run (default: the spec\'s duration)')
     .option('--stop-on-failure', 'sweep: after a failed run, skip the runs with more apps')
     .option('--reports <dir>', 'folder for run folders and the sizing folder', 'reports')
@@ -52,7 +60,7 @@ export function registerSizingCommand(program: Command): void {
       const spec = loadSizingSpec(specPath);
       const runDuration = flags.duration !== undefined ? duration(flags.duration, '--duration') : spec.duration;
       if (flags.apps === undefined) {
-        const targetOnly = (['interval', 'concurrency', 'shards', 'memoryLimit', 'lagP95'] as const).filter((key) => flags[key] !== undefined);
+        const targetOnly = (['interval', 'concurrency', 'shards', 'memoryLimit', 'lagP95', 'lag'] as const).filter((key) => flags[key] !== undefined);
         if (targetOnly.length > 0) {
           const names = targetOnly.map((key) => `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
           const verb = names.length > 1 ? 'describe a target check and need' : 'describes a target check and needs';
@@ -74,6 +82,7 @@ export function registerSizingCommand(program: Command): void {
         shards: flags.shards !== undefined ? positiveInt(flags.shards, '--shards') : spec.sweep.shards[0]!,
         ...(flags.memoryLimit !== undefined ? { memoryLimitBytes: parseMemoryLimit(flags.memoryLimit) } : {}),
         lagP95: flags.lagP95 !== undefined ? duration(flags.lagP95, '--lag-p95') : spec.targets.lagP95,
+        lag: flags.lag !== undefined ? lagPart(flags.lag) : spec.targets.lag,
         duration: runDuration,
       };
       const answer = await checkTarget(spec, target, { specPath, reportsDir: flags.reports });

@@ -42,7 +42,7 @@ export {
 export { controllerInstance, controllerSeries, cpuSeries, queueSeries } from './controller-series.ts';
 export { controllerStatsSchema, type ControllerStats } from './controllers.ts';
 export { processEventSchema, type ProcessEvent, type ProcessEventsAnalysis } from './process-events.ts';
-export { LAG_STAGES, lagStatsSchema, lagValuesByStage, type LagStage, type LagStats } from './lag.ts';
+export { LAG_STAGES, controllersLagValues, lagStatsSchema, lagValuesByStage, type LagStage, type LagStats } from './lag.ts';
 export { githubStatsSchema, identityStatsSchema, type GithubStats, type IdentityStats } from './github.ts';
 export { DEFAULT_SAMPLING_INTERVAL_MS, stallStatsSchema, type StallStats, type StallsAnalysis } from './stalls.ts';
 export { apiStatsSchema, type ApiStats } from './api.ts';

@@ -2,19 +2,25 @@
  * lag: seconds from a pushed commit to each stage on each object that concerns it (GitRepository
  * or OCIRepository artifact, Kustomization/HelmRelease applied, Ready at that revision), from watches. The same
  * sampler writes the stall and readiness samples (stalls.ts, objects.ts).
+ *
+ * It also splits `applied` in two: the source's part (push → artifact, mostly the wait for the
+ * next poll unless a webhook triggers the fetch) is `lag.artifact`; the controllers' part
+ * (artifact → applied, the work kustomize- and helm-controller do once the artifact exists) is
+ * `lag.controllers`. Sizing judges the second, since more memory or concurrency cannot shorten a poll.
  */
 import { z } from 'zod';
 import type { LagTrackerOptions } from '../metrics/lag-tracker.ts';
 import type { LagStage as SampledLagStage } from '../metrics/lag-state.ts';
 import type { Sample } from '../metrics/sample.ts';
 import { UsageError } from '../util/exit-codes.ts';
-import { distribution, distributionSchema, type Distribution } from './stats.ts';
+import { distribution, distributionSchema } from './stats.ts';
 import { defineMeasurement, type FlatMetrics, type MetricEntry } from './types.ts';
 
 export const LAG_STAGES = ['artifact', 'applied', 'ready'] as const satisfies readonly SampledLagStage[];
 export type LagStage = (typeof LAG_STAGES)[number];
 
-export const lagStatsSchema = z.partialRecord(z.enum(LAG_STAGES), distributionSchema);
+/** The stages, plus `controllers`: artifact → applied of the same commit (see controllersLagValues). */
+export const lagStatsSchema = z.partialRecord(z.enum([...LAG_STAGES, 'controllers']), distributionSchema);
 export type LagStats = z.infer<typeof lagStatsSchema>;
 
 const placeholders = { stage: { description: 'artifact (GitRepository), applied or ready (Kustomization, HelmRelease)', values: LAG_STAGES } };
@@ -31,26 +37,71 @@ const catalogue: MetricEntry[] = [
   percentile('p99'),
   { pattern: 'lag.<stage>.max', unit: 'seconds', aggregation: 'max', description: 'The longest push-to-stage time', placeholders },
   { pattern: 'lag.<stage>.count', unit: 'count', aggregation: 'count', description: '(commit, object) pairs that reached the stage; 0 when no commit was tracked', placeholders },
+  ...(['p50', 'p95', 'max'] as const).map(
+    (aggregation): MetricEntry => ({
+      pattern: `lag.controllers.${aggregation}`,
+      unit: 'seconds',
+      aggregation,
+      description: `${aggregation === 'max' ? 'The longest' : `${aggregation} of the`} controllers' part of lag.applied: seconds from a commit's artifact on an object's source to the object applying it`,
+    }),
+  ),
 ];
+
+/** A lag sample's stage: its name, or a `stage` label. */
+const stageOf = (s: Sample) => ((LAG_STAGES as readonly string[]).includes(s.name) ? s.name : s.labels?.stage);
 
 /** Lag seconds per stage. The stage is the sample name; a `stage` label is accepted too. */
 export function lagValuesByStage(samples: readonly Sample[]): Record<LagStage, number[]> {
   const out: Record<LagStage, number[]> = { artifact: [], applied: [], ready: [] };
   for (const s of samples) {
     if (s.kind !== 'lag' || typeof s.value !== 'number') continue;
-    const stage = (LAG_STAGES as readonly string[]).includes(s.name) ? s.name : s.labels?.stage;
+    const stage = stageOf(s);
     if (stage && stage in out) out[stage as LagStage].push(s.value);
+  }
+  return out;
+}
+
+/**
+ * The controllers' part of each `applied` sample, in seconds: its lag minus the `artifact` lag of
+ * the same commit on the object's source (both count from the same push, so the difference is
+ * artifact → applied). The source is the `source` label of the applied sample; samples written
+ * before that label existed are paired with the earliest artifact of the commit in the same repo.
+ * An applied sample whose artifact was never seen gives no value. Never negative: the two are
+ * observed by different watches, so a few milliseconds of order may be lost.
+ */
+export function controllersLagValues(samples: readonly Sample[]): number[] {
+  const bySource = new Map<string, number>();
+  const byRepo = new Map<string, number>();
+  const earliest = (map: Map<string, number>, key: string, value: number) => map.set(key, Math.min(map.get(key) ?? value, value));
+  const applied: Array<{ value: number; commit: string; source: string | undefined; repo: string }> = [];
+  for (const s of samples) {
+    const commit = s.labels?.commit;
+    if (s.kind !== 'lag' || typeof s.value !== 'number' || !commit) continue;
+    const stage = stageOf(s);
+    if (stage === 'artifact') {
+      if (s.labels?.object) earliest(bySource, `${s.labels.object}\u0000${commit}`, s.value);
+      earliest(byRepo, `${s.labels?.repo ?? ''}\u0000${commit}`, s.value);
+    } else if (stage === 'applied') {
+      applied.push({ value: s.value, commit, source: s.labels?.source, repo: s.labels?.repo ?? '' });
+    }
+  }
+  const out: number[] = [];
+  for (const a of applied) {
+    const artifact = a.source !== undefined ? bySource.get(`${a.source}\u0000${a.commit}`) : byRepo.get(`${a.repo}\u0000${a.commit}`);
+    if (artifact !== undefined) out.push(Math.max(0, a.value - artifact));
   }
   return out;
 }
 
 function analyzeLag(sorted: readonly Sample[]): LagStats {
   const values = lagValuesByStage(sorted);
-  const out: Partial<Record<LagStage, Distribution>> = {};
+  const out: LagStats = {};
   for (const stage of LAG_STAGES) {
     const d = distribution(values[stage]);
     if (d) out[stage] = d;
   }
+  const controllers = distribution(controllersLagValues(sorted));
+  if (controllers) out.controllers = controllers;
   return out;
 }
 
@@ -69,6 +120,12 @@ export const lagMeasurement = defineMeasurement({
       out[`lag.${stage}.p95`] = d.p95;
       out[`lag.${stage}.p99`] = d.p99;
       out[`lag.${stage}.max`] = d.max;
+    }
+    const controllers = analysis.lag.controllers;
+    if (controllers) {
+      out['lag.controllers.p50'] = controllers.p50;
+      out['lag.controllers.p95'] = controllers.p95;
+      out['lag.controllers.max'] = controllers.max;
     }
     return out;
   },

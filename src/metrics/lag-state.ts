@@ -196,7 +196,8 @@ export class LagStateMachine {
           kind: 'lag',
           name: stage,
           value: Math.max(0, reachedAt - push.pushedAt) / 1000,
-          labels: { object: key, repo, commit: push.sha, stage },
+          // `source` on applied lets the analysis subtract the source's artifact lag of the same commit (lag.controllers).
+          labels: { object: key, repo, commit: push.sha, stage, ...(stage === 'applied' && tracked.sourceKey ? { source: tracked.sourceKey } : {}) },
         });
       }
       if (emitted.size > this.maxPushes) {

@@ -1,5 +1,5 @@
 import bcrypt from 'bcryptjs';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { secretsEqual } from '../serving/admin-auth.ts';
 
@@ -53,4 +53,14 @@ export function parseBasicAuthorization(header: string | undefined): BasicCreden
 export function credentialsMatch(given: { username: string; password: string }, expected: Credentials): boolean {
   const passwordOk = secretsEqual(given.password, expected.password);
   return passwordOk && given.username === expected.username;
+}
+
+/**
+ * Whether an Authorization header is exactly `expected` (a `Basic ...` value), compared in
+ * constant time: the per-request fast path (hashing both sides costs more than the rest of the
+ * check). Only the length can differ quickly, and every valid header has the same length.
+ */
+export function isAuthorization(header: string, expected: Buffer): boolean {
+  const given = Buffer.from(header, 'latin1');
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }

@@ -100,9 +100,11 @@ export async function startRegistry(input: RegistryOptionsInput, extras: StartRe
     limits: new PullLimits(options.rateLimits, options.timeScale, clock),
     accounting: new RegistryAccounting(extras.sink),
     client,
-    upstream: { host: '127.0.0.1', port: registry.port, authorization: basicAuthorization(gatewayCredentials), agent: new Agent({ keepAlive: true, maxSockets: 256 }) },
+    clientAuthorization: Buffer.from(basicAuthorization(client), 'latin1'),
+    upstream: { host: '127.0.0.1', port: registry.port, authorization: basicAuthorization(gatewayCredentials), agent: new Agent({ keepAlive: true, maxSockets: 256, noDelay: true }) },
   };
   Object.defineProperty(state.upstream, 'authorization', { enumerable: false });
+  Object.defineProperty(state, 'clientAuthorization', { enumerable: false });
   let gateway: Listening | undefined;
   let admin: Listening | undefined;
   let stopping: Promise<void> | undefined;

@@ -175,5 +175,6 @@ const execFileAsync = promisify(execFile);
 /** The registry binary's version (`v3.1.2`), from `registry --version`. @throws when it cannot run. */
 export async function registryVersion(binary: string): Promise<string> {
   const { stdout } = await execFileAsync(binary, ['--version'], { timeout: 10_000 });
-  return /\bv\d+\.\d+\.\d+\S*/.exec(stdout)?.[0] ?? stdout.trim();
+  // `<path> github.com/distribution/distribution/v3 v3.1.2`: the last word (the path may hold a version too).
+  return stdout.trim().split(/\s+/).pop() ?? stdout.trim();
 }

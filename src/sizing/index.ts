@@ -1,6 +1,9 @@
 /** Sizing: sweeps of app count × interval × concurrency, the measured table, recommended limits, target checks. */
 export { sizingSpecSchema, sweepSchema, targetsSchema, churnSchema, parseSizingSpec, loadSizingSpec, parseMemoryLimit, sizingApiVersion } from './spec.ts';
-export type { SizingSpec, SizingSpecInput, SizingTargets } from './spec.ts';
+export type { SizingSpec, SizingSpecInput, SizingTargets, LagJudged } from './spec.ts';
+export { LAG_JUDGED } from './spec.ts';
+export { lagThresholds, lagMet, lagLever, lagPartsOf, lagPartsText, describeLagBudget, sourceBoundSeconds } from './lag-budget.ts';
+export type { LagBudget, LagParts } from './lag-budget.ts';
 export { planSweep, buildScenario, configName, compareLoad, churnTimeline, sizingThresholds, overlay } from './plan.ts';
 export type { SizingConfig, PlannedRun, BuildOptions } from './plan.ts';
 export { sizingTable, sizingRow, recommend } from './table.ts';

@@ -7,8 +7,9 @@
 import { defineScenario, ScenarioError, type Scenario, type ScenarioInput } from '../scenario/index.ts';
 import { UsageError } from '../util/exit-codes.ts';
 import { formatDuration, parseDuration } from '../util/units.ts';
+import { lagThresholds } from './lag-budget.ts';
 import { formatMemoryQuantity } from './quantity.ts';
-import type { SizingSpec } from './spec.ts';
+import type { LagJudged, SizingSpec } from './spec.ts';
 
 /** One point of the sweep. */
 export interface SizingConfig {
@@ -70,14 +71,25 @@ export function churnTimeline(durationMs: number, churn: SizingSpec['churn']): S
  * Thresholds a sizing run is judged by: nothing OOM-killed, restarted or stuck. Lag is a
  * threshold only for a target check; in a sweep it is what the recommendation compares, since
  * a long interval without webhooks cannot meet a short lag target and that is not a failure.
+ * The lag thresholds depend on `lag` (default controllers, see lag-budget.ts), which needs the
+ * `interval`; throws Error when it is missing.
  */
-export function sizingThresholds(options: { lagP95?: string | undefined; memoryLimitBytes?: number | undefined }): string[] {
+export function sizingThresholds(options: {
+  lagP95?: string | undefined;
+  lag?: LagJudged | undefined;
+  interval?: string | undefined;
+  memoryLimitBytes?: number | undefined;
+}): string[] {
+  const lag = options.lag ?? 'controllers';
+  if (options.lagP95 !== undefined && lag === 'controllers' && options.interval === undefined) {
+    throw new Error('sizingThresholds: judging the controllers\' lag needs the interval (the source\'s part is bounded by it)');
+  }
   return [
     ...(options.memoryLimitBytes !== undefined ? [`memory.*.max < ${formatMemoryQuantity(options.memoryLimitBytes)}`] : []),
     'oom.*.count == 0',
     'restarts.count == 0',
     'stalled.count == 0',
-    ...(options.lagP95 !== undefined ? [`lag.applied.p95 < ${options.lagP95}`] : []),
+    ...(options.lagP95 !== undefined ? lagThresholds({ lagP95: options.lagP95, lag }, options.interval ?? '0s') : []),
   ];
 }
 
@@ -85,8 +97,10 @@ export interface BuildOptions {
   name: string;
   duration: string;
   churn: SizingSpec['churn'];
-  /** Makes lag.applied.p95 a threshold (target checks). */
+  /** Makes the lag a threshold (target checks): see `lag`. */
   lagP95?: string;
+  /** What lagP95 bounds: the controllers' part (default) or the total from the push. */
+  lag?: LagJudged;
   /** Applied to every enabled controller (cgroup), so a size that does not fit gets OOM-killed. */
   memoryLimitBytes?: number;
 }
@@ -108,7 +122,7 @@ export function buildScenario(base: ScenarioInput, config: SizingConfig, options
       ...(options.memoryLimitBytes !== undefined ? { helm: { ...limit }, notification: { ...limit } } : {}),
     },
     timeline: churnTimeline(durationMs, options.churn),
-    thresholds: sizingThresholds({ lagP95: options.lagP95, memoryLimitBytes: options.memoryLimitBytes }),
+    thresholds: sizingThresholds({ lagP95: options.lagP95, lag: options.lag, interval: config.interval, memoryLimitBytes: options.memoryLimitBytes }),
   };
   // Each size is a different load: a regression limit against one baseline means nothing here
   // (set after the overlay, which would merge an empty object into the base's limits).

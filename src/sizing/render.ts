@@ -2,6 +2,7 @@
 import { formatBytes, formatDuration } from '../util/units.ts';
 import type { SizingRecommendation, SizingRow } from './table.ts';
 
+/** Version 1; the lag split (row fields lagArtifactP95Seconds, lagControllersP95Seconds, targets.lag) only added fields. */
 export const SIZING_SCHEMA_VERSION = 1;
 
 export interface SizingReport {
@@ -30,6 +31,13 @@ function markdownTable(header: string[], body: string[][]): string[] {
   return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...body.map((cells) => `| ${cells.join(' | ')} |`)];
 }
 
+/** The lag target in words: which part is judged, and the source's bound that comes with the controllers' budget. */
+function lagTargetText(rec: SizingRecommendation): string {
+  const budget = formatDuration(rec.targets.lagP95Seconds * 1000);
+  if (rec.targets.lag === 'total') return `lag.applied.p95 < ${budget} (total, push → applied)`;
+  return `lag.controllers.p95 < ${budget} (artifact → applied) and lag.artifact.p95 < interval + ${budget} (push → artifact: one poll, then the budget)`;
+}
+
 export function renderSizingMarkdown(report: SizingReport): string {
   const { rows, recommendation: rec } = report;
   const controllers = controllersIn(rows);
@@ -43,7 +51,9 @@ export function renderSizingMarkdown(report: SizingReport): string {
     'shards',
     ...controllers.map((c) => `mem ${shortName(c)}`),
     ...controllers.map((c) => `cpu ${shortName(c)} avg/max`),
-    'lag applied p95',
+    'lag p95 source',
+    'lag p95 controllers',
+    'lag p95 total',
     'list p95',
     'etcd DB',
     'GitHub req/min',
@@ -56,6 +66,8 @@ export function renderSizingMarkdown(report: SizingReport): string {
     String(row.shards),
     ...controllers.map((c) => bytes(row.memoryMaxBytes[c])),
     ...controllers.map((c) => `${cores(row.cpuAvgCores[c])}/${cores(row.cpuMaxCores[c])}`),
+    seconds(row.lagArtifactP95Seconds),
+    seconds(row.lagControllersP95Seconds),
     seconds(row.lagAppliedP95Seconds),
     seconds(row.listKustomizationsP95Seconds),
     bytes(row.etcdDbMaxBytes),
@@ -68,7 +80,7 @@ export function renderSizingMarkdown(report: SizingReport): string {
     '',
     '## Recommended',
     '',
-    `Memory limit = measured max × ${rec.headroom}, rounded up. Targets: lag.applied.p95 < ${formatDuration(rec.targets.lagP95Seconds * 1000)}, ` +
+    `Memory limit = measured max × ${rec.headroom}, rounded up. Targets: ${lagTargetText(rec)}, ` +
       `Git host ≤ ${rec.targets.githubRequestsPerMinute} requests/min without 429s, list p95 ≤ ${formatDuration(rec.targets.listP95Seconds * 1000)}.`,
     '',
   );
@@ -80,7 +92,8 @@ export function renderSizingMarkdown(report: SizingReport): string {
       return memory ? `${memory.limit} (max ${formatBytes(memory.measuredMaxBytes)})` : '–';
     }),
     entry.concurrency
-      ? `${entry.concurrency.concurrency} / ${entry.concurrency.shards} (lag p95 ${seconds(entry.concurrency.lagAppliedP95Seconds)} at ${entry.concurrency.interval})`
+      ? `${entry.concurrency.concurrency} / ${entry.concurrency.shards} (lag p95 source ${seconds(entry.concurrency.lagArtifactP95Seconds)}, ` +
+        `controllers ${seconds(entry.concurrency.lagControllersP95Seconds)}, total ${seconds(entry.concurrency.lagAppliedP95Seconds)} at ${entry.concurrency.interval})`
       : '–',
     entry.interval ? entry.interval.interval : '–',
     entry.notes.join('; ') || '',

@@ -55,10 +55,21 @@ export const sweepSchema = z.strictObject({
   shards: distinctList(positiveInt, '[1, 2]').default([1]).meta({ description: 'kustomize-controller shards (1 = no sharding).' }),
 });
 
+/**
+ * Which lag `targets.lagP95` bounds. `controllers` (default): lag.controllers.p95, the artifact →
+ * applied part that controller size and concurrency decide, plus lag.artifact.p95 under the
+ * interval + lagP95 (one poll, then the same budget for source-controller's fetch). `total`:
+ * lag.applied.p95, push → applied, which a poll interval longer than the budget can never meet.
+ */
+export const LAG_JUDGED = ['controllers', 'total'] as const;
+export type LagJudged = (typeof LAG_JUDGED)[number];
+
 export const targetsSchema = z
   .strictObject({
-    /** lag.applied.p95 a configuration must stay under to be recommended. */
+    /** The lag budget a configuration must stay under to be recommended (and a target check to answer YES). */
     lagP95: durationText('e.g. "60s"').default('60s'),
+    /** What lagP95 bounds: the controllers' part (default) or the total from the push. */
+    lag: z.enum(LAG_JUDGED, { error: 'expected which lag lagP95 bounds' }).default('controllers'),
     /** Git host requests per minute acceptable for one organisation's token budget (5,000/h ≈ 83/min). */
     githubRequestsPerMinute: z.number().positive({ error: 'must be greater than 0' }).default(83),
     /** p95 latency of listing every Kustomization. */

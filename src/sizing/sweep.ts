@@ -10,6 +10,7 @@ import { runScenario, runTimeBoundMs, type RunOptions, type RunResult } from '..
 import { ExitCode } from '../util/exit-codes.ts';
 import { newRunId } from '../util/run-id.ts';
 import { formatBytes, formatDuration } from '../util/units.ts';
+import { lagPartsOf } from './lag-budget.ts';
 import { planSweep, type PlannedRun } from './plan.ts';
 import { renderSizingJson, renderSizingMarkdown, SIZING_SCHEMA_VERSION, type SizingReport } from './render.ts';
 import type { SizingSpec } from './spec.ts';
@@ -45,10 +46,12 @@ function progressLine(run: PlannedRun, total: number, result: RunResult, elapsed
     .filter(([key]) => /^memory\.[a-z-]+-controller\.max$/.test(key))
     .map(([key, value]) => `${key.split('.')[1]?.replace(/-controller$/, '')} ${formatBytes(value)}`)
     .join(', ');
-  const lag = result.summary?.metrics['lag.applied.p95'];
+  const lag = result.summary ? lagPartsOf(result.summary.metrics) : {};
+  const p95 = (label: string, value: number | undefined) => (value !== undefined ? [`${label} ${formatDuration(value * 1000)}`] : []);
+  const parts = [...p95('source', lag.sourceP95Seconds), ...p95('controllers', lag.controllersP95Seconds), ...p95('total', lag.totalP95Seconds)];
   return (
     `sizing ${run.index}/${total} ${run.scenario.name}: ${result.summary?.verdict ?? 'no summary'} in ${formatDuration(elapsedMs)}` +
-    `${memory ? `; memory ${memory}` : ''}${lag !== undefined ? `; lag p95 ${formatDuration(lag * 1000)}` : ''}`
+    `${memory ? `; memory ${memory}` : ''}${parts.length > 0 ? `; lag p95 ${parts.join(', ')}` : ''}`
   );
 }
 

@@ -5,9 +5,10 @@
  */
 import type { Summary, Verdict } from '../report/index.ts';
 import { parseDuration } from '../util/units.ts';
+import { lagLever, lagMet, lagMissedNote, type LagBudget, type LagParts } from './lag-budget.ts';
 import type { SizingConfig } from './plan.ts';
 import { formatMemoryQuantity, roundUpMemory } from './quantity.ts';
-import type { SizingTargets } from './spec.ts';
+import type { LagJudged, SizingTargets } from './spec.ts';
 
 export interface SizingResult {
   config: SizingConfig;
@@ -23,7 +24,12 @@ export interface SizingRow extends SizingConfig {
   memoryMaxBytes: Record<string, number>;
   cpuAvgCores: Record<string, number>;
   cpuMaxCores: Record<string, number>;
+  /** lag.applied.p95: push → applied, the total. */
   lagAppliedP95Seconds?: number;
+  /** lag.artifact.p95: push → artifact, the source's part (mostly the poll). */
+  lagArtifactP95Seconds?: number;
+  /** lag.controllers.p95: artifact → applied, the controllers' part. */
+  lagControllersP95Seconds?: number;
   listKustomizationsP95Seconds?: number;
   etcdDbMaxBytes?: number;
   githubRequests?: number;
@@ -75,6 +81,8 @@ export function sizingRow(result: SizingResult): SizingRow {
     cpuAvgCores: perController(m, controllers, 'cpu', 'avg'),
     cpuMaxCores: perController(m, controllers, 'cpu', 'max'),
     ...optional('lagAppliedP95Seconds', m['lag.applied.p95']),
+    ...optional('lagArtifactP95Seconds', m['lag.artifact.p95']),
+    ...optional('lagControllersP95Seconds', m['lag.controllers.p95']),
     ...optional('listKustomizationsP95Seconds', m['api.list_kustomizations.p95']),
     ...optional('etcdDbMaxBytes', m['etcd.db_bytes.max']),
     ...optional('githubRequests', requests),
@@ -102,8 +110,15 @@ export interface MemoryRecommendation {
 export interface AppsRecommendation {
   apps: number;
   memory: Record<string, MemoryRecommendation>;
-  /** The fewest shards, then the lowest concurrency, whose run kept lag p95 under the target without restarts. */
-  concurrency?: { concurrency: number; shards: number; interval: string; lagAppliedP95Seconds: number };
+  /** The fewest shards, then the lowest concurrency, whose run kept the judged lag under the target without restarts. */
+  concurrency?: {
+    concurrency: number;
+    shards: number;
+    interval: string;
+    lagAppliedP95Seconds: number;
+    lagArtifactP95Seconds?: number;
+    lagControllersP95Seconds?: number;
+  };
   /** The shortest interval whose Git host and API load stayed under the targets. */
   interval?: { interval: string; githubRequestsPerMinute?: number; listKustomizationsP95Seconds?: number };
   /** Why a recommendation is missing. */
@@ -112,7 +127,8 @@ export interface AppsRecommendation {
 
 export interface SizingRecommendation {
   headroom: number;
-  targets: { lagP95Seconds: number; githubRequestsPerMinute: number; listP95Seconds: number };
+  /** `lag`: which lag lagP95Seconds bounded (see lag-budget.ts). */
+  targets: { lagP95Seconds: number; lag: LagJudged; githubRequestsPerMinute: number; listP95Seconds: number };
   /** Over every row: limits from the largest RSS measured anywhere in the sweep. */
   memory: Record<string, MemoryRecommendation>;
   byApps: AppsRecommendation[];
@@ -132,17 +148,44 @@ function memoryOf(rows: readonly SizingRow[], headroom: number): Record<string, 
   return out;
 }
 
+const partsOf = (row: SizingRow): LagParts => ({
+  sourceP95Seconds: row.lagArtifactP95Seconds,
+  controllersP95Seconds: row.lagControllersP95Seconds,
+  totalP95Seconds: row.lagAppliedP95Seconds,
+});
+
+/**
+ * The fewest shards, then the lowest concurrency, then the longest interval, of a healthy run
+ * that met the lag budget; else a note saying so, and the lever that would move the lag of the
+ * run with the shortest total lag.
+ */
+function cheapestWithinLag(healthy: readonly SizingRow[], budget: LagBudget): { best?: SizingRow; notes: string[] } {
+  const fast = healthy
+    .filter((row) => lagMet(partsOf(row), row.interval, budget))
+    .sort((a, b) => a.shards - b.shards || a.concurrency - b.concurrency || parseDuration(b.interval) - parseDuration(a.interval));
+  if (fast[0]) return { best: fast[0], notes: [] };
+  const notes = [lagMissedNote(budget)];
+  const closest = healthy
+    .filter((row) => row.lagAppliedP95Seconds !== undefined)
+    .sort((a, b) => a.lagAppliedP95Seconds! - b.lagAppliedP95Seconds!)[0];
+  const lever = closest ? lagLever(partsOf(closest), closest.interval, budget) : undefined;
+  if (closest && lever) notes.push(`at interval ${closest.interval}, concurrency ${closest.concurrency}, ${lever}`);
+  return { notes };
+}
+
 /**
  * Recommendations from the table: per app count, memory limits (measured max × headroom,
- * rounded up), the cheapest concurrency/shard setting that met the lag target, and the
- * shortest interval the Git host and API tolerated.
+ * rounded up), the cheapest concurrency/shard setting that met the lag budget (by default on the
+ * controllers' part of the lag, `targets.lag`; see lag-budget.ts), and the shortest interval the
+ * Git host and API tolerated.
  */
 export function recommend(
   table: readonly SizingRow[],
   headroom: number,
-  targets: Pick<SizingTargets, 'lagP95' | 'githubRequestsPerMinute' | 'listP95'>,
+  targets: Pick<SizingTargets, 'lagP95' | 'githubRequestsPerMinute' | 'listP95'> & Partial<Pick<SizingTargets, 'lag'>>,
 ): SizingRecommendation {
   const lagTarget = parseDuration(targets.lagP95) / 1000;
+  const budget: LagBudget = { lagP95: targets.lagP95, lag: targets.lag ?? 'controllers' };
   const listTarget = parseDuration(targets.listP95) / 1000;
   // Only runs that measured to the end speak for a size: an interrupted, timed-out or failed-to-start
   // run has partial numbers (or none) and must not make an interval look gentle.
@@ -155,13 +198,10 @@ export function recommend(
       const verdicts = [...new Set(startedRows.filter((row) => row.apps === apps).map((row) => row.verdict))].join(', ');
       return { apps, memory: {}, notes: [`no run at this size measured to the end (${verdicts})`] };
     }
-    const notes: string[] = [];
-    const healthy = rows.filter((row) => row.ooms === 0 && row.restarts === 0);
-    const fast = healthy
-      .filter((row) => row.lagAppliedP95Seconds !== undefined && row.lagAppliedP95Seconds < lagTarget)
-      .sort((a, b) => a.shards - b.shards || a.concurrency - b.concurrency || parseDuration(b.interval) - parseDuration(a.interval));
-    const best = fast[0];
-    if (!best) notes.push(`no run kept lag.applied.p95 under ${targets.lagP95} without restarts`);
+    const { best, notes } = cheapestWithinLag(
+      rows.filter((row) => row.ooms === 0 && row.restarts === 0),
+      budget,
+    );
     const gentle = rows
       .filter(
         (row) =>
@@ -177,7 +217,17 @@ export function recommend(
       apps,
       memory: memoryOf(rows, headroom),
       ...(best
-        ? { concurrency: { concurrency: best.concurrency, shards: best.shards, interval: best.interval, lagAppliedP95Seconds: best.lagAppliedP95Seconds! } }
+        ? {
+            concurrency: {
+              concurrency: best.concurrency,
+              shards: best.shards,
+              interval: best.interval,
+              // Both budgets are met only by runs that measured the applied lag.
+              lagAppliedP95Seconds: best.lagAppliedP95Seconds!,
+              ...(best.lagArtifactP95Seconds !== undefined ? { lagArtifactP95Seconds: best.lagArtifactP95Seconds } : {}),
+              ...(best.lagControllersP95Seconds !== undefined ? { lagControllersP95Seconds: best.lagControllersP95Seconds } : {}),
+            },
+          }
         : {}),
       ...(shortest
         ? {
@@ -193,7 +243,7 @@ export function recommend(
   });
   return {
     headroom,
-    targets: { lagP95Seconds: lagTarget, githubRequestsPerMinute: targets.githubRequestsPerMinute, listP95Seconds: listTarget },
+    targets: { lagP95Seconds: lagTarget, lag: budget.lag, githubRequestsPerMinute: targets.githubRequestsPerMinute, listP95Seconds: listTarget },
     memory: memoryOf(measuredRows, headroom),
     byApps,
   };

@@ -7,10 +7,11 @@
 import { z } from 'zod';
 import type { RegistryFaultSpecInput } from '../../registry/options.ts';
 import { registryRoutes } from '../../registry/routes.ts';
-import { durationSchema, positiveDurationSchema, quantitySchema } from '../../util/field-schemas.ts';
+import { positiveDurationSchema } from '../../util/field-schemas.ts';
+import { faultActionSchema, toFaultSpec } from '../fault-variants.ts';
 import { globToRegExp } from '../../util/glob.ts';
 import { durationOrRunEnd, type ChaosActionDefinition } from '../action.ts';
-import { atField, faultStatusField, ratioField } from '../fields.ts';
+import { atField } from '../fields.ts';
 
 /** A glob over OCI repository names: path components of lower-case letters, digits and separators. */
 const repositoryGlobField = z.string().regex(/^[a-z0-9*][a-z0-9._*/-]*$/, {
@@ -32,31 +33,7 @@ const common = {
   duration: positiveDurationSchema.optional().meta({ description: 'How long the fault lasts; until the end of the run when omitted.' }),
 };
 
-const schema = z.discriminatedUnion('fault', [
-  z.strictObject({
-    ...common,
-    fault: z.literal('latency'),
-    delay: positiveDurationSchema.meta({ description: 'Added to every response.' }),
-    jitter: durationSchema.optional().meta({ description: 'Random extra delay up to this much.' }),
-  }),
-  z.strictObject({
-    ...common,
-    fault: z.literal('errors'),
-    status: faultStatusField.default(503),
-    rate: ratioField.default(1).meta({ description: 'Fraction of requests that fail.' }),
-  }),
-  z.strictObject({
-    ...common,
-    fault: z.literal('reset'),
-    rate: ratioField.default(1).meta({ description: 'Fraction of connections reset.' }),
-  }),
-  z.strictObject({ ...common, fault: z.literal('outage'), status: faultStatusField.default(503) }),
-  z.strictObject({
-    ...common,
-    fault: z.literal('bandwidth'),
-    bytesPerSecond: quantitySchema.meta({ description: 'Throughput cap, e.g. "64Ki".' }),
-  }),
-]);
+const schema = faultActionSchema(common);
 
 export type RegistryFaultAction = z.output<typeof schema>;
 
@@ -65,20 +42,7 @@ export type RegistryFaultAction = z.output<typeof schema>;
  * `duration` as the spec's `for`). An omitted `jitter` stays omitted: the gateway defaults it to 0.
  */
 export function toRegistryFault(action: RegistryFaultAction): RegistryFaultSpecInput {
-  const match = { route: action.route ?? '*', repository: action.repository ?? '*' };
-  const common = { match, ...(action.duration !== undefined ? { for: action.duration } : {}) };
-  switch (action.fault) {
-    case 'latency':
-      return { type: 'latency', ...common, fixed: action.delay, ...(action.jitter !== undefined ? { jitter: action.jitter } : {}) };
-    case 'errors':
-      return { type: 'error', ...common, rate: action.rate, status: action.status };
-    case 'reset':
-      return { type: 'reset', ...common, rate: action.rate };
-    case 'outage':
-      return { type: 'outage', ...common, status: action.status };
-    case 'bandwidth':
-      return { type: 'bandwidth', ...common, bytesPerSecond: action.bytesPerSecond };
-  }
+  return toFaultSpec(action, { route: action.route ?? '*', repository: action.repository ?? '*' });
 }
 
 // Self-registration of the action's type (declaration merging), so TimelineAction knows it

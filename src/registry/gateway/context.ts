@@ -17,6 +17,8 @@ export interface GatewayState {
   readonly accounting: RegistryAccounting;
   /** What pushers and pullers present (Basic auth). */
   readonly client: Credentials;
+  /** `Basic base64(user:password)` of `client`, as the usual header carries it; not enumerable. */
+  readonly clientAuthorization: Buffer;
   /** The Distribution registry behind the gateway, and the gateway's own credentials there. */
   readonly upstream: { readonly host: string; readonly port: number; readonly authorization: string; readonly agent: Agent };
 }

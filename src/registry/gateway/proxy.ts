@@ -50,6 +50,12 @@ export const proxy: Handler<GatewayExchange> = (ctx) =>
       if (!res.writableFinished) upstream.destroy();
       resolve();
     });
+    // Most requests (GET, HEAD) have no body: end the upstream request at once.
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+      req.resume();
+      upstream.end();
+      return;
+    }
     req.on('data', (chunk: Buffer) => {
       bodyBytes.bytes += chunk.length;
     });

@@ -5,7 +5,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { headerBytes } from '../../serving/http-util.ts';
 import type { Middleware } from '../../serving/pipeline.ts';
-import { credentialsMatch, parseBasicAuthorization } from '../credentials.ts';
+import { credentialsMatch, isAuthorization, parseBasicAuthorization } from '../credentials.ts';
 import { anonymousIdentity, isAnonymous } from '../limits.ts';
 import { identityOf, type GatewayExchange } from './context.ts';
 import { basicChallenge, sendRegistryError } from './errors.ts';
@@ -44,8 +44,13 @@ export const accounting: Middleware<GatewayExchange> = async (ctx, next) => {
  * answered by `authorize`, after the faults, as a registry that is down answers 5xx first.
  */
 export const identify: Middleware<GatewayExchange> = async (ctx, next) => {
+  const header = ctx.req.headers.authorization;
+  if (header !== undefined && isAuthorization(header, ctx.state.clientAuthorization)) {
+    ctx.identity = ctx.state.client.username;
+    return next();
+  }
   const anonymous = anonymousIdentity(ctx.req.socket.remoteAddress ?? 'unknown');
-  const given = parseBasicAuthorization(ctx.req.headers.authorization);
+  const given = parseBasicAuthorization(header);
   if (given.scheme === 'none') ctx.identity = anonymous;
   else if (given.scheme === 'basic' && credentialsMatch(given, ctx.state.client)) ctx.identity = given.username;
   else {

@@ -48,7 +48,7 @@ describe('the metric catalogue', () => {
   it('matches globs to every entry they can stand for, a * never crossing a dot', () => {
     expect(patterns('memory.*.max')).toEqual(['memory.<controller>.max']);
     expect(patterns('memory.kustomize-controller*.max')).toEqual(['memory.<controller>.max']);
-    expect(patterns('lag.*.p95')).toEqual(['lag.<stage>.p95']);
+    expect(patterns('lag.*.p95')).toEqual(['lag.<stage>.p95', 'lag.controllers.p95']);
     expect(patterns('lag.a*.count')).toEqual(['lag.<stage>.count']);
     expect(patterns('lag.x*.count')).toEqual([]);
     expect(patterns('*.*.max')).toEqual(expect.arrayContaining(['memory.<controller>.max', 'cpu.<controller>.max', 'lag.<stage>.max', 'etcd.db_bytes.max', 'fds.<controller>.max']));

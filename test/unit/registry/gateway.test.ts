@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { processAlive } from '../../../src/lifecycle/index.ts';
-import { startRegistry, type StartedRegistry } from '../../../src/registry/index.ts';
+import { registryVersion, startRegistry, type StartedRegistry } from '../../../src/registry/index.ts';
 import { basic, call, getManifest, pullArtifact, pushArtifact, pushBlob, type OciClient } from '../../support/oci-http.ts';
 import { MemorySink, registryBinary, removeDir, tempDir, toolchainTimeoutMs } from './helpers.ts';
 
@@ -37,7 +37,8 @@ describe('the registry gateway in front of the real registry', () => {
     await removeDir(work);
   });
 
-  it('serves on loopback with the registry process recorded for the reaper', () => {
+  it('serves on loopback with the registry process recorded for the reaper', async () => {
+    expect(await registryVersion(await registryBinary())).toMatch(/^v\d+\.\d+\.\d+/);
     expect(registry.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(registry.host).toBe(registry.url.slice('http://'.length));
     expect(registry.upstreamUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

@@ -15,8 +15,10 @@ const START = Date.parse('2026-11-25T10:00:00.000Z');
 export interface RunShape {
   /** RSS max per controller, bytes. */
   rssMax: Record<string, number>;
-  /** Lag applied per commit, seconds (one lag sample each). */
+  /** Lag applied per commit, seconds (push → applied; one lag sample each). */
   appliedLag: number[];
+  /** Lag artifact per commit on the Kustomization's GitRepository, seconds (push → artifact); none when absent. */
+  artifactLag?: number[];
   /** Git host requests per minute over the 3 minutes sampled. */
   githubPerMinute: number;
   /** 429 responses among them. */
@@ -25,15 +27,22 @@ export interface RunShape {
   oomKilled?: string;
 }
 
-/** RSS grows with apps and concurrency, as the controllers' caches do. */
+/**
+ * RSS grows with apps and concurrency, as the controllers' caches do. Lag is the two parts the
+ * lag measurement tells apart: the source's (the wait for the next poll, spread evenly over one
+ * interval, plus a 1s fetch) and the controllers' (grows with apps, shrinks with concurrency).
+ */
 export function typicalShape(config: SizingConfig): RunShape {
   const intervalMinutes = parseDuration(config.interval) / 60_000;
+  const artifactLag = Array.from({ length: 10 }, (_, i) => (intervalMinutes * 60 * (i + 0.5)) / 10 + 1);
+  const controllersLag = Array.from({ length: 10 }, (_, i) => (2 + config.apps / 25) * (config.concurrency >= 10 ? 0.6 : 1) * (0.5 + i / 10));
   return {
     rssMax: {
       'source-controller': (40 + config.apps * 0.12) * Mi,
       'kustomize-controller': (60 + config.apps * 0.35 + config.concurrency * 3) * Mi,
     },
-    appliedLag: Array.from({ length: 10 }, (_, i) => intervalMinutes * 30 * (0.4 + i / 15) * (config.concurrency >= 10 ? 0.6 : 1)),
+    artifactLag,
+    appliedLag: artifactLag.map((lag, i) => lag + controllersLag[i]!),
     githubPerMinute: (config.apps / 10) / intervalMinutes + 2,
     listSeconds: 0.01 + config.apps / 5000,
   };
@@ -58,9 +67,16 @@ export function samplesOf(shape: RunShape): Sample[] {
     out.push({ ts: ts + 2, kind: 'objects', name: 'ready', value: 10, labels: { kind: 'Kustomization' } });
     out.push({ ts: ts + 2, kind: 'objects', name: 'total', value: 10, labels: { kind: 'Kustomization' } });
   }
+  const source = 'GitRepository/flux-system/fleet';
   shape.appliedLag.forEach((lag, i) => {
     const pushedAt = START + 5_000 + i * 10_000;
-    const labels = { object: 'Kustomization/flux-system/app-1', repo: 'fleet/apps', commit: `${i}`.padStart(40, 'a'), stage: 'applied' };
+    const commit = `${i}`.padStart(40, 'a');
+    const artifact = shape.artifactLag?.[i];
+    if (artifact !== undefined) {
+      const labels = { object: source, repo: 'fleet/apps', commit, stage: 'artifact' };
+      out.push({ ts: pushedAt + artifact * 1000, kind: 'lag', name: 'artifact', value: artifact, labels });
+    }
+    const labels = { object: 'Kustomization/flux-system/app-1', repo: 'fleet/apps', commit, stage: 'applied', ...(artifact !== undefined ? { source } : {}) };
     out.push({ ts: pushedAt + lag * 1000, kind: 'lag', name: 'applied', value: lag, labels });
   });
   const requests = Math.round(shape.githubPerMinute * 3);

@@ -84,6 +84,8 @@ describe('runSweep', () => {
     expect(json.recommendation.memory['kustomize-controller']!.measuredMaxBytes).toBe(Math.round(largest.rssMax['kustomize-controller']!));
     expect(readFileSync(join(result.dir, 'sizing.md'), 'utf8')).toContain('| 200 | 1m | 4 | 1 |');
     expect(lines.some((l) => l.startsWith('sizing 2/3 sz-a100-i1m-c4: passed in '))).toBe(true);
+    // Both parts of the lag, then the total: 100 apps at concurrency 4 is 8.4s of controllers' work after a poll of up to 58s.
+    expect(lines.find((l) => l.startsWith('sizing 2/3 sz-a100-i1m-c4: passed in '))).toMatch(/; lag p95 source 58s, controllers 8\.4s, total 1m6s$/);
     expect(lines[0]).toMatch(/^sizing: 3 runs, at most \d+m/);
   });
 
@@ -116,6 +118,8 @@ describe('runSweep', () => {
 describe('target check', () => {
   const target: SizingTarget = { apps: 100, interval: '1m', concurrency: 10, shards: 1, memoryLimitBytes: 256 * Mi, lagP95: '45s', duration: '40s' };
 
+  // The lag checks changed deliberately with the split: by default the controllers' part must stay
+  // under the budget and the source's part under one interval plus the budget (was lag.applied.p95 < 45s).
   it('applies the memory limit to every controller and judges memory, OOM and lag', () => {
     const s = targetScenario(spec, target);
     expect(s.name).toBe('sz-check-a100-i1m-c10');
@@ -123,14 +127,22 @@ describe('target check', () => {
     expect(s.controllers.kustomize.memoryLimit).toBe(256 * Mi);
     expect(s.controllers.kustomize.concurrent).toBe(10);
     expect(s.duration).toBe('40s');
-    expect(s.thresholds).toEqual(['memory.*.max < 256Mi', 'oom.*.count == 0', 'restarts.count == 0', 'stalled.count == 0', 'lag.applied.p95 < 45s']);
+    expect(s.thresholds).toEqual([
+      'memory.*.max < 256Mi',
+      'oom.*.count == 0',
+      'restarts.count == 0',
+      'stalled.count == 0',
+      'lag.controllers.p95 < 45s',
+      'lag.artifact.p95 < 1m45s',
+    ]);
+    expect(targetScenario(spec, { ...target, lag: 'total' }).thresholds.at(-1)).toBe('lag.applied.p95 < 45s');
   });
 
   it('answers YES with the measured numbers when every check holds', () => {
     const s = targetScenario(spec, target);
     const answer = targetAnswer(target, summaryOf(target, typicalShape(target), s.thresholds));
     expect(answer.holds).toBe(true);
-    expect(answer.lines[0]).toBe('YES: 100 apps at interval 1m, concurrency 10 within 256Mi per controller, lag p95 < 45s on Flux 2.7.3');
+    expect(answer.lines[0]).toBe("YES: 100 apps at interval 1m, concurrency 10 within 256Mi per controller, controllers' lag p95 < 45s on Flux 2.7.3");
     expect(answer.lines).toContain('  ✓ memory.kustomize-controller.max = 125Mi (< 256Mi)');
     expect(answer.lines.some((l) => l.startsWith('  measured: kustomize-controller 125Mi / 0.09 cores avg'))).toBe(true);
   });
