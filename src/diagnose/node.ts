@@ -78,6 +78,12 @@ export interface FluxNode {
   configRefs: ConfigRef[];
   healthChecks: HealthCheckRef[];
   inventory: InventoryEntry[];
+  /**
+   * kustomize-controller is waiting on its health checks right now (Healthy=Unknown, reason
+   * Progressing, "Running health checks for revision … with a timeout of …"): Ready says only
+   * "Reconciliation in progress", so this is what tells diagnosis to look at the inventory.
+   */
+  healthCheckRunning?: boolean;
 }
 
 /**
@@ -238,6 +244,12 @@ export function toFluxNode(object: RawObject, events: readonly EventRecord[] = [
     node.readyReason = lastFailure.reason;
     node.readyMessage = `${lastFailure.message} (last attempt, ${lastFailure.time}; retrying)`;
   }
+  const healthy = condition(status, 'Healthy');
+  // The first attempt has no failure event yet; for up to spec.timeout the only trace is Healthy.
+  if (!lastFailure && node.ready === 'Unknown' && healthy?.status === 'Unknown' && healthy.reason === 'Progressing') {
+    node.healthCheckRunning = true;
+    if (healthy.message) node.readyMessage = healthy.message;
+  }
   if (stalled?.status === 'True') node.stalled = { reason: stalled.reason ?? 'Stalled', message: stalled.message ?? '' };
   const created = timeMs(object.metadata.creationTimestamp);
   if (created !== undefined) node.createdMs = created;
@@ -285,15 +297,19 @@ const workloadKinds = new Set(['PersistentVolumeClaim', 'Deployment', 'StatefulS
  * (everything `wait: true` checks) says what to look at.
  */
 export function healthCheckCandidates(node: FluxNode): string[] {
-  if (!isHealthCheckFailure(node)) return [];
+  if (!waitsOnHealthCheck(node)) return [];
   const named = objectRefsInMessage(node.readyMessage ?? '');
   if (named.length > 0) return named;
   return node.inventory.filter((entry) => workloadKinds.has(entry.kind)).map((entry) => entry.id);
 }
 
-/** A health-check failure: the only reason whose message names the objects to look at. */
-export function isHealthCheckFailure(node: FluxNode): boolean {
+/**
+ * A health check that failed or is still running: the only states in which the inventory (or
+ * the message) names the objects to look at.
+ */
+export function waitsOnHealthCheck(node: FluxNode): boolean {
   return (
+    node.healthCheckRunning === true ||
     node.readyReason === 'HealthCheckFailed' ||
     // helm-controller's wait failures name the resource too: "resource Deployment/apps/web not ready. status: InProgress".
     /health check failed|timeout waiting for|\bnot ready\. status:/i.test(node.readyMessage ?? '')

@@ -1,5 +1,5 @@
 import { clusterScopedKinds } from './kinds.ts';
-import { healthCheckCandidates, isHealthCheckFailure, objectRefsInMessage } from './node.ts';
+import { healthCheckCandidates, waitsOnHealthCheck, objectRefsInMessage } from './node.ts';
 import type { FluxNode } from './node.ts';
 import type { ChainHop, EventSummary, RootCause } from './schema.ts';
 import { objectId, parseObjectId } from './state.ts';
@@ -96,7 +96,7 @@ function nextBlocker(context: ChainContext, node: FluxNode): Next | undefined {
     return edge ? { kind: 'node', edge } : undefined;
   }
 
-  if (isHealthCheckFailure(node)) {
+  if (waitsOnHealthCheck(node)) {
     for (const id of objectRefsInMessage(message)) {
       const edge = edges.find((e) => e.to === id);
       if (edge) return { kind: 'node', edge };

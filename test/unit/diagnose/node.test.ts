@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isHealthCheckFailure, objectRefsInMessage, parseInventoryEntry, toFluxNode } from '../../../src/diagnose/node.ts';
+import { waitsOnHealthCheck, objectRefsInMessage, parseInventoryEntry, toFluxNode } from '../../../src/diagnose/node.ts';
 import { producerHintsFromManifests } from '../../../src/diagnose/index.ts';
 
 describe('toFluxNode', () => {
@@ -62,8 +62,8 @@ describe('parsers', () => {
         metadata: { name: 'web', namespace: 'apps' },
         status: { conditions: [{ type: 'Ready', status: 'False', reason: 'InstallFailed', message }] },
       });
-    expect(isHealthCheckFailure(release('Helm install failed: resource Deployment/apps/web not ready. status: InProgress, message: waiting'))).toBe(true);
-    expect(isHealthCheckFailure(release('Helm install failed: chart requires kubeVersion >=1.30'))).toBe(false);
+    expect(waitsOnHealthCheck(release('Helm install failed: resource Deployment/apps/web not ready. status: InProgress, message: waiting'))).toBe(true);
+    expect(waitsOnHealthCheck(release('Helm install failed: chart requires kubeVersion >=1.30'))).toBe(false);
   });
 
   it('finds the objects a health-check message names', () => {

@@ -60,3 +60,36 @@ describe('a health check failure seen mid-retry (Ready=Unknown)', () => {
     expect(finding.rootCause).toMatchObject({ id: 'Kustomization/flux-system/app-008', reason: 'Progressing' });
   });
 });
+
+describe('a first health check still running (no failure event yet)', () => {
+  function running(): RawObject {
+    const object = retrying();
+    const running = 'Running health checks for revision main@sha1:0123abcd with a timeout of 20s';
+    object.status = {
+      inventory: { entries: [{ id: 'team-2_app-008-data__PersistentVolumeClaim', v: 'v1' }, { id: 'team-2_app-008-churn__ConfigMap', v: 'v1' }] },
+      conditions: [
+        { type: 'Ready', status: 'Unknown', reason: 'Progressing', message: 'Reconciliation in progress', lastTransitionTime: '2026-11-25T11:59:50Z' },
+        { type: 'Healthy', status: 'Unknown', reason: 'Progressing', message: running, lastTransitionTime: '2026-11-25T11:59:51Z' },
+      ],
+    };
+    return object;
+  }
+
+  it('looks up the inventory and names the object the health check is waiting on', () => {
+    const base = { ...emptyFluxState(now.toISOString()), objects: [running()], events: [pvcEvent] };
+    expect(relatedLookups(base).map((l) => l.id)).toEqual(['PersistentVolumeClaim/team-2/app-008-data']);
+    const finding = diagnose({ ...base, related: [pvc] }, now).findings.find((f) => f.id === 'Kustomization/flux-system/app-008')!;
+    expect(finding.rootCause).toMatchObject({ type: 'object', id: 'PersistentVolumeClaim/team-2/app-008-data', reason: 'Pending' });
+    expect(finding.chain[0]!.message).toMatch(/^Running health checks for revision .* timeout of 20s/);
+  });
+
+  it('stays at "Progressing" while reconciling without a health check', () => {
+    const object = running();
+    const conditions = (object.status as { conditions: { type: string }[] }).conditions;
+    (object.status as { conditions: unknown[] }).conditions = conditions.filter((c) => c.type !== 'Healthy');
+    const state = { ...emptyFluxState(now.toISOString()), objects: [object], events: [] };
+    expect(relatedLookups(state)).toEqual([]);
+    const finding = diagnose(state, now).findings.find((f) => f.id === 'Kustomization/flux-system/app-008')!;
+    expect(finding.rootCause).toMatchObject({ id: 'Kustomization/flux-system/app-008', reason: 'Progressing' });
+  });
+});
