@@ -2,22 +2,40 @@
  * Time to Ready in the shape of the Flux maintainers' MTTP benchmark (fluxcd/flux-benchmark), on
  * the local cluster, beside the published figures, each as a ratio:
  *
- * - measured: `ready.all_after` of N Kustomizations (wait: true, timeout 1m, interval 60m,
- *   retryInterval 2m, prune, targetNamespace; kustomize-controller --concurrent=20 with its temp
- *   dir on tmpfs, source-controller --concurrent=10), from the apply of the root objects;
- * - the polling floor: ceil(N / concurrency) × 5 s, kustomize-controller's health-check poll;
- * - published: fluxcd/flux-benchmark RESULTS.md, "Flux v2.9.0" (ubuntu-latest-16-cores runner,
- *   kind with 3 nodes, kustomize-controller 2 CPU / 1Gi / concurrency 20), and the first published
- *   table, "Flux v2.2.0" (commit 97b9dee, 2023-12-05: ubuntu-latest-16-cores, kind v1.28,
- *   kustomize-controller limited to 1 CPU), which is the one the 38 s / 3m50s figures come from;
+ * - measured, `--kind kustomization`: `ready.kustomization.all_after` of N Kustomizations (wait:
+ *   true, timeout 1m, interval 60m, retryInterval 2m, prune, targetNamespace; kustomize-controller
+ *   --concurrent=20 with its temp dir on tmpfs, source-controller --concurrent=10), each applying
+ *   flux-benchmark's app: a Deployment scaled to zero with its ServiceAccount, a Service and an
+ *   Ingress (workload.app: replicas 0, serviceAccount, ingress, configMaps false);
+ * - measured, `--kind helmrelease`: `ready.helmrelease.all_after` of N HelmReleases (interval 60m,
+ *   timeout 5m, driftDetection enabled; helm-controller --concurrent=10) installing the one chart
+ *   from the run's OCI registry (HelmRelease chartRef → one OCIRepository, workload.helm.source
+ *   oci-repository) as the same app (workload.helm.values app), so these runs are always
+ *   `workload.source: oci` whatever `--source` says;
+ * - `--crds`: that many dummy CRDs (workload.crds, one API group each) applied and Established
+ *   before the Flux objects, as flux-benchmark's workflow does with 50, 250 or 500;
+ * - the polling floor (Kustomizations only): ceil(N / concurrency) × 5 s, kustomize-controller's
+ *   health-check poll;
+ * - published: fluxcd/flux-benchmark RESULTS.md, "Flux v2.9.0" (commit 92cab0a, 2026-06-24:
+ *   ubuntu-latest-16-cores runner, kind with 3 nodes, kustomize-controller 2 CPU / 1Gi /
+ *   concurrency 20, helm-controller 2 CPU / 1Gi / concurrency 10), and the first published table,
+ *   "Flux v2.2.0" (commit 97b9dee, 2023-12-05: the same runner, kind v1.28, kustomize-controller
+ *   limited to 1 CPU), which is the one the 38 s / 3m50s figures come from (commit d3f02d4 replaced
+ *   it the same day). RESULTS.md does not say which CRD count of its workflow's matrix
+ *   (50/250/500) a figure was measured with, so each run here is set beside the same figure
+ *   whatever `--crds` is;
  * - the runner's own CPU (this Node process: samplers, watches, the fake GitHub's HTTP layer and
  *   the registry gateway; not its git, registry or CLI children) as a share of one core.
  *
- * Differences from flux-benchmark's app (Deployment scaled to zero, ServiceAccount, Service,
- * Ingress; 50–500 dummy CRDs): here a Deployment at 0 replicas, a Service, a ConfigMap and an
- * Ingress, no extra CRDs. One run at a time; each is bounded by its settle timeout.
+ * Differences from flux-benchmark that remain: the clock starts at the apply of the root objects,
+ * not at a push to the registry; `--source git` reads one monorepo GitRepository instead of one
+ * OCIRepository per app; HelmReleases read the chart through an OCIRepository (chartRef), so
+ * there are no HelmChart objects, where flux-benchmark's go through an OCI HelmRepository and a
+ * HelmChart each; the chart is fluxbench's own, not podinfo; the dummy CRDs have a minimal
+ * schema where flux-benchmark's each carry a HelmRelease schema (much larger OpenAPI documents);
+ * no CPU limits; 2 cores here. One run at a time; each is bounded by its settle timeout.
  *
- * Usage: npm run bench:mttp [-- --objects 100,500 --source git,oci]
+ * Usage: npm run bench:mttp [-- --objects 100,500 --source git,oci --kind kustomization,helmrelease --crds 0,50,250,500]
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,75 +43,137 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runScenario } from '../src/run/index.ts';
 import { defineScenario } from '../src/scenario/index.ts';
+import { maxCrds } from '../src/workload/index.ts';
 
-const { values } = parseArgs({ options: { objects: { type: 'string', default: '100' }, source: { type: 'string', default: 'git' } } });
-const counts = values.objects.split(',').map(Number);
-const sources = values.source.split(',');
+const kinds = ['kustomization', 'helmrelease'] as const;
+type Kind = (typeof kinds)[number];
+
+const { values } = parseArgs({
+  options: {
+    objects: { type: 'string', default: '100' },
+    source: { type: 'string', default: 'git' },
+    kind: { type: 'string', default: 'kustomization' },
+    crds: { type: 'string', default: '0' },
+  },
+});
+const list = (value: string) => value.split(',').map((s) => s.trim());
+const counts = list(values.objects).map(Number);
+const sources = list(values.source);
+const runKinds = list(values.kind);
+const crdCounts = list(values.crds).map(Number);
 for (const n of counts) if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`--objects ${n}: expected whole numbers 1-1000`);
 for (const s of sources) if (s !== 'git' && s !== 'oci') throw new Error(`--source ${s}: expected git or oci`);
+for (const k of runKinds) if (!(kinds as readonly string[]).includes(k)) throw new Error(`--kind ${k}: expected ${kinds.join(' or ')}`);
+for (const c of crdCounts) if (!Number.isInteger(c) || c < 0 || c > maxCrds) throw new Error(`--crds ${c}: expected whole numbers 0-${maxCrds}`);
 
-/** Kustomization time to Ready, seconds, from the published tables (source in the docstring). */
-const published: Record<number, { v290: number; v220: number }> = {
-  100: { v290: 26, v220: 38 },
-  500: { v290: 120, v220: 230 },
-  1000: { v290: 253, v220: 290 },
+/** Time to Ready (seconds) and the controller's peak memory (MiB), from the published tables (sources in the docstring). */
+interface Published {
+  v290: { seconds: number; mib: number };
+  v220: { seconds: number; mib: number };
+}
+const published: Record<Kind, Record<number, Published>> = {
+  kustomization: {
+    100: { v290: { seconds: 26, mib: 134 }, v220: { seconds: 38, mib: 32 } },
+    500: { v290: { seconds: 120, mib: 183 }, v220: { seconds: 230, mib: 72 } },
+    1000: { v290: { seconds: 253, mib: 223 }, v220: { seconds: 290, mib: 112 } },
+  },
+  helmrelease: {
+    100: { v290: { seconds: 26, mib: 286 }, v220: { seconds: 42, mib: 140 } },
+    500: { v290: { seconds: 134, mib: 306 }, v220: { seconds: 280, mib: 350 } },
+    1000: { v290: { seconds: 279, mib: 361 }, v220: { seconds: 850, mib: 620 } },
+  },
 };
 const kustomizeConcurrency = 20;
+const helmConcurrency = 10;
 const healthPollSeconds = 5;
+/** The controller whose time and memory each kind measures. */
+const controllerOf: Record<Kind, string> = { kustomization: 'kustomize-controller', helmrelease: 'helm-controller' };
 
-function scenarioFor(n: number, source: string) {
-  return defineScenario({
-    name: `mttp-${source}-${n}`,
+/** flux-benchmark's app: a Deployment scaled to zero, its ServiceAccount, a Service and an Ingress. */
+const app = { replicas: 0, serviceAccount: true, ingress: true, configMaps: false };
+
+function scenarioFor(kind: Kind, n: number, source: string, crds: number) {
+  const common = {
     controllers: {
       source: { concurrent: 10 },
       kustomize: { concurrent: kustomizeConcurrency, tmpfs: true },
+      ...(kind === 'helmrelease' ? { helm: { enabled: true, concurrent: helmConcurrency } } : {}),
     },
+    duration: '5s',
+    sampling: { interval: '5s' },
+    // Long enough for 1,000 on 2 cores; the run reports what was not Ready when it is reached.
+    settle: { timeout: kind === 'helmrelease' ? '30m' : '20m', until: 'ready' as const },
+  };
+  if (kind === 'helmrelease') {
+    return defineScenario({
+      name: `mttp-hr-${n}-crds${crds}`,
+      ...common,
+      workload: {
+        source: 'oci',
+        layout: 'monorepo',
+        teams: 1,
+        apps: 0,
+        crds,
+        app,
+        helm: { releases: n, source: 'oci-repository', values: 'app', driftDetection: 'enabled' },
+        flux: { interval: '60m', timeout: '5m', retryInterval: '2m', sourceInterval: '10m' },
+      },
+    });
+  }
+  return defineScenario({
+    name: `mttp-${source}-${n}-crds${crds}`,
+    ...common,
     workload: {
       source: source as 'git' | 'oci',
       ...(source === 'oci' ? { oci: { layout: 'per-app' as const } } : {}),
       layout: 'monorepo',
       teams: 1,
       apps: n,
-      app: { replicas: 0, ingress: true },
+      crds,
+      app,
       flux: { wait: true, timeout: '1m', interval: '60m', retryInterval: '2m', prune: true, targetNamespace: true, sourceInterval: '10m' },
     },
-    duration: '5s',
-    sampling: { interval: '5s' },
-    // Long enough for 1,000 on 2 cores; the run reports what was not Ready when it is reached.
-    settle: { timeout: '20m', until: 'ready' },
   });
+}
+
+/** Each kind's runs: Kustomizations from every --source, HelmReleases from the registry only. */
+function runsOf(kind: Kind): string[] {
+  return kind === 'helmrelease' ? ['oci'] : sources;
 }
 
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
-const rows: string[] = [];
-for (const source of sources) {
-  for (const n of counts) {
-    const reports = mkdtempSync(join(tmpdir(), 'fb-bench-mttp-'));
-    const t0 = process.cpuUsage();
-    const w0 = performance.now();
-    const result = await runScenario(scenarioFor(n, source), { scenarioPath: '<bench:mttp>', reportsDir: reports, quiet: true, log: () => {} });
-    const cpu = process.cpuUsage(t0);
-    const wallS = (performance.now() - w0) / 1000;
-    const metrics = result.summary?.metrics ?? {};
-    const measured = metrics['ready.kustomization.all_after'] ?? metrics['ready.all_after'];
-    const notReady = metrics['ready.not_ready'];
-    const floor = Math.ceil(n / kustomizeConcurrency) * healthPollSeconds;
-    const pub = published[n];
-    const ratio = (x: number | undefined) => (measured !== undefined && x ? `${(measured / x).toFixed(2)}x` : '—');
-    const harnessPct = ((cpu.user + cpu.system) / 1e6 / wallS) * 100;
-    rows.push(
-      [
-        `${source.padEnd(4)} ${String(n).padStart(5)} Kustomizations`,
-        `ready after ${measured !== undefined ? `${measured.toFixed(1)} s` : `— (${notReady ?? '?'} never Ready)`}`,
-        `floor ${floor} s (${ratio(floor)})`,
-        pub ? `published 2.9.0 ${pub.v290} s (${ratio(pub.v290)}), 2.2.0 ${pub.v220} s (${ratio(pub.v220)})` : 'no published figure',
-        `peak kustomize-controller ${((metrics['memory.kustomize-controller.max'] ?? 0) / 2 ** 20).toFixed(0)} MiB`,
-        `runner CPU ${harnessPct.toFixed(1)} % of a core`,
-        `run ${result.runDir}`,
-      ].join(' | '),
-    );
-    console.log(rows.at(-1));
+for (const kind of runKinds as Kind[]) {
+  for (const source of runsOf(kind)) {
+    for (const crds of crdCounts) {
+      for (const n of counts) {
+        const reports = mkdtempSync(join(tmpdir(), 'fb-bench-mttp-'));
+        const t0 = process.cpuUsage();
+        const w0 = performance.now();
+        const result = await runScenario(scenarioFor(kind, n, source, crds), { scenarioPath: '<bench:mttp>', reportsDir: reports, quiet: true, log: () => {} });
+        const cpu = process.cpuUsage(t0);
+        const wallS = (performance.now() - w0) / 1000;
+        const metrics = result.summary?.metrics ?? {};
+        const measured = metrics[`ready.${kind}.all_after`];
+        const notReady = metrics[`ready.${kind}.not_ready`] ?? metrics['ready.not_ready'];
+        const pub = published[kind][n];
+        const ratio = (x: number | undefined) => (measured !== undefined && x ? `${(measured / x).toFixed(2)}x` : '—');
+        const floor = kind === 'kustomization' ? Math.ceil(n / kustomizeConcurrency) * healthPollSeconds : undefined;
+        const peakMiB = (metrics[`memory.${controllerOf[kind]}.max`] ?? 0) / 2 ** 20;
+        const harnessPct = ((cpu.user + cpu.system) / 1e6 / wallS) * 100;
+        console.log(
+          [
+            `${source.padEnd(4)} ${String(n).padStart(5)} ${kind === 'helmrelease' ? 'HelmReleases  ' : 'Kustomizations'} ${String(crds).padStart(4)} CRDs`,
+            `ready after ${measured !== undefined ? `${measured.toFixed(1)} s` : `— (${notReady ?? '?'} never Ready)`}`,
+            floor !== undefined ? `floor ${floor} s (${ratio(floor)})` : 'no polling floor',
+            pub ? `published 2.9.0 ${pub.v290.seconds} s (${ratio(pub.v290.seconds)}), 2.2.0 ${pub.v220.seconds} s (${ratio(pub.v220.seconds)})` : 'no published figure',
+            `peak ${controllerOf[kind]} ${peakMiB.toFixed(0)} MiB${pub ? ` (published 2.9.0 ${pub.v290.mib} MiB)` : ''}`,
+            `runner CPU ${harnessPct.toFixed(1)} % of a core`,
+            `run ${result.runDir}`,
+          ].join(' | '),
+        );
+      }
+    }
   }
 }
 const total = process.cpuUsage(cpuBefore);

@@ -1,10 +1,11 @@
 /**
  * The fault set every simulated host takes on the timeline (github.fault, registry.fault): one
- * variant per `fault` kind with its own fields, and the one mapping from an action to the host's
- * fault spec (`duration` becomes the spec's `for`). Each action adds only its own common fields
- * (the action literal and what requests it matches).
+ * variant per `fault` kind with its own fields, the one mapping from an action to the host's
+ * fault spec (`duration` becomes the spec's `for`), and how the fault is put in force and ended.
+ * Each action adds only its own common fields (the action literal and what requests it matches).
  */
 import { z } from 'zod';
+import type { Undo } from './action.ts';
 import { durationSchema, positiveDurationSchema, quantitySchema } from '../util/field-schemas.ts';
 import { faultStatusField, ratioField } from './fields.ts';
 
@@ -66,4 +67,28 @@ export function toFaultSpec<Match>(action: FaultActionFields, match: Match) {
     case 'bandwidth':
       return { type: 'bandwidth' as const, ...common, bytesPerSecond: action.bytesPerSecond };
   }
+}
+
+/** The part of a simulated host's admin controls a fault action uses. */
+export interface HostFaultAdmin<Spec> {
+  /** Puts the fault in force; returns it with the id that removes it. */
+  addFault(spec: Spec): { id: string };
+  /** Ends the fault; false when it had already ended. */
+  removeFault(id: string): boolean;
+}
+
+/**
+ * Puts `spec` in force through the host's `admin` and returns the undo that removes it. The
+ * spec's `for` is dropped: the timeline ends the fault itself at the planned end (the run's
+ * clock, an `end` sample under the action's label), and early when the run stops; a timer of
+ * the host's own would race it.
+ * @throws UsageError (from the host) when the spec is invalid.
+ */
+export function startHostFault<Spec extends { for?: unknown }>(admin: HostFaultAdmin<Spec>, spec: Spec): Undo {
+  const { for: _ownEnd, ...untimed } = spec;
+  // Still a Spec: `for` is optional in every host's spec.
+  const fault = admin.addFault(untimed as Spec);
+  return async () => {
+    admin.removeFault(fault.id);
+  };
 }

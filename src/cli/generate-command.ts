@@ -74,6 +74,10 @@ function describe(workload: GeneratedWorkload): string {
     }
     if (workload.oci.chartPackage) lines.push(`  chart to helm push to ${workload.oci.baseUrl}/${workload.oci.chart?.pushPath}: ${workload.oci.chartPackage}`);
   }
+  if (workload.crds.length > 0) {
+    const crds = resolve(workload.storageRoot, 'crds.yaml');
+    lines.push(`  apply the ${workload.crds.length} dummy CRDs first: kubectl apply --server-side -f ${crds} && kubectl wait --for=condition=Established -f ${crds}`);
+  }
   lines.push(`  apply the root objects: kubectl apply -f ${resolve(workload.storageRoot, 'root.yaml')}`);
   lines.push(`  graph truth: ${workload.graphPath}`);
   return lines.join('\n');

@@ -1,10 +1,9 @@
 import { Command, Option } from 'commander';
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { UsageError } from '../util/exit-codes.ts';
 import { NdjsonWriter } from '../util/ndjson.ts';
 import type { Sample } from '../metrics/sample.ts';
 import { parseFakeGitHubOptions, startFakeGitHub, type FakeGitHubOptionsInput } from '../github/index.ts';
+import { portFromFlag, readServeConfig } from './serve-config.ts';
 
 interface ServeFlags {
   port?: string;
@@ -31,25 +30,9 @@ function splitRepo(flag: string, value: string): [string, string] {
 
 /** Builds the options object from the config file (YAML/JSON, the `github:` block of a scenario or bare) and flags. */
 export async function serveOptionsFromFlags(flags: ServeFlags): Promise<FakeGitHubOptionsInput> {
-  let base: Record<string, unknown> = {};
-  if (flags.config) {
-    let text: string;
-    try {
-      text = await readFile(flags.config, 'utf8');
-    } catch (err) {
-      throw new UsageError(`--config ${flags.config}: ${(err as Error).message}`);
-    }
-    const doc = parseYaml(text) as unknown;
-    if (doc !== null && doc !== undefined && (typeof doc !== 'object' || Array.isArray(doc))) throw new UsageError(`--config ${flags.config}: expected a mapping of fake GitHub options`);
-    const record = (doc ?? {}) as Record<string, unknown>;
-    base = (typeof record.github === 'object' && record.github !== null ? record.github : record) as Record<string, unknown>;
-  }
+  const base = flags.config ? await readServeConfig(flags.config, 'github', 'fake GitHub options') : {};
   const options: Record<string, unknown> = { ...base };
-  if (flags.port !== undefined) {
-    const port = Number(flags.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port "${flags.port}": expected an integer 0-65535 (0 = random free port)`);
-    options.port = port;
-  }
+  if (flags.port !== undefined) options.port = portFromFlag('--port', flags.port);
   if (flags.storageRoot !== undefined) options.storageRoot = flags.storageRoot;
   if (flags.timeScale !== undefined) {
     const scale = Number(flags.timeScale);
@@ -68,10 +51,7 @@ export async function serveOptionsFromFlags(flags: ServeFlags): Promise<FakeGitH
 
 /** `--admin-port`: the admin listener's port on 127.0.0.1 (0 or absent = a free one). */
 export function adminPortFromFlag(value: string | undefined): number {
-  if (value === undefined) return 0;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--admin-port "${value}": expected an integer 0-65535 (0 = random free port)`);
-  return port;
+  return portFromFlag('--admin-port', value);
 }
 
 /**

@@ -1,8 +1,7 @@
 import { Command, Option } from 'commander';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { RunRegistry, startWatchdog } from '../lifecycle/index.ts';
 import type { Sample } from '../metrics/sample.ts';
 import { parseRegistryOptions, startRegistry, type RegistryOptionsInput } from '../registry/index.ts';
@@ -10,6 +9,7 @@ import { ensureToolchain as defaultEnsureToolchain, formatProgress, type EnsureT
 import { UsageError } from '../util/exit-codes.ts';
 import { NdjsonWriter } from '../util/ndjson.ts';
 import { newRunId } from '../util/run-id.ts';
+import { portFromFlag, readServeConfig } from './serve-config.ts';
 
 interface ServeFlags {
   config?: string;
@@ -21,31 +21,12 @@ interface ServeFlags {
   samples?: string;
 }
 
-function portFlag(flag: string, value: string | undefined): number {
-  if (value === undefined) return 0;
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`${flag} "${value}": expected an integer 0-65535 (0 = random free port)`);
-  return port;
-}
-
 /**
  * The registry options from `--config` (YAML/JSON: a scenario's `registry:` block, or the block's
  * content bare) and the flags, which win. Validated: @throws UsageError naming the file or flag.
  */
 export async function registryOptionsFromFlags(flags: ServeFlags): Promise<RegistryOptionsInput> {
-  let base: Record<string, unknown> = {};
-  if (flags.config) {
-    let text: string;
-    try {
-      text = await readFile(flags.config, 'utf8');
-    } catch (err) {
-      throw new UsageError(`--config ${flags.config}: ${(err as Error).message}`);
-    }
-    const doc = parseYaml(text) as unknown;
-    if (doc !== null && doc !== undefined && (typeof doc !== 'object' || Array.isArray(doc))) throw new UsageError(`--config ${flags.config}: expected a mapping of registry options`);
-    const record = (doc ?? {}) as Record<string, unknown>;
-    base = (typeof record.registry === 'object' && record.registry !== null ? record.registry : record) as Record<string, unknown>;
-  }
+  const base = flags.config ? await readServeConfig(flags.config, 'registry', 'registry options') : {};
   const options: Record<string, unknown> = { ...base };
   if (flags.timeScale !== undefined) {
     const scale = Number(flags.timeScale);
@@ -64,7 +45,7 @@ export interface RegistryCommandDeps {
 /**
  * `fluxbench registry serve`: the OCI registry (Distribution behind the limit/fault gateway) alone,
  * until SIGINT/SIGTERM. Its one JSON line on stdout is the only place the password and the admin
- * secret appear: `{url, host, username, password, adminUrl, adminSecret, storageDir}`. The
+ * secret appear: `{url, host, username, password, adminUrl, adminSecret, storageDir}`, plus `caFile` with `tls: true`. The
  * registry process is recorded in the run registry, so a SIGKILLed command's registry is stopped
  * by its watchdog or `fluxbench cleanup`. Left on disk: the storage and its config, htpasswd and
  * log beside it (a temp dir unless --storage-dir), and `--samples`.
@@ -83,8 +64,8 @@ export function registerRegistryCommand(program: Command, deps: RegistryCommandD
     .option('--samples <file>', 'append registry/fault samples to this NDJSON file')
     .action(async (flags: ServeFlags) => {
       const input = await registryOptionsFromFlags(flags);
-      const port = portFlag('--port', flags.port);
-      const adminPort = portFlag('--admin-port', flags.adminPort);
+      const port = portFromFlag('--port', flags.port);
+      const adminPort = portFromFlag('--admin-port', flags.adminPort);
       const toolchain = await deps.ensureToolchain({ controllerBinaries: false, progress: (e) => console.error(formatProgress(e)) });
       const binary = toolchain.binaries.registry;
       if (!binary) throw new UsageError('the toolchain has no registry binary');
@@ -101,7 +82,17 @@ export function registerRegistryCommand(program: Command, deps: RegistryCommandD
           onPid: (pid, name) => runs.addProcessGroup(pid, name),
           ...(writer ? { sink: writer } : {}),
         });
-        const ready = { url: started.url, host: started.host, username: started.username, password: started.password, adminUrl: started.adminUrl, adminSecret: started.adminSecret, storageDir };
+        const ready = {
+          url: started.url,
+          host: started.host,
+          username: started.username,
+          password: started.password,
+          adminUrl: started.adminUrl,
+          adminSecret: started.adminSecret,
+          storageDir,
+          // With tls: true, the CA clients must trust (curl --cacert, a certSecretRef's ca.crt).
+          ...(started.tls ? { caFile: started.tls.caFile } : {}),
+        };
         process.stdout.write(`${JSON.stringify(ready)}\n`);
         await new Promise<void>((done) => {
           process.once('SIGINT', () => done());

@@ -9,6 +9,7 @@ import { freePort } from '../util/ports.ts';
 import { controllerArgs, controllerEnv, type ControllerInstance, type ControllerSettings } from './controller-args.ts';
 import { defaultRamRoot, makeRamTempDir, ramTempRunDir, removeRamTempDirs } from './ram-temp-dir.ts';
 import { applyCrds } from './crds.ts';
+import { prepareControllerIdentities } from './identity.ts';
 import { SupervisedProcess, type BackoffPolicy } from './supervisor.ts';
 import { startThrottleProxy, type StartedThrottleProxy } from './throttle-proxy.ts';
 
@@ -139,6 +140,17 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux<
   await applyCrds(kubectl, options.cluster.kubeconfigPath, options.toolchain.crdDir);
 
   const instances = plannedInstances(config);
+  if (!options.toolchain.rbacDir) throw new FluxbenchError("the toolchain has no Flux RBAC manifests (flux2's manifests/rbac); run `fluxbench setup` again");
+  // Each controller as its ServiceAccount, as in production: APF and RBAC see Flux, not an admin.
+  const kubeconfigs = await prepareControllerIdentities({
+    kubectl,
+    kubeconfigPath: options.cluster.kubeconfigPath,
+    adminKubeconfig: await readFile(options.cluster.kubeconfigPath, 'utf8'),
+    rbacDir: options.toolchain.rbacDir,
+    controllers: instances.map((i) => i.controller),
+    namespace: 'flux-system',
+    dir: join(options.runDir, 'flux-identities'),
+  });
   const notificationPorts = config.notification.enabled ? { events: await freePort(), receiver: await freePort() } : undefined;
   const eventsUrl = notificationPorts ? `http://127.0.0.1:${notificationPorts.events}` : undefined;
   const allShards = instances.flatMap((i) => (i.shard ? [i.shard] : []));
@@ -181,7 +193,7 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux<
           ...(eventsUrl ? { eventsUrl } : {}),
           allShards,
         }),
-        env: { ...process.env, KUBECONFIG: options.cluster.kubeconfigPath, RUNTIME_NAMESPACE: 'flux-system', ...controllerEnv(instance.settings, tmpDir) },
+        env: { ...process.env, KUBECONFIG: kubeconfigs.get(instance.controller)!, RUNTIME_NAMESPACE: 'flux-system', ...controllerEnv(instance.settings, tmpDir) },
         logFile,
         cgroupGroup: options.runId,
         ...(instance.settings.memoryLimitBytes !== undefined ? { memoryLimitBytes: instance.settings.memoryLimitBytes } : {}),

@@ -1,3 +1,4 @@
+import { faultControls } from '../serving/faults.ts';
 import { UsageError } from '../util/exit-codes.ts';
 import { formatZodIssues } from '../util/zod-issues.ts';
 import type { RegisteredToken } from './auth.ts';
@@ -12,11 +13,7 @@ import type { FakeGitHubAdmin } from './types.ts';
 export function createAdminControls(state: FakeGitHubState): FakeGitHubAdmin {
   const { faults, quotas } = state;
   return {
-    addFault: (spec) => faults.add(spec),
-    removeFault: (id) => faults.remove(id),
-    clearFaults: () => faults.clear(),
-    setFaults: (specs) => faults.replace(specs),
-    faults: () => faults.list(),
+    ...faultControls(faults),
     setRateLimits: (patch) => quotas.setRateLimits(patch),
     rateLimits: () => quotas.rateLimits,
     resetQuota: (identity) => quotas.reset(identity),

@@ -1,10 +1,10 @@
 import type { SampleSink } from '../metrics/sample.ts';
+import type { FaultControls } from '../serving/faults.ts';
 import type { RequestRecord } from './accounting.ts';
 import type { RegisteredToken } from './auth.ts';
 import type { Clock } from './clock.ts';
-import type { ActiveFault } from './faults.ts';
 import type { MaintenanceOptions } from './maintenance.ts';
-import type { FakeGitHubOptions, FaultSpecInput, RateLimitOptions, RateLimitOptionsInput, TokenSpecInput, WebhookTarget } from './options.ts';
+import type { FakeGitHubOptions, FaultSpec, FaultSpecInput, RateLimitOptions, RateLimitOptionsInput, TokenSpecInput, WebhookTarget } from './options.ts';
 import type { QuotaState } from './rate-limiter.ts';
 import type { RepoInfo } from './repos.ts';
 import type { WebhookDelivery } from './webhooks.ts';
@@ -21,12 +21,7 @@ export interface StartFakeGitHubExtras {
 }
 
 /** Run-time controls, also reachable over HTTP under /_fluxbench/ on the admin listener. */
-export interface FakeGitHubAdmin {
-  addFault(spec: FaultSpecInput): ActiveFault;
-  removeFault(id: string): boolean;
-  clearFaults(): void;
-  setFaults(specs: FaultSpecInput[]): ActiveFault[];
-  faults(): ActiveFault[];
+export interface FakeGitHubAdmin extends FaultControls<FaultSpec, FaultSpecInput> {
   /** Merges a partial rate-limit config into the current one; returns the result. */
   setRateLimits(patch: RateLimitOptionsInput): RateLimitOptions;
   rateLimits(): RateLimitOptions;

@@ -46,6 +46,7 @@ export { LAG_STAGES, controllersLagValues, lagStatsSchema, lagValuesByStage, typ
 export { githubStatsSchema, identityStatsSchema, type GithubStats, type IdentityStats } from './github.ts';
 export { DEFAULT_SAMPLING_INTERVAL_MS, stallStatsSchema, type StallStats, type StallsAnalysis } from './stalls.ts';
 export { apiStatsSchema, type ApiStats } from './api.ts';
+export { apfStatsSchema, type ApfLevelStats } from './apf.ts';
 export { objectsStatsSchema, type ObjectsStats } from './objects.ts';
 export { faultBandSchema, pairFaults, type FaultBand } from './faults.ts';
 export { goProcessStatsSchema, type GoProcessStats } from './go-process.ts';

@@ -3,6 +3,7 @@
  * catalogue entries, analysis, summary metrics, sampler and report section follow from it.
  * The order is the order samplers start in and sections appear in.
  */
+import { apfMeasurement } from './apf.ts';
 import { apiMeasurement } from './api.ts';
 import { controllersMeasurement } from './controllers.ts';
 import { faultsMeasurement } from './faults.ts';
@@ -26,6 +27,7 @@ export const measurements = [
   registryMeasurement,
   stallsMeasurement,
   apiMeasurement,
+  apfMeasurement,
   objectsMeasurement,
   readyMeasurement,
   faultsMeasurement,

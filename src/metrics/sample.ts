@@ -22,6 +22,7 @@ export type SampleKind =
   | 'process' // supervisor events: start, exit, restart, OOMKilled
   | 'lag' // one stage of one commit on one object
   | 'api' // API server / etcd health
+  | 'apf' // API Priority and Fairness per priority level, from the API server's metrics
   | 'github' // fake GitHub accounting
   | 'registry' // OCI registry gateway accounting
   | 'fault' // chaos timeline: a fault starting or ending

@@ -1,9 +1,12 @@
+import { writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { resolve } from 'node:path';
 import type { SampleSink } from '../metrics/sample.ts';
 import { newAdminSecret } from '../serving/admin-auth.ts';
 import { systemClock, type Clock } from '../serving/clock.ts';
+import { faultControls } from '../serving/faults.ts';
 import { listenOnLoopback, type Listening } from '../serving/listen.ts';
+import { createRunCertificateAuthority, type RunCertificateAuthority } from '../serving/tls.ts';
 import { UsageError } from '../util/exit-codes.ts';
 import { RegistryAccounting } from './accounting.ts';
 import { basicAuthorization, newCredentials } from './credentials.ts';
@@ -14,9 +17,9 @@ import { gatewayListener } from './gateway/pipeline.ts';
 import { PullLimits } from './limits.ts';
 import { parseRegistryOptions, type RegistryOptionsInput } from './options.ts';
 import { startRegistryProcess, type RegistryProcess } from './process.ts';
-import type { RegistryAdmin, StartedRegistry } from './types.ts';
+import type { RegistryAdmin, RegistryTls, StartedRegistry } from './types.ts';
 
-export type { StartedRegistry, RegistryAdmin, RegistryRequestRecord, RegistryRoute, ActiveFault } from './types.ts';
+export type { RegistryTls, StartedRegistry, RegistryAdmin, RegistryRequestRecord, RegistryRoute, ActiveFault } from './types.ts';
 export {
   parseRegistryOptions,
   registryOptionsSchema,
@@ -67,14 +70,19 @@ const gatewayUser = 'fluxbench-gateway';
  * and the admin secret are not enumerable on the handle and never reach samples or files other
  * than the htpasswd's bcrypt hashes.
  *
- * Options (`RegistryOptionsInput`, see options.ts): `timeScale`, `anonymousPull`, `rateLimits`
+ * With `tls: true` the gateway speaks HTTPS only, with an ECDSA certificate for 127.0.0.1 and
+ * localhost from a CA made for this start (its key only in memory); `handle.tls` carries the CA
+ * (PEM, also written to `<storageDir>.ca.crt`) and `addName()` for the address pods use. The
+ * registry behind it stays plain HTTP on loopback, as a TLS-terminating proxy's backend does.
+ *
+ * Options (`RegistryOptionsInput`, see options.ts): `tls`, `timeScale`, `anonymousPull`, `rateLimits`
  * (off by default; Docker Hub's 100 anonymous / 200 authenticated pulls per 6 h when on) and
  * `faults`. `extras.sink` receives `registry`/`request` samples (one per request),
  * `registry`/`quota` samples (after each counted pull) and `fault` samples labelled `host:
  * registry`.
  *
  * Left on disk after stop(): the storage (`storageDir`) and, beside it, `<storageDir>.config.yml`,
- * `<storageDir>.htpasswd` (both 0600) and `<storageDir>.log`. Runs until stop(), which the caller
+ * `<storageDir>.htpasswd` (both 0600), `<storageDir>.log` and with `tls` `<storageDir>.ca.crt`. Runs until stop(), which the caller
  * must call: it ends the faults (writing their end samples), closes both listeners and stops the
  * registry (SIGTERM, SIGKILL after 5 s).
  *
@@ -117,14 +125,33 @@ export async function startRegistry(input: RegistryOptionsInput, extras: StartRe
     })());
   try {
     for (const spec of options.faults) state.faults.addParsed(spec);
-    gateway = await listenOnLoopback(extras.port ?? 0, gatewayListener(state), 'registry gateway');
-    const handle = registryHandle({ options, state, registry, storageDir, gatewayPort: gateway.port, adminSecret: newAdminSecret(), adminPort: () => admin?.port ?? 0, stop });
+    const authority = options.tls ? await createRunCertificateAuthority('fluxbench registry CA') : undefined;
+    const certificate = authority ? await authority.issue([]) : undefined;
+    gateway = await listenOnLoopback(extras.port ?? 0, gatewayListener(state), 'registry gateway', certificate);
+    const tls = authority && certificate ? gatewayTls(authority, certificate.names, `${storageDir}.ca.crt`, gateway) : undefined;
+    const handle = registryHandle({ options, state, registry, storageDir, gatewayPort: gateway.port, adminSecret: newAdminSecret(), adminPort: () => admin?.port ?? 0, stop, ...(tls ? { tls } : {}) });
     admin = await listenOnLoopback(extras.adminPort ?? 0, adminListener(handle, handle.adminSecret), 'registry admin API');
     return handle;
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** The handle's `tls`: the CA written beside the storage, and re-issuing for new names. */
+function gatewayTls(authority: RunCertificateAuthority, initialNames: string[], caFile: string, gateway: Listening): RegistryTls {
+  writeFileSync(caFile, authority.caPem, { mode: 0o644 });
+  let names = initialNames;
+  return {
+    caPem: authority.caPem,
+    caFile,
+    async addName(host) {
+      if (names.includes(host)) return;
+      const next = await authority.issue([...names, host]);
+      names = next.names;
+      gateway.setCertificate?.(next);
+    },
+  };
 }
 
 function registryHandle(params: {
@@ -136,10 +163,12 @@ function registryHandle(params: {
   adminSecret: string;
   adminPort: () => number;
   stop: () => Promise<void>;
+  tls?: RegistryTls;
 }): StartedRegistry {
-  const { options, state, registry, storageDir, gatewayPort, adminSecret } = params;
+  const { options, state, registry, storageDir, gatewayPort, adminSecret, tls } = params;
   const handle: StartedRegistry = {
-    url: `http://127.0.0.1:${gatewayPort}`,
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${gatewayPort}`,
+    ...(tls ? { tls } : {}),
     host: `127.0.0.1:${gatewayPort}`,
     upstreamUrl: registry.url,
     get adminUrl() {
@@ -166,11 +195,7 @@ function registryHandle(params: {
 function adminControls(state: GatewayState): RegistryAdmin {
   const { faults, limits } = state;
   return {
-    addFault: (spec) => faults.add(spec),
-    removeFault: (id) => faults.remove(id),
-    clearFaults: () => faults.clear(),
-    setFaults: (specs) => faults.replace(specs),
-    faults: () => faults.list(),
+    ...faultControls(faults),
     setRateLimits: (patch) => limits.set(patch),
     rateLimits: () => limits.config,
     resetQuota: (identity) => limits.reset(identity),

@@ -58,6 +58,11 @@ export const registryOptionsSchema = z
   .object({
     /** 60 = a 6-hour window passes in 6 minutes. Scales limit windows, not latency. */
     timeScale: z.number().positive().max(1_000_000).default(1),
+    /**
+     * The gateway speaks HTTPS with a certificate from a per-start CA, which Flux trusts through
+     * `certSecretRef` (production registries are HTTPS); false = plain HTTP and `insecure: true`.
+     */
+    tls: z.boolean().default(false),
     /** Pulls (GET/HEAD of manifests, blobs, tags, referrers) without credentials; pushes always need them. */
     anonymousPull: z.boolean().default(true),
     rateLimits: registryRateLimitsSchema.prefault({}),

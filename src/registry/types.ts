@@ -5,7 +5,7 @@
  * faults — and accounts for every request as samples. Flux talks to the gateway only.
  */
 import type { QuotaState } from '../serving/rate-limiter.ts';
-import type { ActiveFault as HostActiveFault } from '../serving/faults.ts';
+import type { ActiveFault as HostActiveFault, FaultControls } from '../serving/faults.ts';
 import type { RegistryOptions, RegistryFaultSpec, RegistryFaultSpecInput, RegistryRateLimitsInput, RegistryRateLimits } from './options.ts';
 import type { RegistryRoute } from './routes.ts';
 
@@ -33,17 +33,11 @@ export interface RegistryRequestRecord {
   limited?: boolean;
 }
 
-/** Run-time controls, also reachable over HTTP on the admin listener (bearer `adminSecret`). */
 /** A fault in force on the registry gateway. */
 export type ActiveFault = HostActiveFault<RegistryFaultSpec>;
 
-export interface RegistryAdmin {
-  addFault(spec: RegistryFaultSpecInput): ActiveFault;
-  removeFault(id: string): boolean;
-  clearFaults(): void;
-  /** Replaces every fault, all validated before any is changed. */
-  setFaults(specs: RegistryFaultSpecInput[]): ActiveFault[];
-  faults(): ActiveFault[];
+/** Run-time controls, also reachable over HTTP on the admin listener (bearer `adminSecret`). */
+export interface RegistryAdmin extends FaultControls<RegistryFaultSpec, RegistryFaultSpecInput> {
   /** Merges a partial pull-limit config into the current one; returns the result. */
   setRateLimits(patch: RegistryRateLimitsInput): RegistryRateLimits;
   rateLimits(): RegistryRateLimits;
@@ -54,9 +48,25 @@ export interface RegistryAdmin {
   setAnonymousPull(allowed: boolean): void;
 }
 
+/** The gateway's HTTPS (`tls: true`): the run's CA, what clients must trust. */
+export interface RegistryTls {
+  /** The CA certificate, PEM (public). */
+  readonly caPem: string;
+  /** Where it is on disk: `<storageDir>.ca.crt`. */
+  readonly caFile: string;
+  /**
+   * Makes the gateway's certificate valid for `host` too (an IP address or DNS name, as pods
+   * reach the gateway through a relay); connections made afterwards get the new certificate.
+   * @throws Error when `host` is not an IP address or DNS name.
+   */
+  addName(host: string): Promise<void>;
+}
+
 export interface StartedRegistry {
-  /** http://127.0.0.1:PORT — the gateway; what Flux and the push clients use. */
+  /** http(s)://127.0.0.1:PORT — the gateway; what Flux and the push clients use (https with `tls: true`). */
   readonly url: string;
+  /** Set with `tls: true`: the gateway speaks HTTPS only, with a certificate from a per-start CA. */
+  readonly tls?: RegistryTls;
   /** 127.0.0.1:PORT — the host part of `oci://` references. */
   readonly host: string;
   /** The Distribution registry itself, bypassing the gateway (benchmarks compare the two). */

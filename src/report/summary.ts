@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
   analyzeSamples,
+  apfStatsSchema,
   apiStatsSchema,
   controllerStatsSchema,
   faultBandSchema,
@@ -86,6 +87,8 @@ export const summarySchema = z.object({
   ready: readyStatsSchema.optional(),
   /** The OCI registry's traffic; absent in summaries written before the registry measurement. */
   registry: registryStatsSchema.optional(),
+  /** API Priority and Fairness per priority level; absent in summaries written before the apf measurement. */
+  apf: apfStatsSchema.optional(),
   timeline: z.array(timelineEntrySchema).optional(),
   diagnosis: z.unknown().optional(),
 });
@@ -129,6 +132,7 @@ export function buildSummary(samples: readonly Sample[], runMeta: RunMeta): Summ
     objects: analysis.objects,
     goProcess: analysis.goProcess,
     registry: analysis.registry,
+    apf: analysis.apf,
   };
   if (analysis.ready) summary.ready = analysis.ready;
   const warnings = measurementWarnings(analysis);

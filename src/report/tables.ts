@@ -97,15 +97,15 @@ export function controllerTable(summary: Summary): TableModel {
   };
 }
 
+/**
+ * Lag per stage from the push, then the controllers' part of `applied` (artifact → applied,
+ * what sizing judges) as its own row, so a reader sees how much of the lag was the poll.
+ */
 export function lagTable(summary: Summary): TableModel {
-  return {
-    header: ['Stage', 'Count', 'p50', 'p95', 'p99', 'Max'],
-    rows: LAG_STAGES.map((stage) => {
-      const d = summary.lag[stage];
-      return [stage, String(d?.count ?? 0), secondsOrDash(d?.p50), secondsOrDash(d?.p95), secondsOrDash(d?.p99), secondsOrDash(d?.max)];
-    }),
-    numeric: [1, 2, 3, 4, 5],
-  };
+  const row = (label: string, d: Summary['lag'][keyof Summary['lag']]) => [label, String(d?.count ?? 0), secondsOrDash(d?.p50), secondsOrDash(d?.p95), secondsOrDash(d?.p99), secondsOrDash(d?.max)];
+  const rows = LAG_STAGES.map((stage) => row(stage, summary.lag[stage]));
+  if (summary.lag.controllers) rows.push(row('controllers (artifact → applied)', summary.lag.controllers));
+  return { header: ['Stage', 'Count', 'p50', 'p95', 'p99', 'Max'], rows, numeric: [1, 2, 3, 4, 5] };
 }
 
 /**

@@ -6,6 +6,7 @@ import { formatDuration } from '../util/units.ts';
 import { openRun, type PhaseName, type RunContext, type RunOptions } from './context.ts';
 import { kubectlFor } from './kubectl.ts';
 import { applyPhase } from './phases/apply.ts';
+import { crdsPhase } from './phases/crds.ts';
 import { generatePhase } from './phases/generate.ts';
 import { sourcePhase } from './phases/source.ts';
 import { measurePhase } from './phases/measure.ts';
@@ -16,8 +17,8 @@ import { settlePhase } from './phases/settle.ts';
 import { verdictPhase } from './phases/verdict.ts';
 
 /**
- * One run of a scenario, phase by phase: github (the source host), provision, flux, generate, apply, settle,
- * measure, verdict, then teardown and the reports.
+ * One run of a scenario, phase by phase: github (the source host), provision, flux, generate,
+ * crds (only with workload.crds), apply, settle, measure, verdict, then teardown and the reports.
  *
  * Starts: the toolchain build when a binary is missing (minutes, once), the fake GitHub on
  * 127.0.0.1, the provider's cluster and the Flux controllers, the measurements and the timeline.
@@ -62,6 +63,8 @@ async function runPhases(ctx: RunContext): Promise<void> {
   if (gitBaseUrl) ctx.log(`the source host at ${host.url} is reachable from the cluster's pods at ${gitBaseUrl}`);
   const workload = await phase(ctx, 'generate', () => generatePhase(ctx, host, gitBaseUrl));
   const kubectl = kubectlFor(ctx.toolchain.binaries.kubectl!, cluster.kubeconfigPath);
+  // Established before the apply, which time to Ready counts from; no phase sample without CRDs.
+  if (workload.crds.length > 0) await phase(ctx, 'crds', () => crdsPhase(ctx, { workload, kubectl }));
   await phase(ctx, 'apply', () => applyPhase(ctx, { cluster, flux, github, workload, kubectl }));
   const { measurements, kubeConfig } = await startRunMeasurements(ctx, cluster, flux);
   await phase(ctx, 'settle', () => settlePhase(ctx, measurements, workload));

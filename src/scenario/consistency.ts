@@ -27,6 +27,7 @@ export function scenarioProblems(scenario: Scenario): ScenarioProblem[] {
   if ((scenario.workload.source ?? 'git') !== 'oci' && JSON.stringify(scenario.registry) !== JSON.stringify(parseRegistryOptions({}))) {
     problems.push({ path: ['registry'], message: `the OCI registry runs only with workload.source oci (this scenario's source is ${scenario.workload.source ?? 'git'}): set workload.source: oci or remove the registry block` });
   }
+  problems.push(...helmControllerProblems(scenario));
   const durationMs = parseDuration(scenario.duration);
   const intervalMs = parseDuration(scenario.sampling.interval);
   if (intervalMs > durationMs) {
@@ -39,9 +40,23 @@ export function scenarioProblems(scenario: Scenario): ScenarioProblem[] {
   problems.push(...timelineProblems(scenario));
   const workloadProblem = workloadOptionsProblem(scenario.workload);
   if (workloadProblem) problems.push(workloadProblem);
+  problems.push(...churnWithoutConfigMapsProblems(scenario));
   // Sizes the provider cannot hold (its Service range, etcd's quota).
   problems.push(...feasibilityProblems(scenario));
   return problems;
+}
+
+/** HelmReleases without helm-controller: kustomize-controller's dry-run fails on the missing CRD and the run measures nothing. */
+function helmControllerProblems(scenario: Scenario): ScenarioProblem[] {
+  if (scenario.controllers.helm.enabled) return [];
+  const releases = scenario.workload.helm?.releases ?? 0;
+  const cycle = scenario.workload.graph?.faults?.kustomizationHelmCycle === true;
+  if (releases === 0 && !cycle) return [];
+  // Blamed on the workload field, which is in the file (controllers.helm often is not).
+  const path = releases > 0 ? ['workload', 'helm', 'releases'] : ['workload', 'graph', 'faults', 'kustomizationHelmCycle'];
+  const what = releases > 0 ? `${releases} HelmRelease${releases === 1 ? '' : 's'}` : 'a HelmRelease in the cycle';
+  const verb = releases > 1 ? 'need' : 'needs';
+  return [{ path, message: `${what} ${verb} helm-controller, which this scenario does not run: set controllers.helm.enabled: true` }];
 }
 
 /** The generator's own checks across its fields (cycle lengths vs apps, apps reserved for faults). */
@@ -57,6 +72,16 @@ function workloadOptionsProblem(workload: Scenario['workload']): ScenarioProblem
     const path = (blamed[1] ?? '').split('.').map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
     return { path: ['workload', ...path], message: blamed[2] ?? message };
   }
+}
+
+/** Churn commits bump each app's churn ConfigMap; with app.configMaps false there is none, and a churn would push nothing. */
+function churnWithoutConfigMapsProblems(scenario: Scenario): ScenarioProblem[] {
+  if (scenario.workload.app.configMaps) return [];
+  return scenario.timeline.flatMap((action, index) =>
+    action.action === 'churn.start'
+      ? [{ path: ['timeline', index, 'action'], message: 'churn.start bumps each app\'s churn ConfigMap, which workload.app.configMaps false leaves out: set configMaps true or remove the churn' }]
+      : [],
+  );
 }
 
 /** Provider-specific fields set for a provider that does not read them (each provider lists its own). */

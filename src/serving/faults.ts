@@ -26,6 +26,32 @@ export interface FaultDecision {
 
 export const noFault: FaultDecision = { reset: false, delayMs: 0 };
 
+/**
+ * A host's run-time controls over its faults, as its admin API offers them. `I` is the raw spec
+ * (durations as "250ms" or seconds); each control validates it and throws UsageError naming the
+ * field, which the admin HTTP API answers with 422.
+ */
+export interface FaultControls<S extends BaseFaultSpec, I> {
+  addFault(spec: I): ActiveFault<S>;
+  /** False when no fault has that id (already removed or expired). */
+  removeFault(id: string): boolean;
+  clearFaults(): void;
+  /** Replaces every fault, all validated before any is changed. */
+  setFaults(specs: I[]): ActiveFault<S>[];
+  faults(): ActiveFault<S>[];
+}
+
+/** The admin controls over `faults`, for a host's admin handle. */
+export function faultControls<S extends BaseFaultSpec, I>(faults: FaultController<S, I>): FaultControls<S, I> {
+  return {
+    addFault: (spec) => faults.add(spec),
+    removeFault: (id) => faults.remove(id),
+    clearFaults: () => faults.clear(),
+    setFaults: (specs) => faults.replace(specs),
+    faults: () => faults.list(),
+  };
+}
+
 /** How one host's fault specs are read: parsed, matched beyond the route, and named in samples. */
 export interface FaultBinding<S extends BaseFaultSpec> {
   /** @throws UsageError naming the field under `where`. */

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { FluxbenchError } from '../util/exit-codes.ts';
 
@@ -7,17 +8,31 @@ export interface Listening {
   port: number;
   /** Stops accepting, destroys every open connection and resolves once the server has closed. */
   close(): Promise<void>;
+  /** HTTPS only: serves a new certificate to connections made from now on (open ones keep theirs). */
+  setCertificate?(certificate: { cert: string; key: string }): void;
+}
+
+/** Serve HTTPS with this certificate and key (PEM) instead of plain HTTP. */
+export interface ListenTls {
+  cert: string;
+  key: string;
 }
 
 /**
  * Serves `listener` on 127.0.0.1:`port` (0 = a free port). Requests have no overall timeout
  * (clones of big repos and big blobs are slow by design); headers must arrive within 60 s and
  * fit in 64 KiB; unparseable requests get a bare 400, CONNECT a 405. `name` says which server
- * in errors ("fake GitHub", "registry gateway").
+ * in errors ("fake GitHub", "registry gateway"). With `tls` it speaks HTTPS only.
  * @throws FluxbenchError when the port cannot be bound.
  */
-export async function listenOnLoopback(port: number, listener: (req: IncomingMessage, res: ServerResponse) => void, name = 'server'): Promise<Listening> {
-  const server = createServer({ requestTimeout: 0, headersTimeout: 60_000, maxHeaderSize: 64 * 1024 }, listener);
+export async function listenOnLoopback(
+  port: number,
+  listener: (req: IncomingMessage, res: ServerResponse) => void,
+  name = 'server',
+  tls?: ListenTls,
+): Promise<Listening> {
+  const serverOptions = { requestTimeout: 0, headersTimeout: 60_000, maxHeaderSize: 64 * 1024 };
+  const server = tls ? createTlsServer({ ...serverOptions, cert: tls.cert, key: tls.key }, listener) : createServer(serverOptions, listener);
   server.keepAliveTimeout = 5_000;
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
@@ -41,6 +56,7 @@ export async function listenOnLoopback(port: number, listener: (req: IncomingMes
   if (!address || typeof address !== 'object') throw new FluxbenchError(`${name} has no listening address`);
   return {
     port: address.port,
+    ...(tls && 'setSecureContext' in server ? { setCertificate: (certificate: ListenTls) => server.setSecureContext({ cert: certificate.cert, key: certificate.key }) } : {}),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

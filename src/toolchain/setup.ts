@@ -27,6 +27,12 @@ export interface Toolchain {
   binaries: Record<string, string>;
   /** Folder holding the Flux CRDs of the built controllers, from their own modules. */
   crdDir: string;
+  /**
+   * Folder holding the release's controller RBAC (flux2's manifests/rbac: the crd-controller
+   * ClusterRole and its binding, cluster-admin for kustomize- and helm-controller), from the
+   * flux2 module of the release. Absent in toolchains made before it existed.
+   */
+  rbacDir?: string;
   /** Substitutions and other facts a report should mention. */
   notes: string[];
 }
@@ -65,6 +71,23 @@ async function installCrds(root: string, release: FluxRelease, controllers: Flux
   await rm(crdDir, { recursive: true, force: true });
   await rename(staging, crdDir);
   return crdDir;
+}
+
+/** flux2's controller RBAC manifests, as `flux install` applies them (manifests/rbac of the release's module). */
+const rbacFiles = ['controller.yaml', 'reconciler.yaml'];
+
+async function installRbac(root: string, release: FluxRelease): Promise<string> {
+  const rbacDir = join(root, `flux-rbac-${release.flux}`);
+  if (existsSync(join(rbacDir, '.complete'))) return rbacDir;
+  const staging = `${rbacDir}.staging-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(staging, { recursive: true });
+  const mod = await downloadModule('github.com/fluxcd/flux2/v2', `v${release.flux}`);
+  for (const file of rbacFiles) await copyFile(join(mod.dir, 'manifests', 'rbac', file), join(staging, file));
+  await writeFile(join(staging, '.complete'), '');
+  await rm(rbacDir, { recursive: true, force: true });
+  await rename(staging, rbacDir);
+  return rbacDir;
 }
 
 /**
@@ -115,5 +138,6 @@ export async function ensureToolchain(options: EnsureToolchainOptions = {}): Pro
     Object.assign(binaries, installed.binaries, prebuilt);
   }
   const crdDir = await installCrds(root, flux, controllers);
-  return { cacheRoot: root, versions: { ...versions, flux: flux.flux }, flux, binaries, crdDir, notes };
+  const rbacDir = await installRbac(root, flux);
+  return { cacheRoot: root, versions: { ...versions, flux: flux.flux }, flux, binaries, crdDir, rbacDir, notes };
 }

@@ -45,6 +45,9 @@ const appFixedBytes = 1_251;
 const configMapOverheadBytes = 250;
 const hpaBytes = 465;
 const ingressBytes = 432;
+const serviceAccountBytes = 237;
+/** What app.configMaps false leaves out of appFixedBytes: the config ConfigMap's YAML (its payload is counted apart), the churn ConfigMap and the envFrom. */
+const configMapsFixedBytes = 224;
 /** The fleet's clusters/<name>/ files: per Flux object and the constant part. */
 const clusterFileBytesPerObject = 340;
 const clusterFileBaseBytes = 300;
@@ -76,6 +79,9 @@ const etcdBytes = {
   HorizontalPodAutoscaler: 1_200,
   Ingress: 1_200,
   PersistentVolumeClaim: 1_000,
+  ServiceAccount: 500,
+  /** A dummy CRD (a minimal schema) with its status and managedFields. */
+  CustomResourceDefinition: 2_000,
 } as const;
 
 /** Namespaces every cluster has before the workload: default, kube-system, kube-public, kube-node-lease. */
@@ -90,10 +96,25 @@ export function repoCount(options: Pick<GeneratorOptions, 'layout' | 'teams'>): 
 
 /** Bytes of one app's directory at HEAD. */
 export function appDirectoryBytes(app: GeneratorOptions['app']): number {
-  const configMaps = app.manifests - 2;
+  // The config ConfigMap and the extras carry a payload (the churn ConfigMap is in appFixedBytes).
+  const configMaps = app.configMaps ? app.manifests - 2 : 0;
   // seededText breaks its payload into lines of 76 characters.
   const payload = app.bytesPerManifest + Math.ceil(app.bytesPerManifest / 76);
-  return appFixedBytes + configMaps * (configMapOverheadBytes + payload) + (app.hpa ? hpaBytes : 0) + (app.ingress ? ingressBytes : 0);
+  return (
+    appFixedBytes -
+    (app.configMaps ? 0 : configMapsFixedBytes) +
+    configMaps * (configMapOverheadBytes + payload) +
+    (app.hpa ? hpaBytes : 0) +
+    (app.ingress ? ingressBytes : 0) +
+    (app.serviceAccount ? serviceAccountBytes : 0)
+  );
+}
+
+/** Objects of each kind one HelmRelease's chart renders (helm-chart.ts, as helm.values asks). */
+export function releaseObjects(options: Pick<GeneratorOptions, 'app' | 'helm'>): { pods: number; services: number; serviceAccounts: number; ingresses: number; configMaps: number } {
+  if (options.helm.values === 'minimal') return { pods: 1, services: 0, serviceAccounts: 0, ingresses: 0, configMaps: 1 };
+  const { app } = options;
+  return { pods: app.replicas, services: 1, serviceAccounts: app.serviceAccount ? 1 : 0, ingresses: app.ingress ? 1 : 0, configMaps: app.configMaps ? 1 : 0 };
 }
 
 /** Counts and sizes of every object and repo the workload makes; pure and O(1) in its size. */
@@ -106,9 +127,11 @@ export function estimateWorkload(options: GeneratorOptions): WorkloadEstimate {
   const sources = options.source === 'oci' ? ociRepositoryCount(options, releases) : repos;
   const kustomizations = apps + 1 + (khc ? 2 : 0);
   const namespaces = options.teams + 1 + systemNamespaces;
+  const perRelease = releaseObjects(options);
   const deployments = apps + releases;
-  const pods = apps * app.replicas + releases;
-  const configMapsPerApp = app.manifests - 1; // config + extras + the churn ConfigMap
+  const pods = apps * app.replicas + releases * perRelease.pods;
+  const services = apps + releases * perRelease.services;
+  const configMapsPerApp = app.configMaps ? app.manifests - 1 : 0; // config + extras + the churn ConfigMap
   const fluxObjects = sources + kustomizations + releases;
   const kustomizationBytes = etcdBytes.Kustomization + etcdBytes.inventoryEntry * (app.manifests + 2);
   const rootInventoryBytes = etcdBytes.inventoryEntry * (fluxObjects + options.teams);
@@ -120,17 +143,20 @@ export function estimateWorkload(options: GeneratorOptions): WorkloadEstimate {
     { kind: 'HelmChart', count: helm.source === 'oci-repository' ? 0 : releases, bytesEach: etcdBytes.HelmChart },
     { kind: 'HelmRepository', count: releases > 0 && helm.source === 'helm-repository' ? 1 : 0, bytesEach: etcdBytes.HelmRepository },
     { kind: 'Namespace', count: namespaces, bytesEach: etcdBytes.Namespace },
+    { kind: 'CustomResourceDefinition', count: options.crds, bytesEach: etcdBytes.CustomResourceDefinition },
     { kind: 'Deployment', count: deployments, bytesEach: etcdBytes.Deployment },
     { kind: 'ReplicaSet', count: deployments, bytesEach: etcdBytes.ReplicaSet },
     { kind: 'Pod', count: pods, bytesEach: etcdBytes.Pod },
-    { kind: 'Service', count: apps, bytesEach: etcdBytes.Service },
-    { kind: 'EndpointSlice', count: apps, bytesEach: etcdBytes.EndpointSlice },
-    { kind: 'Endpoints', count: apps, bytesEach: etcdBytes.Endpoints },
-    // Each namespace gets kube-root-ca.crt; each release's chart renders one ConfigMap.
-    { kind: 'ConfigMap', count: apps * configMapsPerApp + releases + namespaces + (khc ? 1 : 0), bytesEach: etcdBytes.ConfigMap + averageConfigMapPayload(options) },
+    { kind: 'Service', count: services, bytesEach: etcdBytes.Service },
+    { kind: 'EndpointSlice', count: services, bytesEach: etcdBytes.EndpointSlice },
+    { kind: 'Endpoints', count: services, bytesEach: etcdBytes.Endpoints },
+    // Each namespace gets kube-root-ca.crt; a release's chart renders one ConfigMap unless told not to.
+    { kind: 'ConfigMap', count: apps * configMapsPerApp + releases * perRelease.configMaps + namespaces + (khc ? 1 : 0), bytesEach: etcdBytes.ConfigMap + averageConfigMapPayload(options) },
+    // The apps' own; the controller manager's `default` one in each namespace is not counted.
+    { kind: 'ServiceAccount', count: (app.serviceAccount ? apps : 0) + releases * perRelease.serviceAccounts, bytesEach: etcdBytes.ServiceAccount },
     { kind: 'Secret', count: (needsAuthSecret(options) ? 1 : 0) + releases, bytesEach: releases > 0 ? etcdBytes.helmReleaseSecret : etcdBytes.Secret },
     { kind: 'HorizontalPodAutoscaler', count: app.hpa ? apps : 0, bytesEach: etcdBytes.HorizontalPodAutoscaler },
-    { kind: 'Ingress', count: app.ingress ? apps : 0, bytesEach: etcdBytes.Ingress },
+    { kind: 'Ingress', count: (app.ingress ? apps : 0) + releases * perRelease.ingresses, bytesEach: etcdBytes.Ingress },
     { kind: 'PersistentVolumeClaim', count: graph.faults.brokenRoots, bytesEach: etcdBytes.PersistentVolumeClaim },
   ].filter((o) => o.count > 0);
   const repoSizes = repoBytes(options, repos);
@@ -138,7 +164,7 @@ export function estimateWorkload(options: GeneratorOptions): WorkloadEstimate {
     objects,
     objectCount: objects.reduce((sum, o) => sum + o.count, 0),
     objectBytes: objects.reduce((sum, o) => sum + o.count * o.bytesEach, 0),
-    services: apps,
+    services,
     pods,
     repos,
     ...repoSizes,
@@ -152,8 +178,8 @@ function needsAuthSecret(options: GeneratorOptions): boolean {
 /** Mean payload over every ConfigMap (the app ones carry bytesPerManifest, the rest little). */
 function averageConfigMapPayload(options: GeneratorOptions): number {
   const { apps, app } = options;
-  const payloadMaps = apps * (app.manifests - 2);
-  const all = apps * (app.manifests - 1) + options.teams + 1;
+  const payloadMaps = app.configMaps ? apps * (app.manifests - 2) : 0;
+  const all = (app.configMaps ? apps * (app.manifests - 1) : 0) + options.teams + 1;
   return all > 0 ? Math.round((payloadMaps * app.bytesPerManifest) / all) : 0;
 }
 

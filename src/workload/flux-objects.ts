@@ -3,7 +3,7 @@
  * HelmReleases, team namespaces) and the root objects applied by hand to bootstrap it.
  */
 import { helmReleaseObject, kustomizeFile, shardLabels, toYaml, type K8sObject } from './manifests.ts';
-import { ociChartRepositoryObject, ociPlanOf, ociRepositoryObject, ociSourceOf, registryAuthSecret } from './oci-objects.ts';
+import { ociChartRepositoryObject, ociPlanOf, ociRepositoryObject, ociSourceOf, registryAuthSecret, registryCaSecret } from './oci-objects.ts';
 import { chartName, gitAuthSecretName, type RepoPlan, type UnitPlan, type WorkloadPlan } from './plan.ts';
 import { UsageError } from '../util/exit-codes.ts';
 
@@ -123,6 +123,11 @@ export interface RootObjectsContext {
   fleetHeadSha?: string;
   /** The registry's pull credentials, for the dockerconfigjson Secret of an OCI workload (`flux.auth: basic`); without them the Secret is left out. */
   registryAuth?: { username: string; password: string };
+  /**
+   * The CA (PEM) of a registry that speaks HTTPS: OCIRepositories verify it through certSecretRef
+   * instead of `insecure: true`, and the Secret carrying it (public) is a root object.
+   */
+  registryCaPem?: string;
 }
 
 /** What to apply by hand: the Flux namespace, the auth Secret, the fleet GitRepository and the root Kustomization. */
@@ -141,20 +146,7 @@ export function rootObjects(plan: WorkloadPlan, context: RootObjectsContext = {}
   }
   if (flux.fleetRef === 'commit' && !context.fleetHeadSha) throw new UsageError('workload.flux.fleetRef commit: the fleet repo\'s head commit is not known (generate the repos first)');
   objects.push(gitRepositoryObject(plan, plan.fleet, flux.fleetRef === 'commit' ? context.fleetHeadSha : undefined));
-  objects.push({
-    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-    kind: 'Kustomization',
-    metadata: { name: plan.fleet.gitRepositoryName, namespace: flux.namespace },
-    spec: {
-      interval: flux.interval,
-      retryInterval: flux.retryInterval,
-      timeout: flux.timeout,
-      path: `./clusters/${cluster}`,
-      prune: true,
-      wait: false,
-      sourceRef: { kind: 'GitRepository', name: plan.fleet.gitRepositoryName },
-    },
-  });
+  objects.push(rootKustomization(plan, { kind: 'GitRepository', name: plan.fleet.gitRepositoryName }, `./clusters/${cluster}`));
   return objects;
 }
 
@@ -165,9 +157,24 @@ function ociRootObjects(plan: WorkloadPlan, context: RootObjectsContext): K8sObj
   // Without credentials (a registry not started yet) the OCIRepositories still name the Secret;
   // the runner adds it in memory (withRegistryAuth), so the password never lands in root.yaml.
   if (flux.auth === 'basic' && context.registryAuth) objects.push(registryAuthSecret(plan.options.flux.namespace, ociPlanOf(plan).host, context.registryAuth));
+  if (ociPlanOf(plan).tls) {
+    if (!context.registryCaPem) throw new Error('the OCI plan is for an HTTPS registry but its CA was not given (registryCaPem)');
+    objects.push(registryCaSecret(flux.namespace, context.registryCaPem));
+  }
   const fleet = ociPlanOf(plan).fleet;
   objects.push(ociRepositoryObject(plan, fleet));
-  objects.push({
+  // The artifact's root is the fleet's clusters/<cluster> directory.
+  objects.push(rootKustomization(plan, { kind: 'OCIRepository', name: fleet.name }, './'));
+  return objects;
+}
+
+/**
+ * The root Kustomization: applies the fleet's cluster directory at `path` in the fleet source
+ * `sourceRef`, named after the fleet repo in the Flux namespace.
+ */
+function rootKustomization(plan: WorkloadPlan, sourceRef: { kind: 'GitRepository' | 'OCIRepository'; name: string }, path: string): K8sObject {
+  const { flux } = plan.options;
+  return {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
     metadata: { name: plan.fleet.gitRepositoryName, namespace: flux.namespace },
@@ -175,14 +182,12 @@ function ociRootObjects(plan: WorkloadPlan, context: RootObjectsContext): K8sObj
       interval: flux.interval,
       retryInterval: flux.retryInterval,
       timeout: flux.timeout,
-      // The artifact's root is the fleet's clusters/<cluster> directory.
-      path: './',
+      path,
       prune: true,
       wait: false,
-      sourceRef: { kind: 'OCIRepository', name: fleet.name },
+      sourceRef,
     },
-  });
-  return objects;
+  };
 }
 
 /** Every Flux object of the workload, root ones included. */

@@ -13,6 +13,7 @@ import { directoryBytes, initBareRepo, packRepository } from './git.ts';
 import { loadGraphTruth, writeGraphTruth, type GraphTruth } from './graph.ts';
 import { helmIndex, packageChart } from './helm-chart.ts';
 import { commitTime, writeRepoHistory } from './history.ts';
+import { dummyCrds } from './crds.ts';
 import { parseAllDocuments } from 'yaml';
 import { renderUnitFiles, toYaml, type K8sObject } from './manifests.ts';
 import type { OciPlan } from './oci-plan.ts';
@@ -69,6 +70,11 @@ export interface GeneratedWorkload {
   /** Apply these to bootstrap: Flux namespace, auth Secret, fleet GitRepository, root Kustomization. */
   rootObjects: K8sObject[];
   rootYaml: string;
+  /**
+   * Dummy CustomResourceDefinitions (`workload.crds`) to apply, and wait for Established, before
+   * the root objects; also in `<storageRoot>/crds.yaml`. Empty when none.
+   */
+  crds: K8sObject[];
   fluxObjects: FluxObjectRef[];
   apps: GeneratedApp[];
   graph: GraphTruth;
@@ -165,7 +171,7 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
   if (!/^https?:\/\/[^/]+/.test(context.gitBaseUrl)) {
     throw new UsageError(`gitBaseUrl "${context.gitBaseUrl}" must be an http(s) URL such as http://127.0.0.1:8080`);
   }
-  const plan = planWorkload(options, context.gitBaseUrl, context.ociBaseUrl);
+  const plan = planWorkload(options, context.gitBaseUrl, context.ociBaseUrl, context.registryCaPem !== undefined);
   mkdirSync(context.storageRoot, { recursive: true });
 
   for (const repo of plan.repos) {
@@ -220,6 +226,7 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
     repos,
     rootObjects: roots,
     rootYaml: toYaml(roots),
+    crds: dummyCrds(options.crds),
     fluxObjects: fluxObjectRefs(plan),
     apps: plan.units.map((u) => ({
       name: u.name,
@@ -239,6 +246,7 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
     durationMs: performance.now() - started,
   };
   writeFileSync(join(context.storageRoot, 'root.yaml'), workload.rootYaml);
+  if (workload.crds.length > 0) writeFileSync(join(context.storageRoot, 'crds.yaml'), toYaml(workload.crds));
   writeFileSync(join(context.storageRoot, 'workload.json'), `${JSON.stringify({ ...workload, graph: undefined }, null, 2)}\n`);
   return workload;
 }
@@ -246,13 +254,14 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
 /** Reads `workload.json` (and graph.json beside it) written by generateWorkload. */
 export function loadGeneratedWorkload(storageRoot: string): GeneratedWorkload {
   const path = join(storageRoot, 'workload.json');
-  let raw: Omit<GeneratedWorkload, 'graph'>;
+  let raw: Omit<GeneratedWorkload, 'graph' | 'crds'> & { crds?: K8sObject[] };
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8')) as Omit<GeneratedWorkload, 'graph'>;
+    raw = JSON.parse(readFileSync(path, 'utf8')) as Omit<GeneratedWorkload, 'graph' | 'crds'> & { crds?: K8sObject[] };
   } catch (err) {
     throw new UsageError(`${path}: cannot read the generated workload (run fluxbench generate first): ${(err as Error).message}`);
   }
   if (!Array.isArray(raw.repos) || !Array.isArray(raw.apps)) throw new UsageError(`${path}: not a fluxbench workload.json (no repos/apps)`);
   const graph = loadGraphTruth(raw.graphPath ?? join(storageRoot, 'graph.json'));
-  return { ...raw, graph };
+  // Written before workload.crds existed: none.
+  return { ...raw, crds: raw.crds ?? [], graph };
 }

@@ -1,12 +1,34 @@
 /**
  * The one Helm chart HelmReleases install: its files (also committed under charts/ when a
  * release sources it from git), its packaged .tgz and the Helm repository index.yaml that
- * GitHub Pages of the fake GitHub serve.
+ * GitHub Pages of the fake GitHub serve. It renders a Deployment and, as its values say, a
+ * ConfigMap, a ServiceAccount, a Service and an Ingress (see chartDefaultValues).
  */
 import { createHash } from 'node:crypto';
 import { stringify } from 'yaml';
 import { chartName, chartVersion } from './plan.ts';
 import { tgzArchive } from './tar.ts';
+
+/**
+ * The chart's default values. A HelmRelease with `helm.values: minimal` overrides only replicas
+ * and name, so it renders a Deployment and a ConfigMap; `app` turns the other objects on.
+ */
+export const chartDefaultValues = {
+  replicas: 1,
+  name: 'app',
+  image: 'registry.local/app:1',
+  serviceAccount: { create: false },
+  service: { enabled: false },
+  ingress: { enabled: false },
+  configMap: { enabled: true },
+};
+
+const metadataLines = ['metadata:', '  name: {{ .Release.Name }}', '  labels:', '    app.kubernetes.io/name: {{ .Release.Name }}'];
+
+/** A template rendered only when `condition` (a values path such as `.Values.service.enabled`) is true. */
+function gated(condition: string, lines: readonly string[]): string {
+  return [`{{- if ${condition} }}`, ...lines, '{{- end }}', ''].join('\n');
+}
 
 /** Chart files keyed by path inside the chart directory. */
 export function chartFiles(): Map<string, string> {
@@ -15,16 +37,13 @@ export function chartFiles(): Map<string, string> {
     'Chart.yaml',
     stringify({ apiVersion: 'v2', name: chartName, version: chartVersion, appVersion: '1', description: 'fluxbench synthetic app', type: 'application' }),
   );
-  files.set('values.yaml', stringify({ replicas: 1, name: 'app', image: 'registry.local/app:1' }));
+  files.set('values.yaml', stringify(chartDefaultValues));
   files.set(
     'templates/deployment.yaml',
     [
       'apiVersion: apps/v1',
       'kind: Deployment',
-      'metadata:',
-      '  name: {{ .Release.Name }}',
-      '  labels:',
-      '    app.kubernetes.io/name: {{ .Release.Name }}',
+      ...metadataLines,
       'spec:',
       '  replicas: {{ .Values.replicas }}',
       '  selector:',
@@ -35,23 +54,56 @@ export function chartFiles(): Map<string, string> {
       '      labels:',
       '        app.kubernetes.io/name: {{ .Release.Name }}',
       '    spec:',
+      '      {{- if .Values.serviceAccount.create }}',
+      '      serviceAccountName: {{ .Release.Name }}',
+      '      {{- end }}',
       '      containers:',
       '        - name: app',
       '          image: {{ .Values.image | quote }}',
+      '          {{- if .Values.service.enabled }}',
+      '          ports:',
+      '            - name: http',
+      '              containerPort: 8080',
+      '          {{- end }}',
       '',
     ].join('\n'),
   );
+  files.set('templates/configmap.yaml', gated('.Values.configMap.enabled', ['apiVersion: v1', 'kind: ConfigMap', 'metadata:', '  name: {{ .Release.Name }}-values', 'data:', '  name: {{ .Values.name | quote }}']));
+  files.set('templates/serviceaccount.yaml', gated('.Values.serviceAccount.create', ['apiVersion: v1', 'kind: ServiceAccount', ...metadataLines]));
   files.set(
-    'templates/configmap.yaml',
-    [
+    'templates/service.yaml',
+    gated('.Values.service.enabled', [
       'apiVersion: v1',
-      'kind: ConfigMap',
-      'metadata:',
-      '  name: {{ .Release.Name }}-values',
-      'data:',
-      '  name: {{ .Values.name | quote }}',
-      '',
-    ].join('\n'),
+      'kind: Service',
+      ...metadataLines,
+      'spec:',
+      '  selector:',
+      '    app.kubernetes.io/name: {{ .Release.Name }}',
+      '  ports:',
+      '    - name: http',
+      '      port: 80',
+      '      targetPort: http',
+    ]),
+  );
+  files.set(
+    'templates/ingress.yaml',
+    gated('.Values.ingress.enabled', [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: Ingress',
+      ...metadataLines,
+      'spec:',
+      '  rules:',
+      '    - host: {{ printf "%s.%s.fluxbench.local" .Release.Name .Release.Namespace | quote }}',
+      '      http:',
+      '        paths:',
+      '          - path: /',
+      '            pathType: Prefix',
+      '            backend:',
+      '              service:',
+      '                name: {{ .Release.Name }}',
+      '                port:',
+      '                  name: http',
+    ]),
   );
   return files;
 }

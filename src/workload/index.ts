@@ -7,6 +7,9 @@ export {
   helmSources,
   workloadSources,
   ociLayouts,
+  helmValueShapes,
+  driftDetectionModes,
+  maxCrds,
   type GeneratorOptions,
   type GeneratorOptionsInput,
 } from './options.ts';
@@ -20,6 +23,7 @@ export {
   type GeneratedApp,
 } from './generate.ts';
 export { planWorkload, type WorkloadPlan } from './plan.ts';
+export { dummyCrds, dummyCrdName, dummyCrdGroup, dummyCrdLabel } from './crds.ts';
 export { ociTag, registryAuthSecretName, defaultOciBaseUrl, type OciPlan, type OciArtifactPlan, type OciChartPlan } from './oci-plan.ts';
 export { withRegistryAuth } from './oci-auth.ts';
 export { estimateWorkload, repoCount, type WorkloadEstimate, type ObjectEstimate } from './estimate.ts';

@@ -51,11 +51,12 @@ export function renderUnitFiles(plan: WorkloadPlan, unit: UnitPlan): Map<string,
   return files;
 }
 
-/** The app's files (Deployment, Service, ConfigMaps, optional HPA/Ingress, a broken root's PVC). */
+/** The app's files (Deployment, Service, ConfigMaps, optional ServiceAccount/HPA/Ingress, a broken root's PVC). */
 function setAppFiles(files: Map<string, string>, options: WorkloadPlan['options'], unit: UnitPlan): void {
   const app = options.app;
   const meta = (name: string) => ({ name, labels: labels(unit) });
-  files.set('deployment.yaml', emitYaml(deploymentObject(unit, app.replicas, meta(unit.name))));
+  files.set('deployment.yaml', emitYaml(deploymentObject(unit, app, meta(unit.name))));
+  if (app.serviceAccount) files.set('serviceaccount.yaml', emitYaml({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(unit.name) }));
   files.set(
     'service.yaml',
     emitYaml(
@@ -69,10 +70,11 @@ function setAppFiles(files: Map<string, string>, options: WorkloadPlan['options'
   const configMap = (name: string, label: string) =>
     emitYaml(
       { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(name), data: { LOG_LEVEL: 'info', payload: seededText(options.seed, label, app.bytesPerManifest) } });
-  files.set('configmap.yaml', configMap(`${unit.name}-config`, `${unit.name}/config`));
+  if (app.configMaps) files.set('configmap.yaml', configMap(`${unit.name}-config`, `${unit.name}/config`));
   for (let k = 1; k <= app.manifests - 3; k++) {
     files.set(`configmap-extra-${k}.yaml`, configMap(`${unit.name}-extra-${k}`, `${unit.name}/extra-${k}`));
   }
+  // Not churnable (app.configMaps false): no ConfigMap for commits to bump.
   if (unit.churnable) files.set(churnFileName, renderChurnConfigMap(unit.name, 0, 'initial'));
   if (app.hpa) {
     files.set(
@@ -124,23 +126,28 @@ function setAppFiles(files: Map<string, string>, options: WorkloadPlan['options'
   }
 }
 
-function deploymentObject(unit: UnitPlan, replicas: number, metadata: { name: string; labels: Record<string, string> }): Record<string, unknown> {
+function deploymentObject(
+  unit: UnitPlan,
+  app: Pick<WorkloadPlan['options']['app'], 'replicas' | 'serviceAccount' | 'configMaps'>,
+  metadata: { name: string; labels: Record<string, string> },
+): Record<string, unknown> {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata,
     spec: {
-      replicas,
+      replicas: app.replicas,
       selector: { matchLabels: { 'app.kubernetes.io/name': unit.name } },
       template: {
         metadata: { labels: { 'app.kubernetes.io/name': unit.name } },
         spec: {
+          ...(app.serviceAccount ? { serviceAccountName: unit.name } : {}),
           containers: [
             {
               name: 'app',
               image: 'registry.local/app:1',
               ports: [{ containerPort: 8080, name: 'http' }],
-              envFrom: [{ configMapRef: { name: `${unit.name}-config` } }],
+              ...(app.configMaps ? { envFrom: [{ configMapRef: { name: `${unit.name}-config` } }] } : {}),
               resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
             },
           ],
@@ -157,6 +164,20 @@ export function kustomizeFile(resources: readonly string[]): string {
 /** Metadata labels that put an object on a controller shard (none when unsharded). */
 export function shardLabels(shard: string | undefined): { labels?: Record<string, string> } {
   return shard ? { labels: { [shardLabel]: shard } } : {};
+}
+
+/** The values a HelmRelease gives the chart (helm-chart.ts): `helm.values` minimal, or the app as `app` describes it. */
+export function helmReleaseValues(options: WorkloadPlan['options'], hr: Pick<HelmReleasePlan, 'name'>): Record<string, unknown> {
+  if (options.helm.values === 'minimal') return { replicas: 1, name: hr.name };
+  const { app } = options;
+  return {
+    replicas: app.replicas,
+    name: hr.name,
+    serviceAccount: { create: app.serviceAccount },
+    service: { enabled: true },
+    ingress: { enabled: app.ingress },
+    configMap: { enabled: app.configMaps },
+  };
 }
 
 export function helmReleaseObject(plan: WorkloadPlan, hr: HelmReleasePlan): K8sObject {
@@ -178,7 +199,8 @@ export function helmReleaseObject(plan: WorkloadPlan, hr: HelmReleasePlan): K8sO
       timeout: options.flux.timeout,
       targetNamespace: hr.targetNamespace,
       ...chart,
-      values: { replicas: 1, name: hr.name },
+      ...(options.helm.driftDetection ? { driftDetection: { mode: options.helm.driftDetection } } : {}),
+      values: helmReleaseValues(options, hr),
       ...(hr.valuesFromConfigMap ? { valuesFrom: [{ kind: 'ConfigMap', name: hr.valuesFromConfigMap, valuesKey: 'values.yaml' }] } : {}),
     },
   };

@@ -1,11 +1,12 @@
 /**
  * The Flux objects of an OCI workload as Flux users write them: an OCIRepository per artifact
- * following a tag over plain HTTP (`insecure: true`), the chart's OCIRepository with Helm's
- * layer selector, and the dockerconfigjson Secret they pull with.
+ * following a tag over plain HTTP (`insecure: true`) or HTTPS verified against the run's CA
+ * (`certSecretRef`), the chart's OCIRepository with Helm's layer selector, and the Secrets they
+ * pull with.
  */
 import { helmMediaTypes } from '../util/oci-media-types.ts';
 import { shardLabels, type K8sObject } from './manifests.ts';
-import { dockerConfigJson, registryAuthSecretName, type OciArtifactPlan, type OciPlan } from './oci-plan.ts';
+import { dockerConfigJson, registryAuthSecretName, registryCaSecretName, type OciArtifactPlan, type OciPlan } from './oci-plan.ts';
 import type { UnitPlan, WorkloadPlan } from './plan.ts';
 
 /** The plan's OCI part; throws when the plan is a Git one (a caller bug, not bad input). */
@@ -18,8 +19,9 @@ function pullSpec(plan: WorkloadPlan): Record<string, unknown> {
   const { flux } = plan.options;
   return {
     interval: flux.sourceInterval,
-    // The run's registry speaks plain HTTP on loopback (or through the relay to pods).
-    insecure: true,
+    // HTTPS: the run's CA, as a private registry's is handed to Flux. Plain HTTP: on loopback
+    // (or through the relay to pods), where source-controller must be told not to use TLS.
+    ...(ociPlanOf(plan).tls ? { certSecretRef: { name: registryCaSecretName } } : { insecure: true }),
     ...(flux.auth === 'basic' ? { secretRef: { name: registryAuthSecretName } } : {}),
   };
 }
@@ -68,6 +70,17 @@ export function registryAuthSecret(namespace: string, host: string, auth: { user
     metadata: { name: registryAuthSecretName, namespace },
     type: 'kubernetes.io/dockerconfigjson',
     stringData: { '.dockerconfigjson': dockerConfigJson(host, auth.username, auth.password) },
+  };
+}
+
+/** The Secret with the registry's CA certificate (`ca.crt`, the key source-controller's certSecretRef reads); public. */
+export function registryCaSecret(namespace: string, caPem: string): K8sObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: registryCaSecretName, namespace },
+    type: 'Opaque',
+    stringData: { 'ca.crt': caPem },
   };
 }
 

@@ -24,6 +24,8 @@ interface PlannedUnit {
 export const ociTag = 'latest';
 /** The dockerconfigjson Secret OCIRepositories pull with (`workload.flux.auth: basic`). */
 export const registryAuthSecretName = 'fluxbench-registry-auth';
+/** The Secret holding the registry's CA (`ca.crt`) when it speaks HTTPS; OCIRepositories name it in certSecretRef. */
+export const registryCaSecretName = 'fluxbench-registry-ca';
 /** Where `fluxbench generate` points OCIRepositories when no registry URL is given. */
 export const defaultOciBaseUrl = 'oci://127.0.0.1:5000';
 
@@ -57,6 +59,8 @@ export interface OciPlan {
   baseUrl: string;
   /** `<host>:<port>`, the key of the dockerconfigjson Secret's `auths`. */
   host: string;
+  /** The registry speaks HTTPS with the run's CA (certSecretRef); otherwise plain HTTP (`insecure: true`). */
+  tls: boolean;
   tag: string;
   /** The fleet's cluster directory, applied by the root Kustomization. */
   fleet: OciArtifactPlan;
@@ -92,6 +96,7 @@ export function planOci(
   units: readonly PlannedUnit[],
   chart: { name: string; version: string } | undefined,
   ociBaseUrl: string,
+  tls = false,
 ): OciPlan {
   const baseUrl = normalizeOciBaseUrl(ociBaseUrl);
   const owner = options.owner.toLowerCase();
@@ -129,7 +134,7 @@ export function planOci(
     url: `${baseUrl}/${owner}/charts/${chart.name}`,
     version: chart.version,
   };
-  return { baseUrl, host: baseUrl.slice('oci://'.length), tag: ociTag, fleet: fleetArtifact, artifacts, units: unitSources, ...(chartPlan ? { chart: chartPlan } : {}) };
+  return { baseUrl, host: baseUrl.slice('oci://'.length), tls, tag: ociTag, fleet: fleetArtifact, artifacts, units: unitSources, ...(chartPlan ? { chart: chartPlan } : {}) };
 }
 
 /** How many OCIRepositories an OCI workload makes, without planning it (for estimates). */

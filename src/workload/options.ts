@@ -11,6 +11,10 @@ import { parseDuration, parseQuantity } from '../util/units.ts';
 export const layouts = ['monorepo', 'repo-per-team', 'both'] as const;
 export const graphShapes = ['none', 'chain', 'fan-out', 'fan-in', 'random'] as const;
 export const helmSources = ['helm-repository', 'git-repository', 'oci-repository'] as const;
+/** What HelmReleases ask the chart to render: see helmOptionsSchema's `values`. */
+export const helmValueShapes = ['minimal', 'app'] as const;
+/** HelmRelease `spec.driftDetection.mode`. */
+export const driftDetectionModes = ['disabled', 'warn', 'enabled'] as const;
 /** Where Flux fetches the workload from: the fake GitHub, or the run's OCI registry. */
 export const workloadSources = ['git', 'oci'] as const;
 /** per-app: one OCIRepository per app (the flux-benchmark shape); per-team: one per team. */
@@ -41,6 +45,8 @@ const atLeastOne = (max: number, why: string) => bounded(1, max, why);
  */
 export const maxApps = 20_000;
 const appsWhy = 'more apps than a 24 GiB machine can hold (~200,000 objects at 20,000)';
+/** Dummy CRDs: flux-benchmark's largest set is 500; twice that is already far past most clusters. */
+export const maxCrds = 1_000;
 /** Bytes bounds: repos live on this machine's disk and a clone in source-controller's memory. */
 const maxFileBytes = 2 ** 30;
 const maxRepoBytes = 16 * 2 ** 30;
@@ -99,6 +105,14 @@ const appOptionsSchema = z
     replicas: count(100, 'each replica is a Pod object; 100 per app are 2,000,000 Pods at the apps bound').default(2),
     hpa: z.boolean().default(false),
     ingress: z.boolean().default(false),
+    /** A ServiceAccount `<app>` per app, named by the Deployment's serviceAccountName (the flux-benchmark app has one). */
+    serviceAccount: z.boolean().default(false),
+    /**
+     * false: the app has no ConfigMap at all: neither `<app>-config` (nor the Deployment's envFrom)
+     * nor the churn ConfigMap history and churn commits bump, so its apps cannot be churned.
+     * With serviceAccount, ingress and replicas 0 this is flux-benchmark's app exactly.
+     */
+    configMaps: z.boolean().default(true),
   })
   .strict();
 
@@ -170,6 +184,15 @@ const helmOptionsSchema = z
     source: z.enum(helmSources).default('helm-repository'),
     /** Repository under the owner whose GitHub Pages serve the chart (helm-repository source). */
     pagesRepo: dnsName().default('charts'),
+    /**
+     * `minimal`: each release is one Deployment (1 replica) and a ConfigMap; `app`: each release is
+     * the app as `app` describes it (app.replicas, a Service, a ServiceAccount with
+     * app.serviceAccount, an Ingress with app.ingress, a ConfigMap unless app.configMaps is false),
+     * as flux-benchmark's HelmReleases install podinfo scaled to zero.
+     */
+    values: z.enum(helmValueShapes).default('minimal'),
+    /** HelmRelease `spec.driftDetection.mode`; unset leaves the field out (helm-controller's default, disabled). */
+    driftDetection: z.enum(driftDetectionModes).optional(),
   })
   .strict();
 
@@ -250,6 +273,12 @@ export const generatorOptionsSchema = z
     flux: fluxOptionsSchema.prefault({}),
     helm: helmOptionsSchema.prefault({}),
     graph: graphOptionsSchema.prefault({}),
+    /**
+     * Dummy CustomResourceDefinitions applied (and Established) before the root objects, one API
+     * group each, as flux-benchmark preinstalls 50, 250 or 500 to load the API server's discovery
+     * and the controllers' RESTMappers (see crds.ts).
+     */
+    crds: count(maxCrds, 'each CRD is one more API group the API server serves and every client discovers').default(0),
   })
   .strict();
 
@@ -282,6 +311,11 @@ export function parseGeneratorOptions(input: unknown, where = 'workload'): Gener
   const options = result.data;
   if (/^team-\d+$/.test(options.fleetRepo)) {
     throw new UsageError(`${where}.fleetRepo: "${options.fleetRepo}" is taken by team repos (team-<n>); choose another name such as "fleet"`);
+  }
+  if (!options.app.configMaps && options.app.manifests > 3) {
+    throw new UsageError(
+      `${where}.app.manifests: ${options.app.manifests} asks for ${options.app.manifests - 3} extra ConfigMap(s) per app, but ${where}.app.configMaps is false (no ConfigMaps); use manifests 3 or configMaps true`,
+    );
   }
   const sourceProblem = sourceOptionsProblem(options, where);
   if (sourceProblem) throw new UsageError(sourceProblem);

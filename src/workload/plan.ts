@@ -94,9 +94,9 @@ function pad(index: number, width: number): string {
  * extra ones), HelmReleases, and the dependency graph's ground truth (cycles, broken roots,
  * missing dependencies) that diagnose and settle are checked against. Pure and deterministic
  * for a given seed. `ociBaseUrl` (`oci://host:port`, the registry as Flux reaches it) is read
- * with `source: oci` only.
+ * with `source: oci` only, as is `ociTls` (the registry speaks HTTPS with the run's CA).
  */
-export function planWorkload(options: GeneratorOptions, gitBaseUrl: string, ociBaseUrl = defaultOciBaseUrl): WorkloadPlan {
+export function planWorkload(options: GeneratorOptions, gitBaseUrl: string, ociBaseUrl = defaultOciBaseUrl, ociTls = false): WorkloadPlan {
   const base = gitBaseUrl.replace(/\/+$/, '');
   const ns = options.flux.namespace;
   const owner = options.owner;
@@ -127,7 +127,7 @@ export function planWorkload(options: GeneratorOptions, gitBaseUrl: string, ociB
       : undefined,
     chartInGit: helmReleases.length > 0 && options.helm.source === 'git-repository',
     ...(options.source === 'oci'
-      ? { oci: planOci(options, fleet, units, helmReleases.length > 0 && options.helm.source === 'oci-repository' ? { name: chartName, version: chartVersion } : undefined, ociBaseUrl) }
+      ? { oci: planOci(options, fleet, units, helmReleases.length > 0 && options.helm.source === 'oci-repository' ? { name: chartName, version: chartVersion } : undefined, ociBaseUrl, ociTls) }
       : {}),
     graph: { nodes, cycles, brokenRoots, missing },
   };
@@ -186,7 +186,8 @@ function planUnits(options: GeneratorOptions, where: { teams: string[]; teamRepo
       repo: (own ?? where.fleet).fullName,
       dir: own ? `apps/${name}` : `apps/${team}/${name}`,
       dependsOn: [],
-      churnable: true,
+      // Churn bumps the app's churn ConfigMap; app.configMaps false leaves it out.
+      churnable: options.app.configMaps,
       forceWait: false,
       shard: nextShard(),
     });

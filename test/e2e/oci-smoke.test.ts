@@ -86,4 +86,40 @@ describe('OCI sources through the real registry', () => {
     expect(finding, 'an OCIRepository is a diagnosis finding').toBeDefined();
     expect(JSON.stringify(finding!.rootCause)).toMatch(/503|Service Unavailable|OCIArtifactPullFailed/);
   });
+
+  it('an HTTPS registry with a per-run CA: OCIRepositories verify it (certSecretRef, no insecure) and an OCI HelmRelease gets Ready', async () => {
+    const scenario = defineScenario({
+      name: 'oci-tls-e2e',
+      controllers: { helm: { enabled: true } },
+      registry: { tls: true, anonymousPull: false },
+      workload: {
+        source: 'oci',
+        oci: { layout: 'per-app' },
+        layout: 'monorepo',
+        teams: 1,
+        apps: 2,
+        seed: 7,
+        helm: { releases: 1, source: 'oci-repository' },
+        flux: { auth: 'basic', sourceInterval: '10s', interval: '1m' },
+      },
+      duration: '10s',
+      sampling: { interval: '2s' },
+      settle: { timeout: '2m', until: 'ready' },
+      thresholds: ['ready.not_ready == 0', 'ready.helmrelease.all_after > 0', 'ready.ocirepository.all_after > 0', 'registry.pulls > 0'],
+    });
+    const reports = mkdtempSync(join(tmpdir(), 'fb-e2e-oci-tls-'));
+    const result = await runScenario(scenario, { scenarioPath: '<defineScenario>', reportsDir: reports, quiet: true, log: () => {} });
+    expect(result.summary?.thresholds.filter((t) => !t.ok).map((t) => t.expression)).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    // What was applied: every OCIRepository names the CA Secret and none skips verification.
+    const root = readFileSync(join(result.runDir, 'oci', 'git', 'root.yaml'), 'utf8');
+    expect(root).toContain('certSecretRef');
+    expect(root).not.toContain('insecure');
+    expect(readFileSync(join(result.runDir, 'oci', 'registry.ca.crt'), 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    // The pulls went through the HTTPS gateway with the run's credentials (anonymous pulls are off).
+    const samples = readNdjson<Sample>(join(result.runDir, 'samples.ndjson'));
+    const pulls = samples.filter((s) => s.kind === 'registry' && s.name === 'request' && s.labels?.pull === 'true');
+    expect(new Set(pulls.map((s) => s.labels!.repository))).toContain('fluxbench/charts/fluxbench-app');
+    expect(new Set(pulls.map((s) => s.labels!.identity))).toEqual(new Set(['fluxbench']));
+  });
 });

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { FaultSpecInput } from '../../github/index.ts';
 import { positiveDurationSchema } from '../../util/field-schemas.ts';
-import { faultActionSchema, toFaultSpec } from '../fault-variants.ts';
+import { faultActionSchema, startHostFault, toFaultSpec } from '../fault-variants.ts';
 import { durationOrRunEnd, type ChaosActionDefinition } from '../action.ts';
 import { atField, repoSelectorField } from '../fields.ts';
 
@@ -47,13 +47,6 @@ export const githubFaultAction: ChaosActionDefinition<typeof schema> = {
   target: (action) => action.repo ?? action.route ?? 'github',
   endMs: (planned, _later, durationMs) => durationOrRunEnd(planned, durationMs),
   async start(action, _planned, targets) {
-    // Without `for`: the timeline ends the fault itself at the planned end (the run's clock,
-    // an `end` sample under this action's label), and early when the run stops; a timer of the
-    // fake GitHub's own would race it.
-    const { for: _ownEnd, ...spec } = toFakeGitHubFault(action);
-    const fault = targets.github.admin.addFault(spec);
-    return async () => {
-      targets.github.admin.removeFault(fault.id);
-    };
+    return startHostFault(targets.github.admin, toFakeGitHubFault(action));
   },
 };

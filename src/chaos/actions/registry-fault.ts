@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { RegistryFaultSpecInput } from '../../registry/options.ts';
 import { registryRoutes } from '../../registry/routes.ts';
 import { positiveDurationSchema } from '../../util/field-schemas.ts';
-import { faultActionSchema, toFaultSpec } from '../fault-variants.ts';
+import { faultActionSchema, startHostFault, toFaultSpec } from '../fault-variants.ts';
 import { globToRegExp } from '../../util/glob.ts';
 import { durationOrRunEnd, type ChaosActionDefinition } from '../action.ts';
 import { atField } from '../fields.ts';
@@ -64,12 +64,6 @@ export const registryFaultAction: ChaosActionDefinition<typeof schema> = {
   async start(action, _planned, targets) {
     const registry = targets.registry;
     if (!registry) throw new Error('this run has no OCI registry to inject the fault into');
-    // Without `for`: the timeline ends the fault at the planned end (the run's clock, an `end`
-    // sample under this action's label), and early when the run stops.
-    const { for: _ownEnd, ...spec } = toRegistryFault(action);
-    const fault = registry.admin.addFault(spec);
-    return async () => {
-      registry.admin.removeFault(fault.id);
-    };
+    return startHostFault(registry.admin, toRegistryFault(action));
   },
 };

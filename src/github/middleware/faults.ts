@@ -1,4 +1,4 @@
-import { setTimeout as delay } from 'node:timers/promises';
+import { waitUnlessClosed } from '../../serving/latency.ts';
 import { repoOf, respond, type RequestContext } from '../context.ts';
 import type { Middleware } from '../pipeline.ts';
 import { docsUrl } from '../rest.ts';
@@ -33,18 +33,5 @@ export const faults: Middleware<RequestContext> = async (ctx, next) => {
  * meanwhile, as on a slow GitHub. A client that hangs up meanwhile ends the wait and the request.
  */
 export const latency: Middleware<RequestContext> = async (ctx, next) => {
-  const { delayMs } = ctx.fault;
-  if (delayMs > 0) {
-    const closed = new AbortController();
-    const onClose = () => closed.abort();
-    ctx.res.once('close', onClose);
-    try {
-      await delay(delayMs, undefined, { signal: closed.signal });
-    } catch {
-      return;
-    } finally {
-      ctx.res.off('close', onClose);
-    }
-  }
-  await next();
+  if (await waitUnlessClosed(ctx.res, ctx.fault.delayMs)) await next();
 };

@@ -100,6 +100,9 @@ export function renderKwokctlConfig(input: { kubeVersion: string; etcdVersion: s
       // nodes' pods would otherwise measure them, not Flux). It also turns kube-apiserver's APF
       // off and its in-flight limits to 0: controlPlanePatches puts production's values back.
       disableQPSLimits: true,
+      // RBAC on, as in production: the Flux controllers run as their ServiceAccounts with
+      // flux2's roles (src/flux/identity.ts), so every request is authorized as it would be there.
+      kubeAuthorization: true,
       bindAddress: localBindAddress,
       etcdQuotaBackendSize: `${localEtcdQuotaBackendBytes / 2 ** 30}Gi`,
     },

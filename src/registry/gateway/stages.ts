@@ -2,8 +2,8 @@
  * The gateway's middleware, in pipeline order (see pipeline.ts): accounting, identify, faults,
  * authorize, pull limits, latency. Each may answer the request itself instead of going on.
  */
-import { setTimeout as delay } from 'node:timers/promises';
 import { headerBytes } from '../../serving/http-util.ts';
+import { waitUnlessClosed } from '../../serving/latency.ts';
 import type { Middleware } from '../../serving/pipeline.ts';
 import { credentialsMatch, isAuthorization, parseBasicAuthorization } from '../credentials.ts';
 import { anonymousIdentity, isAnonymous } from '../limits.ts';
@@ -143,18 +143,5 @@ export const pullLimits: Middleware<GatewayExchange> = async (ctx, next) => {
 
 /** Waits out an injected latency; a client that hangs up meanwhile ends the wait and the request. */
 export const latency: Middleware<GatewayExchange> = async (ctx, next) => {
-  const { delayMs } = ctx.fault;
-  if (delayMs > 0) {
-    const closed = new AbortController();
-    const onClose = () => closed.abort();
-    ctx.res.once('close', onClose);
-    try {
-      await delay(delayMs, undefined, { signal: closed.signal });
-    } catch {
-      return;
-    } finally {
-      ctx.res.off('close', onClose);
-    }
-  }
-  await next();
+  if (await waitUnlessClosed(ctx.res, ctx.fault.delayMs)) await next();
 };

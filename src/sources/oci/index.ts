@@ -68,11 +68,14 @@ export const ociSource: SourceKindDefinition = {
       url: registry.url,
       targets: { github, registry },
       async generate(fluxBaseUrl) {
+        // Through a relay, pods reach the gateway by another address: its certificate must name it.
+        await registry.tls?.addName(new URL(fluxBaseUrl).hostname.replace(/^\[(.*)\]$/, '$1'));
         const generated = await generateWorkload(options.workload, {
           storageRoot: github.storageRoot,
           // --source of every artifact: the repo on the Git host, as CI's remote.origin.url.
           gitBaseUrl: github.url,
           ociBaseUrl: `oci://${new URL(fluxBaseUrl).host}`,
+          ...(registry.tls ? { registryCaPem: registry.tls.caPem } : {}),
         });
         if (generated.oci?.chart && !options.binaries?.helm) binary(options.binaries, 'helm');
         publication = createPublication(generated, publisher, join(options.storageRoot, 'exports'));

@@ -109,7 +109,7 @@ describe('RAM-backed temp dirs of host-process controllers', () => {
 const fs = require('node:fs'), http = require('node:http'), path = require('node:path');
 const health = process.argv.find((a) => a.startsWith('--health-addr=')).split('=')[1].split(':');
 if (process.env.TMPDIR) fs.writeFileSync(path.join(process.env.TMPDIR, 'build'), 'x');
-console.log(JSON.stringify({ GOMEMLIMIT: process.env.GOMEMLIMIT ?? null, TMPDIR: process.env.TMPDIR ?? null }));
+console.log(JSON.stringify({ GOMEMLIMIT: process.env.GOMEMLIMIT ?? null, TMPDIR: process.env.TMPDIR ?? null, KUBECONFIG: process.env.KUBECONFIG ?? null }));
 http.createServer((req, res) => res.end('ok')).listen(Number(health[1]), health[0]);
 `,
   );
@@ -117,14 +117,19 @@ http.createServer((req, res) => res.end('ok')).listen(Number(health[1]), health[
   chmodSync(fakeController, 0o755);
 
   it.skipIf(!shmIsRam)('starts a tmpfs controller with TMPDIR under /dev/shm and GOMEMLIMIT, and removes the folder at stop', async () => {
-    const kubectl = writeRecordingCli(work, 'kubectl', [{ args: [] }]);
+    const kubectl = writeRecordingCli(work, 'kubectl', [{ args: ['create', 'token'], stdout: 'sa-token-for-test\n' }, { args: [] }]);
     const runDir = mkdtempSync(join(work, 'run-'));
     const runId = `unit-knobs-${process.pid}`;
     const toolchain = {
       cacheRoot: work,
       binaries: { kubectl: kubectl.path, 'source-controller': fakeController, 'kustomize-controller': fakeController },
       crdDir: join(work, 'crds'),
+      rbacDir: join(work, 'rbac'),
     } as unknown as Toolchain;
+    writeFileSync(
+      join(work, 'kubeconfig'),
+      'apiVersion: v1\nkind: Config\ncurrent-context: admin\ncontexts: [{name: admin, context: {cluster: kwok, user: admin}}]\nclusters: [{name: kwok, cluster: {server: "https://127.0.0.1:6443", certificate-authority: /pki/ca.crt}}]\nusers: [{name: admin, user: {client-certificate: /pki/admin.crt}}]\n',
+    );
     const cluster = { provider: 'local', name: 'none', kubeconfigPath: join(work, 'kubeconfig'), apiServerUrl: '', componentPids: async () => ({}), stop: async () => {} };
     const tempDirs: string[] = [];
     const flux = await startFlux({
@@ -136,15 +141,24 @@ http.createServer((req, res) => res.end('ok')).listen(Number(health[1]), health[
       controllers: { source: {}, kustomize: { shards: 0, tmpfs: true, memoryLimitBytes: 256 * mib }, helm: { enabled: false }, notification: { enabled: false } },
       onTempDir: (path) => tempDirs.push(path),
     });
-    const envOf = (id: string) => JSON.parse(readFileSync(join(runDir, 'logs', `${id}.log`), 'utf8').split('\n')[0]!) as { GOMEMLIMIT: string | null; TMPDIR: string | null };
+    const envOf = (id: string) => JSON.parse(readFileSync(join(runDir, 'logs', `${id}.log`), 'utf8').split('\n')[0]!) as { GOMEMLIMIT: string | null; TMPDIR: string | null; KUBECONFIG: string | null };
     const runRamDir = `/dev/shm/fluxbench-${runId}`;
     try {
       expect(tempDirs).toEqual([runRamDir]);
-      expect(envOf('kustomize-controller')).toEqual({ GOMEMLIMIT: String(256 * mib), TMPDIR: `${runRamDir}/kustomize-controller` });
+      expect(envOf('kustomize-controller')).toMatchObject({ GOMEMLIMIT: String(256 * mib), TMPDIR: `${runRamDir}/kustomize-controller` });
+      // Each controller talks to the API server as its own ServiceAccount, not as the admin.
+      expect(envOf('kustomize-controller').KUBECONFIG).toBe(join(runDir, 'flux-identities', 'kustomize-controller.kubeconfig'));
+      const sourceKubeconfig = readFileSync(envOf('source-controller').KUBECONFIG!, 'utf8');
+      expect(sourceKubeconfig).toContain('system:serviceaccount:flux-system:source-controller');
+      expect(sourceKubeconfig).toContain('token: sa-token-for-test');
+      expect(sourceKubeconfig).toContain('server: https://127.0.0.1:6443');
+      expect(sourceKubeconfig).not.toContain('admin.crt');
+      expect(statSync(envOf('source-controller').KUBECONFIG!).mode & 0o777).toBe(0o600);
+      expect(kubectl.calls().map((c) => c.slice(0, 3).join(' '))).toEqual(expect.arrayContaining(['create token source-controller', 'create token kustomize-controller']));
       expect(statSync(`${runRamDir}/kustomize-controller`).mode & 0o777).toBe(0o700);
       expect(readFileSync(`${runRamDir}/kustomize-controller/build`, 'utf8')).toBe('x');
       // Without the knobs, nothing is set for source-controller (it inherits the runner's environment).
-      expect(envOf('source-controller')).toEqual({ GOMEMLIMIT: process.env.GOMEMLIMIT ?? null, TMPDIR: process.env.TMPDIR ?? null });
+      expect(envOf('source-controller')).toMatchObject({ GOMEMLIMIT: process.env.GOMEMLIMIT ?? null, TMPDIR: process.env.TMPDIR ?? null });
       await flux.stop();
       // stop() itself removes the run's RAM-backed folder (its files hold memory).
       expect(existsSync(runRamDir)).toBe(false);

@@ -93,7 +93,7 @@ describe('startMeasurements', () => {
       log: () => {},
     });
     try {
-      expect(handle.measurements.map((m) => m.name)).toEqual(['controller-metrics', 'proc', 'lag', 'api']);
+      expect(handle.measurements.map((m) => m.name)).toEqual(['controller-metrics', 'proc', 'lag', 'api', 'apf']);
       await new Promise((r) => setTimeout(r, 300));
       handle.recordPush({ repo: 'acme/app', sha: '9'.repeat(40), pushedAt: Date.now() });
       api.upsert(gitRepositoriesPath, gitRepository('flux-system', 'app', 'acme/app', '9'.repeat(40)));

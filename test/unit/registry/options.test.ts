@@ -8,6 +8,7 @@ describe('registry options', () => {
     const options = parseRegistryOptions(undefined);
     expect(options).toEqual({
       timeScale: 1,
+      tls: false,
       anonymousPull: true,
       rateLimits: { enabled: false, window: '6h', anonymous: 100, authenticated: 200 },
       faults: [],

@@ -34,8 +34,13 @@ describe('renderMarkdown', () => {
     const summary = buildSummary(samples, syntheticRunMeta());
     const md = renderMarkdown(summary);
     const lag = tableAfter(md, 'Lag per pushed commit');
-    expect(lag.map((row) => row.split('|')[1]!.trim())).toEqual(['artifact', 'applied', 'ready']);
+    expect(lag.map((row) => row.split('|')[1]!.trim())).toEqual(['artifact', 'applied', 'ready', 'controllers (artifact → applied)']);
     expect(lag[1]).toContain('| 60 |');
+    // The controllers' part: one per applied sample, and never more than the applied lag.
+    expect(lag[3]).toContain('| 60 |');
+    const p95 = (row: string) => Number(row.split('|')[4]!.trim().replace(/s$/, ''));
+    expect(p95(lag[3]!)).toBeLessThan(p95(lag[1]!));
+    expect(p95(lag[3]!)).toBeCloseTo(summary.lag.controllers!.p95, 0);
     const restarts = tableAfter(md, 'Restarts and OOM kills');
     expect(restarts[0]).toMatch(/^\| \+2m30s \| kustomize-controller \| oom_killed \| memory limit 256Mi exceeded \|/);
     const faults = tableAfter(md, 'Faults');

@@ -123,7 +123,7 @@ describe('feasibility against the provider', () => {
 
 describe('fluxbench plan', () => {
   it('prints objects by kind, repos, etcd, memory, disk and the time bound', async () => {
-    const path = file('plan.yaml', 'name: plan\nworkload: { apps: 12, teams: 3, layout: repo-per-team, helm: { releases: 2 } }\nduration: 2m\nsettle: { timeout: 1m }\n');
+    const path = file('plan.yaml', 'name: plan\ncontrollers: { helm: { enabled: true } }\nworkload: { apps: 12, teams: 3, layout: repo-per-team, helm: { releases: 2 } }\nduration: 2m\nsettle: { timeout: 1m }\n');
     const { out, error } = await cli(registerPlanCommand, 'plan', path);
     expect(error).toBeUndefined();
     expect(out).toMatch(/^plan for plan \(provider local\)/);

@@ -132,8 +132,8 @@ describe('parseScenario errors name file:line:col, field and what is allowed', (
 
   it('rejects metrics outside the summary catalogue when loading instead of failing with "no data" after a run', () => {
     expect(problems(`${minimal}thresholds: ["latency.applied.p95 < 60s", "*.*.max < 1Gi"]\nregression: { "mem.*.max": "+15%" }\n`)).toEqual([
-      'test.yaml:3:14: thresholds[0]: unknown metric "latency.applied.p95": no summary metric starts with "latency." (allowed: memory, cpu, queue, reconcile, restarts, oom, lag, github, registry, stalled, api, etcd, objects, ready, goroutines, fds); did you mean "lag.applied.p95"?',
-      'test.yaml:4:15: regression["mem.*.max"]: invalid key "mem.*.max": unknown metric "mem.*.max": no summary metric starts with "mem." (allowed: memory, cpu, queue, reconcile, restarts, oom, lag, github, registry, stalled, api, etcd, objects, ready, goroutines, fds); did you mean "memory.*.max"?',
+      'test.yaml:3:14: thresholds[0]: unknown metric "latency.applied.p95": no summary metric starts with "latency." (allowed: memory, cpu, queue, reconcile, restarts, oom, lag, github, registry, stalled, api, etcd, apf, objects, ready, goroutines, fds); did you mean "lag.applied.p95"?',
+      'test.yaml:4:15: regression["mem.*.max"]: invalid key "mem.*.max": unknown metric "mem.*.max": no summary metric starts with "mem." (allowed: memory, cpu, queue, reconcile, restarts, oom, lag, github, registry, stalled, api, etcd, apf, objects, ready, goroutines, fds); did you mean "memory.*.max"?',
     ]);
   });
 
@@ -185,6 +185,14 @@ describe('parseScenario errors name file:line:col, field and what is allowed', (
       'test.yaml:7:24: timeline[1].action: artifact.slow needs source-controller as a host process behind the harness\'s proxy (provider.type local), not existing',
       "test.yaml:8:24: timeline[2].action: controller.kill needs controllers the run starts (provider.type local, kind or k3s); on existing, Flux is not the run's",
     ]);
+  });
+
+  it('refuses HelmReleases without helm-controller, pointing at controllers.helm.enabled', () => {
+    expect(problems('name: n\nworkload: { apps: 3, helm: { releases: 2 } }\n')).toEqual([
+      'test.yaml:2:40: workload.helm.releases: 2 HelmReleases need helm-controller, which this scenario does not run: set controllers.helm.enabled: true',
+    ]);
+    expect(problems('name: n\nworkload: { apps: 3, graph: { faults: { kustomizationHelmCycle: true } } }\n')[0]).toMatch(/workload\.graph\.faults\.kustomizationHelmCycle: a HelmRelease in the cycle needs helm-controller/);
+    expect(parseScenario('name: n\ncontrollers: { helm: { enabled: true } }\nworkload: { apps: 3, helm: { releases: 2 } }\n').controllers.helm.enabled).toBe(true);
   });
 
   it('applies a command-line provider override before validating, so the file must still fit it', () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { estimateWorkload, parseGeneratorOptions, planWorkload, repoCount, type GeneratorOptionsInput } from '../../../src/workload/index.ts';
 import { initialTree } from '../../../src/workload/history.ts';
+import { helmReleaseValues, renderUnitFiles } from '../../../src/workload/manifests.ts';
+import { parseManifests } from '../../../src/workload/sample.ts';
 
 // The estimate is arithmetic on the options; the plan and the files are what the generator
 // really makes. They must agree: counts exactly, HEAD bytes closely.
@@ -13,7 +15,28 @@ const cases: GeneratorOptionsInput[] = [
   { apps: 20, helm: { releases: 5 } },
   { apps: 30, helm: { releases: 2, source: 'git-repository' }, graph: { faults: { kustomizationHelmCycle: true, brokenRoots: 2 } } },
   { apps: 300, teams: 7, app: { manifests: 4, bytesPerManifest: 16384 }, largeFiles: { count: 2, bytes: 100_000 }, ignoredFiles: { count: 3, bytes: 5_000 } },
+  // flux-benchmark's app, with its dummy CRDs.
+  { apps: 40, crds: 50, app: { replicas: 0, serviceAccount: true, ingress: true, configMaps: false } },
+  { apps: 6, helm: { releases: 7, values: 'app' }, app: { replicas: 3, serviceAccount: true, ingress: true } },
 ];
+
+/** Objects by kind that the apps' directories and the HelmReleases' values (as the chart renders them) make. */
+function renderedCounts(input: GeneratorOptionsInput): Map<string, number> {
+  const plan = planWorkload(parseGeneratorOptions(input), 'http://127.0.0.1:8080');
+  const counts = new Map<string, number>();
+  const add = (kind: string, n = 1) => counts.set(kind, (counts.get(kind) ?? 0) + n);
+  for (const unit of plan.units.filter((u) => u.variant === 'app' || u.variant === 'broken-root')) {
+    for (const [name, text] of renderUnitFiles(plan, unit)) if (name !== 'kustomization.yaml') for (const o of parseManifests(text, name)) add(o.kind);
+  }
+  for (const hr of plan.helmReleases) {
+    const values = helmReleaseValues(plan.options, hr) as { replicas: number; serviceAccount?: { create: boolean }; service?: { enabled: boolean }; ingress?: { enabled: boolean } };
+    add('Pod', values.replicas);
+    if (values.serviceAccount?.create) add('ServiceAccount');
+    if (values.service?.enabled) add('Service');
+    if (values.ingress?.enabled) add('Ingress');
+  }
+  return counts;
+}
 
 describe('estimateWorkload', () => {
   for (const input of cases) {
@@ -29,8 +52,12 @@ describe('estimateWorkload', () => {
       expect(count('Kustomization')).toBe(plan.units.length + 1);
       expect(count('HelmRelease')).toBe(plan.helmReleases.length);
       expect(count('PersistentVolumeClaim')).toBe(plan.units.filter((u) => u.variant === 'broken-root').length);
-      expect(count('Service')).toBe(options.apps);
-      expect(count('Pod')).toBe(options.apps * options.app.replicas + plan.helmReleases.length);
+      const rendered = renderedCounts(input);
+      expect(count('Service')).toBe(rendered.get('Service') ?? 0);
+      expect(count('ServiceAccount')).toBe(rendered.get('ServiceAccount') ?? 0);
+      expect(count('Ingress')).toBe(rendered.get('Ingress') ?? 0);
+      expect(count('Pod')).toBe(options.apps * options.app.replicas + (rendered.get('Pod') ?? 0));
+      expect(count('CustomResourceDefinition')).toBe(options.crds);
 
       let head = 0;
       let largest = 0;

@@ -157,7 +157,15 @@ describe('generateWorkload', () => {
     const tgz = readFileSync(join(dir, entry.urls[0]));
     expect(createHash('sha256').update(tgz).digest('hex')).toBe(entry.digest);
     const listing = execFileSync('tar', ['-tzf', join(dir, entry.urls[0])], { encoding: 'utf8' }).trim().split('\n').sort();
-    expect(listing).toEqual(['fluxbench-app/Chart.yaml', 'fluxbench-app/templates/configmap.yaml', 'fluxbench-app/templates/deployment.yaml', 'fluxbench-app/values.yaml']);
+    expect(listing).toEqual([
+      'fluxbench-app/Chart.yaml',
+      'fluxbench-app/templates/configmap.yaml',
+      'fluxbench-app/templates/deployment.yaml',
+      'fluxbench-app/templates/ingress.yaml',
+      'fluxbench-app/templates/service.yaml',
+      'fluxbench-app/templates/serviceaccount.yaml',
+      'fluxbench-app/values.yaml',
+    ]);
     const chart = parseYaml(execFileSync('tar', ['-xzOf', join(dir, entry.urls[0]), 'fluxbench-app/Chart.yaml'], { encoding: 'utf8' }));
     expect(chart).toMatchObject({ apiVersion: 'v2', name: 'fluxbench-app', version: entry.version });
   });

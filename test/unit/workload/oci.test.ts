@@ -85,8 +85,8 @@ describe('workload.source and workload.oci options', () => {
       throw new Error('expected the scenario to be rejected');
     };
     expect(problems('name: x\nworkload:\n  source: s3\n')).toEqual([expect.stringMatching(/^oci\.yaml:3:\d+: workload\.source: .*git.*oci/)]);
-    expect(problems('name: x\nworkload:\n  source: oci\n  helm:\n    releases: 1\n    source: git-repository\n')).toEqual([
-      expect.stringMatching(/^oci\.yaml:6:\d+: workload\.helm\.source: git-repository .*oci-repository/),
+    expect(problems('name: x\ncontrollers: { helm: { enabled: true } }\nworkload:\n  source: oci\n  helm:\n    releases: 1\n    source: git-repository\n')).toEqual([
+      expect.stringMatching(/^oci\.yaml:7:\d+: workload\.helm\.source: git-repository .*oci-repository/),
     ]);
     expect(parseScenario('name: x\nworkload:\n  source: oci\n  oci: { layout: per-team }\n', 'oci.yaml').workload.oci.layout).toBe('per-team');
   });
@@ -151,6 +151,27 @@ describe('the Flux objects of an OCI workload', () => {
     expect(p.oci!.units['Kustomization/flux-system/khc-release']).toEqual({ artifact: 'faults', path: './khc-release' });
   });
 
+  it('an HTTPS registry: every OCIRepository verifies the run CA through certSecretRef, never insecure', () => {
+    const p = planWorkload(parseGeneratorOptions({ source: 'oci', apps: 2, flux: { auth: 'basic' }, helm: { releases: 1, source: 'oci-repository' } }), gitBase, ociBase, true);
+    const caPem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const all = objects(p, { registryCaPem: caPem });
+    const repos = byKind(all, 'OCIRepository');
+    expect(repos.map((o) => o.metadata.name)).toEqual(['fleet', 'app-001', 'app-002', 'fluxbench-app']);
+    for (const repo of repos) {
+      expect(spec(repo).certSecretRef, repo.metadata.name).toEqual({ name: 'fluxbench-registry-ca' });
+      expect(spec(repo).insecure, repo.metadata.name).toBeUndefined();
+      expect(spec(repo).secretRef).toEqual({ name: 'fluxbench-registry-auth' });
+    }
+    // The CA Secret is a root object, applied before the fleet OCIRepository that needs it.
+    const roots = rootObjects(p, { registryCaPem: caPem });
+    const ca = roots.findIndex((o) => o.kind === 'Secret' && o.metadata.name === 'fluxbench-registry-ca');
+    expect(ca).toBeGreaterThan(-1);
+    expect(ca).toBeLessThan(roots.findIndex((o) => o.kind === 'OCIRepository'));
+    expect((roots[ca] as unknown as { stringData: Record<string, string> }).stringData).toEqual({ 'ca.crt': caPem });
+    // A plan for HTTPS without the CA is a caller bug, not something to paper over with insecure.
+    expect(() => rootObjects(p)).toThrow(/its CA was not given/);
+  });
+
   it('estimates the objects the plan makes', () => {
     const cases: GeneratorOptionsInput[] = [
       { source: 'oci', apps: 12, teams: 5 },
@@ -204,5 +225,15 @@ describe('generating an OCI workload', () => {
     // A workload whose OCIRepositories pull anonymously gets no Secret.
     const anonymous = { ...workload, rootObjects: workload.rootObjects.map((o) => (o.kind === 'OCIRepository' ? { ...o, spec: { ...spec(o), secretRef: undefined } } : o)) };
     expect(withRegistryAuth(anonymous, 'flux-system', { username: 'u', password })).toBe(anonymous);
+  });
+
+  it('for an HTTPS registry, the CA Secret is in root.yaml (a public certificate) and the plan says tls', async () => {
+    const storageRoot = tempDir('oci-generate-tls');
+    dirs.push(storageRoot);
+    const caPem = '-----BEGIN CERTIFICATE-----\nMIIBtest\n-----END CERTIFICATE-----\n';
+    const workload = await generateWorkload({ source: 'oci', apps: 1, teams: 1 }, { storageRoot, gitBaseUrl: gitBase, ociBaseUrl: ociBase, registryCaPem: caPem });
+    expect(workload.oci?.tls).toBe(true);
+    expect(workload.rootObjects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Namespace/flux-system', 'Secret/fluxbench-registry-ca', 'OCIRepository/fleet', 'Kustomization/fleet']);
+    expect(readFileSync(join(storageRoot, 'root.yaml'), 'utf8')).toContain('MIIBtest');
   });
 });
