@@ -70,7 +70,7 @@ const notableWaitSeconds = 1;
 
 export const apfMeasurement = defineMeasurement({
   name: 'apf',
-  description: "every interval, scrape the API server's /metrics for API Priority and Fairness per priority level",
+  description: "every interval (at least 15 s), scrape the API server's /metrics for API Priority and Fairness per priority level",
   catalogue,
   analyze: (input) => ({ apf: analyzeApf(input.of('apf')) }),
   summarize: ({ apf }: { apf: ApfLevelStats[] }) => {

@@ -80,7 +80,7 @@ spec: {interval: 10m, url: "http://127.0.0.1:1/fleet/apf-${i}.git", ref: {branch
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromFile(env.cluster.kubeconfigPath);
     const samples: Sample[] = [];
-    const sampler = new ApfSampler();
+    const sampler = new ApfSampler(500);
     await sampler.start({ kubeConfig, sink: { write: (s) => samples.push(s) }, controllers: [], interval: 500, log: (m) => samples.push({ ts: 0, kind: 'phase', name: m }) });
     try {
       // Work for the controllers between two scrapes: reconcile requests on the GitRepositories.

@@ -115,3 +115,15 @@ describe('the apf measurement', () => {
     expect(apfMeasurement.summarize!({ apf: [] })).toEqual({});
   });
 });
+
+describe('the APF lines of a large /metrics text', () => {
+  it('keeps only the flowcontrol families, so the readings are the same from a fraction of the text', async () => {
+    const { apfLines } = await import('../../../src/metrics/apf-sampler.ts');
+    const noise = Array.from({ length: 2000 }, (_, i) => `apiserver_request_duration_seconds_bucket{verb="GET",le="${i}"} ${i}`).join('\n');
+    const text = `# HELP apiserver_request_duration_seconds x\n# TYPE apiserver_request_duration_seconds histogram\n${noise}\n${scrape({ inqueue: 5, dispatched: 1000, rejected: 2, waitBuckets: [900, 990, 1000, 1000] })}`;
+    const kept = apfLines(text);
+    expect(kept.length).toBeLessThan(text.length / 10);
+    expect(kept).not.toContain('apiserver_request_duration_seconds');
+    expect(readingsOf(kept)).toEqual(readingsOf(text));
+  });
+});
