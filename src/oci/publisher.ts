@@ -20,6 +20,8 @@ export interface PublisherOptions {
   insecure: boolean;
   /** Publishes in flight at once (default 4). */
   concurrency?: number;
+  /** Once aborted, pushes not yet started are refused (the AbortSignal's reason is thrown); running ones finish. */
+  signal?: AbortSignal;
   /** Bound of each CLI call (ms, default 2 min). */
   timeoutMs?: number;
 }
@@ -63,6 +65,8 @@ export function createPublisher(options: PublisherOptions): Publisher {
   return {
     publish: (request) =>
       limit(async () => {
+        // Hundreds of pushes take minutes: a stopped run must not wait for the rest.
+        options.signal?.throwIfAborted();
         const reference = `oci://${options.host}/${request.repository}:${request.commit.slice(0, 7)}`;
         const pushed = await pushArtifact({
           flux: options.flux,

@@ -56,6 +56,8 @@ export interface RunContext {
   wait(ms: number): Promise<void>;
   /** Throws Interrupted or TimedOut when the run has been stopped. */
   checkInterrupted(): void;
+  /** Aborted when the run is stopped (Ctrl-C, SIGTERM, its time bound): for work outside the phases' own waits. */
+  readonly interrupted: AbortSignal;
   /** Writes the phase sample; each phase is written once. */
   enter(phase: PhaseName): void;
 }
@@ -135,6 +137,7 @@ export function openRun(scenario: Scenario, options: RunOptions, toolchain: Tool
     writeMeta,
     log,
     checkInterrupted,
+    interrupted: interrupted.signal,
     async wait(ms) {
       try {
         await sleep(ms, undefined, { signal: interrupted.signal });

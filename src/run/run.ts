@@ -75,7 +75,14 @@ async function runPhases(ctx: RunContext): Promise<void> {
 /** Writes the phase sample, runs it, and stops the run there if it was interrupted meanwhile. */
 async function phase<T>(ctx: RunContext, name: PhaseName, body: () => Promise<T>): Promise<T> {
   ctx.enter(name);
-  const result = await body();
+  let result: T;
+  try {
+    result = await body();
+  } catch (err) {
+    // Work cut short by the stop (an aborted publish) is the stop, not a failure of its own.
+    ctx.checkInterrupted();
+    throw err;
+  }
   ctx.checkInterrupted();
   return result;
 }

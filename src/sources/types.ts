@@ -27,6 +27,8 @@ export interface SourceStartOptions {
   binaries?: Readonly<Record<string, string>>;
   /** Called with the pid of each process the host starts (the run registry's addProcessGroup), so a killed runner's are reaped. */
   onPid?: (pid: number, name: string) => void;
+  /** The run's interruption: long work of the host (publishing hundreds of artifacts) stops at it. */
+  signal?: AbortSignal;
 }
 
 /** The servers a host runs that the chaos timeline can act on (faults, rate limits). */

@@ -19,6 +19,7 @@ export async function sourcePhase(ctx: RunContext): Promise<{ host: StartedSourc
     sink: ctx.sink,
     binaries: ctx.toolchain.binaries,
     onPid: (pid, name) => ctx.registry.addProcessGroup(pid, name),
+    signal: ctx.interrupted,
   });
   ctx.teardown.defer('source host', () => host.stop());
   // The timeline's GitHub faults and the webhook Receivers act on the fake GitHub itself.

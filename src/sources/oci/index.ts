@@ -60,6 +60,7 @@ export const ociSource: SourceKindDefinition = {
       password: registry.password,
       insecure: true,
       concurrency: publishConcurrency,
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     let publication: Publication | undefined;
     let stopping: Promise<void> | undefined;

@@ -90,6 +90,19 @@ describe('pushing to a real registry with flux and helm', () => {
     expect(pinned.digest).toBe(first.digest);
   });
 
+  it('refuses the pushes not yet started once its signal is aborted, and finishes the one running', async () => {
+    const stop = new AbortController();
+    const publisher = createPublisher({ flux: bin.flux, helm: bin.helm, host: registry.host, insecure: true, concurrency: 1, signal: stop.signal, ...login() });
+    const request = (i: number) => ({ repository: `fluxbench/apps/abort-${i}`, path: manifests, source: 'http://127.0.0.1:1/fluxbench/fleet.git', branch: 'main', commit, moveTags: [] });
+    const first = publisher.publish(request(0));
+    const queued = [1, 2, 3].map((i) => publisher.publish(request(i)));
+    stop.abort(new Error('run interrupted'));
+    expect((await first).digest).toMatch(/^sha256:/);
+    for (const result of await Promise.allSettled(queued)) expect(result).toMatchObject({ status: 'rejected', reason: { message: 'run interrupted' } });
+    const tags = await fetch(`${registry.url}/v2/fluxbench/apps/abort-1/tags/list`, { headers: { authorization: `Basic ${Buffer.from(`${registry.username}:${registry.password}`).toString('base64')}` } });
+    expect(tags.status).toBe(404);
+  });
+
   it('never shows the password in the errors it throws', async () => {
     const password = `wrong-${registry.password}`;
     const artifact = pushArtifact({ flux: bin.flux, reference: `oci://${registry.host}/fluxbench/apps/denied:v1`, path: manifests, source: 's', revision: `main@sha1:${commit}`, insecure: true, username: 'pusher', password });
