@@ -160,7 +160,7 @@ function startCpuLog(): { readings: CpuReading[]; stop: () => void } {
 
 /**
  * The runner's CPU share while Flux works toward Ready: from the `settle` phase sample (the
- * root objects applied) to the `verdict` one, so cluster start, generation and publishing are
+ * root objects just applied, the samplers started) to the `verdict` one, so cluster start, generation and publishing are
  * left out. That is the steady state the <5 % target is about.
  */
 function steadyCpuPercent(readings: readonly CpuReading[], runDir: string): number | undefined {
@@ -207,7 +207,7 @@ for (const kind of runKinds as Kind[]) {
             floor !== undefined ? `floor ${floor} s (${ratio(floor)})` : 'no polling floor',
             pub ? `published 2.9.0 ${pub.v290.seconds} s (${ratio(pub.v290.seconds)}), 2.2.0 ${pub.v220.seconds} s (${ratio(pub.v220.seconds)})` : 'no published figure',
             `peak ${controllerOf[kind]} ${peakMiB.toFixed(0)} MiB${pub ? ` (published 2.9.0 ${pub.v290.mib} MiB)` : ''}`,
-            `runner CPU ${harnessPct.toFixed(1)} % of a core (apply → verdict: ${steady !== undefined ? `${steady.toFixed(1)} %` : '—'}; target < 5 %)`,
+            `runner CPU ${harnessPct.toFixed(1)} % of a core (settle → verdict: ${steady !== undefined ? `${steady.toFixed(1)} %` : '—'}; target < 5 %)`,
             `APF workload-low wait p95 max ${metrics['apf.workload-low.wait_p95.max'] !== undefined ? `${metrics['apf.workload-low.wait_p95.max'].toFixed(2)} s` : '—'}, in queue max ${metrics['apf.workload-low.inqueue.max'] ?? '—'}, rejected ${metrics['apf.rejected'] ?? '—'}`,
             `run ${result.runDir}`,
           ].join(' | '),

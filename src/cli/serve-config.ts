@@ -12,8 +12,9 @@ import { UsageError } from '../util/exit-codes.ts';
  * unvalidated, since the flags are merged in first and the server's options parser checks the
  * result.
  * @param what names the options in the error, e.g. "registry options".
- * @throws UsageError `--config <file>: <reason>` when the file cannot be read, and
- *   `--config <file>: expected a mapping of <what>` when the document is not a mapping.
+ * @throws UsageError `--config <file>: <reason>` when the file cannot be read or is not valid
+ *   YAML (the reason names line and column), and `--config <file>: [<block>: ]expected a
+ *   mapping of <what>` when the document, or its block, is not a mapping.
  */
 export async function readServeConfig(file: string, block: string, what: string): Promise<Record<string, unknown>> {
   let text: string;
@@ -22,11 +23,21 @@ export async function readServeConfig(file: string, block: string, what: string)
   } catch (err) {
     throw new UsageError(`--config ${file}: ${(err as Error).message}`);
   }
-  const doc = parseYaml(text) as unknown;
-  if (doc !== null && doc !== undefined && (typeof doc !== 'object' || Array.isArray(doc))) throw new UsageError(`--config ${file}: expected a mapping of ${what}`);
+  let doc: unknown;
+  try {
+    doc = parseYaml(text) as unknown;
+  } catch (err) {
+    throw new UsageError(`--config ${file}: ${(err as Error).message}`);
+  }
+  const isMapping = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (doc !== null && doc !== undefined && !isMapping(doc)) throw new UsageError(`--config ${file}: expected a mapping of ${what}`);
   const record = (doc ?? {}) as Record<string, unknown>;
+  if (!(block in record)) return record;
   const nested = record[block];
-  return (typeof nested === 'object' && nested !== null ? nested : record) as Record<string, unknown>;
+  // A scenario's block that is present must be the options themselves, not a scalar or a list.
+  if (nested === null || nested === undefined) return {};
+  if (!isMapping(nested)) throw new UsageError(`--config ${file}: ${block}: expected a mapping of ${what}`);
+  return nested as Record<string, unknown>;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { StartedCluster } from '../cluster/index.ts';
@@ -131,7 +132,9 @@ async function waitReady(controller: RunningController<SupervisedProcess> & { he
  * The real Flux controllers as supervised host processes against the cluster: CRDs applied
  * from the controllers' own modules, each controller on its own free ports. A controller with
  * `tmpfs` gets TMPDIR in `<ramRoot>/fluxbench-<runId>/<id>`, removed by stop(); one with a
- * memory limit gets GOMEMLIMIT at that limit.
+ * memory limit gets GOMEMLIMIT at that limit. Each controller runs as its ServiceAccount in
+ * flux-system with flux2's RBAC (identity.ts): its kubeconfig, holding a token, is in a 0700
+ * temp folder outside the run folder, removed by stop().
  */
 export async function startFlux(options: StartFluxOptions): Promise<StartedFlux<SupervisedProcess>> {
   const config = options.controllers ?? defaultFluxControllers;
@@ -140,17 +143,25 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux<
   await applyCrds(kubectl, options.cluster.kubeconfigPath, options.toolchain.crdDir);
 
   const instances = plannedInstances(config);
-  if (!options.toolchain.rbacDir) throw new FluxbenchError("the toolchain has no Flux RBAC manifests (flux2's manifests/rbac); run `fluxbench setup` again");
   // Each controller as its ServiceAccount, as in production: APF and RBAC see Flux, not an admin.
-  const kubeconfigs = await prepareControllerIdentities({
-    kubectl,
-    kubeconfigPath: options.cluster.kubeconfigPath,
-    adminKubeconfig: await readFile(options.cluster.kubeconfigPath, 'utf8'),
-    rbacDir: options.toolchain.rbacDir,
-    controllers: instances.map((i) => i.controller),
-    namespace: 'flux-system',
-    dir: join(options.runDir, 'flux-identities'),
-  });
+  // The kubeconfigs hold tokens: outside the run folder (which becomes the report), removed at stop.
+  const identitiesDir = await mkdtemp(join(tmpdir(), `fluxbench-identities-${options.runId}-`));
+  const removeIdentities = () => rm(identitiesDir, { recursive: true, force: true });
+  let kubeconfigs: Map<FluxControllerName, string>;
+  try {
+    kubeconfigs = await prepareControllerIdentities({
+      kubectl,
+      kubeconfigPath: options.cluster.kubeconfigPath,
+      adminKubeconfig: await readFile(options.cluster.kubeconfigPath, 'utf8'),
+      rbacDir: options.toolchain.rbacDir,
+      controllers: instances.map((i) => i.controller),
+      namespace: 'flux-system',
+      dir: identitiesDir,
+    });
+  } catch (err) {
+    await removeIdentities();
+    throw err;
+  }
   const notificationPorts = config.notification.enabled ? { events: await freePort(), receiver: await freePort() } : undefined;
   const eventsUrl = notificationPorts ? `http://127.0.0.1:${notificationPorts.events}` : undefined;
   const allShards = instances.flatMap((i) => (i.shard ? [i.shard] : []));
@@ -167,6 +178,7 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux<
     await artifactProxy.stop();
     // Files in a RAM-backed folder hold memory until they are removed.
     await removeRamTempDirs(options.runId, ramRoot);
+    await removeIdentities();
   };
   try {
     for (const instance of instances) {

@@ -56,6 +56,7 @@ export const minApfScrapeMs = 15_000;
 export class ApfSampler implements Measurement {
   readonly name = 'apf';
   private ticker: Ticker | undefined;
+  private finalScrape: (() => Promise<void>) | undefined;
 
   /** `minScrapeMs`: the shortest time between scrapes (tests shorten it). */
   constructor(private readonly minScrapeMs = minApfScrapeMs) {}
@@ -67,31 +68,34 @@ export class ApfSampler implements Measurement {
     const log = rateLimitedLog(ctx.log ?? defaultLog);
     let previous: ApfReadings | undefined;
     let off = false;
-    this.ticker = startTicker(
-      interval,
-      async () => {
-        if (off) return;
-        let readings: ApfReadings;
-        try {
-          readings = apfReadings(parsePrometheusText(apfLines(await apiServerMetrics(kubeConfig, 10_000))));
-        } catch (err) {
-          log('scrape', `scraping the API server's metrics for APF failed: ${errorMessage(err)}`);
-          return;
-        }
-        if (readings.size === 0) {
-          off = true;
-          log('off', 'the API server exposes no API Priority and Fairness metrics (APF off): apf.* is not sampled');
-          return;
-        }
-        for (const sample of apfSamples(readings, previous, Date.now())) ctx.sink.write(sample);
-        previous = readings;
-      },
-      (err) => log('apf', `APF loop: ${errorMessage(err)}`),
-    );
+    const scrape = async (timeoutMs: number): Promise<void> => {
+      if (off) return;
+      let readings: ApfReadings;
+      try {
+        readings = apfReadings(parsePrometheusText(apfLines(await apiServerMetrics(kubeConfig, timeoutMs))));
+      } catch (err) {
+        log('scrape', `scraping the API server's metrics for APF failed: ${errorMessage(err)}`);
+        return;
+      }
+      if (readings.size === 0) {
+        off = true;
+        log('off', 'the API server exposes no API Priority and Fairness metrics (APF off): apf.* is not sampled');
+        return;
+      }
+      for (const sample of apfSamples(readings, previous, Date.now())) ctx.sink.write(sample);
+      previous = readings;
+    };
+    this.ticker = startTicker(interval, () => scrape(10_000), (err) => log('apf', `APF loop: ${errorMessage(err)}`));
+    // Up to one scrape interval of the end would be lost otherwise: a short run is mostly that.
+    this.finalScrape = () => scrape(3_000);
   }
 
   async stop(): Promise<void> {
-    await this.ticker?.stop();
+    const ticker = this.ticker;
     this.ticker = undefined;
+    if (!ticker) return;
+    await ticker.stop();
+    await this.finalScrape?.();
+    this.finalScrape = undefined;
   }
 }

@@ -78,6 +78,8 @@ export function apfReadings(families: MetricFamilies): ApfReadings {
   return readings;
 }
 
+const emptyReading: ApfLevelReading = { inqueue: 0, executingSeats: 0, dispatched: 0, rejected: 0, waitBuckets: [] };
+
 function counterDelta(after: number, before: number | undefined): number {
   if (before === undefined) return 0;
   // A restarted API server starts its counters again: what it counted since is the delta.
@@ -87,8 +89,8 @@ function counterDelta(after: number, before: number | undefined): number {
 /**
  * The samples of one scrape (`kind: 'apf'`, label `priorityLevel`): `inqueue` (requests),
  * `executing_seats` and `limit_seats` (seats) as gauges; `dispatched` and `rejected` as the
- * requests since `previous` (nothing for a level on the first scrape, so traffic from before
- * the run is not counted); `wait_p95` (seconds, PromQL-style estimate from the buckets) of the
+ * requests since `previous` (nothing on the first scrape, so traffic from before the run is
+ * not counted; a level absent from `previous` counts from zero); `wait_p95` (seconds, PromQL-style estimate from the buckets) of the
  * requests that executed since `previous`, with their number in `detail.count`, when any did.
  * Levels that have never dispatched nor queued a request are left out (most of the built-in
  * ones, most of the time).
@@ -96,7 +98,8 @@ function counterDelta(after: number, before: number | undefined): number {
 export function apfSamples(current: ApfReadings, previous: ApfReadings | undefined, ts: number): Sample[] {
   const out: Sample[] = [];
   for (const [name, reading] of current) {
-    const before = previous?.get(name);
+    // A level the API server creates mid-run (its first request) counts from zero, not from its first scrape.
+    const before = previous ? (previous.get(name) ?? emptyReading) : undefined;
     if (reading.dispatched === 0 && reading.inqueue === 0 && reading.rejected === 0) continue;
     const labels = { priorityLevel: name };
     out.push({ ts, kind: 'apf', name: 'inqueue', value: reading.inqueue, labels });

@@ -82,6 +82,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
       }),
     publishChart: (chartTgz, path) =>
       limit(() => {
+        options.signal?.throwIfAborted();
         if (!options.helm) throw new FluxbenchError('publishChart needs the helm binary (PublisherOptions.helm)');
         return pushChart({ helm: options.helm, chartTgz, reference: `oci://${options.host}/${path}`, plainHttp: options.insecure, ...auth });
       }),

@@ -48,7 +48,8 @@ export function scenarioProblems(scenario: Scenario): ScenarioProblem[] {
 
 /** HelmReleases without helm-controller: kustomize-controller's dry-run fails on the missing CRD and the run measures nothing. */
 function helmControllerProblems(scenario: Scenario): ScenarioProblem[] {
-  if (scenario.controllers.helm.enabled) return [];
+  // On a borrowed cluster Flux is the cluster's own: whether it runs helm-controller is not the scenario's say.
+  if (scenario.controllers.helm.enabled || !providerDefinition(scenario.provider.type).capabilities.ownsControllers) return [];
   const releases = scenario.workload.helm?.releases ?? 0;
   const cycle = scenario.workload.graph?.faults?.kustomizationHelmCycle === true;
   if (releases === 0 && !cycle) return [];

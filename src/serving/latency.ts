@@ -13,6 +13,8 @@ import { setTimeout as delay } from 'node:timers/promises';
  */
 export async function waitUnlessClosed(res: ServerResponse, delayMs: number): Promise<boolean> {
   if (!(delayMs > 0)) return true;
+  // A client gone before this stage: its 'close' has fired already and would never end the wait.
+  if (res.destroyed || res.socket?.destroyed) return false;
   const closed = new AbortController();
   const onClose = () => closed.abort();
   res.once('close', onClose);

@@ -28,11 +28,11 @@ export interface Toolchain {
   /** Folder holding the Flux CRDs of the built controllers, from their own modules. */
   crdDir: string;
   /**
-   * Folder holding the release's controller RBAC (flux2's manifests/rbac: the crd-controller
-   * ClusterRole and its binding, cluster-admin for kustomize- and helm-controller), from the
-   * flux2 module of the release. Absent in toolchains made before it existed.
+   * Folder holding the release's controller RBAC (flux2's manifests/rbac controller.yaml and
+   * reconciler.yaml: the crd-controller ClusterRole and its binding, cluster-admin for kustomize-
+   * and helm-controller), from the flux2 module of the release.
    */
-  rbacDir?: string;
+  rbacDir: string;
   /** Substitutions and other facts a report should mention. */
   notes: string[];
 }
@@ -73,7 +73,7 @@ async function installCrds(root: string, release: FluxRelease, controllers: Flux
   return crdDir;
 }
 
-/** flux2's controller RBAC manifests, as `flux install` applies them (manifests/rbac of the release's module). */
+/** The controllers' part of flux2's RBAC (manifests/rbac of the release's module; the rest are user-facing roles). */
 const rbacFiles = ['controller.yaml', 'reconciler.yaml'];
 
 async function installRbac(root: string, release: FluxRelease): Promise<string> {

@@ -247,6 +247,7 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
   };
   writeFileSync(join(context.storageRoot, 'root.yaml'), workload.rootYaml);
   if (workload.crds.length > 0) writeFileSync(join(context.storageRoot, 'crds.yaml'), toYaml(workload.crds));
+  else rmSync(join(context.storageRoot, 'crds.yaml'), { force: true });
   writeFileSync(join(context.storageRoot, 'workload.json'), `${JSON.stringify({ ...workload, graph: undefined }, null, 2)}\n`);
   return workload;
 }

@@ -112,8 +112,11 @@ export function createPublication(workload: GeneratedWorkload, publisher: Publis
       const byRepo = new Map<string, OciArtifactPlan[]>();
       for (const artifact of oci.artifacts) byRepo.set(artifact.sourceRepo, [...(byRepo.get(artifact.sourceRepo) ?? []), artifact]);
       const chart = oci.chart && oci.chartPackage ? publisher.publishChart(oci.chartPackage, oci.chart.pushPath) : undefined;
-      const published = await Promise.all([...byRepo].map(([repoName, artifacts]) => serialised(repoName, () => publish(repoName, repoOf(repoName).headSha, artifacts))));
-      await chart;
+      // Awaited together: a chart push failing after the artifacts did must not be left unhandled.
+      const [published] = await Promise.all([
+        Promise.all([...byRepo].map(([repoName, artifacts]) => serialised(repoName, () => publish(repoName, repoOf(repoName).headSha, artifacts)))),
+        chart,
+      ]);
       return published.flat();
     },
     publishCommit(event) {

@@ -30,6 +30,12 @@ describe('the serve commands: --config and port flags', () => {
     const missing = join(work, 'missing.yaml');
     await expect(readServeConfig(missing, 'github', 'fake GitHub options')).rejects.toThrow(UsageError);
     await expect(readServeConfig(missing, 'github', 'fake GitHub options')).rejects.toThrow(`--config ${missing}: ENOENT`);
+    const broken = file('broken.yaml', 'registry:\n  tls: [true\n');
+    await expect(readServeConfig(broken, 'registry', 'registry options')).rejects.toThrow(UsageError);
+    await expect(readServeConfig(broken, 'registry', 'registry options')).rejects.toThrow(new RegExp(`^--config ${broken}: .*line \\d+`));
+    const block = file('block.yaml', 'name: s\nregistry: true\n');
+    await expect(readServeConfig(block, 'registry', 'registry options')).rejects.toThrow(new UsageError(`--config ${block}: registry: expected a mapping of registry options`));
+    expect(await readServeConfig(file('null-block.yaml', 'name: s\nregistry:\n'), 'registry', 'registry options')).toEqual({});
   });
 
   it('takes a port 0-65535, 0 when absent, and names the flag otherwise', () => {

@@ -147,7 +147,10 @@ http.createServer((req, res) => res.end('ok')).listen(Number(health[1]), health[
       expect(tempDirs).toEqual([runRamDir]);
       expect(envOf('kustomize-controller')).toMatchObject({ GOMEMLIMIT: String(256 * mib), TMPDIR: `${runRamDir}/kustomize-controller` });
       // Each controller talks to the API server as its own ServiceAccount, not as the admin.
-      expect(envOf('kustomize-controller').KUBECONFIG).toBe(join(runDir, 'flux-identities', 'kustomize-controller.kubeconfig'));
+      // The kubeconfigs hold tokens: outside the run folder (the report), removed at stop.
+      const identity = envOf('kustomize-controller').KUBECONFIG!;
+      expect(identity).toMatch(new RegExp(`/fluxbench-identities-${runId}-[^/]+/kustomize-controller\\.kubeconfig$`));
+      expect(identity.startsWith(runDir)).toBe(false);
       const sourceKubeconfig = readFileSync(envOf('source-controller').KUBECONFIG!, 'utf8');
       expect(sourceKubeconfig).toContain('system:serviceaccount:flux-system:source-controller');
       expect(sourceKubeconfig).toContain('token: sa-token-for-test');
@@ -160,8 +163,9 @@ http.createServer((req, res) => res.end('ok')).listen(Number(health[1]), health[
       // Without the knobs, nothing is set for source-controller (it inherits the runner's environment).
       expect(envOf('source-controller')).toMatchObject({ GOMEMLIMIT: process.env.GOMEMLIMIT ?? null, TMPDIR: process.env.TMPDIR ?? null });
       await flux.stop();
-      // stop() itself removes the run's RAM-backed folder (its files hold memory).
+      // stop() itself removes the run's RAM-backed folder (its files hold memory) and the identities.
       expect(existsSync(runRamDir)).toBe(false);
+      expect(existsSync(identity)).toBe(false);
     } finally {
       await flux.stop();
       await removeRamTempDirs(runId);

@@ -18,6 +18,7 @@ const toolchain: Toolchain = {
   flux: fluxRelease295,
   binaries: {},
   crdDir: dir,
+  rbacDir: dir,
   notes: [],
 };
 

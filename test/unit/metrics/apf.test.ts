@@ -71,6 +71,11 @@ describe('APF readings and samples from the API server metrics', () => {
     expect(wait.value).toBeGreaterThan(1);
     expect(wait.value).toBeLessThanOrEqual(10);
 
+    // A level the API server created after the previous scrape counts from zero.
+    const withoutSystem = new Map([...first].filter(([level]) => level !== 'system'));
+    const system = apfSamples(second, withoutSystem, 2).find((s) => s.labels!.priorityLevel === 'system' && s.name === 'dispatched');
+    expect(system?.value).toBe(7);
+
     // A restarted API server: counters start again, the delta is what it counted since.
     const restarted = readingsOf(scrape({ inqueue: 0, dispatched: 30, rejected: 0, waitBuckets: [30, 30, 30, 30] }));
     const after = new Map(apfSamples(restarted, second, 3).filter((s) => s.labels!.priorityLevel === 'workload-low').map((s) => [s.name, s.value]));

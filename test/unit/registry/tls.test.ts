@@ -44,9 +44,10 @@ describe('the registry gateway over HTTPS with a per-start CA', () => {
   it('is not trusted without the CA, and does not speak plain HTTP', async () => {
     const untrusted = await curl([`${registry.url}/v2/`]);
     expect(untrusted.exitCode).toBe(60); // curl: peer certificate cannot be authenticated
+    // A TLS server answers plain HTTP with nothing curl can read as a response.
     const plain = await curl([`http://${registry.host}/v2/`]);
-    expect(plain.status).not.toBe('200');
-    expect(plain.status).not.toBe('401');
+    expect(plain.exitCode).not.toBe(0);
+    expect(plain.status).toBe('000');
   });
 
   it('adds the name pods reach it by to the certificate for new connections', async () => {

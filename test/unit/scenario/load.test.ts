@@ -193,6 +193,8 @@ describe('parseScenario errors name file:line:col, field and what is allowed', (
     ]);
     expect(problems('name: n\nworkload: { apps: 3, graph: { faults: { kustomizationHelmCycle: true } } }\n')[0]).toMatch(/workload\.graph\.faults\.kustomizationHelmCycle: a HelmRelease in the cycle needs helm-controller/);
     expect(parseScenario('name: n\ncontrollers: { helm: { enabled: true } }\nworkload: { apps: 3, helm: { releases: 2 } }\n').controllers.helm.enabled).toBe(true);
+    // On a borrowed cluster Flux is the cluster's own: not the scenario's to enable.
+    expect(parseScenario('name: n\nprovider: { type: existing }\nworkload: { apps: 3, helm: { releases: 2 } }\n').provider.type).toBe('existing');
   });
 
   it('applies a command-line provider override before validating, so the file must still fit it', () => {
