@@ -129,6 +129,35 @@ async function waitReady(controller: RunningController<SupervisedProcess> & { he
 }
 
 /**
+ * Each controller as its ServiceAccount, as in production: APF and RBAC see Flux, not an admin.
+ * The kubeconfigs hold tokens: in a temp folder outside the run folder (which becomes the
+ * report), removed by `removeIdentities` (and at once when preparing them fails).
+ */
+async function controllerIdentities(
+  options: StartFluxOptions,
+  kubectl: string,
+  instances: readonly ControllerInstance[],
+): Promise<{ kubeconfigs: Map<FluxControllerName, string>; removeIdentities: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), `fluxbench-identities-${options.runId}-`));
+  const removeIdentities = () => rm(dir, { recursive: true, force: true });
+  try {
+    const kubeconfigs = await prepareControllerIdentities({
+      kubectl,
+      kubeconfigPath: options.cluster.kubeconfigPath,
+      adminKubeconfig: await readFile(options.cluster.kubeconfigPath, 'utf8'),
+      rbacDir: options.toolchain.rbacDir,
+      controllers: instances.map((i) => i.controller),
+      namespace: 'flux-system',
+      dir,
+    });
+    return { kubeconfigs, removeIdentities };
+  } catch (err) {
+    await removeIdentities();
+    throw err;
+  }
+}
+
+/**
  * The real Flux controllers as supervised host processes against the cluster: CRDs applied
  * from the controllers' own modules, each controller on its own free ports. A controller with
  * `tmpfs` gets TMPDIR in `<ramRoot>/fluxbench-<runId>/<id>`, removed by stop(); one with a
@@ -143,25 +172,7 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux<
   await applyCrds(kubectl, options.cluster.kubeconfigPath, options.toolchain.crdDir);
 
   const instances = plannedInstances(config);
-  // Each controller as its ServiceAccount, as in production: APF and RBAC see Flux, not an admin.
-  // The kubeconfigs hold tokens: outside the run folder (which becomes the report), removed at stop.
-  const identitiesDir = await mkdtemp(join(tmpdir(), `fluxbench-identities-${options.runId}-`));
-  const removeIdentities = () => rm(identitiesDir, { recursive: true, force: true });
-  let kubeconfigs: Map<FluxControllerName, string>;
-  try {
-    kubeconfigs = await prepareControllerIdentities({
-      kubectl,
-      kubeconfigPath: options.cluster.kubeconfigPath,
-      adminKubeconfig: await readFile(options.cluster.kubeconfigPath, 'utf8'),
-      rbacDir: options.toolchain.rbacDir,
-      controllers: instances.map((i) => i.controller),
-      namespace: 'flux-system',
-      dir: identitiesDir,
-    });
-  } catch (err) {
-    await removeIdentities();
-    throw err;
-  }
+  const { kubeconfigs, removeIdentities } = await controllerIdentities(options, kubectl, instances);
   const notificationPorts = config.notification.enabled ? { events: await freePort(), receiver: await freePort() } : undefined;
   const eventsUrl = notificationPorts ? `http://127.0.0.1:${notificationPorts.events}` : undefined;
   const allShards = instances.flatMap((i) => (i.shard ? [i.shard] : []));
