@@ -139,6 +139,8 @@ async function controllerIdentities(
   instances: readonly ControllerInstance[],
 ): Promise<{ kubeconfigs: Map<FluxControllerName, string>; removeIdentities: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), `fluxbench-identities-${options.runId}-`));
+  // Registered like the RAM temp dirs: after a SIGKILL the reaper removes it with the cluster.
+  options.onTempDir?.(dir);
   const removeIdentities = () => rm(dir, { recursive: true, force: true });
   try {
     const kubeconfigs = await prepareControllerIdentities({

@@ -144,13 +144,15 @@ http.createServer((req, res) => res.end('ok')).listen(Number(health[1]), health[
     const envOf = (id: string) => JSON.parse(readFileSync(join(runDir, 'logs', `${id}.log`), 'utf8').split('\n')[0]!) as { GOMEMLIMIT: string | null; TMPDIR: string | null; KUBECONFIG: string | null };
     const runRamDir = `/dev/shm/fluxbench-${runId}`;
     try {
-      expect(tempDirs).toEqual([runRamDir]);
+      // The identities folder is registered too, so a SIGKILLed run's reaper removes it.
+      expect(tempDirs).toEqual([expect.stringMatching(new RegExp(`/fluxbench-identities-${runId}-[^/]+$`)), runRamDir]);
       expect(envOf('kustomize-controller')).toMatchObject({ GOMEMLIMIT: String(256 * mib), TMPDIR: `${runRamDir}/kustomize-controller` });
       // Each controller talks to the API server as its own ServiceAccount, not as the admin.
       // The kubeconfigs hold tokens: outside the run folder (the report), removed at stop.
       const identity = envOf('kustomize-controller').KUBECONFIG!;
       expect(identity).toMatch(new RegExp(`/fluxbench-identities-${runId}-[^/]+/kustomize-controller\\.kubeconfig$`));
       expect(identity.startsWith(runDir)).toBe(false);
+      expect(identity.startsWith(`${tempDirs[0]}/`)).toBe(true);
       const sourceKubeconfig = readFileSync(envOf('source-controller').KUBECONFIG!, 'utf8');
       expect(sourceKubeconfig).toContain('system:serviceaccount:flux-system:source-controller');
       expect(sourceKubeconfig).toContain('token: sa-token-for-test');
