@@ -1,6 +1,7 @@
-import https from 'node:https';
+import type https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { apfReadings, apfSamples, type ApfReadings } from './apf.ts';
+import { getText } from './http-text.ts';
 import { type Measurement, type MeasurementContext, type Ticker, defaultLog, errorMessage, rateLimitedLog, startTicker, validateInterval } from './measurement.ts';
 import { parsePrometheusText } from './prometheus.ts';
 
@@ -8,26 +9,9 @@ import { parsePrometheusText } from './prometheus.ts';
 async function apiServerMetrics(kubeConfig: KubeConfig, timeoutMs: number): Promise<string> {
   const server = kubeConfig.getCurrentCluster()?.server;
   if (!server) throw new Error('the kubeconfig names no API server');
-  const url = new URL('/metrics', server);
-  const options: https.RequestOptions = { method: 'GET' };
+  const options: https.RequestOptions = {};
   await kubeConfig.applyToHTTPSOptions(options);
-  return new Promise((resolve, reject) => {
-    const request = https.request(url, options, (response) => {
-      if (response.statusCode !== 200) {
-        response.resume();
-        reject(new Error(`GET ${url.href}: HTTP ${response.statusCode}`));
-        return;
-      }
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      response.on('error', reject);
-    });
-    const timer = setTimeout(() => request.destroy(new Error(`GET ${url.href}: no complete answer within ${timeoutMs} ms`)), timeoutMs);
-    request.on('error', reject);
-    request.on('close', () => clearTimeout(timer));
-    request.end();
-  });
+  return getText(new URL('/metrics', server).href, timeoutMs, options);
 }
 
 /**

@@ -12,9 +12,11 @@ const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
 /**
  * GETs a text body with a hard deadline covering connect, headers and body. Scrapes reuse
- * keep-alive sockets so a 1 s interval does not churn connections.
+ * keep-alive sockets so a 1 s interval does not churn connections. For https URLs `tls` carries
+ * the client TLS material, and may carry headers too (what a KubeConfig's applyToHTTPSOptions
+ * fills in: CA, client certificate or bearer token).
  */
-export function getText(url: string, timeoutMs: number, tls?: TlsFiles): Promise<string> {
+export function getText(url: string, timeoutMs: number, tls?: TlsFiles | https.RequestOptions): Promise<string> {
   return new Promise((resolve, reject) => {
     const parsed = new URL(url);
     const isHttps = parsed.protocol === 'https:';
