@@ -4,24 +4,30 @@
  * artifacts, same concurrency, same run, rounds alternating which goes first; then the
  * registry's memory after 1,000 artifacts, and its version.
  *
- *   npm run bench:registry         (ARTIFACTS=200 CONCURRENCY=8 ROUNDS=3 TOTAL=1000 by default)
+ *   npm run bench:registry         (ARTIFACTS=400 CONCURRENCY=8 ROUNDS=5 TOTAL=1000 by default; PIN=0: shared cores only)
  *
  * A pull is what a client makes: the manifest GET, then a GET of each blob it names. The load
  * runs in a child process, as clients are other processes in a run (the gateway lives in the
- * runner), so the gateway has this process to itself. Prints pulls/s for both, the ratio gateway/direct (target >= 0.9) and
- * VmRSS/VmHWM of the registry process. Starts no cluster.
+ * runner), so the gateway has this process to itself. Measured twice: first with every process
+ * on the shared cores (informational: on two cores it measures CPU contention more than the
+ * layer), then with the registry pinned to a core of its own and the clients and the gateway on
+ * the other (see pin(); the target is checked there, or on the shared cores when pinning is
+ * impossible). Prints pulls/s for both targets, the
+ * ratio gateway/direct (target >= 0.9), the gateway's and the registry's CPU per request, and
+ * VmRSS/VmHWM of the registry process. Starts no cluster; pinning needs taskset and 2 cores.
  */
+import { execFileSync, fork } from 'node:child_process';
 import { readFile, rm, mkdtemp } from 'node:fs/promises';
 import { Agent } from 'node:http';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { clockTicksPerSecond, readProcSnapshot } from '../src/metrics/proc.ts';
 import { basic, pullArtifact, pushArtifact, type OciClient } from '../test/support/oci-http.ts';
 
-const artifacts = Number(process.env.ARTIFACTS ?? 200);
+const artifacts = Number(process.env.ARTIFACTS ?? 400);
 const concurrency = Number(process.env.CONCURRENCY ?? 8);
-const rounds = Number(process.env.ROUNDS ?? 3);
+const rounds = Number(process.env.ROUNDS ?? 5);
 const total = Number(process.env.TOTAL ?? 1_000);
 
 interface LoadJob {
@@ -73,10 +79,65 @@ function inClient(job: LoadJob): Promise<LoadResult> {
   });
 }
 
-async function procStatus(pid: number, field: string): Promise<number | undefined> {
-  const text = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kib = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(text)?.[1];
-  return kib === undefined ? undefined : Number(kib) * 1024;
+/**
+ * Pins the registry to CPU 1 and this process (the gateway, and the load clients it forks from
+ * then on) to CPU 0 with taskset, for the rest of the bench. Why: on two shared cores the Go
+ * registry's idle scheduler threads spin on whichever core the gateway or client is using
+ * (unpinned, the registry burns about 1.5 times the CPU a request it does pinned), so unpinned
+ * rounds mostly measure that scheduling contention. Pinned, the registry is the bottleneck with a core of its own, as it is
+ * on a machine with cores to spare, and the ratio shows what the layer costs its throughput.
+ * @returns why pinning is impossible here (one core, no taskset), or undefined when done.
+ */
+function pin(registryPid: number): string | undefined {
+  if (process.env.PIN === '0') return 'PIN=0';
+  const cores = availableParallelism();
+  if (cores < 2) return `${cores} core`;
+  try {
+    execFileSync('taskset', ['-a', '-cp', '1', String(registryPid)], { stdio: 'ignore' });
+    execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
+    return undefined;
+  } catch (err) {
+    return `taskset failed: ${(err as Error).message}`;
+  }
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far. */
+async function cpuSeconds(pid: number): Promise<number> {
+  return (await readProcSnapshot(pid)).cpuTicks / clockTicksPerSecond();
+}
+
+type Target = 'gateway' | 'direct';
+
+/** Medians over a mode's rounds: pulls/s, and CPU seconds a round cost the runner (the gateway) and the registry. */
+type ModeResult = Record<Target, { pullsPerSecond: number; runnerCpu: number; registryCpu: number }>;
+
+/** `rounds` rounds of each target, alternating which goes first; prints every round. */
+async function measureMode(label: string, job: (name: Target) => LoadJob, registryPid: number): Promise<ModeResult> {
+  const samples: Record<Target, { pullsPerSecond: number[]; runnerCpu: number[]; registryCpu: number[] }> = {
+    gateway: { pullsPerSecond: [], runnerCpu: [], registryCpu: [] },
+    direct: { pullsPerSecond: [], runnerCpu: [], registryCpu: [] },
+  };
+  for (let round = 0; round < rounds; round++) {
+    const order = round % 2 === 0 ? (['gateway', 'direct'] as const) : (['direct', 'gateway'] as const);
+    for (const name of order) {
+      const runnerBefore = process.cpuUsage();
+      const registryBefore = await cpuSeconds(registryPid);
+      const result = await inClient(job(name));
+      const runner = process.cpuUsage(runnerBefore);
+      if (result.failed > 0) throw new Error(`${name}: ${result.failed} pulls failed`);
+      const rate = result.pulls / result.seconds;
+      samples[name].pullsPerSecond.push(rate);
+      samples[name].runnerCpu.push((runner.user + runner.system) / 1e6);
+      samples[name].registryCpu.push((await cpuSeconds(registryPid)) - registryBefore);
+      console.log(`${label} round ${round + 1} ${name.padEnd(7)} ${result.pulls} pulls in ${result.seconds.toFixed(2)} s: ${rate.toFixed(0)} pulls/s`);
+    }
+  }
+  const medians = (name: Target) => ({
+    pullsPerSecond: median(samples[name].pullsPerSecond),
+    runnerCpu: median(samples[name].runnerCpu),
+    registryCpu: median(samples[name].registryCpu),
+  });
+  return { gateway: medians('gateway'), direct: medians('direct') };
 }
 
 function median(values: number[]): number {
@@ -131,32 +192,37 @@ async function main(): Promise<void> {
 
     const repositories = Array.from({ length: artifacts }, (_, i) => `bench/app-${i}`);
     const targets = { gateway: registry.url, direct: registry.upstreamUrl };
-    const rates: Record<'gateway' | 'direct', number[]> = { gateway: [], direct: [] };
+    const job = (name: Target): LoadJob => ({ url: targets[name], authorization, repositories, concurrency });
     // A warm-up round each, not counted: connections, caches, JIT.
-    for (const url of Object.values(targets)) await inClient({ url, authorization, repositories, concurrency });
-    for (let round = 0; round < rounds; round++) {
-      const order = round % 2 === 0 ? (['gateway', 'direct'] as const) : (['direct', 'gateway'] as const);
-      for (const name of order) {
-        const result = await inClient({ url: targets[name], authorization, repositories, concurrency });
-        if (result.failed > 0) throw new Error(`${name}: ${result.failed} pulls failed`);
-        rates[name].push(result.pulls / result.seconds);
-        console.log(`round ${round + 1} ${name.padEnd(7)} ${result.pulls} pulls in ${result.seconds.toFixed(2)} s: ${(result.pulls / result.seconds).toFixed(0)} pulls/s`);
-      }
+    for (const name of ['gateway', 'direct'] as const) await inClient(job(name));
+    // Shared first: once pinned, the registry keeps using less CPU a request even after it is
+    // unpinned (Go sizes its scheduler to the CPUs it may use), which would flatter the shared rounds.
+    const measured: { mode: string; target: boolean; result: ModeResult }[] = [];
+    measured.push({ mode: 'all processes on the shared cores', target: false, result: await measureMode('shared', job, registry.pid) });
+    const whyNot = pin(registry.pid);
+    if (whyNot === undefined) {
+      measured.push({ mode: 'registry on CPU 1, clients and gateway on CPU 0', target: true, result: await measureMode('pinned', job, registry.pid) });
+    } else {
+      console.log(`(not pinned: ${whyNot}; the target is checked on the shared cores)`);
+      measured[0]!.target = true;
     }
-    const gateway = median(rates.gateway);
-    const direct = median(rates.direct);
-    console.log(`\npulls/s (median of ${rounds}, concurrency ${concurrency}, ${artifacts} artifacts, 3 requests a pull)`);
-    console.log(`  through the gateway  ${gateway.toFixed(0)}`);
-    console.log(`  registry directly    ${direct.toFixed(0)}`);
-    console.log(`  ratio gateway/direct ${(gateway / direct).toFixed(3)} (target >= 0.9)`);
+    // The runner's CPU in direct rounds (forking the client, IPC) is taken off the gateway rounds'.
+    const requests = 3 * repositories.length;
+    console.log(`\npulls/s (median of ${rounds} rounds, concurrency ${concurrency}, ${artifacts} artifacts, 3 requests a pull)`);
+    measured.forEach(({ mode, target, result }) => {
+      const ratio = result.gateway.pullsPerSecond / result.direct.pullsPerSecond;
+      console.log(`  ${mode}:`);
+      console.log(`    through the gateway  ${result.gateway.pullsPerSecond.toFixed(0)}   (gateway CPU ${(((result.gateway.runnerCpu - result.direct.runnerCpu) * 1000) / requests).toFixed(2)} ms a request)`);
+      console.log(`    registry directly    ${result.direct.pullsPerSecond.toFixed(0)}   (registry CPU ${((result.direct.registryCpu * 1000) / requests).toFixed(2)} ms a request)`);
+      console.log(`    ratio gateway/direct ${ratio.toFixed(3)}${target ? ' (target >= 0.9)' : ''}`);
+    });
     console.log(`  requests accounted   ${registry.requests().length}`);
 
     started = performance.now();
     await push(artifacts, Math.max(artifacts, total));
     console.log(`\npushed up to ${Math.max(artifacts, total)} artifacts in ${((performance.now() - started) / 1000).toFixed(1)} s more`);
-    const rss = await procStatus(registry.pid, 'VmRSS');
-    const hwm = await procStatus(registry.pid, 'VmHWM');
-    console.log(`registry ${await registryVersion(binary)} (built ${stamp.builtAt ?? 'unknown'}): VmRSS ${mib(rss)}, VmHWM ${mib(hwm)} at ${Math.max(artifacts, total)} artifacts`);
+    const { rssBytes, rssPeakBytes } = await readProcSnapshot(registry.pid);
+    console.log(`registry ${await registryVersion(binary)} (built ${stamp.builtAt ?? 'unknown'}): VmRSS ${mib(rssBytes)}, VmHWM ${mib(rssPeakBytes)} at ${Math.max(artifacts, total)} artifacts`);
     pushAgent.destroy();
   } finally {
     await registry.stop();
