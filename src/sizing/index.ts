@@ -4,7 +4,7 @@ export type { SizingSpec, SizingSpecInput, SizingTargets, LagJudged } from './sp
 export { LAG_JUDGED } from './spec.ts';
 export { lagThresholds, lagMet, lagLever, lagPartsOf, lagPartsText, describeLagBudget, sourceBoundSeconds } from './lag-budget.ts';
 export type { LagBudget, LagParts } from './lag-budget.ts';
-export { planSweep, buildScenario, configName, compareLoad, churnTimeline, sizingThresholds, overlay } from './plan.ts';
+export { planSweep, buildScenario, configName, compareLoad, churnTimeline, sizingThresholds, overlay, describeConfig, apiClientLimitsNote } from './plan.ts';
 export type { SizingConfig, PlannedRun, BuildOptions } from './plan.ts';
 export { sizingTable, sizingRow, recommend } from './table.ts';
 export type { SizingResult, SizingRow, SizingRecommendation, AppsRecommendation, MemoryRecommendation } from './table.ts';

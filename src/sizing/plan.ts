@@ -20,6 +20,10 @@ export interface SizingConfig {
   concurrency: number;
   /** kustomize-controller shards; 1 = no sharding. */
   shards: number;
+  /** Every controller's --kube-api-qps (requests/s); absent: the base's setting or Flux's default. */
+  kubeApiQps?: number;
+  /** Every controller's --kube-api-burst (requests); absent as kubeApiQps. */
+  kubeApiBurst?: number;
 }
 
 export interface PlannedRun {
@@ -49,12 +53,56 @@ export function overlay(base: Plain, patch: Plain): Plain {
 export function configName(prefix: string, config: SizingConfig): string {
   const interval = config.interval.toLowerCase().replace(/[^a-z0-9]+/g, '-');
   const shards = config.shards > 1 ? `-s${config.shards}` : '';
-  return `${prefix}-a${config.apps}-i${interval}-c${config.concurrency}${shards}`.replace(/-+/g, '-').slice(0, 63).replace(/-$/, '');
+  const qps = config.kubeApiQps !== undefined ? `-q${String(config.kubeApiQps).replace('.', 'p')}` : '';
+  const burst = config.kubeApiBurst !== undefined ? `-b${config.kubeApiBurst}` : '';
+  return `${prefix}-a${config.apps}-i${interval}-c${config.concurrency}${shards}${qps}${burst}`.replace(/-+/g, '-').slice(0, 63).replace(/-$/, '');
 }
 
-/** Lighter load first: fewer apps, then a longer interval, then less concurrency, then fewer shards. */
+/** Lighter load first: fewer apps, then a longer interval, then less concurrency, then fewer shards, then lower API client limits. */
 export function compareLoad(a: SizingConfig, b: SizingConfig): number {
-  return a.apps - b.apps || parseDuration(b.interval) - parseDuration(a.interval) || a.concurrency - b.concurrency || a.shards - b.shards;
+  return (
+    a.apps - b.apps ||
+    parseDuration(b.interval) - parseDuration(a.interval) ||
+    a.concurrency - b.concurrency ||
+    a.shards - b.shards ||
+    (a.kubeApiQps ?? 0) - (b.kubeApiQps ?? 0) ||
+    (a.kubeApiBurst ?? 0) - (b.kubeApiBurst ?? 0)
+  );
+}
+
+/** The API client limits of a configuration, as controller settings (empty when the sweep does not vary them). */
+function apiClientLimits(config: SizingConfig): Plain {
+  return {
+    ...(config.kubeApiQps !== undefined ? { kubeApiQps: config.kubeApiQps } : {}),
+    ...(config.kubeApiBurst !== undefined ? { kubeApiBurst: config.kubeApiBurst } : {}),
+  };
+}
+
+/** The configuration in words, as progress lines and errors name it. */
+export function describeConfig(config: SizingConfig): string {
+  const api = [
+    ...(config.kubeApiQps !== undefined ? [`kube-api-qps ${config.kubeApiQps}`] : []),
+    ...(config.kubeApiBurst !== undefined ? [`kube-api-burst ${config.kubeApiBurst}`] : []),
+  ];
+  return [`apps ${config.apps}, interval ${config.interval}, concurrency ${config.concurrency}, shards ${config.shards}`, ...api].join(', ');
+}
+
+/**
+ * Why a sweep of the API client limits would measure nothing, or undefined when it would: Flux's
+ * controllers drop their client-side limits when the API server has Priority and Fairness on
+ * (fluxcd/pkg runtime/client: QPS and burst -1 once flowcontrol is detected), which it is unless
+ * the base's `provider.apiServer.priorityAndFairness` is false.
+ */
+export function apiClientLimitsNote(spec: Pick<SizingSpec, 'sweep' | 'base'>): string | undefined {
+  if (spec.sweep.kubeApiQps === undefined && spec.sweep.kubeApiBurst === undefined) return undefined;
+  const provider = (spec.base as Plain).provider;
+  const apiServer = isPlain(provider) ? provider.apiServer : undefined;
+  if (isPlain(apiServer) && apiServer.priorityAndFairness === false) return undefined;
+  return (
+    'sweep.kubeApiQps/kubeApiBurst: Flux\'s controllers ignore --kube-api-qps and --kube-api-burst while the API server has ' +
+    'Priority and Fairness on (the default here, as in production), so these runs differ only by noise; set ' +
+    'base.provider.apiServer.priorityAndFairness: false (local provider) to measure them as on a cluster without it'
+  );
 }
 
 /** The churn of a sizing run: from 5s (or a tenth of the run) until four fifths of it, so the last commits can still be applied. */
@@ -109,6 +157,7 @@ export interface BuildOptions {
 export function buildScenario(base: ScenarioInput, config: SizingConfig, options: BuildOptions): Scenario {
   const durationMs = parseDuration(options.duration);
   const limit = options.memoryLimitBytes !== undefined ? { memoryLimit: options.memoryLimitBytes } : {};
+  const api = apiClientLimits(config);
   const patch: Plain = {
     name: options.name,
     duration: options.duration,
@@ -117,9 +166,9 @@ export function buildScenario(base: ScenarioInput, config: SizingConfig, options
       flux: { interval: config.interval, sourceInterval: config.interval, shards: config.shards > 1 ? config.shards : 0 },
     },
     controllers: {
-      source: { ...limit },
-      kustomize: { concurrent: config.concurrency, shards: config.shards, ...limit },
-      ...(options.memoryLimitBytes !== undefined ? { helm: { ...limit }, notification: { ...limit } } : {}),
+      source: { ...limit, ...api },
+      kustomize: { concurrent: config.concurrency, shards: config.shards, ...limit, ...api },
+      ...(options.memoryLimitBytes !== undefined || Object.keys(api).length > 0 ? { helm: { ...limit, ...api }, notification: { ...limit, ...api } } : {}),
     },
     timeline: churnTimeline(durationMs, options.churn),
     thresholds: sizingThresholds({ lagP95: options.lagP95, lag: options.lag, interval: config.interval, memoryLimitBytes: options.memoryLimitBytes }),
@@ -131,8 +180,7 @@ export function buildScenario(base: ScenarioInput, config: SizingConfig, options
     return defineScenario(input as ScenarioInput);
   } catch (error) {
     if (error instanceof ScenarioError) {
-      const size = `apps ${config.apps}, interval ${config.interval}, concurrency ${config.concurrency}, shards ${config.shards}`;
-      throw new UsageError(`sizing run "${options.name}" (${size}) is not a valid scenario:\n${error.message}`);
+      throw new UsageError(`sizing run "${options.name}" (${describeConfig(config)}) is not a valid scenario:\n${error.message}`);
     }
     throw error;
   }
@@ -141,10 +189,16 @@ export function buildScenario(base: ScenarioInput, config: SizingConfig, options
 /** Every configuration of the sweep as a full scenario, lightest load first. */
 export function planSweep(spec: SizingSpec): PlannedRun[] {
   const configs: SizingConfig[] = [];
+  // An unswept limit is one point, undefined: the base's own setting (or Flux's default) stays.
+  const qpsValues = spec.sweep.kubeApiQps ?? [undefined];
+  const burstValues = spec.sweep.kubeApiBurst ?? [undefined];
   for (const apps of spec.sweep.apps)
     for (const interval of spec.sweep.interval)
       for (const concurrency of spec.sweep.concurrency)
-        for (const shards of spec.sweep.shards) configs.push({ apps, interval, concurrency, shards });
+        for (const shards of spec.sweep.shards)
+          for (const kubeApiQps of qpsValues)
+            for (const kubeApiBurst of burstValues)
+              configs.push({ apps, interval, concurrency, shards, ...(kubeApiQps !== undefined ? { kubeApiQps } : {}), ...(kubeApiBurst !== undefined ? { kubeApiBurst } : {}) });
   configs.sort(compareLoad);
   return configs.map((config, i) => ({
     index: i + 1,

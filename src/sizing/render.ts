@@ -2,7 +2,11 @@
 import { formatBytes, formatDuration } from '../util/units.ts';
 import type { SizingRecommendation, SizingRow } from './table.ts';
 
-/** Version 1; the lag split (row fields lagArtifactP95Seconds, lagControllersP95Seconds, targets.lag) only added fields. */
+/**
+ * Version 1; the lag split (row fields lagArtifactP95Seconds, lagControllersP95Seconds, targets.lag),
+ * time-to-Ready (readyAllAfterSeconds, notReady) and the API client limits (kubeApiQps,
+ * kubeApiBurst) only added fields.
+ */
 export const SIZING_SCHEMA_VERSION = 1;
 
 export interface SizingReport {
@@ -14,6 +18,8 @@ export interface SizingReport {
   /** Runs planned vs run: a sweep stopped early lists fewer rows than planned. */
   planned: number;
   stoppedEarly?: string;
+  /** What the reader must know to read the table (e.g. a swept setting the cluster ignores). */
+  notes?: string[];
   rows: SizingRow[];
   recommendation: SizingRecommendation;
 }
@@ -21,6 +27,12 @@ export interface SizingReport {
 const seconds = (value: number | undefined) => (value === undefined ? '–' : formatDuration(value * 1000));
 const bytes = (value: number | undefined) => (value === undefined ? '–' : formatBytes(value));
 const cores = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(2));
+/** ready.all_after, or how many objects never got Ready (the run's settle ended without them). */
+const timeToReady = (row: SizingRow) =>
+  row.readyAllAfterSeconds !== undefined ? seconds(row.readyAllAfterSeconds) : row.notReady ? `${row.notReady} never Ready` : '–';
+/** `, kube-api-qps 500, kube-api-burst 1000` for the limits a run set, or nothing. */
+const apiLimitsText = (limits: { kubeApiQps?: number; kubeApiBurst?: number }) =>
+  `${limits.kubeApiQps !== undefined ? `, kube-api-qps ${limits.kubeApiQps}` : ''}${limits.kubeApiBurst !== undefined ? `, kube-api-burst ${limits.kubeApiBurst}` : ''}`;
 const shortName = (controller: string) => controller.replace(/-controller$/, '');
 
 function controllersIn(rows: readonly SizingRow[]): string[] {
@@ -43,14 +55,18 @@ export function renderSizingMarkdown(report: SizingReport): string {
   const controllers = controllersIn(rows);
   const lines: string[] = [`# Sizing: ${report.name}`, '', `${rows.length} of ${report.planned} runs, base ${report.base}, ${report.createdAt}.`];
   if (report.stoppedEarly) lines.push('', `**Stopped early:** ${report.stoppedEarly}`);
+  for (const note of report.notes ?? []) lines.push('', `**Note:** ${note}`);
   lines.push('', '## Measured', '');
+  const withApiLimits = rows.some((row) => row.kubeApiQps !== undefined || row.kubeApiBurst !== undefined);
   const header = [
     'apps',
     'interval',
     'concurrency',
     'shards',
+    ...(withApiLimits ? ['kube-api-qps/burst'] : []),
     ...controllers.map((c) => `mem ${shortName(c)}`),
     ...controllers.map((c) => `cpu ${shortName(c)} avg/max`),
+    'all Ready after',
     'lag p95 source',
     'lag p95 controllers',
     'lag p95 total',
@@ -64,8 +80,10 @@ export function renderSizingMarkdown(report: SizingReport): string {
     row.interval,
     String(row.concurrency),
     String(row.shards),
+    ...(withApiLimits ? [`${row.kubeApiQps ?? 'default'}/${row.kubeApiBurst ?? 'default'}`] : []),
     ...controllers.map((c) => bytes(row.memoryMaxBytes[c])),
     ...controllers.map((c) => `${cores(row.cpuAvgCores[c])}/${cores(row.cpuMaxCores[c])}`),
+    timeToReady(row),
     seconds(row.lagArtifactP95Seconds),
     seconds(row.lagControllersP95Seconds),
     seconds(row.lagAppliedP95Seconds),
@@ -93,7 +111,8 @@ export function renderSizingMarkdown(report: SizingReport): string {
     }),
     entry.concurrency
       ? `${entry.concurrency.concurrency} / ${entry.concurrency.shards} (lag p95 source ${seconds(entry.concurrency.lagArtifactP95Seconds)}, ` +
-        `controllers ${seconds(entry.concurrency.lagControllersP95Seconds)}, total ${seconds(entry.concurrency.lagAppliedP95Seconds)} at ${entry.concurrency.interval})`
+        `controllers ${seconds(entry.concurrency.lagControllersP95Seconds)}, total ${seconds(entry.concurrency.lagAppliedP95Seconds)} at ${entry.concurrency.interval}` +
+        `${apiLimitsText(entry.concurrency)})`
       : '–',
     entry.interval ? entry.interval.interval : '–',
     entry.notes.join('; ') || '',

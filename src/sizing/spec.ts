@@ -53,6 +53,15 @@ export const sweepSchema = z.strictObject({
     .meta({ description: 'Flux interval: spec.interval of GitRepositories and Kustomizations.' }),
   concurrency: distinctList(positiveInt, '[4, 10]').default([4]).meta({ description: 'kustomize-controller --concurrent.' }),
   shards: distinctList(positiveInt, '[1, 2]').default([1]).meta({ description: 'kustomize-controller shards (1 = no sharding).' }),
+  kubeApiQps: distinctList(z.number().positive({ error: 'must be greater than 0 (requests per second)' }), '[50, 500]')
+    .optional()
+    .meta({
+      description:
+        "Every controller's --kube-api-qps; unset: Flux's default (50). Flux ignores it while the API server has Priority and Fairness on.",
+    }),
+  kubeApiBurst: distinctList(positiveInt, '[300, 1000]')
+    .optional()
+    .meta({ description: "Every controller's --kube-api-burst; unset: Flux's default (300). Ignored like kubeApiQps with Priority and Fairness on." }),
 });
 
 /**

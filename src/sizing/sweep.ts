@@ -11,7 +11,7 @@ import { ExitCode } from '../util/exit-codes.ts';
 import { newRunId } from '../util/run-id.ts';
 import { formatBytes, formatDuration } from '../util/units.ts';
 import { lagPartsOf } from './lag-budget.ts';
-import { planSweep, type PlannedRun } from './plan.ts';
+import { apiClientLimitsNote, describeConfig, planSweep, type PlannedRun } from './plan.ts';
 import { renderSizingJson, renderSizingMarkdown, SIZING_SCHEMA_VERSION, type SizingReport } from './render.ts';
 import type { SizingSpec } from './spec.ts';
 import { recommend, sizingTable, type SizingResult } from './table.ts';
@@ -65,6 +65,8 @@ export async function runSweep(spec: SizingSpec, options: SweepOptions): Promise
   const dir = join(reportsDir, `sizing-${newRunId(now()).replace(/^fb-/, '')}`);
   mkdirSync(dir, { recursive: true });
   log(`sizing: ${planned.length} runs, at most ${formatDuration(boundMs)} in all; table in ${dir}`);
+  const note = apiClientLimitsNote(spec);
+  if (note) log(`warning: ${note}`);
 
   const results: SizingResult[] = [];
   let stoppedEarly: string | undefined;
@@ -78,6 +80,7 @@ export async function runSweep(spec: SizingSpec, options: SweepOptions): Promise
       createdAt: now().toISOString(),
       base: spec.baseSource,
       planned: planned.length,
+      ...(note ? { notes: [note] } : {}),
       ...(stoppedEarly ? { stoppedEarly } : {}),
       rows,
       recommendation: recommend(rows, spec.headroom, spec.targets),
@@ -101,7 +104,7 @@ export async function runSweep(spec: SizingSpec, options: SweepOptions): Promise
       if (exitCode === ExitCode.ok) exitCode = ExitCode.timeout;
       break;
     }
-    log(`sizing ${run.index}/${planned.length} ${run.scenario.name}: apps ${run.config.apps}, interval ${run.config.interval}, concurrency ${run.config.concurrency}, shards ${run.config.shards}`);
+    log(`sizing ${run.index}/${planned.length} ${run.scenario.name}: ${describeConfig(run.config)}`);
     const runStarted = Date.now();
     const result = await runner(run.scenario, { scenarioPath: options.specPath, reportsDir, quiet: true, log });
     results.push({ config: run.config, summary: result.summary, runDir: result.runDir });

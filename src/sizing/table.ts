@@ -24,6 +24,10 @@ export interface SizingRow extends SizingConfig {
   memoryMaxBytes: Record<string, number>;
   cpuAvgCores: Record<string, number>;
   cpuMaxCores: Record<string, number>;
+  /** ready.all_after: seconds from the apply of the root objects until every object was Ready; absent when one never was. */
+  readyAllAfterSeconds?: number;
+  /** ready.not_ready: objects that never got Ready after the apply (0 when all did). */
+  notReady?: number;
   /** lag.applied.p95: push → applied, the total. */
   lagAppliedP95Seconds?: number;
   /** lag.artifact.p95: push → artifact, the source's part (mostly the poll). */
@@ -80,6 +84,8 @@ export function sizingRow(result: SizingResult): SizingRow {
     memoryMaxBytes: perController(m, controllers, 'memory', 'max'),
     cpuAvgCores: perController(m, controllers, 'cpu', 'avg'),
     cpuMaxCores: perController(m, controllers, 'cpu', 'max'),
+    ...optional('readyAllAfterSeconds', m['ready.all_after']),
+    ...optional('notReady', m['ready.not_ready']),
     ...optional('lagAppliedP95Seconds', m['lag.applied.p95']),
     ...optional('lagArtifactP95Seconds', m['lag.artifact.p95']),
     ...optional('lagControllersP95Seconds', m['lag.controllers.p95']),
@@ -118,6 +124,9 @@ export interface AppsRecommendation {
     lagAppliedP95Seconds: number;
     lagArtifactP95Seconds?: number;
     lagControllersP95Seconds?: number;
+    /** The API client limits of that run, when the sweep varied them. */
+    kubeApiQps?: number;
+    kubeApiBurst?: number;
   };
   /** The shortest interval whose Git host and API load stayed under the targets. */
   interval?: { interval: string; githubRequestsPerMinute?: number; listKustomizationsP95Seconds?: number };
@@ -155,14 +164,21 @@ const partsOf = (row: SizingRow): LagParts => ({
 });
 
 /**
- * The fewest shards, then the lowest concurrency, then the longest interval, of a healthy run
- * that met the lag budget; else a note saying so, and the lever that would move the lag of the
+ * The fewest shards, then the lowest concurrency, then the longest interval, then the lowest API
+ * client limits, of a healthy run that met the lag budget; else a note saying so, and the lever that would move the lag of the
  * run with the shortest total lag.
  */
 function cheapestWithinLag(healthy: readonly SizingRow[], budget: LagBudget): { best?: SizingRow; notes: string[] } {
   const fast = healthy
     .filter((row) => lagMet(partsOf(row), row.interval, budget))
-    .sort((a, b) => a.shards - b.shards || a.concurrency - b.concurrency || parseDuration(b.interval) - parseDuration(a.interval));
+    .sort(
+      (a, b) =>
+        a.shards - b.shards ||
+        a.concurrency - b.concurrency ||
+        parseDuration(b.interval) - parseDuration(a.interval) ||
+        (a.kubeApiQps ?? 0) - (b.kubeApiQps ?? 0) ||
+        (a.kubeApiBurst ?? 0) - (b.kubeApiBurst ?? 0),
+    );
   if (fast[0]) return { best: fast[0], notes: [] };
   const notes = [lagMissedNote(budget)];
   const closest = healthy
@@ -226,6 +242,8 @@ export function recommend(
               lagAppliedP95Seconds: best.lagAppliedP95Seconds!,
               ...(best.lagArtifactP95Seconds !== undefined ? { lagArtifactP95Seconds: best.lagArtifactP95Seconds } : {}),
               ...(best.lagControllersP95Seconds !== undefined ? { lagControllersP95Seconds: best.lagControllersP95Seconds } : {}),
+              ...(best.kubeApiQps !== undefined ? { kubeApiQps: best.kubeApiQps } : {}),
+              ...(best.kubeApiBurst !== undefined ? { kubeApiBurst: best.kubeApiBurst } : {}),
             },
           }
         : {}),

@@ -106,7 +106,7 @@ describe('sweep recommendations by lag part', () => {
       recommendation: total,
     });
     expect(md).toContain('Targets: lag.applied.p95 < 1m (total, push → applied)');
-    expect(md).toContain('| 200 | 1m | 10 | 1 | 160Mi | 64Mi | 0.09/0.13 | 0.09/0.13 | 58s | 8.4s | 1m6s |');
+    expect(md).toContain('| 200 | 1m | 10 | 1 | 160Mi | 64Mi | 0.09/0.13 | 0.09/0.13 | 25s | 58s | 8.4s | 1m6s |');
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configName, overlay, parseSizingSpec, planSweep } from '../../../src/sizing/index.ts';
+import { apiClientLimitsNote, configName, describeConfig, overlay, parseSizingSpec, planSweep } from '../../../src/sizing/index.ts';
 import { parseDuration } from '../../../src/util/units.ts';
 
 const base = {
@@ -63,6 +63,44 @@ describe('planSweep', () => {
     const [start, stop] = short.timeline;
     expect(parseDuration(String(start!.at))).toBe(2_000);
     expect(parseDuration(String(stop!.at))).toBe(16_000);
+  });
+});
+
+describe('API client limits as sweep dimensions', () => {
+  const sweep = { apps: [50], kubeApiQps: [500, 50], kubeApiBurst: [1000] };
+
+  it('sweeps --kube-api-qps/--kube-api-burst into every controller, lower limits first, named in the run', () => {
+    const runs = planSweep(parseSizingSpec({ name: 'sz', base, sweep }));
+    expect(runs.map((r) => [r.config.kubeApiQps, r.config.kubeApiBurst])).toEqual([
+      [50, 1000],
+      [500, 1000],
+    ]);
+    const s = runs[1]!.scenario;
+    expect(s.name).toBe('sz-a50-i5m-c4-q500-b1000');
+    for (const controller of ['source', 'kustomize', 'helm', 'notification'] as const) {
+      expect(s.controllers[controller]).toMatchObject({ kubeApiQps: 500, kubeApiBurst: 1000 });
+    }
+    expect(describeConfig(runs[1]!.config)).toBe('apps 50, interval 5m, concurrency 4, shards 1, kube-api-qps 500, kube-api-burst 1000');
+  });
+
+  it('leaves the limits to the base (or Flux) when the sweep does not vary them', () => {
+    const [run] = planSweep(parseSizingSpec({ base: { ...base, controllers: { kustomize: { kubeApiQps: 20 } } }, sweep: { apps: [5] } }));
+    expect(run!.config).not.toHaveProperty('kubeApiQps');
+    expect(run!.scenario.controllers.kustomize.kubeApiQps).toBe(20);
+    expect(run!.scenario.controllers.source.kubeApiQps).toBeUndefined();
+    expect(run!.scenario.name).toBe('sizing-a5-i5m-c4');
+  });
+
+  it('warns that Flux ignores them while Priority and Fairness is on, and not when the base turns it off', () => {
+    expect(apiClientLimitsNote(parseSizingSpec({ base, sweep }))).toMatch(/ignore --kube-api-qps and --kube-api-burst .*Priority and Fairness on/);
+    const apfOff = { ...base, provider: { apiServer: { priorityAndFairness: false } } };
+    expect(apiClientLimitsNote(parseSizingSpec({ base: apfOff, sweep }))).toBeUndefined();
+    expect(apiClientLimitsNote(parseSizingSpec({ base, sweep: { apps: [50] } }))).toBeUndefined();
+  });
+
+  it('refuses limits that are not positive, naming the field', () => {
+    expect(() => parseSizingSpec({ base, sweep: { apps: [5], kubeApiQps: [0] } }, 'sz.yaml')).toThrow(/sz\.yaml: sweep\.kubeApiQps\[0\]: must be greater than 0/);
+    expect(() => parseSizingSpec({ base, sweep: { apps: [5], kubeApiBurst: [10, 10] } }, 'sz.yaml')).toThrow(/sweep\.kubeApiBurst: values must not repeat/);
   });
 });
 

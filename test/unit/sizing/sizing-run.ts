@@ -25,6 +25,8 @@ export interface RunShape {
   status429?: number;
   listSeconds?: number;
   oomKilled?: string;
+  /** Seconds from the apply of the root objects until the last Kustomization was first Ready; absent: one never was. */
+  readyAfterSeconds?: number;
 }
 
 /**
@@ -45,11 +47,24 @@ export function typicalShape(config: SizingConfig): RunShape {
     appliedLag: artifactLag.map((lag, i) => lag + controllersLag[i]!),
     githubPerMinute: (config.apps / 10) / intervalMinutes + 2,
     listSeconds: 0.01 + config.apps / 5000,
+    readyAfterSeconds: 5 + config.apps / 10,
   };
 }
 
 export function samplesOf(shape: RunShape): Sample[] {
   const out: Sample[] = [{ ts: START, kind: 'phase', name: 'measure' }];
+  // The apply of the root objects, then each Kustomization's first Ready (at the start, so the
+  // sampled span the request rate is averaged over stays the 3 minutes).
+  const applyAt = START;
+  const objects = ['app-1', 'app-2'];
+  out.push({ ts: applyAt, kind: 'phase', name: 'apply' });
+  out.push({ ts: applyAt, kind: 'ready', name: 'expected', value: 2, detail: { objects: objects.map((o) => `Kustomization/flux-system/${o}`), neverReady: [] } });
+  objects.forEach((name, i) => {
+    const labels = { kind: 'Kustomization', namespace: 'flux-system', name };
+    out.push({ ts: applyAt + 1_000, kind: 'ready', name: 'seen', labels });
+    const readyAfter = shape.readyAfterSeconds === undefined ? undefined : (shape.readyAfterSeconds * (i + 1)) / objects.length;
+    if (readyAfter !== undefined) out.push({ ts: applyAt + readyAfter * 1000, kind: 'ready', name: 'ready', labels });
+  });
   const controllers = Object.keys(shape.rssMax);
   for (const controller of controllers) out.push({ ts: START, kind: 'process', name: 'start', labels: { controller }, detail: { pid: 100, restarts: 0 } });
   for (let round = 0; round <= 36; round++) {

@@ -136,8 +136,8 @@ describe('sizingTable', () => {
     expect(md).toContain('8 of 9 runs');
     expect(md).toContain('**Stopped early:** a run with 200 apps failed');
     expect(md).toContain('| apps | interval | concurrency | shards | mem kustomize | mem source |');
-    expect(md).toContain('| lag p95 source | lag p95 controllers | lag p95 total |');
-    expect(md).toContain('| 200 | 1m | 10 | 1 | 160Mi | 64Mi | 0.09/0.13 | 0.09/0.13 | 58s | 8.4s | 1m6s | 50ms | 20.14Mi | 22.0 | passed |');
+    expect(md).toContain('| all Ready after | lag p95 source | lag p95 controllers | lag p95 total |');
+    expect(md).toContain('| 200 | 1m | 10 | 1 | 160Mi | 64Mi | 0.09/0.13 | 0.09/0.13 | 25s | 58s | 8.4s | 1m6s | 50ms | 20.14Mi | 22.0 | passed |');
     expect(md).toContain('| 4 / 1 (lag p95 source 4m46s, controllers 14s, total 5m at 5m) |');
     expect(md).toContain('Targets: lag.controllers.p95 < 1m (artifact → applied) and lag.artifact.p95 < interval + 1m');
     expect(md).toContain('| 200 | 224Mi (max ');
@@ -147,6 +147,42 @@ describe('sizingTable', () => {
     expect(json.recommendation.byApps[1]!.memory['kustomize-controller']!.limit).toBe('224Mi');
   });
 });
+
+describe('time to Ready and API client limits in the table', () => {
+  it('shows when every object was Ready, or how many never were', () => {
+    const config: SizingConfig = { apps: 100, interval: '1m', concurrency: 10, shards: 1 };
+    const [ready, stuck] = sizingTable([
+      { config, summary: summaryOf(config) },
+      { config, summary: summaryOf(config, { ...typicalShape(config), readyAfterSeconds: undefined }) },
+    ]);
+    expect(ready!.readyAllAfterSeconds).toBeCloseTo(15, 1);
+    expect(ready!.notReady).toBe(0);
+    expect(stuck!.readyAllAfterSeconds).toBeUndefined();
+    expect(stuck!.notReady).toBe(2);
+    const md = renderSizingMarkdown(reportOf([ready!, stuck!]));
+    expect(md).toContain('| 100 | 1m | 10 | 1 | ');
+    expect(md).toMatch(/\| 15s \| [^|]+ \| [^|]+ \| [^|]+ \|/);
+    expect(md).toContain('| 2 never Ready |');
+  });
+
+  it('adds the limits column and the recommended limits only when the sweep varied them', () => {
+    const config: SizingConfig = { apps: 100, interval: '1m', concurrency: 10, shards: 1 };
+    const plain = renderSizingMarkdown(reportOf(sizingTable([{ config, summary: summaryOf(config) }])));
+    expect(plain).not.toContain('kube-api-qps');
+    const limited = { ...config, kubeApiQps: 500, kubeApiBurst: 1000 };
+    const rows = sizingTable([{ config: limited, summary: summaryOf(limited) }]);
+    const md = renderSizingMarkdown({ ...reportOf(rows), notes: ['Flux ignores these here'] });
+    expect(md).toContain('| apps | interval | concurrency | shards | kube-api-qps/burst |');
+    expect(md).toContain('| 100 | 1m | 10 | 1 | 500/1000 |');
+    expect(md).toContain('**Note:** Flux ignores these here');
+    expect(recommend(rows, 1.3, targets).byApps[0]!.concurrency).toMatchObject({ kubeApiQps: 500, kubeApiBurst: 1000 });
+    expect(md).toMatch(/at 1m, kube-api-qps 500, kube-api-burst 1000\)/);
+  });
+});
+
+function reportOf(rows: ReturnType<typeof sizingTable>): SizingReport {
+  return { schemaVersion: SIZING_SCHEMA_VERSION, name: 'sizing', createdAt: '2026-12-01T00:00:00.000Z', base: 'inline', planned: rows.length, rows, recommendation: recommend(rows, 1.3, targets) };
+}
 
 describe('memory quantities', () => {
   it('rounds up to a step that grows with the size', () => {
