@@ -66,6 +66,28 @@ describe('shipped scenarios', () => {
     }
   });
 
+  // The monorepo effect is only visible when the apps, controllers and run are the same.
+  it('varies monorepo-effect one thing each: repositories per team, OCI per app, ignore rules with tmpfs', () => {
+    const base = loadScenario(join(scenariosDir, 'monorepo-effect.yaml'));
+    const variant = (name: string) => loadScenario(join(scenariosDir, `${name}.yaml`));
+    const perTeam = variant('monorepo-effect-per-team');
+    expect({ ...perTeam.workload, layout: undefined }).toEqual({ ...base.workload, layout: undefined });
+    expect([base.workload.layout, perTeam.workload.layout]).toEqual(['monorepo', 'repo-per-team']);
+    const oci = variant('monorepo-effect-oci');
+    expect({ ...oci.workload, source: undefined, oci: undefined }).toEqual({ ...base.workload, source: undefined, oci: undefined });
+    expect([oci.workload.source, oci.workload.oci.layout]).toEqual(['oci', 'per-app']);
+    const ignore = variant('monorepo-effect-ignore');
+    expect({ ...ignore.workload.flux, ignore: undefined }).toEqual({ ...base.workload.flux, ignore: undefined });
+    expect(ignore.workload.flux.ignore).toBe('/assets/');
+    expect({ ...ignore.controllers.kustomize, tmpfs: undefined }).toEqual({ ...base.controllers.kustomize, tmpfs: undefined });
+    expect([base.controllers.kustomize.tmpfs ?? false, ignore.controllers.kustomize.tmpfs]).toEqual([false, true]);
+    for (const v of [perTeam, oci, ignore]) {
+      expect(v.controllers.source).toEqual(base.controllers.source);
+      expect([v.duration, v.settle, v.thresholds, v.timeline]).toEqual([base.duration, base.settle, base.thresholds, base.timeline]);
+    }
+    for (const v of [perTeam, oci]) expect(v.controllers.kustomize).toEqual(base.controllers.kustomize);
+  });
+
   it.each(files)('%s is valid, named after its file and plannable', (file) => {
     const path = join(scenariosDir, file);
     const scenario = loadScenario(path);
