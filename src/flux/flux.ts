@@ -86,6 +86,12 @@ export interface StartFluxOptions {
   ramRoot?: string;
   /** How long each controller may take to report ready. */
   readyTimeoutMs?: number;
+  /**
+   * Serve artifacts through a proxy the timeline can slow (artifact.slow). Off by default: every
+   * artifact byte would otherwise pass through the runner (500 Kustomizations of an 8 MiB
+   * monorepo are 4 GiB), which costs its CPU and adds a hop production does not have.
+   */
+  artifactProxy?: boolean;
 }
 
 /** The controller instances a configuration asks for; shards are `shard1..N` beside the main instance. */
@@ -179,8 +185,9 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux<
   const eventsUrl = notificationPorts ? `http://127.0.0.1:${notificationPorts.events}` : undefined;
   const allShards = instances.flatMap((i) => (i.shard ? [i.shard] : []));
   const storagePort = await freePort();
-  // Artifact URLs advertise the proxy, not the server: downloads can then be slowed at will.
-  const artifactProxy = await startThrottleProxy({ host: '127.0.0.1', port: storagePort });
+  // With the proxy, artifact URLs advertise it, not the server: downloads can then be slowed at will.
+  const artifactProxy = options.artifactProxy ? await startThrottleProxy({ host: '127.0.0.1', port: storagePort }) : undefined;
+  const artifactPort = artifactProxy?.port ?? storagePort;
   // source-controller refuses a storage path that does not exist yet.
   await mkdir(join(options.runDir, 'source-storage'), { recursive: true });
   const running: Array<RunningController<SupervisedProcess> & { healthUrl: string }> = [];
@@ -188,7 +195,7 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux<
   if (instances.some((i) => i.settings.tmpfs)) options.onTempDir?.(ramTempRunDir(options.runId, ramRoot));
   const stopAll = async (): Promise<void> => {
     await Promise.all(running.map((c) => c.process.stop()));
-    await artifactProxy.stop();
+    await artifactProxy?.stop();
     // Files in a RAM-backed folder hold memory until they are removed.
     await removeRamTempDirs(options.runId, ramRoot);
     await removeIdentities();
@@ -214,7 +221,7 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux<
           ports,
           settings: instance.settings,
           storagePath: join(options.runDir, 'source-storage'),
-          storageAdvertisedPort: artifactProxy.port,
+          storageAdvertisedPort: artifactPort,
           ...(eventsUrl ? { eventsUrl } : {}),
           allShards,
         }),
@@ -245,8 +252,8 @@ export async function startFlux(options: StartFluxOptions): Promise<StartedFlux<
   }
   return {
     namespace: 'flux-system',
-    storageUrl: `http://127.0.0.1:${artifactProxy.port}`,
-    artifactProxy,
+    storageUrl: `http://127.0.0.1:${artifactPort}`,
+    ...(artifactProxy ? { artifactProxy } : {}),
     ...(notificationPorts ? { receiverUrl: `http://127.0.0.1:${notificationPorts.receiver}` } : {}),
     controllers: running,
     find: (nameOrId) => running.filter((c) => c.id === nameOrId || c.controller === (nameOrId as FluxControllerName)),

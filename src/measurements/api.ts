@@ -36,7 +36,7 @@ function analyzeApi(sorted: readonly Sample[]): ApiStats {
 
 export const apiMeasurement = defineMeasurement({
   name: 'api',
-  description: "every interval, list each Flux resource across namespaces and scrape etcd's metrics",
+  description: "every max(interval, 15 s), list each Flux resource across namespaces and scrape etcd's metrics",
   catalogue,
   analyze: (input) => ({ api: analyzeApi(input.of('api')) }),
   summarize: ({ api }: { api: ApiStats }) => ({

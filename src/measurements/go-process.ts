@@ -76,9 +76,9 @@ export const goProcessMeasurement = defineMeasurement({
   description: "read from each controller scrape: the Go client's go_goroutines, process_open_fds and process_max_fds",
   catalogue,
   scrape: [
-    { name: 'goroutines', read: (families) => sumFamily(families, 'go_goroutines') },
-    { name: 'open_fds', read: (families) => sumFamily(families, 'process_open_fds') },
-    { name: 'max_fds', read: (families) => sumFamily(families, 'process_max_fds') },
+    { name: 'goroutines', families: ['go_goroutines'], read: (families) => sumFamily(families, 'go_goroutines') },
+    { name: 'open_fds', families: ['process_open_fds'], read: (families) => sumFamily(families, 'process_open_fds') },
+    { name: 'max_fds', families: ['process_max_fds'], read: (families) => sumFamily(families, 'process_max_fds') },
   ],
   analyze: (input): GoProcessAnalysis => ({ goProcess: analyzeGoProcess(input.of('controller')) }),
   summarize: (analysis: GoProcessAnalysis) =>

@@ -11,7 +11,7 @@ import {
   startTicker,
   validateInterval,
 } from './measurement.ts';
-import { parsePrometheusText, sumFamily } from './prometheus.ts';
+import { parsePrometheusText, selectFamilies, sumFamily } from './prometheus.ts';
 import type { Sample } from './sample.ts';
 
 export interface ApiHealthOptions {
@@ -21,7 +21,16 @@ export interface ApiHealthOptions {
   etcdTimeoutMs?: number;
   /** Client TLS for an https etcd metrics URL. */
   etcdTls?: TlsFiles;
+  /** The shortest time between two rounds in ms (default minApiListMs; tests shorten it). */
+  minIntervalMs?: number;
 }
+
+/**
+ * Listing every Flux object is load on the API server and etcd the run is measuring (500
+ * Kustomizations are megabytes a list): one round per 15 s at most, as the APF sampler scrapes,
+ * whatever the sampling interval.
+ */
+export const minApiListMs = 15_000;
 
 interface ListedMetadata {
   uid?: string;
@@ -60,12 +69,13 @@ export function managedFieldsBytes(items: readonly unknown[], cache?: Map<string
 
 /** etcd's backend size from its metrics text (the debugging name is what etcd 3.4 and older expose). */
 export function etcdDbBytes(metricsText: string): number | undefined {
-  const families = parsePrometheusText(metricsText);
+  const names = ['etcd_mvcc_db_total_size_in_bytes', 'etcd_debugging_mvcc_db_total_size_in_bytes'];
+  const families = parsePrometheusText(selectFamilies(metricsText, names));
   return sumFamily(families, 'etcd_mvcc_db_total_size_in_bytes') ?? sumFamily(families, 'etcd_debugging_mvcc_db_total_size_in_bytes');
 }
 
 /**
- * Each interval: lists every Flux resource across namespaces (the Kustomization list is timed,
+ * Every max(interval, 15 s): lists every Flux resource across namespaces (the Kustomization list is timed,
  * as `kubectl get ks -A` would be), counts objects, sums managedFields bytes, and reads etcd's
  * DB size when an etcd metrics URL is known. A failing part is logged and skipped, the rest sampled.
  */
@@ -76,7 +86,7 @@ export class ApiHealthSampler implements Measurement {
   constructor(private readonly options: ApiHealthOptions = {}) {}
 
   async start(ctx: MeasurementContext): Promise<void> {
-    const interval = validateInterval(ctx.interval);
+    const interval = Math.max(validateInterval(ctx.interval), this.options.minIntervalMs ?? minApiListMs);
     const log = rateLimitedLog(ctx.log ?? defaultLog);
     const api = ctx.kubeConfig?.makeApiClient(CustomObjectsApi);
     const resources = this.options.resources ?? fluxResources;

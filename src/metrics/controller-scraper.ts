@@ -17,6 +17,7 @@ import {
   histogramSeries,
   mergeHistogramBuckets,
   parsePrometheusText,
+  selectFamilies,
   subtractHistogramBuckets,
   sumFamily,
 } from './prometheus.ts';
@@ -32,6 +33,18 @@ export interface ScrapeMemory {
 // Flux's own histogram first; controller-runtime's as the fallback every controller exposes.
 const reconcileHistograms = ['gotk_reconcile_duration_seconds', 'controller_runtime_reconcile_time_seconds'];
 
+/** Every family controllerSamples reads, besides those of the extra samples. */
+export const scrapedFamilies: readonly string[] = [
+  'process_resident_memory_bytes',
+  'go_memstats_heap_inuse_bytes',
+  'process_cpu_seconds_total',
+  'workqueue_depth',
+  'controller_runtime_reconcile_total',
+  'controller_runtime_reconcile_errors_total',
+  'rest_client_requests_total',
+  ...reconcileHistograms,
+];
+
 /**
  * A counter's summed value by its series name, whether the family was declared with the `_total`
  * suffix (Prometheus text) or without it (OpenMetrics).
@@ -44,6 +57,8 @@ function counter(families: MetricFamilies, seriesName: string): number | undefin
 export interface ScrapedSample {
   /** The sample name written (kind `controller`, labelled like every controller sample). */
   name: string;
+  /** The metric families `read` looks at: only these (and the scraper's own) are parsed. */
+  families: readonly string[];
   /** Its value in one scrape; undefined when the controller does not expose it. */
   read(families: MetricFamilies): number | undefined;
 }
@@ -126,14 +141,18 @@ export interface ScrapeStats {
   failed: number;
 }
 
-/** Scrapes every controller's /metrics each interval, all targets in parallel. */
+/** Scrapes every controller's /metrics each interval, all targets in parallel; parses only the families it reads. */
 export class ControllerScraper implements Measurement {
   readonly name = 'controller-metrics';
   private ticker: Ticker | undefined;
   private readonly memory = new Map<string, ScrapeMemory>();
   private readonly counts = new Map<string, ScrapeStats>();
+  /** The families parsed out of each scrape: the scraper's own and the extra samples'. */
+  private readonly families: readonly string[];
 
-  constructor(private readonly options: ControllerScraperOptions = {}) {}
+  constructor(private readonly options: ControllerScraperOptions = {}) {
+    this.families = [...scrapedFamilies, ...(options.extraSamples ?? []).flatMap((extra) => extra.families)];
+  }
 
   async start(ctx: MeasurementContext): Promise<void> {
     const interval = validateInterval(ctx.interval);
@@ -165,7 +184,10 @@ export class ControllerScraper implements Measurement {
     let families: MetricFamilies;
     const ts = Date.now();
     try {
-      families = parsePrometheusText(await getText(target.metricsUrl, timeoutMs));
+      const selected = selectFamilies(await getText(target.metricsUrl, timeoutMs), this.families);
+      // Every Go controller exposes process and workqueue metrics: an answer without any is not /metrics.
+      if (selected.trim() === '') throw new Error('the answer has none of the metric families a controller exposes (process_*, workqueue_*, controller_runtime_*)');
+      families = parsePrometheusText(selected);
     } catch (err) {
       stats.failed += 1;
       log(`scrape:${key}`, `scraping ${key} at ${target.metricsUrl} failed: ${errorMessage(err)}`);

@@ -46,6 +46,40 @@ const familySuffixes: Record<MetricType, string[]> = {
 const metricNameRe = /^[a-zA-Z_:][a-zA-Z0-9_:]*/;
 const labelNameRe = /^[a-zA-Z_][a-zA-Z0-9_]*/;
 
+const allSuffixes = [...new Set(Object.values(familySuffixes).flat())];
+
+/**
+ * The lines of `text` that belong to the named families: their HELP and TYPE comments and every
+ * series of theirs (`x`, and `x_bucket`, `x_total`, ... as any type writes them), in order.
+ * Why: a Go controller's /metrics is thousands of lines of which a scraper reads a dozen
+ * families, and parsing them all every few seconds is most of the harness's own CPU (and its
+ * garbage); selecting by name first is a string scan. A counter asked for as `x_total` also
+ * matches its OpenMetrics family `x`.
+ */
+export function selectFamilies(text: string, names: Iterable<string>): string {
+  const wanted = new Set<string>();
+  for (const name of names) {
+    wanted.add(name);
+    if (name.endsWith('_total')) wanted.add(name.slice(0, -'_total'.length));
+  }
+  const belongs = (series: string): boolean => {
+    if (wanted.has(series)) return true;
+    for (const suffix of allSuffixes) if (series.endsWith(suffix) && wanted.has(series.slice(0, -suffix.length))) return true;
+    return false;
+  };
+  const kept: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) {
+      const name = /^#\s*(?:HELP|TYPE)\s+([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(line)?.[1];
+      if (name !== undefined && belongs(name)) kept.push(line);
+      continue;
+    }
+    const series = metricNameRe.exec(line)?.[0];
+    if (series !== undefined && belongs(series)) kept.push(line);
+  }
+  return kept.join('\n');
+}
+
 /** Parses exposition text; throws PrometheusParseError naming the line of the first malformed entry. */
 export function parsePrometheusText(text: string): MetricFamilies {
   const families: MetricFamilies = new Map();

@@ -43,6 +43,8 @@ export interface ProviderStartOptions {
   githubUrl?: string;
   /** Per-binary overrides of CLIs a provider calls (kind, docker), like the toolchain's FLUXBENCH_<NAME>_BINARY. */
   binaries?: { kind?: string; docker?: string };
+  /** The timeline slows artifact downloads: a provider with the `artifactProxy` capability serves them through its proxy. */
+  artifactProxy?: boolean;
 }
 
 /** Flux as a provider started it, and where it reaches the fake GitHub when that is not loopback. */

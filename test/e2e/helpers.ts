@@ -86,7 +86,7 @@ export async function fluxStatus(run: (args: string[]) => Promise<string>, resou
  */
 export async function startTestEnvironment(
   toolchain: Toolchain,
-  options: { runDir?: string; nodes?: number; controllers?: FluxControllersConfig; sink?: SampleSink } = {},
+  options: { runDir?: string; nodes?: number; controllers?: FluxControllersConfig; sink?: SampleSink; artifactProxy?: boolean } = {},
 ): Promise<Environment> {
   const runId = newRunId();
   const registry = new RunRegistry(toolchain.cacheRoot, runId);
@@ -100,6 +100,7 @@ export async function startTestEnvironment(
       sink: options.sink ?? { write: () => {} },
       registry,
       ...(options.controllers ? { controllers: options.controllers } : {}),
+      ...(options.artifactProxy ? { artifactProxy: true } : {}),
     });
     return {
       ...env,

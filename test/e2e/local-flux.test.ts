@@ -50,6 +50,7 @@ describe('real Flux on the real local cluster', () => {
       runDir,
       nodes: 2,
       sink: { write: (s) => samples.push(s) },
+      artifactProxy: true,
     });
     k = kubectl(toolchain, env.cluster.kubeconfigPath);
   });

@@ -37,6 +37,7 @@ export const localProvider = {
       // Also the cgroups a limit makes mid-run (controller.memoryLimit, controller.cpuLimit).
       onCgroup: (path) => options.registry.addCgroup(path),
       onTempDir: (path) => options.registry.addTempDir(path),
+      ...(options.artifactProxy ? { artifactProxy: true } : {}),
     });
     return { flux };
   },

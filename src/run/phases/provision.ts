@@ -1,8 +1,14 @@
+import { actionDefinition } from '../../chaos/index.ts';
 import type { StartedCluster } from '../../cluster/index.ts';
 import type { StartedFlux } from '../../flux/index.ts';
 import { providerDefinition, splitControlPlaneSettings, type ProviderDefinition, type ProviderStartOptions } from '../../providers/index.ts';
 import type { RunContext } from '../context.ts';
 import { fluxControllersFromScenario } from '../controllers.ts';
+
+/** Whether an action of the timeline needs artifacts served through the harness's proxy (artifact.slow). */
+export function needsArtifactProxy(timeline: ReadonlyArray<{ action: string }>): boolean {
+  return timeline.some((entry) => actionDefinition(entry.action).requires.includes('artifactProxy'));
+}
 
 /** The scenario's provider and what it is started with. */
 export function providerOf(ctx: RunContext, githubUrl: string): { provider: ProviderDefinition; start: ProviderStartOptions } {
@@ -21,6 +27,7 @@ export function providerOf(ctx: RunContext, githubUrl: string): { provider: Prov
       settings,
       controlPlane,
       githubUrl,
+      artifactProxy: needsArtifactProxy(ctx.scenario.timeline),
       // The CLIs kind and the kind provider's Docker calls use, like the toolchain's FLUXBENCH_<NAME>_BINARY overrides.
       binaries: {
         ...(process.env.FLUXBENCH_KIND_BINARY ? { kind: process.env.FLUXBENCH_KIND_BINARY } : {}),

@@ -44,7 +44,7 @@ describe('ApiHealthSampler', () => {
     etcd.body = 'etcd_mvcc_db_total_size_in_bytes 123456\n';
     const samples: Sample[] = [];
     const logs: string[] = [];
-    const sampler = new ApiHealthSampler();
+    const sampler = new ApiHealthSampler({ minIntervalMs: 0 });
     await sampler.start({ kubeConfig: api.kubeConfig(), etcdMetricsUrl: etcd.url, sink: { write: (s) => samples.push(s) }, controllers: [], interval: 200, log: (m) => logs.push(m) });
     try {
       await new Promise((r) => setTimeout(r, 700));
@@ -68,5 +68,19 @@ describe('ApiHealthSampler', () => {
     expect(named('etcd_db_bytes').map((s) => s.value)).toContain(123456);
     expect(samples.every((s) => s.kind === 'api')).toBe(true);
     expect(api.requests.filter((r) => r === `GET ${kustomizationsPath}`).length).toBe(named('list_kustomizations_seconds').length);
+  });
+
+  it('lists at most once per 15 s by default, however short the sampling interval', async () => {
+    const samples: Sample[] = [];
+    const sampler = new ApiHealthSampler();
+    const before = api.requests.filter((r) => r === `GET ${kustomizationsPath}`).length;
+    await sampler.start({ kubeConfig: api.kubeConfig(), sink: { write: (s) => samples.push(s) }, controllers: [], interval: 100, log: () => {} });
+    try {
+      await new Promise((r) => setTimeout(r, 600));
+    } finally {
+      await sampler.stop();
+    }
+    expect(samples.filter((s) => s.name === 'list_kustomizations_seconds')).toHaveLength(1);
+    expect(api.requests.filter((r) => r === `GET ${kustomizationsPath}`).length - before).toBe(1);
   });
 });

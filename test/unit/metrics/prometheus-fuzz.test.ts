@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { histogramQuantile, histogramSeries, labelKey, parsePrometheusText, PrometheusParseError, sumFamily, type MetricFamilies } from '../../../src/metrics/prometheus.ts';
+import { histogramQuantile, histogramSeries, labelKey, parsePrometheusText, PrometheusParseError, selectFamilies, sumFamily, type MetricFamilies } from '../../../src/metrics/prometheus.ts';
 
 const runs = { numRuns: 2_000 };
 
@@ -24,6 +24,29 @@ const fragment = fc.oneof(
   value.map(String),
 );
 const noisyText = fc.array(fragment, { maxLength: 60 }).map((parts) => parts.join(''));
+
+const sampleArb = fc.record({ labels: fc.dictionary(labelName, labelValue, { maxKeys: 4 }), value, timestampMs: fc.option(fc.integer({ min: 0, max: 2 ** 42 }), { nil: undefined }) });
+const family = fc.record({
+  name,
+  type: fc.constantFrom('counter', 'gauge', 'untyped'),
+  help: fc.option(fc.string({ maxLength: 30 }).map((h) => h.replace(/[\r\n]/g, ' ').trim()), { nil: undefined }),
+  samples: fc.array(sampleArb, { minLength: 1, maxLength: 5 }),
+});
+type GeneratedFamily = typeof family extends fc.Arbitrary<infer T> ? T : never;
+
+/** Well-formed exposition text of the families, in order. */
+function exposition(families: readonly GeneratedFamily[]): string {
+  const lines: string[] = [];
+  for (const f of families) {
+    if (f.help) lines.push(`# HELP ${f.name} ${f.help.replace(/\\/g, '\\\\')}`);
+    lines.push(`# TYPE ${f.name} ${f.type}`);
+    for (const s of f.samples) {
+      const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
+      lines.push(`${f.name}${labels.length ? `{${labels.join(',')}}` : ''} ${s.value}${s.timestampMs !== undefined ? ` ${s.timestampMs}` : ''}`);
+    }
+  }
+  return lines.join('\n');
+}
 
 function digest(families: MetricFamilies): void {
   for (const family of families.values()) {
@@ -73,22 +96,11 @@ describe('the Prometheus text parser, fuzzed', () => {
   });
 
   it('reads well-formed text back exactly as written', () => {
-    const sample = fc.record({ labels: fc.dictionary(labelName, labelValue, { maxKeys: 4 }), value, timestampMs: fc.option(fc.integer({ min: 0, max: 2 ** 42 }), { nil: undefined }) });
-    const family = fc.record({ name, type: fc.constantFrom('counter', 'gauge', 'untyped'), help: fc.option(fc.string({ maxLength: 30 }).map((h) => h.replace(/[\r\n]/g, ' ').trim()), { nil: undefined }), samples: fc.array(sample, { minLength: 1, maxLength: 5 }) });
     fc.assert(
       fc.property(fc.uniqueArray(family, { selector: (f) => f.name, maxLength: 5 }), (families) => {
         // One family's series name must not be another's suffixed name, or they would merge (as in Prometheus).
         fc.pre(families.every((a) => families.every((b) => a === b || !b.name.startsWith(a.name))));
-        const lines: string[] = [];
-        for (const f of families) {
-          if (f.help) lines.push(`# HELP ${f.name} ${f.help.replace(/\\/g, '\\\\')}`);
-          lines.push(`# TYPE ${f.name} ${f.type}`);
-          for (const s of f.samples) {
-            const labels = Object.entries(s.labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
-            lines.push(`${f.name}${labels.length ? `{${labels.join(',')}}` : ''} ${s.value}${s.timestampMs !== undefined ? ` ${s.timestampMs}` : ''}`);
-          }
-        }
-        const parsed = parsePrometheusText(lines.join('\n'));
+        const parsed = parsePrometheusText(exposition(families));
         expect([...parsed.keys()]).toEqual(families.map((f) => f.name));
         for (const f of families) {
           const got = parsed.get(f.name)!;
@@ -96,6 +108,20 @@ describe('the Prometheus text parser, fuzzed', () => {
           if (f.help) expect(got.help).toBe(f.help);
           expect(got.samples.map((s) => ({ labels: s.labels, value: s.value, timestampMs: s.timestampMs }))).toEqual(f.samples.map((s) => ({ labels: s.labels, value: s.value, timestampMs: s.timestampMs })));
         }
+      }),
+      runs,
+    );
+  });
+
+  it('selects families by name without changing what is parsed of them', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(family, { selector: (f) => f.name, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 4 }), (families, picks) => {
+        fc.pre(families.every((a) => families.every((b) => a === b || !b.name.startsWith(a.name))));
+        const names = families.length === 0 ? [] : picks.map((i) => families[i % families.length]!.name);
+        const whole = parsePrometheusText(exposition(families));
+        const selected = parsePrometheusText(selectFamilies(exposition(families), names));
+        expect([...selected.keys()].sort()).toEqual([...new Set(names)].sort());
+        for (const n of names) expect(selected.get(n)).toEqual(whole.get(n));
       }),
       runs,
     );

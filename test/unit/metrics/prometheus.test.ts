@@ -5,6 +5,7 @@ import {
   histogramSeries,
   mergeHistogramBuckets,
   parsePrometheusText,
+  selectFamilies,
   subtractHistogramBuckets,
   sumFamily,
 } from '../../../src/metrics/prometheus.ts';
@@ -165,5 +166,39 @@ describe('histogramQuantile', () => {
     expect(subtractHistogramBuckets(merged, buckets).map((b) => b.count)).toEqual([50, 90, 100, 100]);
     // A counter reset (restart) yields the new counts as they are.
     expect(subtractHistogramBuckets(buckets, merged)).toEqual(buckets);
+  });
+});
+
+describe('selectFamilies', () => {
+  const text = [
+    '# HELP process_cpu_seconds_total Total user and system CPU time spent in seconds.',
+    '# TYPE process_cpu_seconds_total counter',
+    'process_cpu_seconds_total 12.5',
+    '# TYPE controller_runtime_reconcile_time_seconds histogram',
+    'controller_runtime_reconcile_time_seconds_bucket{controller="kustomization",le="0.5"} 3',
+    'controller_runtime_reconcile_time_seconds_bucket{controller="kustomization",le="+Inf"} 4',
+    'controller_runtime_reconcile_time_seconds_sum{controller="kustomization"} 2.5',
+    'controller_runtime_reconcile_time_seconds_count{controller="kustomization"} 4',
+    '# TYPE go_gc_duration_seconds summary',
+    'go_gc_duration_seconds{quantile="0.5"} 0.001',
+    '# TYPE rest_client_requests counter',
+    'rest_client_requests_total{code="200"} 7',
+    '# TYPE workqueue_depth gauge',
+    'workqueue_depth{name="kustomization"} 2',
+  ].join('\n');
+
+  it('keeps the named families whole (comments, suffixed series) and drops the rest', () => {
+    const selected = selectFamilies(text, ['process_cpu_seconds_total', 'controller_runtime_reconcile_time_seconds', 'workqueue_depth']);
+    expect(selected).not.toContain('go_gc_duration_seconds');
+    expect(selected).not.toContain('rest_client_requests');
+    const families = parsePrometheusText(selected);
+    expect([...families.keys()]).toEqual(['process_cpu_seconds_total', 'controller_runtime_reconcile_time_seconds', 'workqueue_depth']);
+    expect(families.get('controller_runtime_reconcile_time_seconds')).toEqual(parsePrometheusText(text).get('controller_runtime_reconcile_time_seconds'));
+    expect(selected.split('\n')).toHaveLength(10);
+  });
+
+  it('finds a counter asked for with _total under its OpenMetrics family name', () => {
+    const families = parsePrometheusText(selectFamilies(text, ['rest_client_requests_total']));
+    expect(sumFamily(families, 'rest_client_requests', 'rest_client_requests_total')).toBe(7);
   });
 });
