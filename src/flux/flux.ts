@@ -57,9 +57,9 @@ export interface RunningController<P extends ControllerProcess = ControllerProce
 
 export interface StartedFlux<P extends ControllerProcess = ControllerProcess> {
   namespace: string;
-  /** source-controller's artifact server, as advertised in artifact URLs (through `artifactProxy`). */
+  /** source-controller's artifact server, as advertised in artifact URLs (the proxy's address when `artifactProxy` runs). */
   storageUrl: string;
-  /** The proxy every artifact download goes through; the chaos timeline slows it down (host-process Flux only). */
+  /** The proxy artifact downloads go through, started only for a timeline that slows them (artifact.slow; host-process Flux only). */
   artifactProxy?: StartedThrottleProxy;
   /** notification-controller's webhook receiver server (Receiver webhook paths hang off it), when it runs. */
   receiverUrl?: string;

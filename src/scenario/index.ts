@@ -1,5 +1,5 @@
 /** Scenario files: schema, loading with positioned errors, thresholds, regression limits, timeline plan. */
-export { scenarioSchema, scenarioApiVersion, providerTypes } from './schema.ts';
+export { scenarioSchema, scenarioApiVersion, providerTypes, kubeApiQpsSchema, kubeApiBurstSchema } from './schema.ts';
 export type { Scenario, ScenarioInput, ProviderType } from './schema.ts';
 export { loadScenario, parseScenario, defineScenario, formatProblem, fieldPosition, ScenarioError, type ScenarioOverrides } from './load.ts';
 export type { ScenarioProblemReport } from './load.ts';

@@ -40,6 +40,14 @@ const toolchainSchema = z
   })
   .prefault({});
 
+/** A controller's --kube-api-qps (requests/s), as scenarios and sizing sweeps take it. */
+export const kubeApiQpsSchema = z
+  .number()
+  .positive({ error: 'must be greater than 0 (requests per second)' })
+  .max(100_000, { error: 'must be at most 100,000 requests per second' });
+/** A controller's --kube-api-burst (requests), as scenarios and sizing sweeps take it. */
+export const kubeApiBurstSchema = positiveIntSchema.max(1_000_000, { error: 'must be at most 1,000,000 requests' });
+
 const controllerOptions = {
   concurrent: positiveIntSchema
     .max(1_000, { error: 'must be at most 1,000: more workers than any controller can keep busy on one machine' })
@@ -52,14 +60,10 @@ const controllerOptions = {
     .boolean()
     .optional()
     .meta({ description: "The controller's temp dir on a RAM-backed filesystem (Flux's in-memory builds: emptyDir medium Memory on pods, /dev/shm for host processes); its files count against the memory limit." }),
-  kubeApiQps: z
-    .number()
-    .positive({ error: 'must be greater than 0 (requests per second)' })
-    .max(100_000, { error: 'must be at most 100,000 requests per second' })
+  kubeApiQps: kubeApiQpsSchema
     .optional()
     .meta({ description: 'Client-side Kubernetes API rate (--kube-api-qps, Flux default 50). Flux ignores it when the API server has Priority and Fairness on (provider.apiServer.priorityAndFairness).' }),
-  kubeApiBurst: positiveIntSchema
-    .max(1_000_000, { error: 'must be at most 1,000,000 requests' })
+  kubeApiBurst: kubeApiBurstSchema
     .optional()
     .meta({ description: 'Client-side Kubernetes API burst (--kube-api-burst, Flux default 300); ignored like kubeApiQps when Priority and Fairness is on.' }),
   requeueDependency: positiveDurationSchema.optional().meta({ description: 'Retry interval for objects waiting on dependencies (--requeue-dependency).' }),

@@ -5,7 +5,7 @@
 import { scenarioProblems } from './consistency.ts';
 import { scenarioObjectSchema } from './object-schema.ts';
 
-export { scenarioApiVersion, providerTypes, type Scenario, type ScenarioInput, type ProviderType } from './object-schema.ts';
+export { scenarioApiVersion, providerTypes, kubeApiQpsSchema, kubeApiBurstSchema, type Scenario, type ScenarioInput, type ProviderType } from './object-schema.ts';
 
 export const scenarioSchema = scenarioObjectSchema.superRefine((scenario, ctx) => {
   for (const problem of scenarioProblems(scenario)) {

@@ -55,7 +55,9 @@ export function configName(prefix: string, config: SizingConfig): string {
   const shards = config.shards > 1 ? `-s${config.shards}` : '';
   const qps = config.kubeApiQps !== undefined ? `-q${String(config.kubeApiQps).replace('.', 'p')}` : '';
   const burst = config.kubeApiBurst !== undefined ? `-b${config.kubeApiBurst}` : '';
-  return `${prefix}-a${config.apps}-i${interval}-c${config.concurrency}${shards}${qps}${burst}`.replace(/-+/g, '-').slice(0, 63).replace(/-$/, '');
+  const size = `-a${config.apps}-i${interval}-c${config.concurrency}${shards}${qps}${burst}`.replace(/-+/g, '-').replace(/-$/, '');
+  // Cut the prefix, not the size, to fit a DNS label: two runs of one sweep never share a name.
+  return `${prefix.slice(0, Math.max(1, 63 - size.length))}${size}`.replace(/-+/g, '-');
 }
 
 /** Lighter load first: fewer apps, then a longer interval, then less concurrency, then fewer shards, then lower API client limits. */

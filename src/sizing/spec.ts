@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { formatZodIssues, parseScenario, type ScenarioInput } from '../scenario/index.ts';
+import { formatZodIssues, kubeApiBurstSchema, kubeApiQpsSchema, parseScenario, type ScenarioInput } from '../scenario/index.ts';
 import { UsageError } from '../util/exit-codes.ts';
 import { parseDuration, parseQuantity } from '../util/units.ts';
 
@@ -53,15 +53,15 @@ export const sweepSchema = z.strictObject({
     .meta({ description: 'Flux interval: spec.interval of GitRepositories and Kustomizations.' }),
   concurrency: distinctList(positiveInt, '[4, 10]').default([4]).meta({ description: 'kustomize-controller --concurrent.' }),
   shards: distinctList(positiveInt, '[1, 2]').default([1]).meta({ description: 'kustomize-controller shards (1 = no sharding).' }),
-  kubeApiQps: distinctList(z.number().positive({ error: 'must be greater than 0 (requests per second)' }), '[50, 500]')
+  kubeApiQps: distinctList(kubeApiQpsSchema, '[50, 500]')
     .optional()
     .meta({
       description:
-        "Every controller's --kube-api-qps; unset: Flux's default (50). Flux ignores it while the API server has Priority and Fairness on.",
+        "Every controller's --kube-api-qps; unset: not varied (the base's setting, else Flux's default 50). Flux ignores it while the API server has Priority and Fairness on.",
     }),
-  kubeApiBurst: distinctList(positiveInt, '[300, 1000]')
+  kubeApiBurst: distinctList(kubeApiBurstSchema, '[300, 1000]')
     .optional()
-    .meta({ description: "Every controller's --kube-api-burst; unset: Flux's default (300). Ignored like kubeApiQps with Priority and Fairness on." }),
+    .meta({ description: "Every controller's --kube-api-burst; unset: not varied (the base's setting, else Flux's default 300). Ignored like kubeApiQps with Priority and Fairness on." }),
 });
 
 /**

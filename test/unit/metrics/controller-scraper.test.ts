@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControllerScraper, controllerSamples } from '../../../src/metrics/controller-scraper.ts';
-import { parsePrometheusText } from '../../../src/metrics/prometheus.ts';
+import { ControllerScraper, controllerSamples, scrapedFamilies } from '../../../src/metrics/controller-scraper.ts';
+import { parsePrometheusText, selectFamilies } from '../../../src/metrics/prometheus.ts';
 import type { Sample } from '../../../src/metrics/sample.ts';
 import { FakeMetricsEndpoint, controllerMetricsText } from './support/fake-kube-api.ts';
 
@@ -25,6 +25,33 @@ describe('controllerSamples', () => {
     // 100 observations: 50 ≤ 0.1, 90 ≤ 1, 100 ≤ 10 → p95 at rank 95, half way through (1, 10]
     expect(byName('reconcile_duration_p95_seconds')[0]).toBeCloseTo(5.5, 10);
     expect(samples.every((s) => s.kind === 'controller' && s.ts === 1000 && s.labels!.controller === 'kustomize-controller')).toBe(true);
+  });
+
+  it('reads nothing outside scrapedFamilies: the selected text gives the same samples as the whole', () => {
+    const whole = [
+      controllerMetricsText({ rssBytes: 100e6, cpuSeconds: 10, queueDepth: 7, reconciles: 100, errors: 4 }),
+      '# TYPE go_gc_duration_seconds summary',
+      'go_gc_duration_seconds{quantile="0.5"} 0.001',
+      'go_gc_duration_seconds_sum 0.5',
+      'go_gc_duration_seconds_count 100',
+      '# TYPE workqueue_adds_total counter',
+      'workqueue_adds_total{name="kustomization"} 500',
+      '# TYPE controller_runtime_reconcile_time_seconds histogram',
+      'controller_runtime_reconcile_time_seconds_bucket{controller="kustomization",le="1"} 9',
+      'controller_runtime_reconcile_time_seconds_bucket{controller="kustomization",le="+Inf"} 10',
+      'controller_runtime_reconcile_time_seconds_sum{controller="kustomization"} 4',
+      'controller_runtime_reconcile_time_seconds_count{controller="kustomization"} 10',
+    ].join('\n');
+    const first = controllerSamples(parsePrometheusText(whole), target, 1000);
+    const selected = selectFamilies(whole, scrapedFamilies);
+    expect(selected).not.toContain('go_gc_duration_seconds');
+    expect(selected).not.toContain('workqueue_adds_total');
+    expect(controllerSamples(parsePrometheusText(selected), target, 1000)).toEqual(first);
+    // Without gotk's histogram, the reconcile p95 comes from controller-runtime's: that family is read too.
+    const runtimeOnly = whole.split('\n').filter((line) => !line.includes('gotk_reconcile_duration_seconds')).join('\n');
+    const p95 = (text: string) => controllerSamples(parsePrometheusText(text), target, 1000).samples.find((s) => s.name === 'reconcile_duration_p95_seconds')?.value;
+    expect(p95(runtimeOnly)).toBeDefined();
+    expect(p95(selectFamilies(runtimeOnly, scrapedFamilies))).toBe(p95(runtimeOnly));
   });
 
   it('computes cpu_cores and a windowed p95 from the previous scrape', () => {
@@ -140,5 +167,24 @@ describe('ControllerScraper', () => {
     const scrapesAfterStop = healthy.requests;
     await new Promise((r) => setTimeout(r, 400));
     expect(healthy.requests).toBe(scrapesAfterStop);
+  });
+
+  it('counts as failed an answer with none of a controller\'s families, and a malformed line in one it reads', async () => {
+    const logs: string[] = [];
+    const scrape = async (body: string) => {
+      broken.body = body;
+      const scraper = new ControllerScraper({ timeoutMs: 500 });
+      await scraper.start({ sink: { write: () => {} }, controllers: [{ controller: 'source-controller', metricsUrl: broken.url }], interval: 1000, log: (m) => logs.push(m) });
+      await scraper.stop();
+      return scraper.stats()['source-controller']!;
+    };
+    // Well-formed, but nothing a Go controller exposes: not a controller's /metrics.
+    expect(await scrape('# TYPE foo gauge\nfoo 1\n')).toEqual({ ok: 0, failed: 1 });
+    expect(logs.at(-1)).toMatch(/none of the metric families a controller exposes/);
+    // Malformed inside a family it reads: the parser's error, as before the selection.
+    expect(await scrape('# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total{ 1\n')).toEqual({ ok: 0, failed: 1 });
+    expect(logs.at(-1)).toMatch(/line 2/);
+    // A malformed line in a family it does not read no longer fails the scrape.
+    expect(await scrape(`${controllerMetricsText({ rssBytes: 1, cpuSeconds: 1, queueDepth: 0, reconciles: 1, errors: 0 })}go_info{ bad\n`)).toEqual({ ok: 1, failed: 0 });
   });
 });

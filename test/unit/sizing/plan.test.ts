@@ -108,6 +108,11 @@ describe('helpers', () => {
   it('builds DNS-label names', () => {
     expect(configName('sizing', { apps: 50, interval: '1m30s', concurrency: 4, shards: 1 })).toBe('sizing-a50-i1m30s-c4');
     expect(configName('sizing', { apps: 5, interval: '1.5m', concurrency: 4, shards: 3 })).toBe('sizing-a5-i1-5m-c4-s3');
+    // At the longest, the prefix is cut and the size kept whole, so names stay apart.
+    const long = (kubeApiBurst: number) => configName('a-twenty-char-prefix', { apps: 20000, interval: '10m30s', concurrency: 1000, shards: 100, kubeApiQps: 99999.5, kubeApiBurst });
+    expect(long(999999)).toHaveLength(63);
+    expect(long(999999)).toMatch(/-a20000-i10m30s-c1000-s100-q99999p5-b999999$/);
+    expect(long(999998)).not.toBe(long(999999));
   });
 
   it('overlays objects key by key and replaces arrays', () => {
