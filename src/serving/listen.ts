@@ -41,6 +41,9 @@ export async function listenOnLoopback(
   });
   // Without a listener Node closes CONNECT requests without a word; they get a plain refusal.
   server.on('connect', (_req, socket: Socket) => {
+    // The socket has left the HTTP parser and its error handling: a client that resets now would
+    // raise an uncaught ECONNRESET in the whole process.
+    socket.on('error', () => socket.destroy());
     const body = JSON.stringify({ message: 'CONNECT is not supported: this is not a proxy' });
     socket.end(`HTTP/1.1 405 Method Not Allowed\r\nconnection: close\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   });
