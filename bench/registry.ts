@@ -12,9 +12,8 @@
  * on the shared cores (informational: on two cores it measures CPU contention more than the
  * layer), then with the registry pinned to a core of its own and the clients and the gateway on
  * the other (see pin(); the target is checked there, or on the shared cores when pinning is
- * impossible). Prints pulls/s for both targets, the
- * ratio gateway/direct (target >= 0.9), the gateway's and the registry's CPU per request, and
- * VmRSS/VmHWM of the registry process. Starts no cluster; pinning needs taskset and 2 cores.
+ * impossible). Prints pulls/s for both targets, the ratio gateway/direct (target >= 0.9), the
+ * gateway's and the registry's CPU per request, and VmRSS/VmHWM of the registry process. Starts no cluster; pinning needs taskset and 2 cores.
  */
 import { execFileSync, fork } from 'node:child_process';
 import { readFile, rm, mkdtemp } from 'node:fs/promises';
@@ -84,8 +83,9 @@ function inClient(job: LoadJob): Promise<LoadResult> {
  * then on) to CPU 0 with taskset, for the rest of the bench. Why: on two shared cores the Go
  * registry's idle scheduler threads spin on whichever core the gateway or client is using
  * (unpinned, the registry burns about 1.5 times the CPU a request it does pinned), so unpinned
- * rounds mostly measure that scheduling contention. Pinned, the registry is the bottleneck with a core of its own, as it is
- * on a machine with cores to spare, and the ratio shows what the layer costs its throughput.
+ * rounds mostly measure that scheduling contention. Pinned, the registry is the bottleneck with
+ * a core of its own, as it is on a machine with cores to spare, and the ratio shows what the
+ * layer costs its throughput.
  * Should the second taskset fail, the registry stays on CPU 1 for the rest of the bench (the
  * memory figures do not depend on it).
  * @returns why pinning is impossible here (one core, no taskset), or undefined when done.

@@ -6,7 +6,7 @@
  * count that only grows is how a leak shows before memory does.
  */
 import { z } from 'zod';
-import { sumFamily } from '../metrics/prometheus.ts';
+import { familySample } from '../metrics/controller-scraper.ts';
 import type { Sample } from '../metrics/sample.ts';
 import { assignDefined } from './collections.ts';
 import { controllerPlaceholder, controllerSeries, instanceIdentities, perControllerMetrics, worstOf } from './controller-series.ts';
@@ -76,9 +76,9 @@ export const goProcessMeasurement = defineMeasurement({
   description: "read from each controller scrape: the Go client's go_goroutines, process_open_fds and process_max_fds",
   catalogue,
   scrape: [
-    { name: 'goroutines', families: ['go_goroutines'], read: (families) => sumFamily(families, 'go_goroutines') },
-    { name: 'open_fds', families: ['process_open_fds'], read: (families) => sumFamily(families, 'process_open_fds') },
-    { name: 'max_fds', families: ['process_max_fds'], read: (families) => sumFamily(families, 'process_max_fds') },
+    familySample('goroutines', 'go_goroutines'),
+    familySample('open_fds', 'process_open_fds'),
+    familySample('max_fds', 'process_max_fds'),
   ],
   analyze: (input): GoProcessAnalysis => ({ goProcess: analyzeGoProcess(input.of('controller')) }),
   summarize: (analysis: GoProcessAnalysis) =>

@@ -71,7 +71,7 @@ export function managedFieldsBytes(items: readonly unknown[], cache?: Map<string
 export function etcdDbBytes(metricsText: string): number | undefined {
   const names = ['etcd_mvcc_db_total_size_in_bytes', 'etcd_debugging_mvcc_db_total_size_in_bytes'];
   const families = parsePrometheusText(selectFamilies(metricsText, names));
-  return sumFamily(families, 'etcd_mvcc_db_total_size_in_bytes') ?? sumFamily(families, 'etcd_debugging_mvcc_db_total_size_in_bytes');
+  return names.map((name) => sumFamily(families, name)).find((bytes) => bytes !== undefined);
 }
 
 /**

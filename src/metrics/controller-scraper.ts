@@ -30,7 +30,6 @@ export interface ScrapeMemory {
   reconcileBuckets?: HistogramBucket[];
 }
 
-// Flux's own histogram first; controller-runtime's as the fallback every controller exposes.
 /**
  * controller-runtime's histogram first: one series per controller and result. Flux's own has one
  * per object (kind, name, namespace), 12 buckets each: at 1,000 Kustomizations that is 12,000
@@ -79,6 +78,11 @@ export interface ScrapedSample {
   families: readonly string[];
   /** Its value in one scrape; undefined when the controller does not expose it. */
   read(families: MetricFamilies): number | undefined;
+}
+
+/** A scraped sample that is the sum of one family's series (a gauge such as go_goroutines). */
+export function familySample(name: string, family: string): ScrapedSample {
+  return { name, families: [family], read: (families) => sumFamily(families, family) };
 }
 
 export function targetLabels(target: Pick<ControllerTarget, 'controller' | 'shard'>): Record<string, string> {

@@ -67,8 +67,7 @@ export function compareLoad(a: SizingConfig, b: SizingConfig): number {
     parseDuration(b.interval) - parseDuration(a.interval) ||
     a.concurrency - b.concurrency ||
     a.shards - b.shards ||
-    (a.kubeApiQps ?? 0) - (b.kubeApiQps ?? 0) ||
-    (a.kubeApiBurst ?? 0) - (b.kubeApiBurst ?? 0)
+    compareApiClientLimits(a, b)
   );
 }
 
@@ -80,13 +79,24 @@ function apiClientLimits(config: SizingConfig): Plain {
   };
 }
 
+type ApiClientLimits = Pick<SizingConfig, 'kubeApiQps' | 'kubeApiBurst'>;
+
+/** The API client limits a run set, in words (`kube-api-qps 500`, `kube-api-burst 1000`); none when unset. */
+export function apiClientLimitsWords(limits: ApiClientLimits): string[] {
+  return [
+    ...(limits.kubeApiQps !== undefined ? [`kube-api-qps ${limits.kubeApiQps}`] : []),
+    ...(limits.kubeApiBurst !== undefined ? [`kube-api-burst ${limits.kubeApiBurst}`] : []),
+  ];
+}
+
+/** Lower API client limits first; unset counts as lowest. */
+export function compareApiClientLimits(a: ApiClientLimits, b: ApiClientLimits): number {
+  return (a.kubeApiQps ?? 0) - (b.kubeApiQps ?? 0) || (a.kubeApiBurst ?? 0) - (b.kubeApiBurst ?? 0);
+}
+
 /** The configuration in words, as progress lines and errors name it. */
 export function describeConfig(config: SizingConfig): string {
-  const api = [
-    ...(config.kubeApiQps !== undefined ? [`kube-api-qps ${config.kubeApiQps}`] : []),
-    ...(config.kubeApiBurst !== undefined ? [`kube-api-burst ${config.kubeApiBurst}`] : []),
-  ];
-  return [`apps ${config.apps}, interval ${config.interval}, concurrency ${config.concurrency}, shards ${config.shards}`, ...api].join(', ');
+  return [`apps ${config.apps}, interval ${config.interval}, concurrency ${config.concurrency}, shards ${config.shards}`, ...apiClientLimitsWords(config)].join(', ');
 }
 
 /**

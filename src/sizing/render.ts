@@ -1,5 +1,6 @@
 /** sizing.md and sizing.json: the table and the recommendations, for people and for tools. */
 import { formatBytes, formatDuration } from '../util/units.ts';
+import { apiClientLimitsWords } from './plan.ts';
 import type { SizingRecommendation, SizingRow } from './table.ts';
 
 /**
@@ -30,9 +31,6 @@ const cores = (value: number | undefined) => (value === undefined ? '–' : valu
 /** ready.all_after, or how many objects never got Ready (the run's settle ended without them). */
 const timeToReady = (row: SizingRow) =>
   row.readyAllAfterSeconds !== undefined ? seconds(row.readyAllAfterSeconds) : row.notReady ? `${row.notReady} never Ready` : '–';
-/** `, kube-api-qps 500, kube-api-burst 1000` for the limits a run set, or nothing. */
-const apiLimitsText = (limits: { kubeApiQps?: number; kubeApiBurst?: number }) =>
-  `${limits.kubeApiQps !== undefined ? `, kube-api-qps ${limits.kubeApiQps}` : ''}${limits.kubeApiBurst !== undefined ? `, kube-api-burst ${limits.kubeApiBurst}` : ''}`;
 const shortName = (controller: string) => controller.replace(/-controller$/, '');
 
 function controllersIn(rows: readonly SizingRow[]): string[] {
@@ -112,7 +110,7 @@ export function renderSizingMarkdown(report: SizingReport): string {
     entry.concurrency
       ? `${entry.concurrency.concurrency} / ${entry.concurrency.shards} (lag p95 source ${seconds(entry.concurrency.lagArtifactP95Seconds)}, ` +
         `controllers ${seconds(entry.concurrency.lagControllersP95Seconds)}, total ${seconds(entry.concurrency.lagAppliedP95Seconds)} at ${entry.concurrency.interval}` +
-        `${apiLimitsText(entry.concurrency)})`
+        `${apiClientLimitsWords(entry.concurrency).map((words) => `, ${words}`).join('')})`
       : '–',
     entry.interval ? entry.interval.interval : '–',
     entry.notes.join('; ') || '',

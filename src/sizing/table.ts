@@ -6,7 +6,7 @@
 import type { Summary, Verdict } from '../report/index.ts';
 import { parseDuration } from '../util/units.ts';
 import { lagLever, lagMet, lagMissedNote, type LagBudget, type LagParts } from './lag-budget.ts';
-import type { SizingConfig } from './plan.ts';
+import { compareApiClientLimits, type SizingConfig } from './plan.ts';
 import { formatMemoryQuantity, roundUpMemory } from './quantity.ts';
 import type { LagJudged, SizingTargets } from './spec.ts';
 
@@ -165,8 +165,8 @@ const partsOf = (row: SizingRow): LagParts => ({
 
 /**
  * The fewest shards, then the lowest concurrency, then the longest interval, then the lowest API
- * client limits, of a healthy run that met the lag budget; else a note saying so, and the lever that would move the lag of the
- * run with the shortest total lag.
+ * client limits, of a healthy run that met the lag budget; else a note saying so, and the lever
+ * that would move the lag of the run with the shortest total lag.
  */
 function cheapestWithinLag(healthy: readonly SizingRow[], budget: LagBudget): { best?: SizingRow; notes: string[] } {
   const fast = healthy
@@ -176,8 +176,7 @@ function cheapestWithinLag(healthy: readonly SizingRow[], budget: LagBudget): { 
         a.shards - b.shards ||
         a.concurrency - b.concurrency ||
         parseDuration(b.interval) - parseDuration(a.interval) ||
-        (a.kubeApiQps ?? 0) - (b.kubeApiQps ?? 0) ||
-        (a.kubeApiBurst ?? 0) - (b.kubeApiBurst ?? 0),
+        compareApiClientLimits(a, b),
     );
   if (fast[0]) return { best: fast[0], notes: [] };
   const notes = [lagMissedNote(budget)];
