@@ -1,10 +1,13 @@
-/** What flux.suspend and flux.resume share: the objects they target and the `spec.suspend` patch. */
+/**
+ * What flux.suspend, flux.resume and flux.reconcile share: the objects they target (flux.reconcile
+ * narrows the kinds to those the watches see) and, for the first two, the `spec.suspend` patch.
+ */
 import { z } from 'zod';
 import type { BaseAction } from './action.ts';
 import { atField, kubernetesNameField, suspendableKinds } from './fields.ts';
 import type { ChaosTargets } from './targets.ts';
 
-/** The fields of both actions besides `action`. */
+/** The fields of these actions besides `action`. */
 export const fluxObjectFields = {
   at: atField,
   kind: z.enum(suspendableKinds),

@@ -12,6 +12,7 @@ import { componentPauseAction } from './actions/component-pause.ts';
 import { controllerCpuLimitAction } from './actions/controller-cpu-limit.ts';
 import { controllerKillAction } from './actions/controller-kill.ts';
 import { controllerMemoryLimitAction } from './actions/controller-memory-limit.ts';
+import { fluxReconcileAction } from './actions/flux-reconcile.ts';
 import { fluxResumeAction } from './actions/flux-resume.ts';
 import { fluxSuspendAction } from './actions/flux-suspend.ts';
 import { githubFaultAction } from './actions/github-fault.ts';
@@ -36,6 +37,7 @@ export const chaosActions = [
   objectDeleteAction,
   fluxSuspendAction,
   fluxResumeAction,
+  fluxReconcileAction,
 ] as const;
 
 type SchemasOf<T extends readonly { readonly schema: ActionSchema }[]> = { -readonly [K in keyof T]: T[K]['schema'] };

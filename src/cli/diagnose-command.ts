@@ -13,6 +13,14 @@ function collectNamespace(value: string, previous: string[]): string[] {
   return [...previous, ...names];
 }
 
+function durationOption(flag: string, value: string): number {
+  try {
+    return parseDuration(value);
+  } catch (err) {
+    throw new UsageError(`${flag}: ${(err as Error).message}`);
+  }
+}
+
 /**
  * `fluxbench diagnose`: read-only explanation of stuck Flux reconciliations on any cluster.
  * Exit 0 when nothing is stuck, 1 when something is stuck, a dependency cycle exists or a dependency is missing.
@@ -26,14 +34,11 @@ export function registerDiagnoseCommand(program: Command): void {
     .option('-n, --namespace <namespace>', 'only these namespaces; repeat or comma-separate (default: all)', collectNamespace, [] as string[])
     .option('--json', 'print the diagnosis as JSON')
     .option('--timeout <duration>', 'give up reading the cluster after this long (e.g. 90s, 2m)', '2m')
+    .option('--stale-after <duration>', 'an object Ready at an older revision than its source serves, or a reconcile request not handled, counts as stuck after this long (e.g. 60s, 5m)', '2m')
     .option('--producers <file>', 'JSON map of ConfigMap/ns/name → the Kustomization/HelmRelease that creates it (finds cycles through objects never applied)')
-    .action(async (opts: { kubeconfig?: string; context?: string; namespace: string[]; json?: boolean; producers?: string; timeout: string }) => {
-      let timeoutMs: number;
-      try {
-        timeoutMs = parseDuration(opts.timeout);
-      } catch (err) {
-        throw new UsageError(`--timeout: ${(err as Error).message}`);
-      }
+    .action(async (opts: { kubeconfig?: string; context?: string; namespace: string[]; json?: boolean; producers?: string; timeout: string; staleAfter: string }) => {
+      const timeoutMs = durationOption('--timeout', opts.timeout);
+      const graceMs = durationOption('--stale-after', opts.staleAfter);
       const producerHints = opts.producers ? loadProducerHints(opts.producers) : undefined;
       const kubeConfig = loadKubeConfig({
         ...(opts.kubeconfig ? { kubeconfig: opts.kubeconfig } : {}),
@@ -44,7 +49,7 @@ export function registerDiagnoseCommand(program: Command): void {
         ...(producerHints ? { producerHints } : {}),
         timeoutMs,
       });
-      const diagnosis = diagnose(state, new Date(state.collectedAt));
+      const diagnosis = diagnose(state, new Date(state.collectedAt), { graceMs });
       process.stdout.write(opts.json ? `${JSON.stringify(diagnosis, null, 2)}\n` : renderDiagnosisText(diagnosis));
       if (diagnosisFound(diagnosis)) process.exitCode = 1;
     });

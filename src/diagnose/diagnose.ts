@@ -5,8 +5,10 @@ import type { DiagnoseOptions } from './options.ts';
 import { indexEvents, rootCauseChain } from './root-cause.ts';
 import type { ChainContext } from './root-cause.ts';
 import { diagnosisSchema } from './schema.ts';
-import type { Cycle, Diagnosis, Finding, MissingDependency, Symptom } from './schema.ts';
+import type { FluxNode } from './node.ts';
+import type { Cycle, Diagnosis, Finding, MissingDependency, StaleCause, Symptom } from './schema.ts';
 import { renderCycle } from './render-chain.ts';
+import { staleRevisionGroups } from './stale-revisions.ts';
 import { nodeSymptoms } from './symptoms.ts';
 import { parseObjectId, rawObjectId } from './state.ts';
 import type { FluxState } from './state.ts';
@@ -26,6 +28,45 @@ function cycleEdges(graph: WaitGraph, ids: readonly string[]): Cycle['edges'] {
 function rotateTo(cycle: readonly string[], id: string): string[] {
   const at = cycle.indexOf(id);
   return [...cycle.slice(at), ...cycle.slice(0, at)];
+}
+
+/** One object's finding: its chain to the root cause, and the symptoms the root adds. */
+function finding(
+  context: ChainContext,
+  node: FluxNode,
+  symptoms: Symptom[],
+  staleDetails: ReadonlyMap<string, string>,
+  staleCause: StaleCause | undefined,
+): Finding {
+  const walked = rootCauseChain(context, node, staleDetails);
+  const { chain } = walked;
+  let { rootCause } = walked;
+  // Frozen by a cycle it is not part of (the source's revision events are dropped): the cycle is its root.
+  if (staleCause?.type === 'shared_source_cycle' && rootCause.type === 'object' && rootCause.id === node.id) {
+    rootCause = { type: 'cycle', cycle: staleCause.cycle };
+    for (const s of symptoms) if (s.type === 'stale_revision') s.detail += `: no new revision of its source triggers it while ${renderCycle(staleCause.cycle)} is a cycle`;
+  }
+  // Blocked behind a cycle or a missing object: it cannot recover, however young.
+  const blockedForGood = rootCause.type === 'cycle' || rootCause.type === 'missing';
+  if (blockedForGood && !symptoms.some((s) => s.type === 'in_cycle' || s.type === 'missing_dependency' || s.type === 'stale_revision')) {
+    symptoms.push({
+      type: 'dependency_not_ready',
+      detail: rootCause.type === 'cycle' ? `blocked behind cycle ${renderCycle(rootCause.cycle)}` : `blocked behind missing ${rootCause.id}`,
+    });
+  }
+  return {
+    id: node.id,
+    kind: node.kind,
+    namespace: node.namespace,
+    name: node.name,
+    ready: node.ready,
+    ...(node.readyReason ? { reason: node.readyReason } : {}),
+    ...(node.readyMessage ? { message: node.readyMessage } : {}),
+    stuck: symptoms.length > 0,
+    symptoms,
+    chain,
+    rootCause,
+  };
 }
 
 /**
@@ -76,33 +117,16 @@ export function diagnose(state: FluxState, now: Date, overrides: Partial<Diagnos
     eventsPerObject: options.eventsPerObject,
   };
 
+  const cycleList = cycles.map((ids) => ({ ids, edges: cycleEdges(graph, ids) }));
+  const staleRevisions = staleRevisionGroups(graph.nodes, cycleList, nowMs, options);
+  const staleGroupOf = new Map(staleRevisions.flatMap((group) => group.objects.map((o) => [o.id, group] as const)));
+
   const findings: Finding[] = [];
   for (const node of graph.nodes.values()) {
     if (node.suspended) continue;
     const symptoms = symptomsOf.get(node.id) ?? [];
     if (node.ready === 'True' && symptoms.length === 0) continue;
-    const { chain, rootCause } = rootCauseChain(context, node, staleDetails);
-    // Blocked behind a cycle or a missing object: it cannot recover, however young.
-    const blockedForGood = rootCause.type === 'cycle' || rootCause.type === 'missing';
-    if (blockedForGood && !symptoms.some((s) => s.type === 'in_cycle' || s.type === 'missing_dependency')) {
-      symptoms.push({
-        type: 'dependency_not_ready',
-        detail: rootCause.type === 'cycle' ? `blocked behind cycle ${renderCycle(rootCause.cycle)}` : `blocked behind missing ${rootCause.id}`,
-      });
-    }
-    findings.push({
-      id: node.id,
-      kind: node.kind,
-      namespace: node.namespace,
-      name: node.name,
-      ready: node.ready,
-      ...(node.readyReason ? { reason: node.readyReason } : {}),
-      ...(node.readyMessage ? { message: node.readyMessage } : {}),
-      stuck: symptoms.length > 0,
-      symptoms,
-      chain,
-      rootCause,
-    });
+    findings.push(finding(context, node, symptoms, staleDetails, staleGroupOf.get(node.id)?.cause));
   }
   findings.sort((a, b) => Number(b.stuck) - Number(a.stuck) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
@@ -117,12 +141,14 @@ export function diagnose(state: FluxState, now: Date, overrides: Partial<Diagnos
       stuck: findings.filter((f) => f.stuck).length,
       cycles: cycles.length,
       missing: missing.length,
+      staleRevision: staleGroupOf.size,
     },
     findings,
-    cycles: cycles.map((ids) => ({ ids, edges: cycleEdges(graph, ids) })),
+    cycles: cycleList,
     cyclesTruncated: search.truncated,
     selfDependencies,
     missing,
+    staleRevisions,
     notes: [...state.notes, ...(search.truncated ? ['cycle search stopped at its bound: more cycles may exist than listed'] : [])],
   };
   return diagnosisSchema.parse(diagnosis);

@@ -1,5 +1,6 @@
+import { formatDuration } from '../util/units.ts';
 import { isFluxKind } from './kinds.ts';
-import type { ChainHop, Cycle, Diagnosis, Finding, RootCause } from './schema.ts';
+import type { ChainHop, Cycle, Diagnosis, Finding, RootCause, StaleRevisionGroup } from './schema.ts';
 import { parseObjectId } from './state.ts';
 
 /** Kustomizations as `ns/name` (how Flux's own messages name them), everything else as `Kind/ns/name`. */
@@ -54,11 +55,26 @@ export function summaryLine(diagnosis: Diagnosis): string {
   return (
     `${where}: ${counts.objects} Flux objects, ${counts.notReady} not Ready, ${counts.stuck} stuck, ` +
     `${counts.cycles} ${counts.cycles === 1 ? 'cycle' : 'cycles'}${diagnosis.cyclesTruncated ? ' (search truncated)' : ''}, ` +
-    `${counts.missing} missing ${counts.missing === 1 ? 'dependency' : 'dependencies'}`
+    `${counts.missing} missing ${counts.missing === 1 ? 'dependency' : 'dependencies'}` +
+    (counts.staleRevision > 0 ? `, ${counts.staleRevision} behind their source's revision` : '')
   );
 }
 
 /** How each edge of a cycle waits: `needs ConfigMap/ns/x`, `dependsOn`, `healthCheck`. */
 export function renderCycleEdges(cycle: Cycle): string {
   return cycle.edges.map((e) => e.via.map((via) => (via === 'needs' && e.through ? `needs ${e.through.join(', ')}` : via)).join('+')).join(', ');
+}
+
+/** The objects of a stale-revision group, at most `max` named: `apps/a, apps/b (suspended), … and 12 more`. */
+export function staleObjectList(group: StaleRevisionGroup, max = 20): string {
+  const names = group.objects.slice(0, max).map((o) => `${displayId(o.id)}${o.suspended ? ' (suspended)' : ''}`);
+  const rest = group.objects.length - names.length;
+  return rest > 0 ? `${names.join(', ')} and ${rest} more` : names.join(', ');
+}
+
+/** `GitRepository/flux-system/fleet serves main@sha1:… (for 3m20s): 18 objects behind` */
+export function staleGroupHeading(group: StaleRevisionGroup): string {
+  const age = group.artifactAgeSeconds !== undefined ? ` (for ${formatDuration(group.artifactAgeSeconds * 1000)})` : '';
+  const n = group.objects.length;
+  return `${displayId(group.source)} serves ${group.revision}${age}: ${n} ${n === 1 ? 'object' : 'objects'} Ready at an older revision`;
 }

@@ -1,8 +1,9 @@
-import { displayId, oneLine, renderChain, renderCycle, renderCycleEdges, summaryLine } from './render-chain.ts';
+import { formatDuration } from '../util/units.ts';
+import { displayId, oneLine, renderChain, renderCycle, renderCycleEdges, staleObjectList, summaryLine } from './render-chain.ts';
 import type { Diagnosis } from './schema.ts';
 
-function cell(text: string): string {
-  return oneLine(text, 400).replace(/\|/g, '\\|');
+function cell(text: string, max = 400): string {
+  return oneLine(text, max).replace(/\|/g, '\\|');
 }
 
 function code(text: string): string {
@@ -24,6 +25,14 @@ export function renderDiagnosisMarkdown(diagnosis: Diagnosis, options: { heading
   if (diagnosis.missing.length > 0) {
     lines.push('', `### Missing dependencies (${diagnosis.missing.length})`, '');
     for (const m of diagnosis.missing) lines.push(`- ${code(displayId(m.from))} ${m.via} ${code(m.to)}: not found`);
+  }
+  if (diagnosis.staleRevisions.length > 0) {
+    lines.push('', `### Ready but behind their source (${diagnosis.counts.staleRevision})`, '');
+    lines.push('| Source | Serves | Objects behind | Cause |', '| --- | --- | --- | --- |');
+    for (const group of diagnosis.staleRevisions) {
+      const serves = `${group.revision}${group.artifactAgeSeconds !== undefined ? ` for ${formatDuration(group.artifactAgeSeconds * 1000)}` : ''}`;
+      lines.push(`| ${cell(displayId(group.source))} | ${cell(serves)} | ${group.objects.length}: ${cell(staleObjectList(group, 10))} | ${cell(group.explanation, 1000)} |`);
+    }
   }
   if (diagnosis.findings.length > 0) {
     lines.push('', `### Not Ready or stuck (${diagnosis.findings.length})`, '');

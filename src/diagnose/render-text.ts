@@ -1,4 +1,4 @@
-import { oneLine, displayId, renderChain, renderCycle, renderCycleEdges, summaryLine } from './render-chain.ts';
+import { oneLine, displayId, renderChain, renderCycle, renderCycleEdges, staleGroupHeading, staleObjectList, summaryLine } from './render-chain.ts';
 import type { Diagnosis, Finding } from './schema.ts';
 
 function ago(time: string, now: number): string {
@@ -37,6 +37,13 @@ export function renderDiagnosisText(diagnosis: Diagnosis): string {
   if (diagnosis.missing.length > 0) {
     lines.push('', `Missing dependencies (${diagnosis.missing.length}):`);
     for (const m of diagnosis.missing) lines.push(`  ${displayId(m.from)} ${m.via} ${m.to}: not found`);
+  }
+  if (diagnosis.staleRevisions.length > 0) {
+    // First after the graph problems: these objects say Ready, so nothing else on screen flags them.
+    lines.push('', `Ready but behind their source (${diagnosis.counts.staleRevision}):`);
+    for (const group of diagnosis.staleRevisions) {
+      lines.push(`  ${staleGroupHeading(group)}`, `      cause: ${group.explanation}`, `      objects: ${staleObjectList(group)}`);
+    }
   }
   const stuck = diagnosis.findings.filter((f) => f.stuck);
   const settling = diagnosis.findings.filter((f) => !f.stuck);

@@ -105,6 +105,33 @@ export const missingDependencySchema = z.object({
 });
 export type MissingDependency = z.infer<typeof missingDependencySchema>;
 
+/** Why a source's objects stay at an older revision (see stale-revisions.ts). */
+export const staleCauseSchema = z.discriminatedUnion('type', [
+  /** A dependsOn cycle among the source's Kustomizations: no new revision triggers any of them. */
+  z.object({ type: z.literal('shared_source_cycle'), cycle: z.array(z.string()) }),
+  /** Every object behind is suspended itself. */
+  z.object({ type: z.literal('objects_suspended') }),
+  /** Nothing in the cluster explains it: no reconcile since the artifact changed; the longest interval of the objects. */
+  z.object({ type: z.literal('waiting_for_interval'), intervalSeconds: z.number() }),
+  /** The artifact is older than the objects' longest interval (plus jitter): not even the timer reconciled them. */
+  z.object({ type: z.literal('not_reconciling'), intervalSeconds: z.number() }),
+]);
+export type StaleCause = z.infer<typeof staleCauseSchema>;
+
+/** The objects of one source that are Ready (or suspended) at an older revision than it serves. */
+export const staleRevisionGroupSchema = z.object({
+  source: z.string(),
+  /** The artifact revision the source serves. */
+  revision: z.string(),
+  /** Seconds since the source got that artifact, when its status says. */
+  artifactAgeSeconds: z.number().optional(),
+  objects: z.array(z.object({ id: z.string(), appliedRevision: z.string(), suspended: z.boolean() })),
+  cause: staleCauseSchema,
+  /** The cause and the fix in one sentence. */
+  explanation: z.string(),
+});
+export type StaleRevisionGroup = z.infer<typeof staleRevisionGroupSchema>;
+
 export const diagnosisSchema = z.object({
   schemaVersion: z.literal(1),
   generatedAt: z.string(),
@@ -116,6 +143,8 @@ export const diagnosisSchema = z.object({
     stuck: z.number(),
     cycles: z.number(),
     missing: z.number(),
+    /** Objects Ready or suspended at an older revision than their source serves (in staleRevisions). */
+    staleRevision: z.number(),
   }),
   /** Non-ready or stuck objects, stuck first. */
   findings: z.array(findingSchema),
@@ -124,6 +153,8 @@ export const diagnosisSchema = z.object({
   cyclesTruncated: z.boolean(),
   selfDependencies: z.array(z.string()),
   missing: z.array(missingDependencySchema),
+  /** "Healthy but frozen": per source, the objects behind its artifact and why. */
+  staleRevisions: z.array(staleRevisionGroupSchema),
   /** What could not be read (CRDs not installed, forbidden lists). */
   notes: z.array(z.string()),
 });

@@ -35,14 +35,50 @@ export interface RequestRecord {
   git?: GitCost;
 }
 
+/** Requests that named one repository (`owner/repo`), since the server started. */
+export interface RepoRequestCounts {
+  requests: number;
+  /** Of those, by traffic category: git smart-HTTP, REST, pages. */
+  git: number;
+  rest: number;
+  pages: number;
+  /** Refused by a rate limit (403 or 429 with `limited` set). */
+  limited: number;
+  /** Answered 4xx for another reason (credentials, not found, forbidden). */
+  clientErrors: number;
+  /** Answered 5xx, or cut without an answer (status 0). */
+  failed: number;
+  /** Bytes, headers included. */
+  bytesIn: number;
+  bytesOut: number;
+}
+
+/** Request totals since the server started; `byRepo` leaves out requests naming no repository. */
+export interface RequestCounts {
+  total: number;
+  /** HTTP status (0 = cut without an answer) → requests. */
+  byStatus: Record<string, number>;
+  /** `owner/repo` → its counts; past `repoKeyLimit` names, new ones are summed under `otherRepos`. */
+  byRepo: Record<string, RepoRequestCounts>;
+}
+
 /**
- * Keeps the recent request records and streams every one as a `github`/`request` sample.
- * The in-memory list is bounded; the sink gets everything.
+ * Repository names counted one by one. A workload has at most 20,000 repositories (one per app),
+ * but a client can name any number that do not exist; past this many, counts go to `otherRepos`.
+ */
+export const repoKeyLimit = 50_000;
+export const otherRepos = '(other repositories)';
+
+/**
+ * Keeps the recent request records and per-repository counters, and streams every request as a
+ * `github`/`request` sample (labelled with its repository). The in-memory list is bounded, and so
+ * are the counters (one per repository); the sink gets everything.
  */
 export class Accounting {
   private records: RequestRecord[] = [];
   private total = 0;
   private readonly byStatus = new Map<number, number>();
+  private readonly byRepo = new Map<string, RepoRequestCounts>();
 
   constructor(
     private readonly sink: SampleSink | undefined,
@@ -52,6 +88,7 @@ export class Accounting {
   record(record: RequestRecord): void {
     this.total += 1;
     this.byStatus.set(record.status, (this.byStatus.get(record.status) ?? 0) + 1);
+    if (record.repo !== '') this.countRepo(record);
     this.records.push(record);
     if (this.records.length > this.recordLimit * 2) this.records = this.records.slice(-this.recordLimit);
     this.sink?.write({
@@ -74,8 +111,25 @@ export class Accounting {
     return this.records.slice(-this.recordLimit);
   }
 
-  counts(): { total: number; byStatus: Record<string, number> } {
-    return { total: this.total, byStatus: Object.fromEntries([...this.byStatus].map(([k, v]) => [String(k), v])) };
+  counts(): RequestCounts {
+    return {
+      total: this.total,
+      byStatus: Object.fromEntries([...this.byStatus].map(([k, v]) => [String(k), v])),
+      byRepo: Object.fromEntries([...this.byRepo].map(([repo, c]) => [repo, { ...c }])),
+    };
+  }
+
+  private countRepo(record: RequestRecord): void {
+    const key = this.byRepo.has(record.repo) || this.byRepo.size < repoKeyLimit ? record.repo : otherRepos;
+    let c = this.byRepo.get(key);
+    if (!c) this.byRepo.set(key, (c = { requests: 0, git: 0, rest: 0, pages: 0, limited: 0, clientErrors: 0, failed: 0, bytesIn: 0, bytesOut: 0 }));
+    c.requests += 1;
+    if (record.category === 'git' || record.category === 'rest' || record.category === 'pages') c[record.category] += 1;
+    if (record.limited) c.limited += 1;
+    else if (record.status >= 400 && record.status < 500) c.clientErrors += 1;
+    if (record.status === 0 || record.status >= 500) c.failed += 1;
+    c.bytesIn += record.bytesIn;
+    c.bytesOut += record.bytesOut;
   }
 }
 

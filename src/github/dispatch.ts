@@ -8,7 +8,7 @@ import { handlePages } from './handlers/pages.ts';
 import { handleRest } from './handlers/rest.ts';
 import { sendJson } from './http-util.ts';
 import { accounting } from './middleware/accounting.ts';
-import { identify, requireCredentials } from './middleware/auth.ts';
+import { challengeAnonymousGit, identify, requireCredentials } from './middleware/auth.ts';
 import { faults, latency } from './middleware/faults.ts';
 import { rateLimits } from './middleware/rate-limits.ts';
 import { compose, type Handler, type Middleware } from './pipeline.ts';
@@ -20,12 +20,15 @@ import type { StartedFakeGitHub } from './types.ts';
 /**
  * What every git, REST and pages request goes through, outermost first. Accounting wraps the
  * rest so it records whichever stage answers; the caller is identified first so faults, limits
- * and accounting all see who sent the request. Faults come before the credential check and the
- * rate limits, as on GitHub, whose edge answers 5xx (or drops the connection) before any token
- * is checked or charged: an outage costs no quota. Latency is waited out after the rate limits,
- * while the request holds its concurrency slot.
+ * and accounting all see who sent the request, and a git client without credentials is
+ * challenged before the faults, so that the request a fault refuses is the one carrying its
+ * token. Faults come before the credential check and the rate limits, as on GitHub, whose edge
+ * answers 5xx (or drops the connection) before any token is checked or charged: a request that
+ * never reached the API behind it costs no quota, so an outage does not eat into the quota
+ * clients have once it is over. Latency is waited out after the rate limits, while the request
+ * holds its concurrency slot.
  */
-export const requestMiddleware: readonly Middleware<RequestContext>[] = [accounting, identify, faults, requireCredentials, rateLimits, latency];
+export const requestMiddleware: readonly Middleware<RequestContext>[] = [accounting, identify, challengeAnonymousGit, faults, requireCredentials, rateLimits, latency];
 
 /** One pipeline per handler family; the route's category picks it. */
 const families: Record<Exclude<RouteMatch['category'], 'admin'>, Handler<RequestContext>> = {

@@ -18,7 +18,7 @@ export type { Clock } from './clock.ts';
 export { FaultController, parseFaultSpec } from './faults.ts';
 export type { ActiveFault, FaultDecision } from './faults.ts';
 export { predictTimeToExhaustion, compareExhaustion } from './accounting.ts';
-export type { RequestRecord, ExhaustionComparison, GitCost } from './accounting.ts';
+export type { RequestRecord, RequestCounts, RepoRequestCounts, ExhaustionComparison, GitCost } from './accounting.ts';
 export type { MaintenanceOptions } from './maintenance.ts';
 export type { PackStats } from './git-processes.ts';
 export { signPayload, buildPushPayload } from './webhooks.ts';

@@ -130,6 +130,8 @@ function matchRest(method: string, s: string[], query: URLSearchParams): RouteMa
   const repo = s[2]!;
   if (!isValidOwner(owner) || normalizeRepoSegment(repo) !== repo) return unknown;
   const base = { category: 'rest' as const, owner, repo, query };
+  // Endpoints the fake does not serve still name their repository, for accounting and fault matches.
+  const unknownOfRepo: RouteMatch = { ...base, route: 'rest.unknown' };
   if (s.length === 3 && method === 'GET') return { ...base, route: 'rest.repo' };
   if (s.length === 4 && s[3] === 'installation' && method === 'GET') return { ...base, route: 'rest.installation.lookup' };
   if (s.length === 4 && s[3] === 'dispatches' && method === 'POST') return { ...base, route: 'rest.dispatches' };
@@ -138,14 +140,14 @@ function matchRest(method: string, s: string[], query: URLSearchParams): RouteMa
     const tail = s[s.length - 1];
     if ((tail === 'statuses' || tail === 'status') && s.length >= 6) {
       const ref = s.slice(4, -1).join('/');
-      if (!isSafeRef(ref)) return unknown;
+      if (!isSafeRef(ref)) return unknownOfRepo;
       return { ...base, route: tail === 'statuses' ? 'rest.statuses.list' : 'rest.status.combined', ref };
     }
     const ref = s.slice(4).join('/');
-    if (!isSafeRef(ref)) return unknown;
+    if (!isSafeRef(ref)) return unknownOfRepo;
     return { ...base, route: 'rest.commit', ref };
   }
-  return unknown;
+  return unknownOfRepo;
 }
 
 export function isRouteError(value: RouteMatch | RouteError): value is RouteError {

@@ -15,7 +15,8 @@ export { zeroSha } from './git.ts';
  * Starts the fake GitHub: an HTTP server on 127.0.0.1:<port> serving git smart-HTTP from bare
  * repos, a REST subset in GitHub's shapes, static pages (Helm repositories), GitHub-like primary
  * and secondary rate limits, run-time faults and push webhooks. Every request goes through
- * accounting → auth → rate limits → faults before its handler family (src/github/dispatch.ts).
+ * accounting → identification (and a challenge to git without credentials) → faults →
+ * credentials → rate limits before its handler family (src/github/dispatch.ts).
  *
  * The admin API (/_fluxbench/) is served on a second listener, also on 127.0.0.1 only
  * (`adminUrl`, port `extras.adminPort`, 0 = a free one), and answers only requests carrying
@@ -79,6 +80,7 @@ export async function startFakeGitHub(input: FakeGitHubOptionsInput = {}, extras
     issueToken: (spec) => issueToken(state, spec),
     tokens: () => tokens.list(),
     requests: () => accounting.requests(),
+    requestCounts: () => accounting.counts(),
     quota: (identity) => quotas.quotaOf(identity),
     deliveries: () => webhooks.deliveries(),
     async webhooksIdle() {

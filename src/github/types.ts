@@ -1,6 +1,6 @@
 import type { SampleSink } from '../metrics/sample.ts';
 import type { FaultControls } from '../serving/faults.ts';
-import type { RequestRecord } from './accounting.ts';
+import type { RequestCounts, RequestRecord } from './accounting.ts';
 import type { RegisteredToken } from './auth.ts';
 import type { Clock } from './clock.ts';
 import type { MaintenanceOptions } from './maintenance.ts';
@@ -61,6 +61,8 @@ export interface StartedFakeGitHub {
   tokens(): RegisteredToken[];
   /** Recent request records (bounded by recordLimit), oldest first. */
   requests(): RequestRecord[];
+  /** Totals since start: requests by status, and by `owner/repo` for the routes naming one (git, REST, pages). */
+  requestCounts(): RequestCounts;
   /** The primary quota of an identity label (token name, `installation:<id>`, `anonymous:<ip>`). */
   quota(identity: string): QuotaState;
   deliveries(): WebhookDelivery[];

@@ -5,6 +5,7 @@
  */
 import { distance as editDistance } from 'fastest-levenshtein';
 import { catalogue, findMetric, metricFamilies, placeholderName, placeholderOf } from './catalogue.ts';
+import { hasSubsetSelector, parseLagSubsetMetric, withoutSelector } from './lag-subset.ts';
 import { isMetricGlob } from './metric-glob.ts';
 import { formatValue, type MetricValue, type ValueUnit } from './metric-value.ts';
 import type { CatalogueEntry, MetricUnit } from './types.ts';
@@ -15,6 +16,14 @@ import type { CatalogueEntry, MetricUnit } from './types.ts';
  * (a glob: when it can match one).
  */
 export function metricProblem(nameOrGlob: string): string | undefined {
+  if (hasSubsetSelector(nameOrGlob)) {
+    try {
+      parseLagSubsetMetric(nameOrGlob);
+    } catch (error) {
+      return `invalid metric ${(error as Error).message}`;
+    }
+    return undefined;
+  }
   if (findMetric(nameOrGlob).length > 0) return undefined;
   const suggestion = nearestMetric(nameOrGlob);
   const didYouMean = suggestion ? `; did you mean "${suggestion}"?` : '';
@@ -102,6 +111,8 @@ const accepted: Record<MetricUnit, { is: string; forms: readonly ValueUnit[]; hi
   cores: { is: 'measured in cores', forms: ['number'], hint: 'a number of cores such as "0.5"' },
   ratio: { is: 'a ratio', forms: ['ratio', 'number'], hint: 'a percentage such as "5%"' },
   per_second: { is: 'a rate per second', forms: ['number'], hint: 'a plain number per second such as "2.5"' },
+  // Written like bytes: "< 1Mi" on a slope is 1 MiB per minute.
+  bytes_per_minute: { is: 'measured in bytes per minute', forms: ['bytes', 'quantity', 'number'], hint: 'a quantity per minute such as "1Mi"' },
 };
 
 /** Whether a limit written as `limit` can be compared with values in `unit` (0 is 0 in every unit). */
@@ -116,7 +127,8 @@ export function limitFits(unit: MetricUnit, limit: MetricValue): boolean {
  * the other units are compared too, but that is what the glob says.
  */
 export function limitUnitProblem(nameOrGlob: string, limit: MetricValue): string | undefined {
-  const entries = findMetric(nameOrGlob);
+  // A subset (`lag.applied{name=a*}.p95`) is measured in its metric's unit.
+  const entries = findMetric(withoutSelector(nameOrGlob));
   if (entries.length === 0 || entries.some((entry) => limitFits(entry.unit, limit))) return undefined;
   const units = [...new Set(entries.map((entry) => entry.unit))];
   const is = units.map((unit) => accepted[unit].is).join(' or ');

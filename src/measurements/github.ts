@@ -1,13 +1,15 @@
 /**
- * github: the fake GitHub's accounting (it writes the samples itself): requests by identity and
- * status, bytes, webhook deliveries, and the quota each identity had left — observed and
- * predicted exhaustion, and when the quota was back; what each fetch cost the host per
- * repository, its background repacks, and clone timeouts (src/measurements/github-fetch.ts).
+ * github: the fake GitHub's accounting (it writes the samples itself): requests by identity,
+ * status and repository (src/measurements/github-requests.ts), bytes, webhook deliveries, and the
+ * quota each identity had left — observed and predicted exhaustion, and when the quota was back;
+ * what each fetch cost the host per repository, its background repacks, and clone timeouts
+ * (src/measurements/github-fetch.ts).
  */
 import { z } from 'zod';
 import type { Sample } from '../metrics/sample.ts';
 import { formatBytes, formatDuration } from '../util/units.ts';
 import { analyzeFetches, cloneTimeoutSchema, findCloneTimeouts, repoFetchStatsSchema, type RepoFetchStats } from './github-fetch.ts';
+import { analyzeRepoRequests, repoRequestStatsSchema, repoRequestTable, repoRowsShown } from './github-requests.ts';
 import { distribution, distributionSchema } from './stats.ts';
 import { defineMeasurement, type MetricEntry, type ReportTable } from './types.ts';
 
@@ -48,6 +50,11 @@ export const githubStatsSchema = z.object({
   fetchSeconds: distributionSchema.optional(),
   /** The largest response of one fetch, bytes. */
   maxFetchBytes: z.number().optional(),
+  /**
+   * Requests per `owner/repo` the route named (git, REST, pages), '' for those naming none;
+   * absent in summaries written before it was counted.
+   */
+  requestsByRepo: z.record(z.string(), repoRequestStatsSchema).optional(),
   /** Fetch costs and background repacks per `owner/repo`. */
   repos: z.record(z.string(), repoFetchStatsSchema).optional(),
   /** GitRepositories that timed out while their clone took the host about as long or longer. */
@@ -119,6 +126,8 @@ function analyzeGithub(sorted: readonly Sample[], stallSamples: readonly Sample[
     const predicted = predictExhaustion(sorted, identity, id.exhaustedAfterMs === undefined ? undefined : firstTs + id.exhaustedAfterMs);
     if (predicted !== undefined) id.predictedExhaustionMs = predicted - firstTs;
   }
+  const requestsByRepo = analyzeRepoRequests(sorted);
+  if (Object.keys(requestsByRepo).length > 0) stats.requestsByRepo = requestsByRepo;
   const fetches = analyzeFetches(sorted);
   const fetchSeconds = distribution(fetches.hostSeconds);
   if (fetchSeconds) stats.fetchSeconds = fetchSeconds;
@@ -172,12 +181,21 @@ export const githubMeasurement = defineMeasurement({
       'github.quota.back_after': earliestSeconds(identities.map((i) => i.quotaBackAfterMs)),
     };
   },
-  report: {
-    id: 'github-fetches',
-    title: 'Git fetches per repository (host cost)',
-    empty: 'No fetch was served.',
-    table: (summary) => fetchTable(summary.github),
-  },
+  report: [
+    {
+      id: 'github-repositories',
+      title: `Requests to the fake GitHub per repository (top ${repoRowsShown})`,
+      empty: 'No request named a repository.',
+      optional: true,
+      table: (summary) => repoRequestTable(summary.github?.requestsByRepo),
+    },
+    {
+      id: 'github-fetches',
+      title: 'Git fetches per repository (host cost)',
+      empty: 'No fetch was served.',
+      table: (summary) => fetchTable(summary.github),
+    },
+  ],
 });
 
 const dash = '—';

@@ -25,6 +25,7 @@ export { catalogue, findMetric, metricFamilies } from './catalogue.ts';
 export { limitFits, limitUnitProblem, metricProblem, nearestMetric } from './catalogue-check.ts';
 export { buildMeasurements, samplingMeasurementNames, startMeasurements } from './start.ts';
 export { parseMetricValue, formatValue, formatMetricValue, metricUnit, valueSyntaxHelp, type MetricValue, type ValueUnit } from './metric-value.ts';
+export { hasSubsetSelector, lagSubsets, parseLagSubsetMetric, withoutSelector, SUBSET_KEYS, type LagSubset } from './lag-subset.ts';
 export { isMetricGlob, matchMetricNames, metricGlobToRegExp, metricPatternSpecificity } from './metric-glob.ts';
 export {
   counterIncrease,
@@ -43,6 +44,7 @@ export { controllerInstance, controllerSeries, cpuSeries, queueSeries } from './
 export { controllerStatsSchema, type ControllerStats } from './controllers.ts';
 export { processEventSchema, type ProcessEvent, type ProcessEventsAnalysis } from './process-events.ts';
 export { LAG_STAGES, controllersLagValues, lagStatsSchema, lagValuesByStage, type LagStage, type LagStats } from './lag.ts';
+export { lagPendingLabel, type LagPending } from './lag-pending.ts';
 export { githubStatsSchema, identityStatsSchema, type GithubStats, type IdentityStats } from './github.ts';
 export { DEFAULT_SAMPLING_INTERVAL_MS, stallStatsSchema, type StallStats, type StallsAnalysis } from './stalls.ts';
 export { apiStatsSchema, type ApiStats } from './api.ts';
@@ -61,3 +63,5 @@ export {
   registryQuotaSeries,
   type RegistryStatusClass,
 } from './oci-registry-stats.ts';
+export { workersStatsSchema } from './workers.ts';
+export { reconcileStatsSchema } from './reconcile.ts';

@@ -7,20 +7,37 @@
  * next poll unless a webhook triggers the fetch) is `lag.artifact`; the controllers' part
  * (artifact → applied, the work kustomize- and helm-controller do once the artifact exists) is
  * `lag.controllers`. Sizing judges the second, since more memory or concurrency cannot shorten a poll.
+ *
+ * Commits not applied by the end of the run have no lag yet; `lag.applied.pending` counts them
+ * (lag-pending.ts), so an outage cannot hide behind the percentiles of the commits that arrived.
  */
 import { z } from 'zod';
 import type { LagTrackerOptions } from '../metrics/lag-tracker.ts';
 import type { LagStage as SampledLagStage } from '../metrics/lag-state.ts';
 import type { Sample } from '../metrics/sample.ts';
 import { UsageError } from '../util/exit-codes.ts';
+import { lagPendingAtEnd, lagPendingSchema } from './lag-pending.ts';
+import { lagSubsetSchema } from './lag-subset.ts';
 import { distribution, distributionSchema } from './stats.ts';
 import { defineMeasurement, type FlatMetrics, type MetricEntry } from './types.ts';
 
 export const LAG_STAGES = ['artifact', 'applied', 'ready'] as const satisfies readonly SampledLagStage[];
 export type LagStage = (typeof LAG_STAGES)[number];
 
-/** The stages, plus `controllers`: artifact → applied of the same commit (see controllersLagValues). */
-export const lagStatsSchema = z.partialRecord(z.enum([...LAG_STAGES, 'controllers']), distributionSchema);
+/**
+ * The stages, plus `controllers`: artifact → applied of the same commit (see controllersLagValues),
+ * and `pending`: the commits not applied by the end (absent without pending samples: the lag
+ * sampler off, or a run recorded before they existed).
+ */
+export const lagStatsSchema = z.object({
+  artifact: distributionSchema.optional(),
+  applied: distributionSchema.optional(),
+  ready: distributionSchema.optional(),
+  controllers: distributionSchema.optional(),
+  pending: lagPendingSchema.optional(),
+  /** Subsets of objects the thresholds name (`lag.applied{name=app-0*}.p95`), see lag-subset.ts. */
+  subsets: z.array(lagSubsetSchema).optional(),
+});
 export type LagStats = z.infer<typeof lagStatsSchema>;
 
 const placeholders = { stage: { description: 'artifact (GitRepository), applied or ready (Kustomization, HelmRelease)', values: LAG_STAGES } };
@@ -45,6 +62,14 @@ const catalogue: MetricEntry[] = [
       description: `${aggregation === 'max' ? 'The longest' : `${aggregation} of the`} controllers' part of lag.applied: seconds from a commit's artifact on an object's source to the object applying it`,
     }),
   ),
+  {
+    pattern: 'lag.applied.pending',
+    unit: 'count',
+    aggregation: 'last',
+    description:
+      "(commit, object) pairs pushed during the run and not applied by its end; applying a later commit of the repo delivers the earlier ones; objects the run's ground truth says never get Ready left out",
+  },
+  { pattern: 'lag.applied.pending_oldest', unit: 'seconds', aggregation: 'last', description: 'Seconds from the push of the oldest of those pairs to the end of the run; 0 when none' },
 ];
 
 /** A lag sample's stage: its name, or a `stage` label. */
@@ -93,7 +118,7 @@ export function controllersLagValues(samples: readonly Sample[]): number[] {
   return out;
 }
 
-function analyzeLag(sorted: readonly Sample[]): LagStats {
+function analyzeLag(sorted: readonly Sample[], pendingSamples: readonly Sample[], readySamples: readonly Sample[]): LagStats {
   const values = lagValuesByStage(sorted);
   const out: LagStats = {};
   for (const stage of LAG_STAGES) {
@@ -102,6 +127,8 @@ function analyzeLag(sorted: readonly Sample[]): LagStats {
   }
   const controllers = distribution(controllersLagValues(sorted));
   if (controllers) out.controllers = controllers;
+  const pending = lagPendingAtEnd(pendingSamples, readySamples);
+  if (pending) out.pending = pending;
   return out;
 }
 
@@ -109,7 +136,7 @@ export const lagMeasurement = defineMeasurement({
   name: 'lag',
   description: 'watches (informers, no polling) GitRepositories, Kustomizations and HelmReleases in all namespaces',
   catalogue,
-  analyze: (input) => ({ lag: analyzeLag(input.of('lag')) }),
+  analyze: (input) => ({ lag: analyzeLag(input.of('lag'), input.of('pending'), input.of('ready')) }),
   summarize: (analysis: { lag: LagStats }) => {
     const out: FlatMetrics = {};
     for (const stage of LAG_STAGES) {
@@ -126,6 +153,11 @@ export const lagMeasurement = defineMeasurement({
       out['lag.controllers.p50'] = controllers.p50;
       out['lag.controllers.p95'] = controllers.p95;
       out['lag.controllers.max'] = controllers.max;
+    }
+    const pending = analysis.lag.pending;
+    if (pending) {
+      out['lag.applied.pending'] = pending.pairs;
+      out['lag.applied.pending_oldest'] = pending.oldestSeconds;
     }
     return out;
   },

@@ -4,7 +4,8 @@
  */
 
 export function isMetricGlob(pattern: string): boolean {
-  return pattern.includes('*');
+  // A `*` inside a subset selector (`lag.applied{name=app-0*}.p95`) globs objects, not metric names.
+  return pattern.replace(/\{[^{}]*\}/g, '').includes('*');
 }
 
 export function metricGlobToRegExp(pattern: string): RegExp {

@@ -5,6 +5,7 @@
 import { UsageError } from '../util/exit-codes.ts';
 import { formatBytes, formatDuration, parseDuration, parseQuantity } from '../util/units.ts';
 import { findMetric } from './catalogue.ts';
+import { withoutSelector } from './lag-subset.ts';
 import type { MetricUnit } from './types.ts';
 
 /** How a value was written, which is also how it is printed back. */
@@ -52,11 +53,12 @@ export function formatValue(value: number, unit: ValueUnit): string {
 }
 
 /** How values of each catalogue unit are printed. */
-const printedAs: Record<MetricUnit, ValueUnit> = { seconds: 'seconds', bytes: 'bytes', cores: 'number', count: 'number', ratio: 'number', per_second: 'number' };
+const printedAs: Record<MetricUnit, ValueUnit> = { seconds: 'seconds', bytes: 'bytes', cores: 'number', count: 'number', ratio: 'number', per_second: 'number', bytes_per_minute: 'bytes' };
 
 /** How a summary metric's values are printed: from its catalogue unit; a plain number for names outside the catalogue. */
 export function metricUnit(metric: string): ValueUnit {
-  const entry = findMetric(metric)[0];
+  // A subset (`lag.applied{name=a*}.p95`) has its metric's unit.
+  const entry = findMetric(withoutSelector(metric))[0];
   return entry ? printedAs[entry.unit] : 'number';
 }
 

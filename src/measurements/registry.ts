@@ -15,8 +15,10 @@ import { objectsMeasurement } from './objects.ts';
 import { processEventsMeasurement } from './process-events.ts';
 import { procMeasurement } from './proc.ts';
 import { readyMeasurement } from './ready.ts';
+import { reconcileMeasurement } from './reconcile.ts';
 import { stallsMeasurement } from './stalls.ts';
 import type { MeasurementDefinition, ReportTable } from './types.ts';
+import { workersMeasurement } from './workers.ts';
 
 export const measurements = [
   controllersMeasurement,
@@ -30,8 +32,10 @@ export const measurements = [
   apfMeasurement,
   objectsMeasurement,
   readyMeasurement,
+  reconcileMeasurement,
   faultsMeasurement,
   goProcessMeasurement,
+  workersMeasurement,
 ] as const;
 
 type Registered = (typeof measurements)[number];

@@ -11,7 +11,7 @@ import type { Sample, SampleKind } from '../metrics/sample.ts';
 export type { ScrapedSample };
 
 /** The base unit a summary metric's value is in. */
-export type MetricUnit = 'seconds' | 'bytes' | 'cores' | 'count' | 'ratio' | 'per_second';
+export type MetricUnit = 'seconds' | 'bytes' | 'cores' | 'count' | 'ratio' | 'per_second' | 'bytes_per_minute';
 
 /** How the samples behind a summary metric are reduced to its one value. */
 export type Aggregation =
@@ -29,7 +29,9 @@ export type Aggregation =
   /** The earliest moment over several series (e.g. the first identity to run out of quota). */
   | 'earliest'
   /** The total of a run's values (e.g. the CPU seconds of every background repack). */
-  | 'sum';
+  | 'sum'
+  /** The least-squares slope of a series over time (e.g. memory growth per minute). */
+  | 'slope';
 
 /**
  * What a `<name>` segment of a metric pattern stands for: one of `values` when the set is finite

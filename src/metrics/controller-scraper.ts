@@ -78,6 +78,8 @@ export interface ScrapedSample {
   families: readonly string[];
   /** Its value in one scrape; undefined when the controller does not expose it. */
   read(families: MetricFamilies): number | undefined;
+  /** Labels the sample carries beside the controller's own, e.g. which of its reconcilers it is about. */
+  labels?: Readonly<Record<string, string>>;
 }
 
 /** A scraped sample that is the sum of one family's series (a gauge such as go_goroutines). */
@@ -105,7 +107,7 @@ export function controllerSamples(
   const base = targetLabels(target);
   const samples: Sample[] = [];
   const memory: ScrapeMemory = { ts };
-  const push = (name: string, value: number | undefined, extra?: Record<string, string>): void => {
+  const push = (name: string, value: number | undefined, extra?: Readonly<Record<string, string>>): void => {
     if (value === undefined || Number.isNaN(value)) return;
     samples.push({ ts, kind: 'controller', name, value, labels: extra ? { ...base, ...extra } : base });
   };
@@ -147,7 +149,7 @@ export function controllerSamples(
     push('reconcile_duration_p95_seconds', histogramQuantile(window, 0.95));
     break;
   }
-  for (const extra of extraSamples) push(extra.name, extra.read(families));
+  for (const extra of extraSamples) push(extra.name, extra.read(families), extra.labels);
   return { samples, memory };
 }
 

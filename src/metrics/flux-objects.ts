@@ -59,6 +59,8 @@ export interface FluxObjectSnapshot {
   timeoutMs?: number;
   /** metadata.creationTimestamp in ms (second precision). */
   createdAt?: number;
+  /** status.lastHandledReconcileAt: the `reconcile.fluxcd.io/requestedAt` value the controller last reconciled after. */
+  lastHandledReconcileAt?: string;
 }
 
 export function objectKey(kind: string, namespace: string, name: string): string {
@@ -128,6 +130,8 @@ export function toSnapshot(kind: FluxKind, raw: unknown): FluxObjectSnapshot {
   if (asText(spec.interval)) snapshot.intervalMs = intervalMs;
   const ready = conditionOf(status, 'Ready');
   if (ready) snapshot.ready = { status: ready.status, reason: ready.reason, message: ready.message };
+  const handled = asText(status.lastHandledReconcileAt);
+  if (handled) snapshot.lastHandledReconcileAt = handled;
 
   const sourceRefFrom = (value: unknown): void => {
     const ref = refOf(value, namespace);

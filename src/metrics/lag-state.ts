@@ -1,4 +1,5 @@
 import { type FluxObjectSnapshot, revisionShaTokens, sourceKinds } from './flux-objects.ts';
+import { firstPending, type PendingObject } from './lag-pending.ts';
 import type { Sample } from './sample.ts';
 
 export type LagStage = 'artifact' | 'applied' | 'ready';
@@ -35,6 +36,11 @@ interface TrackedObject {
   /** Per stage: shas already reported. */
   emitted: Map<LagStage, Set<string>>;
   createdAt?: number;
+  /**
+   * Kustomization/HelmRelease: its applied revision names no commit (a HelmRelease's chart
+   * version without reconcileStrategy Revision), so no commit can be seen arriving there.
+   */
+  appliesNoCommit?: boolean;
 }
 
 interface Sighting {
@@ -120,6 +126,10 @@ export class LagStateMachine {
     const previousRepo = tracked.repo;
     tracked.repo = snapshot.repo;
     tracked.createdAt = snapshot.createdAt;
+    if (!sourceKinds.has(snapshot.kind)) {
+      const applied = stageRevision(snapshot, 'applied');
+      tracked.appliesNoCommit = applied !== undefined && revisionShaTokens(applied).length === 0;
+    }
     if (tracked.sourceKey !== snapshot.sourceKey) {
       if (tracked.sourceKey) this.dependents.get(tracked.sourceKey)?.delete(snapshot.key);
       if (snapshot.sourceKey) {
@@ -149,6 +159,28 @@ export class LagStateMachine {
       }
     }
     return samples;
+  }
+
+  /**
+   * The commits each Kustomization/HelmRelease has not applied yet, of those pushed to the repo it
+   * reads since it was created (see firstPending); objects with none left out. An object counts as
+   * having applied a commit when it has its `applied` sample, which a later commit gives too. Not
+   * counted: objects whose source is not known yet, whose applied revision names no commit (they
+   * report no lag either), and deleted ones. Only the newest maxPushesPerRepo pushes are remembered.
+   */
+  pending(): PendingObject[] {
+    const out: PendingObject[] = [];
+    for (const [key, tracked] of this.objects) {
+      if (sourceKinds.has(tracked.kind) || tracked.appliesNoCommit) continue;
+      const repo = this.repoOf(tracked);
+      const pushes = repo === undefined ? undefined : this.pushes.get(repo)?.list;
+      if (repo === undefined || !pushes) continue;
+      const applied = tracked.emitted.get('applied');
+      const first = firstPending(pushes, (sha) => applied?.has(sha) === true, tracked.createdAt);
+      const oldest = pushes[first];
+      if (oldest) out.push({ object: key, repo, commits: pushes.length - first, oldestCommit: oldest.sha, oldestPushedAt: oldest.pushedAt });
+    }
+    return out;
   }
 
   /** Forgets a deleted object. */

@@ -2,6 +2,7 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import { UsageError } from '../util/exit-codes.ts';
 import { type FluxObjectSnapshot, type FluxResource, fluxResources, objectKey, toSnapshot } from './flux-objects.ts';
 import { type ResourceWatch, watchResource } from './informers.ts';
+import { pendingSample } from './lag-pending.ts';
 import { LagStateMachine, type LagStateOptions, type Push } from './lag-state.ts';
 import {
   type Measurement,
@@ -28,9 +29,10 @@ export interface LagTrackerOptions extends LagStateOptions {
 
 /**
  * Watches Flux objects (informers, no polling) and turns what it sees into `lag` samples per
- * pushed commit, `ready` samples when an object is first seen and first Ready, plus `stall` and
- * `objects` samples each interval. The logic lives in the pure LagStateMachine, ReadinessLog and
- * StallDetector; this class only feeds them.
+ * pushed commit, `ready` samples when an object is first seen and first Ready, plus `stall`,
+ * `objects` and `pending` (commits not applied yet) samples each interval, and a last `pending`
+ * one when stopped: what the run left undelivered at its end. The logic lives in the
+ * pure LagStateMachine, ReadinessLog and StallDetector; this class only feeds them.
  */
 export class LagTracker implements Measurement {
   readonly name = 'lag';
@@ -77,8 +79,9 @@ export class LagTracker implements Measurement {
           for (const sample of readinessSamples(listed, now, kinds.filter((k) => synced.has(k)))) ctx.sink.write(sample);
         }
         if (this.stalls) for (const sample of this.stalls.evaluate(this.objects, now)) ctx.sink.write(sample);
+        ctx.sink.write(pendingSample(now, this.machine.pending(), false));
       },
-      (err) => log('lag-tick', `readiness/stall evaluation failed: ${errorMessage(err)}`),
+      (err) => log('lag-tick', `readiness/stall/pending evaluation failed: ${errorMessage(err)}`),
     );
   }
 
@@ -102,11 +105,18 @@ export class LagTracker implements Measurement {
     return (this.options.resources ?? fluxResources).map((r) => r.kind);
   }
 
+  /** Stops the watches; the first stop after a start writes the final `pending` sample. */
   async stop(): Promise<void> {
+    const started = this.ticker !== undefined;
     await this.ticker?.stop();
     this.ticker = undefined;
-    await Promise.all(this.watches.map((w) => w.stop()));
-    this.watches = [];
+    try {
+      // The run ends here (after the verdict's diagnosis): what is still pending now, the report calls pending.
+      if (started) this.sink?.write(pendingSample(Date.now(), this.machine.pending(), true));
+    } finally {
+      await Promise.all(this.watches.map((w) => w.stop()));
+      this.watches = [];
+    }
   }
 
   private upsert(resource: FluxResource, obj: KubernetesObject): void {

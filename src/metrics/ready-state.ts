@@ -1,4 +1,5 @@
 import type { FluxObjectSnapshot } from './flux-objects.ts';
+import { HandledReconcileLog } from './reconcile-requests.ts';
 import type { Sample } from './sample.ts';
 
 /** When an object was first seen, and first seen Ready=True, by the watches (epoch ms). */
@@ -25,9 +26,13 @@ export type ReadySampleName = 'seen' | 'ready' | 'removed' | 'expected';
  * going back to Ready=Unknown while reconciling again (what a busy controller does every
  * interval) does not take it back. Deleting an object that was Ready keeps its record (a chaos
  * `object.delete` is not a slower apply); deleting one that never was forgets it (`removed`).
+ *
+ * The same feed also gives the `reconcile`/`handled` samples (HandledReconcileLog): every update
+ * the watches see passes through here once, so time-to-handle needs no watch of its own.
  */
 export class ReadinessLog {
   private readonly objects = new Map<string, FirstReady>();
+  private readonly handled = new HandledReconcileLog();
 
   observe(snapshot: FluxObjectSnapshot, ts: number): Sample[] {
     const samples: Sample[] = [];
@@ -41,10 +46,12 @@ export class ReadinessLog {
       entry.readyAt = ts;
       samples.push(readySample('ready', entry, ts));
     }
+    samples.push(...this.handled.observe(snapshot, ts));
     return samples;
   }
 
   remove(key: string, ts: number): Sample[] {
+    this.handled.forget(key);
     const entry = this.objects.get(key);
     if (!entry || entry.readyAt !== undefined) return [];
     this.objects.delete(key);

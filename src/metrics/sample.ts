@@ -29,7 +29,9 @@ export type SampleKind =
   | 'stall' // an object stuck (stale revision, DependencyNotReady, ...)
   | 'phase' // runner phases (provisioning, loading, measuring, ...)
   | 'ready' // an object seen or Ready for the first time after the apply; the objects a run waits for
-  | 'objects'; // object counts, Ready n/N
+  | 'reconcile' // a reconcile request of the timeline (flux.reconcile); an object seen having handled one
+  | 'objects' // object counts, Ready n/N
+  | 'pending'; // commits pushed and not yet at a stage (the name): (commit, object) pairs, each interval and at the end
 
 /** Anything that accepts samples: the NDJSON file, an in-memory list in tests, a fan-out. */
 export interface SampleSink {

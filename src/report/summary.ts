@@ -13,16 +13,20 @@ import {
   flatMetrics,
   githubStatsSchema,
   goProcessStatsSchema,
+  hasSubsetSelector,
   lagStatsSchema,
+  lagSubsets,
   measurementWarnings,
   objectsStatsSchema,
   processEventSchema,
   readyStatsSchema,
   registryStatsSchema,
   stallStatsSchema,
+  reconcileStatsSchema,
+  workersStatsSchema,
 } from '../measurements/index.ts';
 import type { Sample } from '../metrics/sample.ts';
-import { evaluateThresholds, type ThresholdResult } from '../scenario/index.ts';
+import { evaluateThresholds, parseThreshold, type ThresholdResult } from '../scenario/index.ts';
 import { UsageError } from '../util/exit-codes.ts';
 import { formatZodIssues } from '../util/zod-issues.ts';
 import { runStatusSchema, timelineEntrySchema, type RunMeta } from './run-meta.ts';
@@ -89,6 +93,10 @@ export const summarySchema = z.object({
   registry: registryStatsSchema.optional(),
   /** API Priority and Fairness per priority level; absent in summaries written before the apf measurement. */
   apf: apfStatsSchema.optional(),
+  /** Worker saturation per controller and reconciler; absent without worker gauges in the scrapes, and in summaries written before the workers measurement. */
+  workers: workersStatsSchema.optional(),
+  /** Reconcile requests (flux.reconcile) and how long each took to be handled; absent without one. */
+  reconcile: reconcileStatsSchema.optional(),
   timeline: z.array(timelineEntrySchema).optional(),
   diagnosis: z.unknown().optional(),
 });
@@ -97,7 +105,9 @@ export type Summary = z.infer<typeof summarySchema>;
 /** Computes the summary of one run. Thresholds come from run.json and are judged here. */
 export function buildSummary(samples: readonly Sample[], runMeta: RunMeta): Summary {
   const analysis = analyzeSamples(samples);
-  const metrics = flatMetrics(analysis);
+  // Subsets exist because a threshold names them (k6's sub-metrics): computed from the samples here.
+  const subset = lagSubsets(samples, subsetMetricNames(runMeta.thresholds));
+  const metrics = { ...flatMetrics(analysis), ...subset.metrics };
   const thresholds = judgeThresholds(runMeta.thresholds, metrics);
   const startedMs = Date.parse(runMeta.startedAt);
   const endedMs = runMeta.endedAt ? Date.parse(runMeta.endedAt) : analysis.lastTs;
@@ -122,7 +132,7 @@ export function buildSummary(samples: readonly Sample[], runMeta: RunMeta): Summ
       restarts: analysis.restartsByInstance[c.instance] ?? 0,
       ooms: analysis.oomsByInstance[c.instance] ?? 0,
     })),
-    lag: analysis.lag,
+    lag: subset.subsets.length > 0 ? { ...analysis.lag, subsets: subset.subsets } : analysis.lag,
     processEvents: analysis.processEvents,
     faults: analysis.faults,
     github: analysis.github,
@@ -135,6 +145,8 @@ export function buildSummary(samples: readonly Sample[], runMeta: RunMeta): Summ
     apf: analysis.apf,
   };
   if (analysis.ready) summary.ready = analysis.ready;
+  if (analysis.workers.reconcilers.length > 0) summary.workers = analysis.workers;
+  if (analysis.reconcile) summary.reconcile = analysis.reconcile;
   const warnings = measurementWarnings(analysis);
   if (warnings.length > 0) summary.warnings = warnings;
   if (runMeta.endedAt) summary.run.endedAt = runMeta.endedAt;
@@ -146,6 +158,20 @@ export function buildSummary(samples: readonly Sample[], runMeta: RunMeta): Summ
   if (runMeta.timeline) summary.timeline = runMeta.timeline;
   if (runMeta.diagnosis !== undefined) summary.diagnosis = runMeta.diagnosis;
   return summary;
+}
+
+/** The `lag.<stage>{…}.<aggregation>` names the thresholds use; malformed thresholds are judged (and failed) elsewhere. */
+function subsetMetricNames(expressions: readonly string[]): string[] {
+  const names: string[] = [];
+  for (const expression of expressions) {
+    try {
+      const { metric } = parseThreshold(expression);
+      if (hasSubsetSelector(metric)) names.push(metric);
+    } catch {
+      continue;
+    }
+  }
+  return names;
 }
 
 /**

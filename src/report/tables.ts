@@ -4,7 +4,7 @@
  */
 import { formatBytes, formatDuration } from '../util/units.ts';
 import { bytesOrDash, dash, formatMetricValue, numberOrDash, offsetText, secondsOrDash } from './format.ts';
-import { LAG_STAGES, type ReportTable } from '../measurements/index.ts';
+import { LAG_STAGES, lagPendingLabel, type ReportTable } from '../measurements/index.ts';
 import type { Summary } from './summary.ts';
 
 /** A table's text cells; measurements that render their own section return the same shape. */
@@ -99,12 +99,16 @@ export function controllerTable(summary: Summary): TableModel {
 
 /**
  * Lag per stage from the push, then the controllers' part of `applied` (artifact → applied,
- * what sizing judges) as its own row, so a reader sees how much of the lag was the poll.
+ * what sizing judges) as its own row, so a reader sees how much of the lag was the poll, then the
+ * commits not applied by the end (no lag yet: their count, and the oldest one's age as Max).
  */
 export function lagTable(summary: Summary): TableModel {
-  const row = (label: string, d: Summary['lag'][keyof Summary['lag']]) => [label, String(d?.count ?? 0), secondsOrDash(d?.p50), secondsOrDash(d?.p95), secondsOrDash(d?.p99), secondsOrDash(d?.max)];
+  const row = (label: string, d: Summary['lag']['applied']) => [label, String(d?.count ?? 0), secondsOrDash(d?.p50), secondsOrDash(d?.p95), secondsOrDash(d?.p99), secondsOrDash(d?.max)];
   const rows = LAG_STAGES.map((stage) => row(stage, summary.lag[stage]));
   if (summary.lag.controllers) rows.push(row('controllers (artifact → applied)', summary.lag.controllers));
+  for (const subset of summary.lag.subsets ?? []) rows.push(row(`${subset.stage} {${subset.selector}}`, subset.distribution));
+  const pending = summary.lag.pending;
+  if (pending) rows.push([lagPendingLabel(pending), String(pending.pairs), dash, dash, dash, pending.pairs > 0 ? secondsOrDash(pending.oldestSeconds) : dash]);
   return { header: ['Stage', 'Count', 'p50', 'p95', 'p99', 'Max'], rows, numeric: [1, 2, 3, 4, 5] };
 }
 

@@ -1,3 +1,4 @@
+import { readPendingSample } from '../metrics/lag-pending.ts';
 import type { Sample, SampleSink } from '../metrics/sample.ts';
 import { formatBytes, formatDuration } from '../util/units.ts';
 
@@ -11,6 +12,8 @@ export class LiveStatus implements SampleSink {
   total: number | undefined;
   readonly rss = new Map<string, number>();
   readonly lag: number[] = [];
+  /** Commits pushed and not applied yet, as last sampled: (commit, object) pairs and the oldest's age. */
+  pending: { pairs: number; oldestSeconds: number } | undefined;
   status403 = 0;
   status429 = 0;
   restarts = 0;
@@ -39,6 +42,9 @@ export class LiveStatus implements SampleSink {
       case 'lag':
         if (sample.name === 'applied' && sample.value !== undefined) this.lag.push(sample.value);
         break;
+      case 'pending':
+        this.pending = readPendingSample(sample) ?? this.pending;
+        break;
       case 'github':
         if (sample.name === 'request') {
           if (sample.labels?.status === '403') this.status403 += 1;
@@ -58,16 +64,20 @@ export class LiveStatus implements SampleSink {
     return kinds.reduce((n, kind) => n + (this.readyByKind.get(kind) ?? 0), 0);
   }
 
-  /** One line: `measure | ready 12/12 | rss source 60Mi kustomize 45Mi | lag p50 2.1s max 4s (9) | 403 0 429 0`. */
+  /** One line: `measure | ready 12/12 | rss source 60Mi kustomize 45Mi | lag p50 2.1s max 4s (9) pending 3 oldest 40s | 403 0 429 0`. */
   line(elapsedMs: number): string {
     const parts = [`${formatDuration(elapsedMs).padStart(6)} ${this.phase}`];
     if (this.total !== undefined) parts.push(`ready ${this.ready ?? 0}/${this.total}`);
     if (this.rss.size) parts.push(`rss ${[...this.rss].map(([id, v]) => `${id.replace('-controller', '')} ${formatBytes(v)}`).join(' ')}`);
+    const lag: string[] = [];
     if (this.lag.length) {
       const sorted = [...this.lag].sort((a, b) => a - b);
       const p50 = sorted[Math.floor((sorted.length - 1) / 2)]!;
-      parts.push(`lag p50 ${formatDuration(p50 * 1000)} max ${formatDuration(sorted.at(-1)! * 1000)} (${sorted.length})`);
+      lag.push(`p50 ${formatDuration(p50 * 1000)} max ${formatDuration(sorted.at(-1)! * 1000)} (${sorted.length})`);
     }
+    // Commits without lag yet: during an outage the only sign in the lag part.
+    if (this.pending && this.pending.pairs > 0) lag.push(`pending ${this.pending.pairs} oldest ${formatDuration(this.pending.oldestSeconds * 1000)}`);
+    if (lag.length) parts.push(`lag ${lag.join(' ')}`);
     parts.push(`403 ${this.status403} 429 ${this.status429}`);
     if (this.restarts) parts.push(`restarts ${this.restarts}`);
     return parts.join(' | ');

@@ -4,7 +4,7 @@
  * not turn a broken run green.
  */
 import { UsageError } from '../util/exit-codes.ts';
-import { formatValue, isMetricGlob, matchMetricNames, parseMetricValue, valueSyntaxHelp, type ValueUnit } from '../measurements/index.ts';
+import { formatValue, isMetricGlob, matchMetricNames, parseMetricValue, valueSyntaxHelp, withoutSelector, type ValueUnit } from '../measurements/index.ts';
 
 export const comparisonOps = ['<', '<=', '>', '>=', '==', '!='] as const;
 export type ComparisonOp = (typeof comparisonOps)[number];
@@ -34,7 +34,8 @@ export interface ThresholdResult {
   message: string;
 }
 
-const thresholdSyntax = /^\s*([A-Za-z0-9_.*-]+)\s*(<=|>=|==|!=|<|>)\s*(\S.*?)\s*$/;
+// The metric may carry one `{…}` subset selector (see lag-subset.ts), whose terms use = and !=.
+const thresholdSyntax = /^\s*([A-Za-z0-9_.*-]+(?:\{[^{}]*\}[A-Za-z0-9_.*-]*)?)\s*(<=|>=|==|!=|<|>)\s*(\S.*?)\s*$/;
 const metricNameSyntax = /^[A-Za-z0-9_*-]+(\.[A-Za-z0-9_*-]+)*$/;
 
 /** Parses "lag.applied.p95 < 60s" into its metric, operator and limit in base units. */
@@ -45,8 +46,9 @@ export function parseThreshold(expression: string): Threshold {
       `invalid threshold "${expression}": expected "<metric> <op> <value>", e.g. "lag.applied.p95 < 60s" (allowed ops: ${comparisonOps.join(', ')})`,
     );
   }
-  const [, metric = '', op = '', limitText = ''] = match;
-  if (!metricNameSyntax.test(metric)) {
+  const [, written = '', op = '', limitText = ''] = match;
+  const metric = written.replace(/\s+/g, '');
+  if (!metricNameSyntax.test(withoutSelector(metric))) {
     throw new UsageError(`invalid threshold "${expression}": metric "${metric}" must be dot-separated names, e.g. "memory.*.max"`);
   }
   let limit;

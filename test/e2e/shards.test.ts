@@ -6,7 +6,8 @@ import { startFakeGitHub, type StartedFakeGitHub } from '../../src/github/index.
 import type { Environment } from '../../src/providers/index.ts';
 import { fluxStatus, kubectl, startTestEnvironment, waitFor, workingClone } from './helpers.ts';
 
-function kustomization(name: string, shard: string | undefined): string {
+/** `dependsOn` a Kustomization another instance handles: it must be read outside the shard's own cache. */
+function kustomization(name: string, shard: string | undefined, dependsOn?: string): string {
   return `apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
 metadata:
@@ -18,7 +19,7 @@ ${shard ? `  labels: {sharding.fluxcd.io/key: ${shard}}\n` : ''}spec:
   prune: true
   targetNamespace: default
   sourceRef: {kind: GitRepository, name: shared}
-`;
+${dependsOn ? `  dependsOn: [{name: ${dependsOn}}]\n` : ''}`;
 }
 
 describe('kustomize-controller shards', () => {
@@ -43,7 +44,10 @@ describe('kustomize-controller shards', () => {
     await github?.stop();
   });
 
-  it('runs a main instance and one process per shard, each reconciling only its own objects', async () => {
+  // The dependencies cross shards (two on shard2 waits for one on shard1, one for main on the main
+  // instance): a guard against the bug Flux 2.4 fixed, where a shard looked dependencies up in
+  // its own label-filtered cache, did not find them, and waited forever.
+  it('runs a main instance and one process per shard, each reconciling only its own objects, with dependsOn across shards', async () => {
     expect(env.flux.find('kustomize-controller').map((c) => c.id)).toEqual([
       'kustomize-controller',
       'kustomize-controller-shard1',
@@ -62,8 +66,8 @@ describe('kustomize-controller shards', () => {
       [
         `apiVersion: source.toolkit.fluxcd.io/v1\nkind: GitRepository\nmetadata: {name: shared, namespace: flux-system}\nspec:\n  interval: 5s\n  url: ${github.url}/fleet/shared.git\n  ref: {branch: main}\n`,
         kustomization('main', undefined),
-        kustomization('one', 'shard1'),
-        kustomization('two', 'shard2'),
+        kustomization('one', 'shard1', 'main'),
+        kustomization('two', 'shard2', 'one'),
       ].join('---\n'),
     );
     for (const name of ['main', 'one', 'two']) {

@@ -7,7 +7,7 @@ import { BodyTooLargeError, ByteCounter, ByteLimit, sendStream } from '../http-u
 import type { RepoInfo } from '../repos.ts';
 import { docsUrl } from '../rest.ts';
 import type { GitService } from '../routes.ts';
-import { isRefusal, repoAccess } from './repo-access.ts';
+import { isRefusal, repoAccess } from '../repo-access.ts';
 
 const noCache = { 'cache-control': 'no-cache, max-age=0, must-revalidate', pragma: 'no-cache', expires: 'Fri, 01 Jan 1980 00:00:00 GMT' };
 

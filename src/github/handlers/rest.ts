@@ -4,7 +4,7 @@ import { BodyTooLargeError, readBody } from '../http-util.ts';
 import { combinedState, commitJson, docsUrl, latestPerContext, notFound, paginate, rateLimitResponse, repoJson, requiresAuthentication, statusJson, type RestResponse } from '../rest.ts';
 import type { RepoInfo } from '../repos.ts';
 import { appRoute } from './app.ts';
-import { isRefusal, repoAccess } from './repo-access.ts';
+import { isRefusal, repoAccess } from '../repo-access.ts';
 
 /** What a JSON body read gives: the parsed value, or the 4xx to answer instead. */
 type BodyRead = { ok: true; body: unknown } | { ok: false; answer: RestResponse };

@@ -1,5 +1,6 @@
 import { anonymousIdentity, identityOfToken, looksLikeJwt, parseCredentials, verifyAppJwt, type Identity } from '../auth.ts';
 import { respond, type RequestContext } from '../context.ts';
+import { anonymousGitChallenge } from '../repo-access.ts';
 import type { Middleware } from '../pipeline.ts';
 import type { Caller } from '../quotas.ts';
 import { badCredentials, docsUrl, type RestResponse } from '../rest.ts';
@@ -20,6 +21,26 @@ export const identify: Middleware<RequestContext> = async (ctx, next) => {
     ctx.caller = { identity, limit: ctx.state.quotas.limitFor(identity) };
   } else {
     ctx.caller = resolved.caller;
+  }
+  await next();
+};
+
+/**
+ * Challenges a git request that carries no credentials where the repository wants them (a push,
+ * a private repository, anonymous reads off), before the faults. git sends its token only once
+ * challenged (libcurl negotiates the scheme first), so a fault answering that first request would
+ * leave every faulted git request anonymous; with the challenge first, git's retry carries the
+ * token and a fault refuses it as that identity. GitHub's git front end likewise authenticates
+ * before it routes to the servers that hold the repository, where most failures are. The
+ * challenge costs no quota (nothing refused before the rate limits does); requests with unknown
+ * credentials are left to `requireCredentials`, after the faults (an outage answers them 503).
+ */
+export const challengeAnonymousGit: Middleware<RequestContext> = async (ctx, next) => {
+  const challenge = ctx.authRefusal ? undefined : await anonymousGitChallenge(ctx);
+  if (challenge) {
+    ctx.req.resume();
+    respond(ctx, challenge);
+    return;
   }
   await next();
 };

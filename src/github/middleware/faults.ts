@@ -8,9 +8,10 @@ const statusMessages: Record<number, string> = { 500: 'Server Error', 502: 'Bad 
 /**
  * Decides the faults in force that match the route and repository, and answers the refusing
  * ones: cuts the connection (reset) or answers a 5xx instead of the handler (error, outage). It
- * runs after the caller is identified (a faulted request is attributed to it) and before
- * credentials are checked or quota charged. Latency and a bandwidth cap are left in `ctx.fault`
- * for `latency` and the handler's response body.
+ * runs after the caller is identified (and a git client without credentials is challenged for
+ * them), so a faulted request is attributed to whoever sent it, and before credentials are
+ * checked or quota charged: a faulted request costs no quota. Latency and a bandwidth cap are
+ * left in `ctx.fault` for `latency` and the handler's response body.
  */
 export const faults: Middleware<RequestContext> = async (ctx, next) => {
   const { state, match, req } = ctx;

@@ -173,7 +173,7 @@ describe('diagnose against known graphs', () => {
     const spec = graph({ [ks('a', 'one')]: [], [ks('a', 'two')]: [ks('a', 'one')], [hr('a', 'three')]: [hr('a', 'four')], [hr('a', 'four')]: [] });
     const diagnosis = diagnose(buildFluxState(spec, { now }), now);
     expect(diagnosis.findings).toEqual([]);
-    expect(diagnosis.counts).toEqual({ objects: 8, notReady: 0, stuck: 0, cycles: 0, missing: 0 });
+    expect(diagnosis.counts).toEqual({ objects: 8, notReady: 0, stuck: 0, cycles: 0, missing: 0, staleRevision: 0 });
   });
 });
 

@@ -1,43 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { diagnose, emptyFluxState } from '../../../src/diagnose/index.ts';
+import { diagnose } from '../../../src/diagnose/index.ts';
 import type { FluxState, RawObject } from '../../../src/diagnose/index.ts';
-
-const now = new Date('2026-11-25T12:00:00Z');
-const ago = (ms: number): string => new Date(now.getTime() - ms).toISOString();
-const min = 60_000;
-
-function kustomization(name: string, status: Record<string, unknown>, extra: { spec?: Record<string, unknown>; annotations?: Record<string, string> } = {}): RawObject {
-  return {
-    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
-    kind: 'Kustomization',
-    metadata: { name, namespace: 'apps', generation: 1, creationTimestamp: ago(600 * min), ...(extra.annotations ? { annotations: extra.annotations } : {}) },
-    spec: { interval: '5m', path: './', sourceRef: { kind: 'GitRepository', name: 'repo' }, ...extra.spec },
-    status,
-  };
-}
-
-function gitRepository(revision: string, updatedAgo: number): RawObject {
-  return {
-    apiVersion: 'source.toolkit.fluxcd.io/v1',
-    kind: 'GitRepository',
-    metadata: { name: 'repo', namespace: 'apps' },
-    spec: { interval: '1m' },
-    status: {
-      artifact: { revision, lastUpdateTime: ago(updatedAgo) },
-      conditions: [{ type: 'Ready', status: 'True', reason: 'Succeeded', message: 'stored', lastTransitionTime: ago(updatedAgo) }],
-    },
-  };
-}
-
-function ready(status: string, reason: string, message: string, since: number) {
-  return { type: 'Ready', status, reason, message, lastTransitionTime: ago(since) };
-}
-
-function stateOf(...objects: RawObject[]): FluxState {
-  const state = emptyFluxState(now.toISOString());
-  state.objects.push(...objects);
-  return state;
-}
+import { ago, gitRepository, kustomization, min, now, ready, stateOf } from './raw-objects.ts';
 
 function symptomsOf(state: FluxState, id = 'Kustomization/apps/k'): string[] {
   return diagnose(state, now).findings.find((f) => f.id === id)?.symptoms.map((s) => s.type) ?? [];

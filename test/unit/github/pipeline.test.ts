@@ -8,7 +8,7 @@ const ci = 'ghp_pipelineci00000000000000000000000000';
 const other = 'ghp_pipelineother000000000000000000000000';
 const as = (token: string) => ({ authorization: `token ${token}` });
 
-describe('request pipeline order: accounting → identify → faults → credentials → rate limits → latency → handler', () => {
+describe('request pipeline order: accounting → identify → git challenge → faults → credentials → rate limits → latency → handler', () => {
   let gh: StartedFakeGitHub;
   let work: string;
   const sink = new MemorySink();

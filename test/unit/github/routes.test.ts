@@ -43,6 +43,10 @@ describe('matchRoute', () => {
     expect(matchRoute('POST', '/app/installations/12/access_tokens')).toMatchObject({ route: 'rest.app.access_tokens', installationId: 12 });
     expect(matchRoute('GET', '/repos/acme/app/commits/--upload-pack=x')).toMatchObject({ route: 'rest.unknown' });
     expect(matchRoute('GET', '/gists')).toMatchObject({ route: 'rest.unknown' });
+    // Endpoints not served still name their repository (for accounting and fault matches).
+    expect(matchRoute('POST', '/repos/acme/app/pulls')).toMatchObject({ route: 'rest.unknown', owner: 'acme', repo: 'app' });
+    expect(matchRoute('GET', '/repos/acme/app/commits/--upload-pack=x')).toMatchObject({ owner: 'acme', repo: 'app' });
+    expect(matchRoute('GET', '/gists')).not.toHaveProperty('owner');
   });
 
   it('maps pages and admin paths', () => {

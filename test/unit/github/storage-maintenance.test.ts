@@ -106,7 +106,7 @@ describe('repositories stored and maintained as GitHub does', () => {
     const fleet = analysis.github.repos!['fluxbench/fleet']!;
     expect(fleet.fetches).toBe(2);
     expect(fleet.hostSeconds?.count).toBe(2);
-    const section = measurementSections().find((s) => s.measurement === 'github')!;
+    const section = measurementSections().find((s) => s.id === 'github-fetches')!;
     const table = section.table(analysis);
     const row = table.rows.find((r) => r[0] === 'fluxbench/fleet')!;
     expect(row[table.header.indexOf('Fetches')]).toBe('2');

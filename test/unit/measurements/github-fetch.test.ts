@@ -54,7 +54,7 @@ describe('what fetches cost the host', () => {
     expect(warning!.warning).toContain('took the host 1m17s');
     expect(warning!.warning).toMatch(/Raise spec\.timeout.*spec\.ignore.*depth 1/);
     expect(flatMetrics(analysis)['github.clone_timeouts.count']).toBe(1);
-    const table = measurementSections().find((s) => s.measurement === 'github')!.table(analysis);
+    const table = measurementSections().find((s) => s.id === 'github-fetches')!.table(analysis);
     expect(table.rows[0]!.at(-1)).toBe(warning!.warning);
   });
 

@@ -14,6 +14,10 @@ const before = JSON.parse(readFileSync(join(import.meta.dirname, 'summary-metric
 
 const names = (samples: readonly Sample[]) => Object.keys(flatMetrics(analyzeSamples(samples)));
 
+/** Added since that capture: the memory trend, which the synthetic runs' 5-minute measure phase has. */
+const addedSince = (name: string) => /^memory\.[^.]+\.slope$/.test(name);
+const namesThen = (samples: readonly Sample[]) => names(samples).filter((name) => !addedSince(name));
+
 /** The synthetic run plus what the Go and process collectors add to each scrape. */
 function withGoProcess(samples: Sample[]): Sample[] {
   const out = [...samples];
@@ -43,13 +47,16 @@ describe('summary metric names', () => {
     expect(unmatched).toEqual([]);
   });
 
-  it('are the names produced before the measurements became modules', () => {
-    expect(names(runs.synthetic!)).toEqual(before.synthetic);
-    expect(names(runs.sharded!)).toEqual(before.sharded);
+  it('are the names produced before the measurements became modules, plus memory.<controller>.slope', () => {
+    expect(namesThen(runs.synthetic!)).toEqual(before.synthetic);
+    expect(namesThen(runs.sharded!)).toEqual(before.sharded);
+    expect(names(runs.synthetic!).filter(addedSince).sort()).toEqual(CONTROLLERS.map((c) => `memory.${c}.slope`).sort());
+    const shardSlopes = ['kustomize-controller-shard1', 'kustomize-controller-shard2'].map((i) => `memory.${i}.slope`);
+    expect(names(runs.sharded!).filter(addedSince).sort()).toEqual([...CONTROLLERS.map((c) => `memory.${c}.slope`), ...shardSlopes].sort());
   });
 
   it('gain only goroutines.<controller>.max and fds.<controller>.max from the go-process measurement', () => {
-    const added = names(runs['synthetic with goroutines and fds']!).filter((name) => !before.synthetic.includes(name));
+    const added = namesThen(runs['synthetic with goroutines and fds']!).filter((name) => !before.synthetic.includes(name));
     expect(added.sort()).toEqual(CONTROLLERS.flatMap((c) => [`fds.${c}.max`, `goroutines.${c}.max`]).sort());
     expect(before.synthetic.every((name) => names(runs['synthetic with goroutines and fds']!).includes(name))).toBe(true);
   });

@@ -23,6 +23,16 @@ describe('live view', () => {
     expect(seen).toHaveLength(12);
     expect(live.line(65_000)).toBe('  1m5s measure | ready 4/5 | rss source 64Mi | lag p50 2s max 9s (3) | 403 0 429 1 | restarts 1');
   });
+
+  it('shows commits pushed and not applied yet beside the lag, and only while there are some', () => {
+    const live = new LiveStatus();
+    const pending = (ts: number, pairs: number, oldestPushedAt: number): Sample => ({ ts, kind: 'pending', name: 'applied', value: pairs, detail: { oldestPushedAt } });
+    live.write(pending(100_000, 12, 60_000));
+    expect(live.line(1_000)).toBe('    1s starting | lag pending 12 oldest 40s | 403 0 429 0');
+    live.write({ ts: 100_000, kind: 'lag', name: 'applied', value: 3, labels: {} });
+    live.write(pending(101_000, 0, 0));
+    expect(live.line(1_000)).toBe('    1s starting | lag p50 3s max 3s (1) | 403 0 429 0');
+  });
 });
 
 describe('runner translation', () => {

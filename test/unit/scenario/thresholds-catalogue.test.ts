@@ -26,8 +26,8 @@ describe('thresholds checked against the metric catalogue when loading', () => {
   });
 
   it('names the aggregations a metric has when the last segment is wrong', () => {
-    expect(thresholds('lag.applied.p90 < 30s')[0]).toMatch(/unknown metric "lag\.applied\.p90"; did you mean "lag\.applied\.p\d\d"\? \(after "lag\.applied\." come: p50, p95, p99, max, count\)$/);
-    expect(thresholds('memory.source-controller.peak < 1Gi')[0]).toMatch(/after "memory\.source-controller\." come: max, avg, last\)$/);
+    expect(thresholds('lag.applied.p90 < 30s')[0]).toMatch(/unknown metric "lag\.applied\.p90"; did you mean "lag\.applied\.p\d\d"\? \(after "lag\.applied\." come: p50, p95, p99, max, count, pending, pending_oldest\)$/);
+    expect(thresholds('memory.source-controller.peak < 1Gi')[0]).toMatch(/after "memory\.source-controller\." come: max, avg, last, slope\)$/);
   });
 
   it('rejects a limit in a unit the metric is not measured in', () => {

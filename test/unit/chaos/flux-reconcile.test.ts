@@ -1,0 +1,221 @@
+/**
+ * flux.reconcile: the annotation's value and patch, its validation (file:line:col, field and the
+ * allowed values), and what it sends over a real timeline run to a real HTTP server that answers
+ * as the API server does, recording every request.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planTimeline, runTimeline, timelineActionSchema, timelineProblems, type ChaosContext, type ChaosTargets, type TimelineAction } from '../../../src/chaos/index.ts';
+import { reconcileRequestPatch, reconcileRequestValue } from '../../../src/chaos/reconcile-requests.ts';
+import type { Sample } from '../../../src/metrics/sample.ts';
+import { parseScenario, ScenarioError } from '../../../src/scenario/index.ts';
+
+const context: ChaosContext = { durationMs: 60_000, controllers: ['source-controller', 'kustomize-controller'], shards: {} };
+const parse = (...inputs: Record<string, unknown>[]): TimelineAction[] => inputs.map((input) => timelineActionSchema.parse(input));
+
+/** The error lines parseScenario throws for a scenario with this timeline (YAML flow mappings, one a line). */
+function problems(...actions: string[]): string[] {
+  try {
+    parseScenario(`name: tiny\nworkload: {}\ntimeline:\n${actions.map((a) => `  - ${a}\n`).join('')}`, 'test.yaml');
+  } catch (error) {
+    expect(error).toBeInstanceOf(ScenarioError);
+    return (error as Error).message.split('\n');
+  }
+  throw new Error('expected the scenario to be rejected');
+}
+
+describe('the reconcile request', () => {
+  it('is Go’s RFC3339Nano of the time in UTC, as `flux reconcile` writes it: trailing zeros of the fraction dropped', () => {
+    expect(reconcileRequestValue(Date.UTC(2026, 0, 2, 3, 4, 5, 123))).toBe('2026-01-02T03:04:05.123Z');
+    expect(reconcileRequestValue(Date.UTC(2026, 0, 2, 3, 4, 5, 120))).toBe('2026-01-02T03:04:05.12Z');
+    expect(reconcileRequestValue(Date.UTC(2026, 0, 2, 3, 4, 5, 7))).toBe('2026-01-02T03:04:05.007Z');
+    expect(reconcileRequestValue(Date.UTC(2026, 11, 31, 23, 59, 59, 0))).toBe('2026-12-31T23:59:59Z');
+  });
+
+  it('is a merge patch of the annotation alone', () => {
+    expect(reconcileRequestPatch('2026-01-02T03:04:05.1Z')).toEqual({ metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': '2026-01-02T03:04:05.1Z' } } });
+  });
+});
+
+describe('flux.reconcile validation', () => {
+  it('takes flux.suspend’s target: a kind, an optional namespace and an optional name', () => {
+    expect(parse({ at: '10s', action: 'flux.reconcile', kind: 'Kustomization', namespace: 'apps', name: 'app-1' })).toEqual([
+      { at: '10s', action: 'flux.reconcile', kind: 'Kustomization', namespace: 'apps', name: 'app-1' },
+    ]);
+    expect(parse({ at: 0, action: 'flux.reconcile', kind: 'GitRepository' })).toEqual([{ at: '0s', action: 'flux.reconcile', kind: 'GitRepository' }]);
+  });
+
+  it('names the file, line, column, field and the allowed values of each bad field', () => {
+    expect(problems('{ at: 5s, action: flux.reconcile, kind: Bucket }')).toEqual([
+      'test.yaml:4:45: timeline[0].kind: "Bucket" is not allowed (allowed: GitRepository, OCIRepository, Kustomization, HelmRelease)',
+    ]);
+    expect(problems('{ at: 5s, action: flux.reconcile }')).toEqual(['test.yaml:4:5: timeline[0].kind: missing required field (allowed: GitRepository, OCIRepository, Kustomization, HelmRelease)']);
+    expect(problems('{ at: 5s, action: flux.reconcile, kind: Kustomization, name: "app-*" }')[0]).toMatch(
+      /^test\.yaml:4:66: timeline\[0\]\.name: expected a Kubernetes object name \(lowercase letters, digits, "-" and "\."\)/,
+    );
+    expect(problems('{ at: 5s, action: flux.reconcile, kind: Kustomization, force: true }')).toEqual([
+      'test.yaml:4:60: timeline[0].force: unknown field "force" (allowed: at, kind, namespace, name, action)',
+    ]);
+  });
+
+  it('refuses HelmReleases when the scenario does not run helm-controller', () => {
+    expect(timelineProblems(parse({ at: '10s', action: 'flux.reconcile', kind: 'HelmRelease' }), context)).toEqual([
+      {
+        path: ['timeline', 0, 'kind'],
+        message: 'flux.reconcile HelmRelease at 10s targets HelmReleases, but this scenario does not run helm-controller (controllers.helm.enabled)',
+        allowed: ['GitRepository', 'OCIRepository', 'Kustomization'],
+      },
+    ]);
+    expect(timelineProblems(parse({ at: '10s', action: 'flux.reconcile', kind: 'HelmRelease' }), { ...context, controllers: [...context.controllers, 'helm-controller'] })).toEqual([]);
+  });
+
+  it('refuses the source kind the workload does not use: the run watches only its own', () => {
+    expect(problems('{ at: 5s, action: flux.reconcile, kind: OCIRepository }')).toEqual([
+      "test.yaml:4:45: timeline[0].kind: flux.reconcile OCIRepository at 5s targets OCIRepository objects, but this scenario's workload.source is git, whose sources are GitRepository objects: the run watches only those (allowed: GitRepository, Kustomization, HelmRelease)",
+    ]);
+  });
+
+  it('is an instant action labelled by kind and name', () => {
+    const plan = planTimeline(parse({ at: '10s', action: 'flux.reconcile', kind: 'Kustomization', name: 'app-1' }, { at: '20s', action: 'flux.reconcile', kind: 'GitRepository' }), context);
+    expect(plan.map((p) => [p.label, p.atMs, p.endMs])).toEqual([
+      ['flux.reconcile Kustomization/app-1', 10_000, undefined],
+      ['flux.reconcile GitRepository', 20_000, undefined],
+    ]);
+  });
+});
+
+interface Recorded {
+  method: string;
+  path: string;
+  contentType: string | undefined;
+  body: string;
+}
+
+/** An HTTP server answering Kustomization lists and patches as the API server does, for the objects in `names` (namespace apps). */
+async function startApiServer(names: readonly string[]): Promise<{ url: string; requests: Recorded[]; stop(): Promise<void> }> {
+  const base = '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/apps/kustomizations';
+  const requests: Recorded[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+      requests.push({ method: req.method ?? '', path, contentType: req.headers['content-type'], body });
+      const name = path.startsWith(`${base}/`) ? path.slice(base.length + 1) : undefined;
+      res.setHeader('content-type', 'application/json');
+      if (req.method === 'GET' && path === base) {
+        res.end(JSON.stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'KustomizationList', metadata: {}, items: names.map((n) => ({ metadata: { namespace: 'apps', name: n } })) }));
+      } else if (req.method === 'PATCH' && name && names.includes(name)) {
+        res.end(JSON.stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { namespace: 'apps', name } }));
+      } else {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `kustomizations.kustomize.toolkit.fluxcd.io "${name}" not found` }));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function until(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
+
+describe('flux.reconcile over a timeline run, against an HTTP server answering as the API server', () => {
+  let dir: string;
+  let api: Awaited<ReturnType<typeof startApiServer>>;
+  let kubeconfigPath: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fb-chaos-reconcile-'));
+    api = await startApiServer(['app-1', 'app-2', 'app-3']);
+    kubeconfigPath = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfigPath,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        // Plain HTTP: the client refuses it unless told to skip TLS verification.
+        `clusters: [{ name: api, cluster: { server: "${api.url}", insecure-skip-tls-verify: true } }]`,
+        'users: [{ name: api, user: { token: test } }]',
+        'contexts: [{ name: api, context: { cluster: api, user: api } }]',
+        'current-context: api',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  afterAll(async () => {
+    await api?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const targets = (samples: Sample[]) => ({ cluster: { kubeconfigPath }, sink: { write: (s: Sample) => samples.push(s) } }) as unknown as ChaosTargets;
+
+  it('lists the kind, merge-patches the annotation on each object and records the request as a sample', async () => {
+    api.requests.length = 0;
+    const samples: Sample[] = [];
+    const before = Date.now();
+    const run = runTimeline(planTimeline(parse({ at: 0, action: 'flux.reconcile', kind: 'Kustomization', namespace: 'apps' }), context), targets(samples), Date.now());
+    await until(() => run.log.length === 1);
+    await run.stop();
+    expect(run.log[0]).toMatchObject({ label: 'flux.reconcile Kustomization', outcome: 'started' });
+
+    const [request] = samples.filter((s) => s.kind === 'reconcile');
+    expect(request).toMatchObject({ kind: 'reconcile', name: 'requested', value: 3, labels: { action: 'flux.reconcile Kustomization' } });
+    expect(request!.detail!.objects).toEqual(['Kustomization/apps/app-1', 'Kustomization/apps/app-2', 'Kustomization/apps/app-3']);
+    const requestedAt = request!.detail!.requestedAt as string;
+    expect(requestedAt).toBe(reconcileRequestValue(request!.ts));
+    expect(request!.ts).toBeGreaterThanOrEqual(before);
+
+    expect(api.requests[0]).toMatchObject({ method: 'GET', path: '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/apps/kustomizations' });
+    const patches = api.requests.slice(1);
+    expect(patches.map((r) => [r.method, r.path]).sort()).toEqual(['app-1', 'app-2', 'app-3'].map((n) => ['PATCH', `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/apps/kustomizations/${n}`]));
+    for (const patch of patches) {
+      expect(patch.contentType).toBe('application/merge-patch+json');
+      expect(JSON.parse(patch.body)).toEqual({ metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': requestedAt } } });
+    }
+    expect(samples.filter((s) => s.kind === 'fault').map((s) => s.name)).toEqual(['start', 'end']);
+  });
+
+  it('patches a named object without listing, and fails as flux.suspend does when it does not exist', async () => {
+    api.requests.length = 0;
+    const samples: Sample[] = [];
+    const run = runTimeline(
+      planTimeline(parse({ at: 0, action: 'flux.reconcile', kind: 'Kustomization', namespace: 'apps', name: 'app-2' }, { at: '50ms', action: 'flux.reconcile', kind: 'Kustomization', namespace: 'apps', name: 'app-9' }), context),
+      targets(samples),
+      Date.now(),
+    );
+    await until(() => run.log.length === 2);
+    await run.stop();
+    expect(api.requests.map((r) => [r.method, r.path])).toEqual([
+      ['PATCH', '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/apps/kustomizations/app-2'],
+      ['PATCH', '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/apps/kustomizations/app-9'],
+    ]);
+    expect(run.log.map((entry) => [entry.label, entry.outcome])).toEqual([
+      ['flux.reconcile Kustomization/app-2', 'started'],
+      ['flux.reconcile Kustomization/app-9', 'failed'],
+    ]);
+    expect(run.log[1]!.error).toBe('annotating 1 of 1 objects failed: Kustomization/apps/app-9: HTTP 404: kustomizations.kustomize.toolkit.fluxcd.io "app-9" not found');
+    // Only what was annotated is a request: nothing waits for app-9.
+    expect(samples.filter((s) => s.kind === 'reconcile').map((s) => s.detail!.objects)).toEqual([['Kustomization/apps/app-2']]);
+    expect(samples.filter((s) => s.kind === 'fault').map((s) => [s.name, s.labels!.target])).toEqual([
+      ['start', 'Kustomization/app-2'],
+      ['end', 'Kustomization/app-2'],
+      ['failed', 'Kustomization/app-9'],
+    ]);
+  });
+});
