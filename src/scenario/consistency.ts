@@ -28,6 +28,13 @@ export function scenarioProblems(scenario: Scenario): ScenarioProblem[] {
     problems.push({ path: ['registry'], message: `the OCI registry runs only with workload.source oci (this scenario's source is ${scenario.workload.source ?? 'git'}): set workload.source: oci or remove the registry block` });
   }
   problems.push(...helmControllerProblems(scenario));
+  const { notification } = scenario.controllers;
+  if (notification.alerts.github && !notification.enabled) {
+    problems.push({ path: ['controllers', 'notification', 'alerts', 'github'], message: 'commit statuses are posted by notification-controller: set controllers.notification.enabled: true' });
+  }
+  if (notification.alerts.github && (scenario.workload.source ?? 'git') !== 'git') {
+    problems.push({ path: ['controllers', 'notification', 'alerts', 'github'], message: `commit statuses need commits: workload.source is ${scenario.workload.source}, allowed: git` });
+  }
   const durationMs = parseDuration(scenario.duration);
   const intervalMs = parseDuration(scenario.sampling.interval);
   if (intervalMs > durationMs) {

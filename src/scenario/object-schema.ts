@@ -98,6 +98,18 @@ const controllersSchema = z
           .boolean()
           .default(false)
           .meta({ description: 'Drive GitRepositories by GitHub push webhooks through a Flux Receiver instead of polling alone (needs enabled: true).' }),
+        alerts: z
+          .strictObject({
+            github: z
+              .boolean()
+              .default(false)
+              .meta({
+                description:
+                  'GitHub commit statuses for every Kustomization event: a Provider of type github per repository and an Alert per Provider (needs enabled: true). They call the fake GitHub with the token named "notifications" in github.tokens, or one issued for the run, so their REST calls count against that quota.',
+              }),
+          })
+          .prefault({})
+          .meta({ description: 'notification-controller Providers and Alerts the run creates.' }),
         ...controllerOptions,
       })
       .prefault({}),

@@ -7,11 +7,11 @@ import { defineScenario } from '../../src/scenario/index.ts';
 import { runScenario } from '../../src/run/index.ts';
 import { readNdjson } from '../../src/util/ndjson.ts';
 
-describe('push webhooks from the fake GitHub to a real Flux Receiver', () => {
-  it('reconcile a GitRepository within seconds although it polls only every 10 minutes', async () => {
+describe('push webhooks from the fake GitHub to a real Flux Receiver, commit statuses back', () => {
+  it('reconcile a GitRepository within seconds although it polls only every 10 minutes, and post a status per applied commit', async () => {
     const scenario = defineScenario({
       name: 'webhook-e2e',
-      controllers: { notification: { enabled: true, receivers: true }, kustomize: { requeueDependency: '5s' } },
+      controllers: { notification: { enabled: true, receivers: true, alerts: { github: true } }, kustomize: { requeueDependency: '5s' } },
       workload: { layout: 'monorepo', teams: 1, apps: 2, seed: 5, flux: { auth: 'basic', sourceInterval: '10m', interval: '10m' } },
       timeline: [{ at: '2s', action: 'churn.start', rate: 0.25, maxCommits: 3 }],
       duration: '30s',
@@ -31,5 +31,14 @@ describe('push webhooks from the fake GitHub to a real Flux Receiver', () => {
     const deliveries = samples.filter((s) => s.kind === 'github' && s.name === 'webhook_delivery');
     expect(deliveries.length).toBeGreaterThanOrEqual(3);
     expect(deliveries.every((d) => d.labels?.status === '200')).toBe(true);
+
+    // notification-controller's github Provider: for each event, a list of the commit's statuses
+    // (to skip duplicates) and a create, through /api/v3 as for GitHub Enterprise, as "notifications".
+    const requests = samples.filter((s) => s.kind === 'github' && s.name === 'request');
+    const creates = requests.filter((s) => s.labels?.route === 'rest.statuses.create');
+    expect(creates.length, 'commit statuses created').toBeGreaterThanOrEqual(1);
+    expect(creates.every((s) => s.labels?.status === '201' && s.labels.identity?.includes('notifications') && s.labels.repo !== '')).toBe(true);
+    const lists = requests.filter((s) => s.labels?.route === 'rest.statuses.list' && s.labels.identity?.includes('notifications'));
+    expect(lists.length).toBeGreaterThanOrEqual(creates.length);
   });
 });

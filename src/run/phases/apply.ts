@@ -6,12 +6,14 @@ import { FluxbenchError } from '../../util/exit-codes.ts';
 import type { GeneratedWorkload } from '../../workload/index.ts';
 import type { RunContext } from '../context.ts';
 import type { Kubectl } from '../kubectl.ts';
+import { alertManifests, alertTargets } from '../alerts.ts';
 import { installReceivers } from '../receivers.ts';
 
 /**
  * Applies the workload's root objects (server-side). On a borrowed cluster the namespaces the
  * run creates are tracked and the workload is removed at teardown through Flux's own pruning;
- * with `notification.receivers` one Receiver per repository gets the fake GitHub's push webhooks.
+ * with `notification.receivers` one Receiver per repository gets the fake GitHub's push webhooks;
+ * with `notification.alerts.github` one Provider and Alert per repository post commit statuses.
  */
 export async function applyPhase(ctx: RunContext, parts: { cluster: StartedCluster; flux: StartedFlux; github: StartedFakeGitHub; workload: GeneratedWorkload; kubectl: Kubectl }): Promise<void> {
   const { cluster, workload, kubectl } = parts;
@@ -33,5 +35,15 @@ export async function applyPhase(ctx: RunContext, parts: { cluster: StartedClust
     const hooks = await installReceivers({ kubectl, flux: parts.flux, workload, namespace: parts.flux.namespace });
     parts.github.admin.setWebhooks(hooks);
     ctx.log(`webhooks: each repository's pushes are delivered to its own Flux Receiver (${hooks.length}, e.g. ${hooks[0]?.url})`);
+  }
+  if (notification.alerts.github) {
+    if (!notification.enabled) throw new FluxbenchError('controllers.notification.alerts.github needs notification-controller (controllers.notification.enabled: true)');
+    // A token of its own, as Flux's docs set up commit statuses (it needs write access); declared
+    // as "notifications" in github.tokens, it gets the limit the scenario gives it.
+    const { github } = parts;
+    const token = github.tokens().find((t) => t.name === 'notifications') ?? github.issueToken({ name: 'notifications', permission: 'write' });
+    const targets = alertTargets(workload);
+    await kubectl(['apply', '-f', '-'], alertManifests({ namespace: parts.flux.namespace, githubUrl: workload.gitBaseUrl, token: token.token, targets }));
+    ctx.log(`alerts: Kustomization events post GitHub commit statuses through ${targets.length} Provider(s) as "notifications"`);
   }
 }

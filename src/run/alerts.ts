@@ -1,0 +1,74 @@
+/**
+ * GitHub commit statuses from Flux: one notification-controller Provider of type `github` per
+ * repository and one Alert sending it the events of the Kustomizations built from that
+ * repository, as Flux documents commit status updates. Each event becomes a list and a create
+ * call on the fake GitHub's REST API (notification-controller lists a commit's statuses to skip
+ * duplicates), so a busy fleet's statuses can be seen eating the API quota they share.
+ */
+import { createHash } from 'node:crypto';
+import type { GeneratedWorkload } from '../workload/index.ts';
+
+/** The Secret the Providers read their token from (key `token`, as notification-controller expects). */
+export const commitStatusSecretName = 'fluxbench-github-status';
+
+export interface AlertTarget {
+  /** `owner/repo` the Kustomizations read, whose commits get the statuses. */
+  repo: string;
+  kustomizations: Array<{ namespace: string; name: string }>;
+}
+
+/** A Provider/Alert name for a repository: readable, a DNS label, unique per repository. */
+export function alertName(repo: string): string {
+  const name = `gh-status-${repo.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`.replace(/-+$/, '');
+  if (name.length <= 63) return name;
+  const hash = createHash('sha256').update(repo).digest('hex').slice(0, 8);
+  return `${name.slice(0, 54).replace(/-+$/, '')}-${hash}`;
+}
+
+/** The Kustomizations of a workload grouped by the repository they read (sorted by repository). */
+export function alertTargets(workload: Pick<GeneratedWorkload, 'fluxObjects'>): AlertTarget[] {
+  const byRepo = new Map<string, AlertTarget>();
+  for (const o of workload.fluxObjects) {
+    if (o.kind !== 'Kustomization' || !o.sourceRepo) continue;
+    const target = byRepo.get(o.sourceRepo) ?? { repo: o.sourceRepo, kustomizations: [] };
+    target.kustomizations.push({ namespace: o.namespace, name: o.name });
+    byRepo.set(o.sourceRepo, target);
+  }
+  return [...byRepo.values()].sort((a, b) => (a.repo < b.repo ? -1 : 1));
+}
+
+/**
+ * The manifests: the token Secret, then a Provider and an Alert per target, all in `namespace`.
+ * `githubUrl` is the fake GitHub's base URL: notification-controller treats any host but
+ * github.com as GitHub Enterprise and calls `<host>/api/v3/…`, which the fake serves.
+ * Events of severity info (success) and error (failure) both post; Progressing is skipped by
+ * the controller itself.
+ */
+export function alertManifests(input: { namespace: string; githubUrl: string; token: string; targets: readonly AlertTarget[] }): string {
+  return [
+    `apiVersion: v1\nkind: Secret\nmetadata: {name: ${commitStatusSecretName}, namespace: ${input.namespace}}\nstringData: {token: ${input.token}}\n`,
+    ...input.targets.flatMap((t) => {
+      const name = alertName(t.repo);
+      return [
+        [
+          'apiVersion: notification.toolkit.fluxcd.io/v1beta3',
+          'kind: Provider',
+          `metadata: {name: ${name}, namespace: ${input.namespace}}`,
+          `spec: {type: github, address: "${input.githubUrl}/${t.repo}", secretRef: {name: ${commitStatusSecretName}}}`,
+          '',
+        ].join('\n'),
+        [
+          'apiVersion: notification.toolkit.fluxcd.io/v1beta3',
+          'kind: Alert',
+          `metadata: {name: ${name}, namespace: ${input.namespace}}`,
+          'spec:',
+          `  providerRef: {name: ${name}}`,
+          '  eventSeverity: info',
+          '  eventSources:',
+          ...t.kustomizations.map((k) => `    - {kind: Kustomization, name: ${k.name}, namespace: ${k.namespace}}`),
+          '',
+        ].join('\n'),
+      ];
+    }),
+  ].join('---\n');
+}

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { alertManifests, alertName, alertTargets, commitStatusSecretName } from '../../../src/run/alerts.ts';
+import { parseScenario, ScenarioError } from '../../../src/scenario/index.ts';
+import type { FluxObjectRef } from '../../../src/workload/index.ts';
+
+const ref = (kind: FluxObjectRef['kind'], namespace: string, name: string, sourceRepo?: string): FluxObjectRef => ({
+  id: `${kind}/${namespace}/${name}`,
+  apiVersion: 'x',
+  kind,
+  namespace,
+  name,
+  ...(sourceRepo ? { sourceRepo } : {}),
+});
+
+describe('commit status alerts', () => {
+  const workload = {
+    fluxObjects: [
+      ref('GitRepository', 'flux-system', 'team-a', 'fleet/team-a'),
+      ref('Kustomization', 'team-a', 'app-1', 'fleet/team-a'),
+      ref('Kustomization', 'team-a', 'app-2', 'fleet/team-a'),
+      ref('Kustomization', 'team-b', 'app-3', 'fleet/team-b'),
+      ref('HelmRelease', 'team-b', 'hr-1', 'fleet/team-b'),
+    ],
+  };
+
+  it('groups the Kustomizations by the repository they read, one Provider and Alert each', () => {
+    const targets = alertTargets(workload);
+    expect(targets).toEqual([
+      { repo: 'fleet/team-a', kustomizations: [{ namespace: 'team-a', name: 'app-1' }, { namespace: 'team-a', name: 'app-2' }] },
+      { repo: 'fleet/team-b', kustomizations: [{ namespace: 'team-b', name: 'app-3' }] },
+    ]);
+    const docs = parseAllDocuments(alertManifests({ namespace: 'flux-system', githubUrl: 'http://127.0.0.1:4321', token: 'ghp_secret123', targets })).map((d) => d.toJS());
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
+      `Secret/${commitStatusSecretName}`,
+      'Provider/gh-status-fleet-team-a',
+      'Alert/gh-status-fleet-team-a',
+      'Provider/gh-status-fleet-team-b',
+      'Alert/gh-status-fleet-team-b',
+    ]);
+    expect(docs[0].stringData).toEqual({ token: 'ghp_secret123' });
+    expect(docs[1].spec).toEqual({ type: 'github', address: 'http://127.0.0.1:4321/fleet/team-a', secretRef: { name: commitStatusSecretName } });
+    expect(docs[2].spec).toEqual({
+      providerRef: { name: 'gh-status-fleet-team-a' },
+      eventSeverity: 'info',
+      eventSources: [
+        { kind: 'Kustomization', name: 'app-1', namespace: 'team-a' },
+        { kind: 'Kustomization', name: 'app-2', namespace: 'team-a' },
+      ],
+    });
+  });
+
+  it('names each repository with a DNS label, hashed when too long', () => {
+    const long = `org/${'r'.repeat(80)}`;
+    expect(alertName(long)).toMatch(/^[a-z0-9-]{1,63}$/);
+    expect(alertName(long)).not.toBe(alertName(`${long}x`));
+    expect(alertName('Org/My.Repo')).toBe('gh-status-org-my-repo');
+  });
+
+  it('is refused without notification-controller, or on OCI sources', () => {
+    const problems = (controllers: string, source = 'git') => {
+      try {
+        parseScenario(`name: t\ncontrollers: ${controllers}\nworkload: {source: ${source}}\n`, 'a.yaml');
+        return [];
+      } catch (error) {
+        expect(error).toBeInstanceOf(ScenarioError);
+        return (error as Error).message.split('\n');
+      }
+    };
+    expect(problems('{notification: {alerts: {github: true}}}')).toEqual([
+      expect.stringMatching(/^a\.yaml:2:\d+: controllers\.notification\.alerts\.github: commit statuses are posted by notification-controller: set controllers\.notification\.enabled: true/),
+    ]);
+    expect(problems('{notification: {enabled: true, alerts: {github: true}}}')).toEqual([]);
+    expect(problems('{notification: {enabled: true, alerts: {github: true}}}', 'oci')).toEqual([
+      expect.stringMatching(/alerts\.github: commit statuses need commits: workload\.source is oci, allowed: git/),
+    ]);
+  });
+});
