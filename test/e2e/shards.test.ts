@@ -35,7 +35,7 @@ describe('kustomize-controller shards', () => {
       runDir,
       nodes: 1,
       sink: { write: () => {} },
-      controllers: { source: {}, kustomize: { shards: 2 }, helm: { enabled: false }, notification: { enabled: false } },
+      controllers: { source: {}, kustomize: { shards: 2, requeueDependency: '5s' }, helm: { enabled: false }, notification: { enabled: false } },
     });
   });
 
