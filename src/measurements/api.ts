@@ -1,4 +1,4 @@
-/** api: API server and etcd health — list latency, object counts, managedFields bytes, etcd DB size. */
+/** api: API server and etcd health — list latency, object counts, managedFields bytes, the largest objects, etcd DB size. */
 import { z } from 'zod';
 import type { ApiHealthOptions } from '../metrics/api-health.ts';
 import type { Sample } from '../metrics/sample.ts';
@@ -10,6 +10,8 @@ export const apiStatsSchema = z.object({
   etcdDbMaxBytes: z.number().optional(),
   managedFieldsMaxBytes: z.number().optional(),
   objectCounts: z.record(z.string(), z.number()),
+  /** Per resource (Flux plurals, `helm-release-secrets`): the largest object seen as JSON, bytes, and its `namespace/name`. */
+  objectBytes: z.record(z.string(), z.object({ maxBytes: z.number(), name: z.string() })).optional(),
 });
 export type ApiStats = z.infer<typeof apiStatsSchema>;
 
@@ -17,6 +19,19 @@ const catalogue: MetricEntry[] = [
   { pattern: 'api.list_kustomizations.p95', unit: 'seconds', aggregation: 'p95', description: 'Wall time of listing every Kustomization (request, transfer, decoding)' },
   { pattern: 'etcd.db_bytes.max', unit: 'bytes', aggregation: 'max', description: "Largest etcd database (etcd_mvcc_db_total_size_in_bytes)" },
   { pattern: 'api.managed_fields_bytes.max', unit: 'bytes', aggregation: 'max', description: 'Largest total JSON size of metadata.managedFields over the Flux objects' },
+  {
+    pattern: 'api.object_bytes.max',
+    unit: 'bytes',
+    aggregation: 'max',
+    description: "Largest single object the run saw, as JSON (custom resources are stored in etcd as JSON; a Secret's JSON is about 4/3 of its protobuf), among the Flux objects and Helm's release Secrets",
+  },
+  {
+    pattern: 'api.object_bytes.<resource>.max',
+    unit: 'bytes',
+    aggregation: 'max',
+    description: 'The same per resource: HelmRelease status and history, and the release Secrets unbounded retries pile up, show here',
+    placeholders: { resource: { description: 'a Flux resource (kustomizations, helmreleases, gitrepositories, ...) or helm-release-secrets', free: /^[a-z][a-z-]*$/ } },
+  },
 ];
 
 function analyzeApi(sorted: readonly Sample[]): ApiStats {
@@ -28,10 +43,22 @@ function analyzeApi(sorted: readonly Sample[]): ApiStats {
     else if (s.name === 'etcd_db_bytes') api.etcdDbMaxBytes = Math.max(api.etcdDbMaxBytes ?? 0, s.value);
     else if (s.name === 'managed_fields_bytes') api.managedFieldsMaxBytes = Math.max(api.managedFieldsMaxBytes ?? 0, s.value);
     else if (s.name === 'object_count') api.objectCounts[s.labels?.resource ?? 'unknown'] = s.value;
+    else if (s.name === 'object_bytes') {
+      const resource = s.labels?.resource ?? 'unknown';
+      const seen = (api.objectBytes ??= {})[resource];
+      if (!seen || s.value > seen.maxBytes) api.objectBytes[resource] = { maxBytes: s.value, name: String(s.detail?.name ?? '') };
+    }
   }
   const d = distribution(listSeconds);
   if (d) api.listKustomizations = d;
   return api;
+}
+
+function objectBytesMetrics(api: ApiStats): Record<string, number | undefined> {
+  const entries = Object.entries(api.objectBytes ?? {});
+  const metrics: Record<string, number | undefined> = Object.fromEntries(entries.map(([resource, { maxBytes }]) => [`api.object_bytes.${resource}.max`, maxBytes]));
+  if (entries.length > 0) metrics['api.object_bytes.max'] = Math.max(...entries.map(([, { maxBytes }]) => maxBytes));
+  return metrics;
 }
 
 export const apiMeasurement = defineMeasurement({
@@ -43,6 +70,7 @@ export const apiMeasurement = defineMeasurement({
     'api.list_kustomizations.p95': api.listKustomizations?.p95,
     'etcd.db_bytes.max': api.etcdDbMaxBytes,
     'api.managed_fields_bytes.max': api.managedFieldsMaxBytes,
+    ...objectBytesMetrics(api),
   }),
   sampler: {
     create: async (ctx, settings: ApiHealthOptions) => {

@@ -1,4 +1,4 @@
-import { CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { type FluxResource, fluxResources } from './flux-objects.ts';
 import { type TlsFiles, getText } from './http-text.ts';
 import {
@@ -34,37 +34,55 @@ export const minApiListMs = 15_000;
 
 interface ListedMetadata {
   uid?: string;
+  name?: string;
+  namespace?: string;
   resourceVersion?: string;
   managedFields?: unknown;
 }
 
+/** Per object uid: the resourceVersion its sizes were measured at, its managedFields bytes and its own. */
+export type SizeCache = Map<string, { resourceVersion: string; bytes: number; objectBytes?: number }>;
+
+/** What one list weighs: managedFields summed over its objects, and its largest object. */
+export interface ListSizes {
+  managedFieldsBytes: number;
+  /** The largest object as JSON (how the API server stores custom resources in etcd), `namespace/name`. */
+  largest?: { name: string; bytes: number };
+}
+
 /**
- * Bytes of `metadata.managedFields` as JSON, summed over objects. With a cache, an object whose
- * resourceVersion did not change since the last list is not serialized again; entries of objects
- * no longer listed are dropped.
+ * JSON sizes of listed objects: `metadata.managedFields` summed, and the largest object whole.
+ * With a cache, an object whose resourceVersion did not change since the last list is not
+ * serialized again (1,000 objects every 15 s would otherwise be the runner's busiest loop);
+ * entries of objects no longer listed are dropped.
  */
-export function managedFieldsBytes(items: readonly unknown[], cache?: Map<string, { resourceVersion: string; bytes: number }>): number {
+export function listSizes(items: readonly unknown[], cache?: SizeCache): ListSizes {
   let total = 0;
+  let largest: ListSizes['largest'];
   const listed = cache ? new Set<string>() : undefined;
   for (const item of items) {
     const metadata = (item as { metadata?: ListedMetadata } | undefined)?.metadata;
-    if (metadata?.managedFields === undefined) continue;
+    if (metadata === undefined) continue;
     const id = metadata.uid ?? '';
     const cached = cache && id && metadata.resourceVersion ? cache.get(id) : undefined;
-    if (cached && cached.resourceVersion === metadata.resourceVersion) {
-      total += cached.bytes;
-      listed?.add(id);
-      continue;
-    }
-    const bytes = Buffer.byteLength(JSON.stringify(metadata.managedFields));
+    const fresh = cached && cached.resourceVersion === metadata.resourceVersion ? cached : undefined;
+    const bytes = fresh?.bytes ?? (metadata.managedFields === undefined ? 0 : Buffer.byteLength(JSON.stringify(metadata.managedFields)));
+    const objectBytes = fresh?.objectBytes ?? Buffer.byteLength(JSON.stringify(item));
     total += bytes;
+    const name = metadata.namespace ? `${metadata.namespace}/${metadata.name ?? ''}` : (metadata.name ?? '');
+    if (!largest || objectBytes > largest.bytes) largest = { name, bytes: objectBytes };
     if (cache && id && metadata.resourceVersion) {
-      cache.set(id, { resourceVersion: metadata.resourceVersion, bytes });
+      if (!fresh) cache.set(id, { resourceVersion: metadata.resourceVersion, bytes, objectBytes });
       listed?.add(id);
     }
   }
   if (cache && listed) for (const id of cache.keys()) if (!listed.has(id)) cache.delete(id);
-  return total;
+  return { managedFieldsBytes: total, ...(largest ? { largest } : {}) };
+}
+
+/** Bytes of `metadata.managedFields` as JSON, summed over objects (see listSizes). */
+export function managedFieldsBytes(items: readonly unknown[], cache?: SizeCache): number {
+  return listSizes(items, cache).managedFieldsBytes;
 }
 
 /** etcd's backend size from its metrics text (the debugging name is what etcd 3.4 and older expose). */
@@ -72,6 +90,23 @@ export function etcdDbBytes(metricsText: string): number | undefined {
   const names = ['etcd_mvcc_db_total_size_in_bytes', 'etcd_debugging_mvcc_db_total_size_in_bytes'];
   const families = parsePrometheusText(selectFamilies(metricsText, names));
   return names.map((name) => sumFamily(families, name)).find((bytes) => bytes !== undefined);
+}
+
+/** The `resource` label of Helm's release Secrets (one per release revision, kept per `--history-max`). */
+export const helmReleaseSecrets = 'helm-release-secrets';
+
+/**
+ * The largest Helm release Secret (type helm.sh/release.v1): HelmRelease history and retries
+ * grow them, and with them etcd. Only its size and name are sampled, never its data.
+ */
+async function sampleReleaseSecrets(core: CoreV1Api, cache: SizeCache | undefined, write: (sample: Sample) => void, log: (key: string, message: string) => void): Promise<void> {
+  try {
+    const list = await core.listSecretForAllNamespaces({ fieldSelector: 'type=helm.sh/release.v1' });
+    const sizes = listSizes(list.items, cache);
+    if (sizes.largest) write({ ts: Date.now(), kind: 'api', name: 'object_bytes', value: sizes.largest.bytes, labels: { resource: helmReleaseSecrets }, detail: { name: sizes.largest.name } });
+  } catch (err) {
+    log('list:secrets', `listing Helm release Secrets failed: ${errorMessage(err)}`);
+  }
 }
 
 /**
@@ -92,7 +127,8 @@ export class ApiHealthSampler implements Measurement {
     const resources = this.options.resources ?? fluxResources;
     const etcdUrl = ctx.etcdMetricsUrl;
     const write = (sample: Sample): void => ctx.sink.write(sample);
-    const fieldCache = new Map(resources.map((r) => [r.plural, new Map<string, { resourceVersion: string; bytes: number }>()]));
+    const fieldCache = new Map<string, SizeCache>([...resources.map((r) => r.plural), helmReleaseSecrets].map((plural) => [plural, new Map()]));
+    const core = ctx.kubeConfig?.makeApiClient(CoreV1Api);
     this.ticker = startTicker(
       interval,
       async () => {
@@ -113,8 +149,11 @@ export class ApiHealthSampler implements Measurement {
             const ts = Date.now();
             if (resource.plural === 'kustomizations') write({ ts, kind: 'api', name: 'list_kustomizations_seconds', value: seconds });
             write({ ts, kind: 'api', name: 'object_count', value: items.length, labels: { resource: resource.plural } });
-            fieldBytes += managedFieldsBytes(items, fieldCache.get(resource.plural));
+            const sizes = listSizes(items, fieldCache.get(resource.plural));
+            fieldBytes += sizes.managedFieldsBytes;
+            if (sizes.largest) write({ ts, kind: 'api', name: 'object_bytes', value: sizes.largest.bytes, labels: { resource: resource.plural }, detail: { name: sizes.largest.name } });
             listed += 1;
+            if (resource.plural === 'helmreleases' && items.length > 0 && core) await sampleReleaseSecrets(core, fieldCache.get(helmReleaseSecrets), write, log);
           }
           if (listed > 0) write({ ts: Date.now(), kind: 'api', name: 'managed_fields_bytes', value: fieldBytes });
         }

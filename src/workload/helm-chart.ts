@@ -21,6 +21,8 @@ export const chartDefaultValues = {
   service: { enabled: false },
   ingress: { enabled: false },
   configMap: { enabled: true },
+  // helm.failures: off for healthy releases.
+  failure: { invalidManifest: false, hook: false },
 };
 
 const metadataLines = ['metadata:', '  name: {{ .Release.Name }}', '  labels:', '    app.kubernetes.io/name: {{ .Release.Name }}'];
@@ -105,7 +107,50 @@ export function chartFiles(): Map<string, string> {
       '                  name: http',
     ]),
   );
+  addFailureTemplates(files);
   return files;
+}
+
+/**
+ * The helm.failures classes, off by default. A Service port of 70000 fails the API server's
+ * validation, so the install fails at once with Flux's InstallFailed; a hook Job with a 1-second
+ * deadline is failed by the Job controller (DeadlineExceeded) whatever its pod does, which kwok's
+ * pods never finish, so Helm reports the hook failed instead of waiting for the release timeout.
+ */
+function addFailureTemplates(files: Map<string, string>): void {
+  files.set(
+    'templates/failure-invalid.yaml',
+    gated('.Values.failure.invalidManifest', [
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata:',
+      '  name: {{ .Release.Name }}-invalid',
+      'spec:',
+      '  ports:',
+      '    - port: 70000',
+    ]),
+  );
+  files.set(
+    'templates/failure-hook.yaml',
+    gated('.Values.failure.hook', [
+      'apiVersion: batch/v1',
+      'kind: Job',
+      'metadata:',
+      '  name: {{ .Release.Name }}-hook',
+      '  annotations:',
+      '    helm.sh/hook: pre-install,pre-upgrade',
+      '    helm.sh/hook-delete-policy: before-hook-creation',
+      'spec:',
+      '  activeDeadlineSeconds: 1',
+      '  backoffLimit: 0',
+      '  template:',
+      '    spec:',
+      '      restartPolicy: Never',
+      '      containers:',
+      '        - name: hook',
+      '          image: {{ .Values.image | quote }}',
+    ]),
+  );
 }
 
 export interface PackagedChart {

@@ -167,16 +167,30 @@ export function shardLabels(shard: string | undefined): { labels?: Record<string
 }
 
 /** The values a HelmRelease gives the chart (helm-chart.ts): `helm.values` minimal, or the app as `app` describes it. */
-export function helmReleaseValues(options: WorkloadPlan['options'], hr: Pick<HelmReleasePlan, 'name'>): Record<string, unknown> {
-  if (options.helm.values === 'minimal') return { replicas: 1, name: hr.name };
+export function helmReleaseValues(options: WorkloadPlan['options'], hr: Pick<HelmReleasePlan, 'name' | 'failure'>): Record<string, unknown> {
+  const failure = hr.failure ? { failure: { invalidManifest: hr.failure === 'invalid-manifest', hook: hr.failure === 'failing-hook' } } : {};
+  if (options.helm.values === 'minimal') return { replicas: 1, name: hr.name, ...failure };
   const { app } = options;
   return {
+    ...failure,
     replicas: app.replicas,
     name: hr.name,
     serviceAccount: { create: app.serviceAccount },
     service: { enabled: true },
     ingress: { enabled: app.ingress },
     configMap: { enabled: app.configMaps },
+  };
+}
+
+/** spec.install/upgrade remediation and spec.maxHistory from helm.remediation; unset fields are left out. */
+export function remediationSpec(remediation: WorkloadPlan['options']['helm']['remediation']): Record<string, unknown> {
+  const { retries, strategy, remediateLastFailure, maxHistory } = remediation;
+  const install = { ...(retries !== undefined ? { retries } : {}), ...(remediateLastFailure !== undefined ? { remediateLastFailure } : {}) };
+  const upgrade = { ...install, ...(strategy !== undefined ? { strategy } : {}) };
+  return {
+    ...(Object.keys(install).length > 0 ? { install: { remediation: install } } : {}),
+    ...(Object.keys(upgrade).length > 0 ? { upgrade: { remediation: upgrade } } : {}),
+    ...(maxHistory !== undefined ? { maxHistory } : {}),
   };
 }
 
@@ -200,6 +214,7 @@ export function helmReleaseObject(plan: WorkloadPlan, hr: HelmReleasePlan): K8sO
       targetNamespace: hr.targetNamespace,
       ...chart,
       ...(options.helm.driftDetection ? { driftDetection: { mode: options.helm.driftDetection } } : {}),
+      ...remediationSpec(options.helm.remediation),
       values: helmReleaseValues(options, hr),
       ...(hr.valuesFromConfigMap ? { valuesFrom: [{ kind: 'ConfigMap', name: hr.valuesFromConfigMap, valuesKey: 'values.yaml' }] } : {}),
     },

@@ -193,6 +193,34 @@ const helmOptionsSchema = z
     values: z.enum(helmValueShapes).default('minimal'),
     /** HelmRelease `spec.driftDetection.mode`; unset leaves the field out (helm-controller's default, disabled). */
     driftDetection: z.enum(driftDetectionModes).optional(),
+    /**
+     * Releases that fail, taken from the last of `releases`: `invalidManifest` render a Service
+     * the API server refuses (port 70000), so install and upgrade fail at once; `failingHook`
+     * carry a pre-install/pre-upgrade hook Job whose deadline (1 s) the Job controller enforces,
+     * so the hook fails. They never get Ready (the ground truth says so).
+     */
+    failures: z
+      .object({
+        invalidManifest: count(5_000, 'failing releases come from helm.releases').default(0),
+        failingHook: count(5_000, 'failing releases come from helm.releases').default(0),
+      })
+      .strict()
+      .prefault({}),
+    /**
+     * HelmRelease remediation as Flux spells it, on every release: `retries` (spec.install and
+     * spec.upgrade `.remediation.retries`; -1 = retry forever), `strategy` (upgrade: rollback or
+     * uninstall), `remediateLastFailure`, and `maxHistory` (spec.maxHistory; 0 = unlimited, which
+     * with unbounded retries grows Helm's release Secrets in etcd). Unset fields are left out.
+     */
+    remediation: z
+      .object({
+        retries: bounded(-1, 1_000, 'retries beyond 1,000 are what -1 (forever) means').optional(),
+        strategy: z.enum(['rollback', 'uninstall']).optional(),
+        remediateLastFailure: z.boolean().optional(),
+        maxHistory: count(1_000, 'Helm keeps that many release Secrets per release').optional(),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 
@@ -326,6 +354,12 @@ export function parseGeneratorOptions(input: unknown, where = 'workload'): Gener
         `${where}.graph.faults.cycles.${index}: a ${k}-cycle needs ${k} apps but the workload has only ${options.apps} (workload.apps); use a cycle length between 2 and ${options.apps} or raise apps`,
       );
     }
+  }
+  const failing = options.helm.failures.invalidManifest + options.helm.failures.failingHook;
+  if (failing > options.helm.releases) {
+    throw new UsageError(
+      `${where}.helm.failures: ${failing} failing releases (invalidManifest + failingHook) but ${where}.helm.releases is ${options.helm.releases}; they are taken from the releases: raise releases or ask for fewer failures`,
+    );
   }
   const reserved = reservedFaultApps(faults);
   if (reserved > options.apps) {

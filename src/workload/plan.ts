@@ -66,7 +66,12 @@ export interface HelmReleasePlan {
   /** Node ids it waits for (a needed ConfigMap's creator counts as a dependency). */
   dependsOn: string[];
   shard?: string;
+  /** How the release is made to fail (helm.failures); absent for a healthy one. */
+  failure?: HelmFailure;
 }
+
+/** The failure classes of `helm.failures`: a manifest the API server refuses, or a hook Job that fails. */
+export type HelmFailure = 'invalid-manifest' | 'failing-hook';
 
 export interface WorkloadPlan {
   options: GeneratorOptions;
@@ -105,6 +110,7 @@ export function planWorkload(options: GeneratorOptions, gitBaseUrl: string, ociB
   const units = planUnits(options, { teams, teamRepo, fleet }, nextShard);
   const { cycles, brokenRoots, missing } = injectFaults(options, units);
   const helmReleases = planHelmReleases(options, teams, nextShard);
+  brokenRoots.push(...failingReleases(options, helmReleases));
   if (options.graph.faults.kustomizationHelmCycle) cycles.push(addKustomizationHelmCycle(options, fleet, units, helmReleases, nextShard));
 
   const usesHelmRepository = helmReleases.length > 0 && options.helm.source === 'helm-repository';
@@ -263,6 +269,23 @@ function planHelmReleases(options: GeneratorOptions, teams: string[], nextShard:
     });
   }
   return helmReleases;
+}
+
+/**
+ * Marks the last releases as failing (helm.failures: invalid manifests first, then failing hooks)
+ * and returns them as broken roots: the ground truth says they never get Ready.
+ */
+function failingReleases(options: GeneratorOptions, releases: HelmReleasePlan[]): BrokenRoot[] {
+  const { invalidManifest, failingHook } = options.helm.failures;
+  const failing = releases.slice(releases.length - invalidManifest - failingHook);
+  return failing.map((release, i) => {
+    release.failure = i < invalidManifest ? 'invalid-manifest' : 'failing-hook';
+    const reason =
+      release.failure === 'invalid-manifest'
+        ? `the chart renders Service ${release.targetNamespace}/${release.name}-invalid with port 70000, which the API server refuses, so every install and upgrade fails`
+        : `the chart's pre-install/pre-upgrade hook Job ${release.targetNamespace}/${release.name}-hook exceeds its 1 s deadline, so every install and upgrade fails`;
+    return { id: release.id, reason };
+  });
 }
 
 /**

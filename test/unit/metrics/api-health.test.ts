@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiHealthSampler, etcdDbBytes, managedFieldsBytes } from '../../../src/metrics/api-health.ts';
+import { ApiHealthSampler, etcdDbBytes, listSizes, managedFieldsBytes, type SizeCache } from '../../../src/metrics/api-health.ts';
+import { analyzeSamples, flatMetrics } from '../../../src/measurements/index.ts';
 import type { Sample } from '../../../src/metrics/sample.ts';
 import { FakeKubeApi, FakeMetricsEndpoint, gitRepositoriesPath, gitRepository, kustomization, kustomizationsPath } from './support/fake-kube-api.ts';
 
@@ -19,6 +20,18 @@ describe('API health helpers', () => {
     // An object no longer listed leaves the cache.
     managedFieldsBytes([], cache);
     expect(cache.size).toBe(0);
+  });
+
+  it('finds the largest object of a list as JSON, measured once per resourceVersion', () => {
+    const cache: SizeCache = new Map();
+    const obj = (uid: string, rv: string, pad: number) => ({ metadata: { uid, name: `hr-${uid}`, namespace: 'apps', resourceVersion: rv }, status: { history: 'x'.repeat(pad) } });
+    const small = obj('1', '1', 10);
+    const big = obj('2', '1', 5000);
+    expect(listSizes([small, big], cache).largest).toEqual({ name: 'apps/hr-2', bytes: JSON.stringify(big).length });
+    // A retry loop grows the status: a new resourceVersion is measured again.
+    const bigger = obj('1', '2', 9000);
+    expect(listSizes([bigger, big], cache).largest).toEqual({ name: 'apps/hr-1', bytes: JSON.stringify(bigger).length });
+    expect(listSizes([], cache).largest).toBeUndefined();
   });
 
   it('reads the etcd DB size under the current and the old metric name', () => {
@@ -66,6 +79,13 @@ describe('ApiHealthSampler', () => {
     expect(fields[0]!.value!).toBeGreaterThan(25_000);
     expect(fields[0]!.value!).toBeLessThan(30_000);
     expect(named('etcd_db_bytes').map((s) => s.value)).toContain(123456);
+    const largest = named('object_bytes').filter((s) => s.labels!.resource === 'kustomizations');
+    expect(largest.length).toBeGreaterThanOrEqual(3);
+    expect(largest[0]!.value!).toBeGreaterThan(1000);
+    expect(largest[0]!.detail!.name).toMatch(/^team\/ks-\d+$/);
+    const metrics = flatMetrics(analyzeSamples(samples));
+    expect(metrics['api.object_bytes.kustomizations.max']).toBe(Math.max(...largest.map((s) => s.value!)));
+    expect(metrics['api.object_bytes.max']).toBeGreaterThanOrEqual(metrics['api.object_bytes.kustomizations.max']!);
     expect(samples.every((s) => s.kind === 'api')).toBe(true);
     expect(api.requests.filter((r) => r === `GET ${kustomizationsPath}`).length).toBe(named('list_kustomizations_seconds').length);
   });

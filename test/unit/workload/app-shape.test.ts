@@ -107,6 +107,32 @@ describe('HelmReleases (workload.helm.values, driftDetection)', () => {
     expect(hr.spec!.driftDetection).toEqual({ mode: 'enabled' });
   });
 
+  it('makes the last releases fail as asked, tells the ground truth, and sets remediation as Flux spells it', () => {
+    const options = parseGeneratorOptions({
+      apps: 0,
+      helm: { releases: 4, failures: { invalidManifest: 1, failingHook: 1 }, remediation: { retries: -1, strategy: 'rollback', remediateLastFailure: true, maxHistory: 0 } },
+    });
+    const plan = planWorkload(options, 'http://127.0.0.1:8080');
+    expect(plan.helmReleases.map((h) => h.failure)).toEqual([undefined, undefined, 'invalid-manifest', 'failing-hook']);
+    expect(plan.graph.brokenRoots.map((r) => r.id)).toEqual(['HelmRelease/flux-system/release-003', 'HelmRelease/flux-system/release-004']);
+    const [healthy, , invalid, hook] = plan.helmReleases.map((h) => helmReleaseObject(plan, h) as unknown as Obj);
+    expect(healthy!.spec!.values).toEqual({ replicas: 1, name: 'release-001' });
+    expect(invalid!.spec!.values).toEqual({ replicas: 1, name: 'release-003', failure: { invalidManifest: true, hook: false } });
+    expect(hook!.spec!.values.failure).toEqual({ invalidManifest: false, hook: true });
+    expect(healthy!.spec!.install).toEqual({ remediation: { retries: -1, remediateLastFailure: true } });
+    expect(healthy!.spec!.upgrade).toEqual({ remediation: { retries: -1, remediateLastFailure: true, strategy: 'rollback' } });
+    expect(healthy!.spec!.maxHistory).toBe(0);
+    expect(release({ releases: 1 }).spec!.install).toBeUndefined();
+  });
+
+  it('refuses more failing releases than releases, and remediation values out of range', () => {
+    expect(() => parseGeneratorOptions({ helm: { releases: 1, failures: { invalidManifest: 1, failingHook: 1 } } })).toThrow(
+      /workload\.helm\.failures: 2 failing releases \(invalidManifest \+ failingHook\) but workload\.helm\.releases is 1/,
+    );
+    expect(() => parseGeneratorOptions({ helm: { remediation: { strategy: 'retry' } } })).toThrow(/workload\.helm\.remediation\.strategy.*rollback, uninstall/);
+    expect(() => parseGeneratorOptions({ helm: { remediation: { retries: -2 } } })).toThrow(/workload\.helm\.remediation\.retries/);
+  });
+
   it('refuses unknown values shapes and drift detection modes with the allowed ones', () => {
     expect(() => parseGeneratorOptions({ helm: { values: 'full' } })).toThrow(/workload\.helm\.values.*minimal, app/);
     expect(() => parseGeneratorOptions({ helm: { driftDetection: 'on' } })).toThrow(/workload\.helm\.driftDetection.*disabled, warn, enabled/);
@@ -148,6 +174,19 @@ describe('the chart, rendered by the real helm', () => {
     expect(deployment.spec!.replicas).toBe(1);
     expect(deployment.spec!.template.spec.serviceAccountName).toBeUndefined();
     expect(containerOf(deployment).ports).toBeUndefined();
+  });
+
+  it('renders the failure classes only for the releases that ask: a Service the API server refuses, a hook Job with a 1 s deadline', { timeout: 20 * 60_000 }, async () => {
+    const invalid = await render({ releases: 1, failures: { invalidManifest: 1 } });
+    const service = invalid.find((o) => o.kind === 'Service')!;
+    expect(service.metadata.name).toBe('release-001-invalid');
+    expect(service.spec!.ports[0].port).toBe(70000);
+    // helm template leaves hooks in its output, annotated.
+    const hooked = await render({ releases: 1, failures: { failingHook: 1 } });
+    const job = hooked.find((o) => o.kind === 'Job') as Obj & { metadata: { annotations: Record<string, string> } };
+    expect(job.metadata.annotations['helm.sh/hook']).toBe('pre-install,pre-upgrade');
+    expect(job.spec!.activeDeadlineSeconds).toBe(1);
+    expect(hooked.some((o) => o.kind === 'Service')).toBe(false);
   });
 
   it("renders flux-benchmark's app for the app values: zero replicas, its ServiceAccount, a Service on the container's port, an Ingress", { timeout: 20 * 60_000 }, async () => {

@@ -161,6 +161,8 @@ describe('generateWorkload', () => {
       'fluxbench-app/Chart.yaml',
       'fluxbench-app/templates/configmap.yaml',
       'fluxbench-app/templates/deployment.yaml',
+      'fluxbench-app/templates/failure-hook.yaml',
+      'fluxbench-app/templates/failure-invalid.yaml',
       'fluxbench-app/templates/ingress.yaml',
       'fluxbench-app/templates/service.yaml',
       'fluxbench-app/templates/serviceaccount.yaml',
