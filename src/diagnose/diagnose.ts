@@ -10,6 +10,7 @@ import type { Cycle, Diagnosis, Finding, MissingDependency, StaleCause, Symptom 
 import { renderCycle } from './render-chain.ts';
 import { staleRevisionGroups } from './stale-revisions.ts';
 import { nodeSymptoms } from './symptoms.ts';
+import { workersHeld } from './workers-held.ts';
 import { parseObjectId, rawObjectId } from './state.ts';
 import type { FluxState } from './state.ts';
 import { applierAdjacency, buildWaitGraph } from './wait-graph.ts';
@@ -149,6 +150,7 @@ export function diagnose(state: FluxState, now: Date, overrides: Partial<Diagnos
     selfDependencies,
     missing,
     staleRevisions,
+    workersHeld: workersHeld(graph.nodes, nowMs),
     notes: [...state.notes, ...(search.truncated ? ['cycle search stopped at its bound: more cycles may exist than listed'] : [])],
   };
   return diagnosisSchema.parse(diagnosis);

@@ -34,6 +34,11 @@ export function renderDiagnosisMarkdown(diagnosis: Diagnosis, options: { heading
       lines.push(`| ${cell(displayId(group.source))} | ${cell(serves)} | ${group.objects.length}: ${cell(staleObjectList(group, 10))} | ${cell(group.explanation, 1000)} |`);
     }
   }
+  for (const held of diagnosis.workersHeld) {
+    lines.push('', `### Long reconciles holding ${held.controller}'s workers (${held.objects.length})`, '', cell(held.explanation, 1000), '');
+    lines.push('| Object | Seconds | Message |', '| --- | --- | --- |');
+    for (const o of held.objects.slice(0, 20)) lines.push(`| ${cell(displayId(o.id))} | ${o.seconds} | ${cell(o.message ?? '-')} |`);
+  }
   if (diagnosis.findings.length > 0) {
     lines.push('', `### Not Ready or stuck (${diagnosis.findings.length})`, '');
     lines.push('| Object | Stuck | Symptoms | Chain to root cause |', '| --- | --- | --- | --- |');

@@ -45,6 +45,11 @@ export function renderDiagnosisText(diagnosis: Diagnosis): string {
       lines.push(`  ${staleGroupHeading(group)}`, `      cause: ${group.explanation}`, `      objects: ${staleObjectList(group)}`);
     }
   }
+  for (const held of diagnosis.workersHeld) {
+    lines.push('', `Long reconciles holding ${held.controller}'s workers (${held.objects.length}):`, `  ${held.explanation}`);
+    for (const o of held.objects.slice(0, 20)) lines.push(`  ${displayId(o.id)}: ${o.seconds}s${o.message ? `: ${oneLine(o.message, 200)}` : ''}`);
+    if (held.objects.length > 20) lines.push(`  … and ${held.objects.length - 20} more`);
+  }
   const stuck = diagnosis.findings.filter((f) => f.stuck);
   const settling = diagnosis.findings.filter((f) => !f.stuck);
   if (stuck.length > 0) {

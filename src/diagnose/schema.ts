@@ -132,6 +132,17 @@ export const staleRevisionGroupSchema = z.object({
 });
 export type StaleRevisionGroup = z.infer<typeof staleRevisionGroupSchema>;
 
+/** Reconciles holding one controller's workers right now (see workers-held.ts). */
+export const workersHeldSchema = z.object({
+  controller: z.string(),
+  /** Longest first: the object, seconds in its current reconcile, its Ready message. */
+  objects: z.array(z.object({ id: z.string(), seconds: z.number(), message: z.string().optional() })),
+  /** The controller's --concurrent as Flux installs it, which diagnose compares with (it cannot read the flag). */
+  defaultConcurrent: z.number(),
+  explanation: z.string(),
+});
+export type WorkersHeld = z.infer<typeof workersHeldSchema>;
+
 export const diagnosisSchema = z.object({
   schemaVersion: z.literal(1),
   generatedAt: z.string(),
@@ -155,6 +166,8 @@ export const diagnosisSchema = z.object({
   missing: z.array(missingDependencySchema),
   /** "Healthy but frozen": per source, the objects behind its artifact and why. */
   staleRevisions: z.array(staleRevisionGroupSchema),
+  /** Long reconciles (Ready=Unknown for over 30 s) per controller: what holds its workers. */
+  workersHeld: z.array(workersHeldSchema),
   /** What could not be read (CRDs not installed, forbidden lists). */
   notes: z.array(z.string()),
 });

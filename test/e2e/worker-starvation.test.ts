@@ -1,0 +1,39 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { defineScenario } from '../../src/scenario/index.ts';
+import { runScenario } from '../../src/run/index.ts';
+
+describe('worker starvation on the real kustomize-controller', () => {
+  it('shows every worker held by health-check waits, and names the controller as the cause of the others’ lag', async () => {
+    const scenario = defineScenario({
+      name: 'workers-e2e',
+      // One worker, and two broken roots whose health checks hold it for their whole timeout.
+      controllers: { kustomize: { concurrent: 1, requeueDependency: '5s' } },
+      workload: {
+        layout: 'monorepo',
+        teams: 1,
+        apps: 6,
+        seed: 9,
+        graph: { shape: 'none', faults: { brokenRoots: 2, brokenChainLength: 0 } },
+        flux: { sourceInterval: '5s', interval: '1m', timeout: '30s' },
+      },
+      timeline: [{ at: '2s', action: 'churn.start', rate: 0.2, maxCommits: 4 }],
+      duration: '60s',
+      sampling: { interval: '2s' },
+      settle: { timeout: '1m', until: 'ready' },
+      thresholds: ['workers.kustomize-controller.saturated > 0'],
+    });
+    const reports = mkdtempSync(join(tmpdir(), 'fb-e2e-workers-'));
+    const result = await runScenario(scenario, { scenarioPath: '<defineScenario>', reportsDir: reports, quiet: true, log: () => {} });
+    const summary = result.summary!;
+    const saturated = summary.metrics['workers.kustomize-controller.saturated'];
+    expect(saturated, JSON.stringify(summary.workers)).toBeGreaterThanOrEqual(0.25);
+    const row = summary.workers?.reconcilers.find((r) => r.instance === 'kustomize-controller' && r.reconciler === 'kustomization');
+    expect(row?.maxConcurrent).toBe(1);
+    // The health checks hold the worker for up to their 30 s timeout.
+    expect(summary.metrics['workers.kustomize-controller.longest_running.max']).toBeGreaterThan(5);
+    expect(summary.warnings?.join('\n')).toMatch(/kustomize-controller.*(concurrent|workers)/s);
+  });
+});
