@@ -6,6 +6,7 @@
  * check waiting out its timeout) delays every other object of its kind. Pure.
  */
 import { z } from 'zod';
+import { reconcileSpans, type ReconcileSpan } from '../metrics/reconcile-progress.ts';
 import type { Sample } from '../metrics/sample.ts';
 import { assignDefined } from './collections.ts';
 import { controllerInstance, type InstanceIdentity } from './controller-series.ts';
@@ -62,11 +63,14 @@ export const workerStatsSchema = z.object({
   saturatedFrom: z.number().optional(),
   saturatedTo: z.number().optional(),
   /**
-   * When saturated for at least CAUSE_SHARE: the objects of its kind stuck failing meanwhile
-   * (see reconcilerKinds), longest stuck first, at most MAX_HOLDERS; `holdersTotal` counts them all.
+   * When saturated for at least CAUSE_SHARE: the objects of its kind whose reconciles held a
+   * worker longest meanwhile (from the `reconcile`/`progressing` spans; in older runs, the objects
+   * stuck failing meanwhile, see reconcilerKinds), at most MAX_HOLDERS; `holdersTotal` counts them all.
    */
   holders: z.array(z.string()).optional(),
   holdersTotal: z.number().optional(),
+  /** What named the holders: the reconcile spans, or (older runs) the stall samples. */
+  holdersFrom: z.enum(['reconciles', 'stalls']).optional(),
 });
 export type WorkerStats = z.infer<typeof workerStatsSchema>;
 
@@ -169,19 +173,37 @@ function reconcilerStats(entry: ReconcilerSeries, depthByTs: ReadonlyMap<number,
  * their own clock), longest stuck first. For a shard these may include objects of another shard:
  * stall samples do not say which shard reconciles an object.
  */
-function holdersOf(stats: WorkerStats, stallSamples: readonly Sample[], scrapeGapMs: number): { holders: string[]; holdersTotal: number } | undefined {
+function holdersOf(
+  stats: WorkerStats,
+  stallSamples: readonly Sample[],
+  spans: readonly ReconcileSpan[],
+  scrapeGapMs: number,
+): { holders: string[]; holdersTotal: number; holdersFrom: 'reconciles' | 'stalls' } | undefined {
   const spec = reconcilerKinds[stats.reconciler];
   if (!spec || stats.saturatedFrom === undefined || stats.saturatedTo === undefined) return undefined;
   const from = stats.saturatedFrom - scrapeGapMs;
   const to = stats.saturatedTo + scrapeGapMs;
-  const stuck = new Map<string, number>();
-  for (const s of stallSamples) {
-    const object = s.labels?.object;
-    if (s.name !== spec.stall || !object?.startsWith(`${spec.kind}/`) || s.ts < from || s.ts > to) continue;
-    stuck.set(object, Math.max(stuck.get(object) ?? 0, typeof s.value === 'number' ? s.value : 0));
+  // First choice: the reconciles that were running while the workers were full, by how long they
+  // ran then. A reconcile of a few seconds is the normal work the others wait for; one that held
+  // a worker across several scrapes (a health check waiting for its timeout) is the cause.
+  const minHeldMs = Math.max(2 * scrapeGapMs, 10_000);
+  const held = new Map<string, number>();
+  for (const span of spans) {
+    if (!span.object.startsWith(`${spec.kind}/`) || span.endTs - span.startTs < minHeldMs) continue;
+    const overlap = Math.min(span.endTs, to) - Math.max(span.startTs, from);
+    if (overlap > 0) held.set(span.object, (held.get(span.object) ?? 0) + overlap);
   }
-  const ranked = [...stuck].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([object]) => object);
-  return { holders: ranked.slice(0, MAX_HOLDERS), holdersTotal: ranked.length };
+  // Without reconcile spans (runs recorded before them): the objects stuck failing meanwhile.
+  const holdersFrom = held.size > 0 ? 'reconciles' : 'stalls';
+  if (held.size === 0) {
+    for (const s of stallSamples) {
+      const object = s.labels?.object;
+      if (s.name !== spec.stall || !object?.startsWith(`${spec.kind}/`) || s.ts < from || s.ts > to) continue;
+      held.set(object, Math.max(held.get(object) ?? 0, typeof s.value === 'number' ? s.value : 0));
+    }
+  }
+  const ranked = [...held].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([object]) => object);
+  return { holders: ranked.slice(0, MAX_HOLDERS), holdersTotal: ranked.length, holdersFrom };
 }
 
 /**
@@ -195,7 +217,9 @@ export function analyzeWorkers(
   phaseSamples: readonly Sample[],
   stallSamples: readonly Sample[],
   lastTs: number | undefined,
+  reconcileSamples: readonly Sample[] = [],
 ): WorkersStats {
+  const spans = reconcileSpans(reconcileSamples, lastTs ?? 0);
   const measure = phaseWindow(phaseSamples, 'measure', lastTs);
   const from = measure?.startTs ?? -Infinity;
   const to = measure?.endTs ?? Infinity;
@@ -205,7 +229,7 @@ export function analyzeWorkers(
     const stats = reconcilerStats(entry, depth.get(key), from, to);
     if ((stats.saturated ?? 0) >= CAUSE_SHARE) {
       const gap = medianGap([...entry.byTs.keys()]) ?? 0;
-      assignDefined(stats, holdersOf(stats, stallSamples, gap) ?? {});
+      assignDefined(stats, holdersOf(stats, stallSamples, spans, gap) ?? {});
     }
     reconcilers.push(stats);
   }

@@ -135,7 +135,9 @@ export function saturationWarning(s: WorkerStats, window: WorkersStats['window']
   const more = (s.holdersTotal ?? 0) > holders.length ? ` and ${(s.holdersTotal ?? 0) - holders.length} more` : '';
   const named =
     holders.length > 0
-      ? `${fixes.stuck}, likely the ones holding the workers: ${holders.join(', ')}${more}.`
+      ? s.holdersFrom === 'reconciles'
+        ? `The reconciles that held workers longest while they were full: ${holders.join(', ')}${more}.`
+        : `${fixes.stuck}, likely the ones holding the workers: ${holders.join(', ')}${more}.`
       : 'The samples do not name the objects that held the workers.';
   return (
     `${s.instance}: ${workers} were busy with work waiting in ${percent(s.saturated ?? 0)} of ${scrapes}${detail.length > 0 ? ` (${detail.join(', ')})` : ''}, ` +
@@ -167,7 +169,7 @@ export const workersMeasurement = defineMeasurement({
   description: "read from each controller scrape: controller-runtime's active and maximum workers and longest-running reconcile per reconciler, beside its workqueue depth",
   catalogue,
   scrape,
-  analyze: (input): WorkersAnalysis => ({ workers: analyzeWorkers(input.of('controller'), input.of('phase'), input.of('stall'), input.lastTs) }),
+  analyze: (input): WorkersAnalysis => ({ workers: analyzeWorkers(input.of('controller'), input.of('phase'), input.of('stall'), input.lastTs, input.of('reconcile')) }),
   summarize: summarizeWorkers,
   warnings: ({ workers }: WorkersAnalysis) =>
     workers.reconcilers.filter((s) => (s.saturated ?? 0) >= CAUSE_SHARE).map((s) => saturationWarning(s, workers.window)),

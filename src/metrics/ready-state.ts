@@ -1,5 +1,6 @@
 import type { FluxObjectSnapshot } from './flux-objects.ts';
 import { HandledReconcileLog } from './reconcile-requests.ts';
+import { ReconcileProgressLog } from './reconcile-progress.ts';
 import type { Sample } from './sample.ts';
 
 /** When an object was first seen, and first seen Ready=True, by the watches (epoch ms). */
@@ -27,12 +28,14 @@ export type ReadySampleName = 'seen' | 'ready' | 'removed' | 'expected';
  * interval) does not take it back. Deleting an object that was Ready keeps its record (a chaos
  * `object.delete` is not a slower apply); deleting one that never was forgets it (`removed`).
  *
- * The same feed also gives the `reconcile`/`handled` samples (HandledReconcileLog): every update
- * the watches see passes through here once, so time-to-handle needs no watch of its own.
+ * The same feed also gives the `reconcile`/`handled` samples (HandledReconcileLog) and the
+ * `reconcile`/`progressing` spans (ReconcileProgressLog): every update the watches see passes
+ * through here once, so neither needs a watch of its own.
  */
 export class ReadinessLog {
   private readonly objects = new Map<string, FirstReady>();
   private readonly handled = new HandledReconcileLog();
+  private readonly progress = new ReconcileProgressLog();
 
   observe(snapshot: FluxObjectSnapshot, ts: number): Sample[] {
     const samples: Sample[] = [];
@@ -46,16 +49,17 @@ export class ReadinessLog {
       entry.readyAt = ts;
       samples.push(readySample('ready', entry, ts));
     }
-    samples.push(...this.handled.observe(snapshot, ts));
+    samples.push(...this.handled.observe(snapshot, ts), ...this.progress.observe(snapshot, ts));
     return samples;
   }
 
   remove(key: string, ts: number): Sample[] {
     this.handled.forget(key);
+    const ended = this.progress.forget(key, ts);
     const entry = this.objects.get(key);
-    if (!entry || entry.readyAt !== undefined) return [];
+    if (!entry || entry.readyAt !== undefined) return ended;
     this.objects.delete(key);
-    return [readySample('removed', entry, ts)];
+    return [...ended, readySample('removed', entry, ts)];
   }
 
   /** Every object seen so far, by `<Kind>/<namespace>/<name>`. */

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defineScenario } from '../../src/scenario/index.ts';
 import { runScenario } from '../../src/run/index.ts';
+import { loadGraphTruth } from '../../src/workload/index.ts';
 
 describe('worker starvation on the real kustomize-controller', () => {
   it('shows every worker held by health-check waits, and names the controller as the cause of the others’ lag', async () => {
@@ -35,5 +36,10 @@ describe('worker starvation on the real kustomize-controller', () => {
     // The health checks hold the worker for up to their 30 s timeout.
     expect(summary.metrics['workers.kustomize-controller.longest_running.max']).toBeGreaterThan(5);
     expect(summary.warnings?.join('\n')).toMatch(/kustomize-controller.*(concurrent|workers)/s);
+    // The objects named as holding the worker are the broken roots, whose health checks wait 30 s each.
+    const truth = loadGraphTruth(join(result.runDir, 'github', 'graph.json'));
+    const brokenRoots = truth.brokenRoots.map((r) => r.id);
+    expect(row?.holders?.length, JSON.stringify(row)).toBeGreaterThan(0);
+    for (const holder of row!.holders!) expect(brokenRoots).toContain(holder);
   });
 });

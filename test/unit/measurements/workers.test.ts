@@ -186,6 +186,28 @@ describe('workers measurement: saturation', () => {
     expect(warning).not.toMatch(/HelmRelease\/apps\/other|long-ago|apps\/waiting|broken-01\b/);
   });
 
+  it('names the holders from the reconciles that ran while the workers were full, before any stall says so', () => {
+    const at = (round: number) => START + round * INTERVAL;
+    const progressing = (object: string, round: number, value: 0 | 1): Sample => ({ ts: at(round), kind: 'reconcile', name: 'progressing', value, labels: { object } });
+    const run = [
+      ...saturatedRun.filter((s) => s.kind !== 'stall'),
+      // Two health checks holding workers across the saturation, one short reconcile, one of another kind.
+      progressing('Kustomization/apps/slow-a', 3, 1),
+      progressing('Kustomization/apps/slow-a', 9, 0),
+      progressing('Kustomization/apps/slow-b', 4, 1),
+      progressing('Kustomization/apps/quick', 5, 1),
+      progressing('Kustomization/apps/quick', 5.5, 0),
+      progressing('HelmRelease/apps/hr', 3, 1),
+      progressing('HelmRelease/apps/hr', 12, 0),
+    ].sort((a, b) => a.ts - b.ts);
+    const [row] = analyzeSamples(run).workers.reconcilers;
+    // slow-b never ended: it holds its worker until the run's last sample.
+    expect(row!.holders).toEqual(['Kustomization/apps/slow-b', 'Kustomization/apps/slow-a']);
+    expect(row!.holdersTotal).toBe(2);
+    expect(row!.holdersFrom).toBe('reconciles');
+    expect(measurementWarnings(analyzeSamples(run)).join('\n')).toContain('The reconciles that held workers longest while they were full: Kustomization/apps/slow-b, Kustomization/apps/slow-a.');
+  });
+
   it('renders the Workers section and the sentence in the report, and round-trips through summary.json', () => {
     const summary = buildSummary(saturatedRun, syntheticRunMeta({ thresholds: ['workers.kustomize-controller.saturated < 0.5'] }));
     const report = renderMarkdown(summary);
