@@ -35,9 +35,10 @@ export function renderDiagnosisMarkdown(diagnosis: Diagnosis, options: { heading
     }
   }
   for (const held of diagnosis.workersHeld) {
-    lines.push('', `### Long reconciles holding ${held.controller}'s workers (${held.objects.length})`, '', cell(held.explanation, 1000), '');
+    lines.push('', `### Long ${held.kind} reconciles holding ${held.controller}'s workers (${held.objects.length})`, '', cell(held.explanation, 1000), '');
     lines.push('| Object | Seconds | Message |', '| --- | --- | --- |');
     for (const o of held.objects.slice(0, 20)) lines.push(`| ${cell(displayId(o.id))} | ${o.seconds} | ${cell(o.message ?? '-')} |`);
+    if (held.objects.length > 20) lines.push(`| … and ${held.objects.length - 20} more | | |`);
   }
   if (diagnosis.findings.length > 0) {
     lines.push('', `### Not Ready or stuck (${diagnosis.findings.length})`, '');

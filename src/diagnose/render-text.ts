@@ -46,7 +46,7 @@ export function renderDiagnosisText(diagnosis: Diagnosis): string {
     }
   }
   for (const held of diagnosis.workersHeld) {
-    lines.push('', `Long reconciles holding ${held.controller}'s workers (${held.objects.length}):`, `  ${held.explanation}`);
+    lines.push('', `Long ${held.kind} reconciles holding ${held.controller}'s workers (${held.objects.length}):`, `  ${held.explanation}`);
     for (const o of held.objects.slice(0, 20)) lines.push(`  ${displayId(o.id)}: ${o.seconds}s${o.message ? `: ${oneLine(o.message, 200)}` : ''}`);
     if (held.objects.length > 20) lines.push(`  … and ${held.objects.length - 20} more`);
   }

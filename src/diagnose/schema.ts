@@ -135,6 +135,8 @@ export type StaleRevisionGroup = z.infer<typeof staleRevisionGroupSchema>;
 /** Reconciles holding one controller's workers right now (see workers-held.ts). */
 export const workersHeldSchema = z.object({
   controller: z.string(),
+  /** The kind reconciled: each kind's reconciler has workers of its own. */
+  kind: z.string(),
   /** Longest first: the object, seconds in its current reconcile, its Ready message. */
   objects: z.array(z.object({ id: z.string(), seconds: z.number(), message: z.string().optional() })),
   /** The controller's --concurrent as Flux installs it, which diagnose compares with (it cannot read the flag). */

@@ -4,8 +4,9 @@ import { displayId } from './render-chain.ts';
 import type { WorkersHeld } from './schema.ts';
 
 /**
- * Each controller's default `--concurrent`, as Flux installs it: how many reconciles of a kind run
- * at once. Diagnose reads the cluster, not the controllers' flags, so these are what it compares
+ * Each controller's default `--concurrent`, as Flux installs it: how many reconciles of one kind
+ * run at once (controller-runtime gives each reconciler of a controller workers of its own, so
+ * source-controller runs 2 GitRepositories and 2 HelmCharts at once). Diagnose reads the cluster, not the controllers' flags, so these are what it compares
  * with; a controller started with more workers has more room.
  */
 export const defaultConcurrent: Readonly<Record<string, number>> = {
@@ -28,40 +29,40 @@ const controllerOf: Readonly<Record<string, string>> = {
 export const longReconcileMs = 30_000;
 
 /**
- * Reconciles that hold a controller's worker right now, grouped by controller: objects
+ * Reconciles that hold a controller's worker right now, grouped by kind (each kind has its own workers): objects
  * Ready=Unknown (Progressing) for longer than longReconcileMs, typically health checks waiting
  * up to spec.timeout. While as many run as the controller has workers, every other object of
  * that controller waits, however healthy: the "everything is slow" behind a few broken apps.
  * Pure; sorted by controller, objects longest first.
  */
 export function workersHeld(nodes: ReadonlyMap<string, FluxNode>, nowMs: number): WorkersHeld[] {
-  const byController = new Map<string, WorkersHeld['objects']>();
+  const byKind = new Map<string, WorkersHeld['objects']>();
   for (const node of nodes.values()) {
-    const controller = controllerOf[node.kind];
-    if (!controller || node.suspended || node.ready !== 'Unknown' || node.readySinceMs === undefined) continue;
+    if (!controllerOf[node.kind] || node.suspended || node.ready !== 'Unknown' || node.readySinceMs === undefined) continue;
     const heldMs = nowMs - node.readySinceMs;
     if (heldMs <= longReconcileMs) continue;
-    const list = byController.get(controller) ?? [];
+    const list = byKind.get(node.kind) ?? [];
     list.push({ id: node.id, seconds: Math.round(heldMs / 1000), ...(node.readyMessage ? { message: node.readyMessage } : {}) });
-    byController.set(controller, list);
+    byKind.set(node.kind, list);
   }
-  return [...byController]
+  return [...byKind]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([controller, objects]) => {
+    .map(([kind, objects]) => {
       objects.sort((a, b) => b.seconds - a.seconds || (a.id < b.id ? -1 : 1));
+      const controller = controllerOf[kind]!;
       const workers = defaultConcurrent[controller] ?? 1;
-      return { controller, objects, defaultConcurrent: workers, explanation: explainHeld(controller, objects, workers) };
+      return { controller, kind, objects, defaultConcurrent: workers, explanation: explainHeld(controller, kind, objects, workers) };
     });
 }
 
-function explainHeld(controller: string, objects: WorkersHeld['objects'], workers: number): string {
+function explainHeld(controller: string, kind: string, objects: WorkersHeld['objects'], workers: number): string {
   const longest = objects[0] ? ` (the longest ${displayId(objects[0].id)}, ${formatDuration(objects[0].seconds * 1000)})` : '';
   const full = objects.length >= workers;
   return (
-    `${objects.length} reconcile${objects.length === 1 ? '' : 's'} of ${controller} in progress for over ${formatDuration(longReconcileMs)}${longest}; ` +
-    `it runs ${workers} at once by default (--concurrent). ` +
+    `${objects.length} ${kind} reconcile${objects.length === 1 ? '' : 's'} of ${controller} in progress for over ${formatDuration(longReconcileMs)}${longest}; ` +
+    `it runs ${workers} ${kind} reconciles at once by default (--concurrent). ` +
     (full
-      ? 'With all its workers held, every other object it reconciles waits behind them: shorten spec.timeout of the objects that wait on health checks, fix what they wait for, or raise --concurrent'
+      ? `With all those workers held, every other ${kind} waits behind them: shorten spec.timeout of the objects that wait on health checks, fix what they wait for, or raise --concurrent`
       : 'While fewer than its workers, the others still get reconciled; if it runs with fewer workers than that, they do not')
   );
 }

@@ -168,10 +168,11 @@ function reconcilerStats(entry: ReconcilerSeries, depthByTs: ReadonlyMap<number,
 }
 
 /**
- * The objects of the reconciler's kind with a failing-stall sample while it was saturated (the
- * span of its saturated scrapes, widened by one scrape interval each side: stalls are sampled on
- * their own clock), longest stuck first. For a shard these may include objects of another shard:
- * stall samples do not say which shard reconciles an object.
+ * The objects of the reconciler's kind that held a worker while it was saturated (the span of its
+ * saturated scrapes, widened by one scrape interval each side: objects are watched on their own
+ * clock): those whose reconciles ran longest then, from the reconcile spans; in runs recorded
+ * before those, the ones with a failing-stall sample meanwhile, longest stuck first. For a shard
+ * these may include objects of another shard: the samples do not say which shard reconciles an object.
  */
 function holdersOf(
   stats: WorkerStats,
@@ -193,9 +194,10 @@ function holdersOf(
     const overlap = Math.min(span.endTs, to) - Math.max(span.startTs, from);
     if (overlap > 0) held.set(span.object, (held.get(span.object) ?? 0) + overlap);
   }
-  // Without reconcile spans (runs recorded before them): the objects stuck failing meanwhile.
-  const holdersFrom = held.size > 0 ? 'reconciles' : 'stalls';
-  if (held.size === 0) {
+  // Only runs recorded before the reconcile spans existed name the objects stuck failing meanwhile:
+  // in a newer run, no long reconcile means the workers were full of short ones.
+  const holdersFrom = spans.length > 0 ? 'reconciles' : 'stalls';
+  if (holdersFrom === 'stalls') {
     for (const s of stallSamples) {
       const object = s.labels?.object;
       if (s.name !== spec.stall || !object?.startsWith(`${spec.kind}/`) || s.ts < from || s.ts > to) continue;

@@ -50,6 +50,8 @@ export interface FluxObjectSnapshot {
   appliedRevision?: string;
   lastAttemptedRevision?: string;
   ready?: ReadyCondition;
+  /** The Reconciling condition is True: a reconcile is in progress (Progressing, or ProgressingWithRetry after a failure). */
+  reconciling?: boolean;
   /** Keys of the objects named in spec.dependsOn. */
   dependsOn: string[];
   suspended: boolean;
@@ -130,6 +132,7 @@ export function toSnapshot(kind: FluxKind, raw: unknown): FluxObjectSnapshot {
   if (asText(spec.interval)) snapshot.intervalMs = intervalMs;
   const ready = conditionOf(status, 'Ready');
   if (ready) snapshot.ready = { status: ready.status, reason: ready.reason, message: ready.message };
+  if (conditionOf(status, 'Reconciling')?.status === 'True') snapshot.reconciling = true;
   const handled = asText(status.lastHandledReconcileAt);
   if (handled) snapshot.lastHandledReconcileAt = handled;
 

@@ -1,6 +1,7 @@
 /**
- * When each object is in a reconcile: Flux's controllers set Ready=Unknown with reason
- * Progressing when a reconcile starts and Ready True or False when it ends, and a reconcile holds
+ * When each object is in a reconcile: Flux's controllers set the Reconciling condition (reason
+ * Progressing, or ProgressingWithRetry when retrying after a failure; a first reconcile also
+ * turns Ready Unknown) when a reconcile starts and remove it when it ends, and a reconcile holds
  * one of the controller's `--concurrent` workers from start to end. The run's report pairs these
  * spans with worker saturation to name the objects that held the workers (health checks waiting
  * for their timeout, mostly). Pure.
@@ -8,9 +9,9 @@
 import type { FluxObjectSnapshot } from './flux-objects.ts';
 import type { Sample } from './sample.ts';
 
-/** True while the object's Ready condition says a reconcile is in progress. */
-export function inReconcile(snapshot: Pick<FluxObjectSnapshot, 'ready'>): boolean {
-  return snapshot.ready?.status === 'Unknown' && snapshot.ready.reason === 'Progressing';
+/** True while the object's conditions say a reconcile is in progress. */
+export function inReconcile(snapshot: Pick<FluxObjectSnapshot, 'ready' | 'reconciling'>): boolean {
+  return snapshot.reconciling === true || (snapshot.ready?.status === 'Unknown' && snapshot.ready.reason === 'Progressing');
 }
 
 /**

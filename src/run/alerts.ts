@@ -3,7 +3,8 @@
  * repository and one Alert sending it the events of the Kustomizations built from that
  * repository, as Flux documents commit status updates. Each event becomes a list and a create
  * call on the fake GitHub's REST API (notification-controller lists a commit's statuses to skip
- * duplicates), so a busy fleet's statuses can be seen eating the API quota they share.
+ * duplicates, and skips the create when the newest status of its context says the same), so a
+ * busy fleet's statuses can be seen eating the API quota they share.
  */
 import { createHash } from 'node:crypto';
 import type { GeneratedWorkload } from '../workload/index.ts';
@@ -46,7 +47,8 @@ export function alertTargets(workload: Pick<GeneratedWorkload, 'fluxObjects'>): 
  */
 export function alertManifests(input: { namespace: string; githubUrl: string; token: string; targets: readonly AlertTarget[] }): string {
   return [
-    `apiVersion: v1\nkind: Secret\nmetadata: {name: ${commitStatusSecretName}, namespace: ${input.namespace}}\nstringData: {token: ${input.token}}\n`,
+    // JSON-quoted: a token of digits, or with YAML's special characters, stays a string.
+    `apiVersion: v1\nkind: Secret\nmetadata: {name: ${commitStatusSecretName}, namespace: ${input.namespace}}\nstringData: {token: ${JSON.stringify(input.token)}}\n`,
     ...input.targets.flatMap((t) => {
       const name = alertName(t.repo);
       return [
@@ -54,7 +56,7 @@ export function alertManifests(input: { namespace: string; githubUrl: string; to
           'apiVersion: notification.toolkit.fluxcd.io/v1beta3',
           'kind: Provider',
           `metadata: {name: ${name}, namespace: ${input.namespace}}`,
-          `spec: {type: github, address: "${input.githubUrl}/${t.repo}", secretRef: {name: ${commitStatusSecretName}}}`,
+          `spec: {type: github, address: ${JSON.stringify(`${input.githubUrl}/${t.repo}`)}, secretRef: {name: ${commitStatusSecretName}}}`,
           '',
         ].join('\n'),
         [

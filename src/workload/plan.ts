@@ -280,10 +280,12 @@ function failingReleases(options: GeneratorOptions, releases: HelmReleasePlan[])
   const failing = releases.slice(releases.length - invalidManifest - failingHook);
   return failing.map((release, i) => {
     release.failure = i < invalidManifest ? 'invalid-manifest' : 'failing-hook';
+    // helm-controller names the Helm release <targetNamespace>-<name> (no spec.releaseName), and the chart its objects after it.
+    const helmRelease = `${release.targetNamespace}/${release.targetNamespace}-${release.name}`;
     const reason =
       release.failure === 'invalid-manifest'
-        ? `the chart renders Service ${release.targetNamespace}/${release.name}-invalid with port 70000, which the API server refuses, so every install and upgrade fails`
-        : `the chart's pre-install/pre-upgrade hook Job ${release.targetNamespace}/${release.name}-hook exceeds its 1 s deadline, so every install and upgrade fails`;
+        ? `the chart renders Service ${helmRelease}-invalid with port 70000, which the API server refuses, so every install and upgrade fails`
+        : `the chart's pre-install/pre-upgrade hook Job ${helmRelease}-hook exceeds its 1 s deadline, so every install and upgrade fails`;
     return { id: release.id, reason };
   });
 }

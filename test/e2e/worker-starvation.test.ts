@@ -40,6 +40,7 @@ describe('worker starvation on the real kustomize-controller', () => {
     const truth = loadGraphTruth(join(result.runDir, 'github', 'graph.json'));
     const brokenRoots = truth.brokenRoots.map((r) => r.id);
     expect(row?.holders?.length, JSON.stringify(row)).toBeGreaterThan(0);
+    expect(row?.holdersFrom).toBe('reconciles');
     for (const holder of row!.holders!) expect(brokenRoots).toContain(holder);
   });
 });

@@ -37,13 +37,19 @@ export async function applyPhase(ctx: RunContext, parts: { cluster: StartedClust
     ctx.log(`webhooks: each repository's pushes are delivered to its own Flux Receiver (${hooks.length}, e.g. ${hooks[0]?.url})`);
   }
   if (notification.alerts.github) {
-    if (!notification.enabled) throw new FluxbenchError('controllers.notification.alerts.github needs notification-controller (controllers.notification.enabled: true)');
     // A token of its own, as Flux's docs set up commit statuses (it needs write access); declared
     // as "notifications" in github.tokens, it gets the limit the scenario gives it.
     const { github } = parts;
     const token = github.tokens().find((t) => t.name === 'notifications') ?? github.issueToken({ name: 'notifications', permission: 'write' });
     const targets = alertTargets(workload);
-    await kubectl(['apply', '-f', '-'], alertManifests({ namespace: parts.flux.namespace, githubUrl: workload.gitBaseUrl, token: token.token, targets }));
+    // Server-side: a client-side apply would copy the token into the last-applied annotation.
+    const manifests = alertManifests({ namespace: parts.flux.namespace, githubUrl: workload.gitBaseUrl, token: token.token, targets });
+    await kubectl(['apply', '--server-side', '-f', '-'], manifests);
+    if (!providerCapabilities(ctx.scenario.provider.type).ownsCluster) {
+      ctx.teardown.defer('removing the commit-status Providers and Alerts', async () => {
+        await kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=false'], manifests);
+      });
+    }
     ctx.log(`alerts: Kustomization events post GitHub commit statuses through ${targets.length} Provider(s) as "notifications"`);
   }
 }

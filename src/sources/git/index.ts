@@ -16,8 +16,9 @@ export const gitSource: SourceKindDefinition = {
   async start(options) {
     const appAuth = githubAppAuth({ github: options.host, workload: options.workload });
     const github = await startFakeGitHub({ ...options.host, ...(appAuth ? { app: appAuth.app } : {}), storageRoot: options.storageRoot }, { sink: options.sink });
-    // The scenario's first token is Flux's; without one the run issues a read-only token for it.
-    const fluxToken = github.tokens()[0] ?? github.issueToken({ name: 'flux', permission: 'read' });
+    // The scenario's first token is Flux's (one named "notifications" is the commit statuses' own,
+    // see run/alerts.ts); without one the run issues a read-only token for it.
+    const fluxToken = github.tokens().find((t) => t.name !== 'notifications') ?? github.issueToken({ name: 'flux', permission: 'read' });
     return {
       kind: 'git',
       url: github.url,

@@ -21,6 +21,7 @@ describe('long reconciles holding a controller’s workers', () => {
     expect(workersHeld).toHaveLength(1);
     const [held] = workersHeld;
     expect(held!.controller).toBe('kustomize-controller');
+    expect(held!.kind).toBe('Kustomization');
     expect(held!.defaultConcurrent).toBe(4);
     expect(held!.objects.map((o) => [o.id, o.seconds])).toEqual([
       ['Kustomization/apps/broken-4', 210],
@@ -29,10 +30,10 @@ describe('long reconciles holding a controller’s workers', () => {
       ['Kustomization/apps/broken-1', 60],
     ]);
     expect(held!.objects[0]!.message).toMatch(/^Running health checks for revision .* with a timeout of 4m0s$/);
-    expect(held!.explanation).toMatch(/^4 reconciles of kustomize-controller in progress for over 30s \(the longest apps\/broken-4, 3m30s\); it runs 4 at once by default/);
-    expect(held!.explanation).toMatch(/every other object it reconciles waits behind them: shorten spec\.timeout/);
-    expect(renderDiagnosisText(diagnose(state, now))).toContain("Long reconciles holding kustomize-controller's workers (4):");
-    expect(renderDiagnosisMarkdown(diagnose(state, now))).toContain("### Long reconciles holding kustomize-controller's workers (4)");
+    expect(held!.explanation).toMatch(/^4 Kustomization reconciles of kustomize-controller in progress for over 30s \(the longest apps\/broken-4, 3m30s\); it runs 4 Kustomization reconciles at once by default/);
+    expect(held!.explanation).toMatch(/every other Kustomization waits behind them: shorten spec\.timeout/);
+    expect(renderDiagnosisText(diagnose(state, now))).toContain("Long Kustomization reconciles holding kustomize-controller's workers (4):");
+    expect(renderDiagnosisMarkdown(diagnose(state, now))).toContain("### Long Kustomization reconciles holding kustomize-controller's workers (4)");
   });
 
   it('says the others still get reconciled while fewer than the workers, and lists nothing for short or finished reconciles', () => {

@@ -38,6 +38,13 @@ describe('reconcile spans from the Ready condition', () => {
     ]);
   });
 
+  it('sees a retry after a failure by its Reconciling condition, while Ready stays False', () => {
+    const log = new ReconcileProgressLog();
+    const retrying = { ...snapshot('a', 'False', 'HealthCheckFailed'), reconciling: true };
+    const samples = [...log.observe(snapshot('a', 'False', 'HealthCheckFailed'), 1), ...log.observe(retrying, 10), ...log.observe(snapshot('a', 'False', 'HealthCheckFailed'), 40)];
+    expect(reconcileSpans(samples, 100)).toEqual([{ object: 'Kustomization/apps/a', startTs: 10, endTs: 40 }]);
+  });
+
   it('ends a reconcile still running at the end of the run', () => {
     const log = new ReconcileProgressLog();
     expect(reconcileSpans(log.observe(snapshot('a', 'Unknown', 'Progressing'), 5), 60)).toEqual([{ object: 'Kustomization/apps/a', startTs: 5, endTs: 60 }]);
