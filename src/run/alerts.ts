@@ -18,9 +18,18 @@ export interface AlertTarget {
   kustomizations: Array<{ namespace: string; name: string }>;
 }
 
-/** A Provider/Alert name for a repository: readable, a DNS label, unique per repository. */
-export function alertName(repo: string): string {
-  const name = `gh-status-${repo.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`.replace(/-+$/, '');
+/**
+ * The Provider types the run can create, by their notification-controller names: `github` posts
+ * a commit status per event, `githubdispatch` a repository_dispatch (how teams start GitHub
+ * Actions workflows from Flux events). Both call the GitHub API with the Provider's token.
+ */
+export type AlertProviderType = 'github' | 'githubdispatch';
+
+const namePrefix: Record<AlertProviderType, string> = { github: 'gh-status', githubdispatch: 'gh-dispatch' };
+
+/** A Provider/Alert name for a repository and type: readable, a DNS label, unique per repository. */
+export function alertName(repo: string, type: AlertProviderType = 'github'): string {
+  const name = `${namePrefix[type]}-${repo.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`.replace(/-+$/, '');
   if (name.length <= 63) return name;
   const hash = createHash('sha256').update(repo).digest('hex').slice(0, 8);
   return `${name.slice(0, 54).replace(/-+$/, '')}-${hash}`;
@@ -45,32 +54,43 @@ export function alertTargets(workload: Pick<GeneratedWorkload, 'fluxObjects'>): 
  * Events of severity info (success) and error (failure) both post; Progressing is skipped by
  * the controller itself.
  */
-export function alertManifests(input: { namespace: string; githubUrl: string; token: string; targets: readonly AlertTarget[] }): string {
+export function alertManifests(input: {
+  namespace: string;
+  githubUrl: string;
+  token: string;
+  targets: readonly AlertTarget[];
+  /** Provider types to create per repository (default: github). */
+  types?: readonly AlertProviderType[];
+}): string {
+  const types = input.types ?? ['github'];
   return [
     // JSON-quoted: a token of digits, or with YAML's special characters, stays a string.
     `apiVersion: v1\nkind: Secret\nmetadata: {name: ${commitStatusSecretName}, namespace: ${input.namespace}}\nstringData: {token: ${JSON.stringify(input.token)}}\n`,
-    ...input.targets.flatMap((t) => {
-      const name = alertName(t.repo);
-      return [
-        [
-          'apiVersion: notification.toolkit.fluxcd.io/v1beta3',
-          'kind: Provider',
-          `metadata: {name: ${name}, namespace: ${input.namespace}}`,
-          `spec: {type: github, address: ${JSON.stringify(`${input.githubUrl}/${t.repo}`)}, secretRef: {name: ${commitStatusSecretName}}}`,
-          '',
-        ].join('\n'),
-        [
-          'apiVersion: notification.toolkit.fluxcd.io/v1beta3',
-          'kind: Alert',
-          `metadata: {name: ${name}, namespace: ${input.namespace}}`,
-          'spec:',
-          `  providerRef: {name: ${name}}`,
-          '  eventSeverity: info',
-          '  eventSources:',
-          ...t.kustomizations.map((k) => `    - {kind: Kustomization, name: ${k.name}, namespace: ${k.namespace}}`),
-          '',
-        ].join('\n'),
-      ];
-    }),
+    ...types.flatMap((type) => input.targets.flatMap((t) => providerAndAlert(input, t, type))),
   ].join('---\n');
+}
+
+/** One Provider of `type` for the repository, and the Alert sending it its Kustomizations' events. */
+function providerAndAlert(input: { namespace: string; githubUrl: string }, t: AlertTarget, type: AlertProviderType): string[] {
+  const name = alertName(t.repo, type);
+  return [
+    [
+      'apiVersion: notification.toolkit.fluxcd.io/v1beta3',
+      'kind: Provider',
+      `metadata: {name: ${name}, namespace: ${input.namespace}}`,
+      `spec: {type: ${type}, address: ${JSON.stringify(`${input.githubUrl}/${t.repo}`)}, secretRef: {name: ${commitStatusSecretName}}}`,
+      '',
+    ].join('\n'),
+    [
+      'apiVersion: notification.toolkit.fluxcd.io/v1beta3',
+      'kind: Alert',
+      `metadata: {name: ${name}, namespace: ${input.namespace}}`,
+      'spec:',
+      `  providerRef: {name: ${name}}`,
+      '  eventSeverity: info',
+      '  eventSources:',
+      ...t.kustomizations.map((k) => `    - {kind: Kustomization, name: ${k.name}, namespace: ${k.namespace}}`),
+      '',
+    ].join('\n'),
+  ];
 }

@@ -28,13 +28,7 @@ export function scenarioProblems(scenario: Scenario): ScenarioProblem[] {
     problems.push({ path: ['registry'], message: `the OCI registry runs only with workload.source oci (this scenario's source is ${scenario.workload.source ?? 'git'}): set workload.source: oci or remove the registry block` });
   }
   problems.push(...helmControllerProblems(scenario));
-  const { notification } = scenario.controllers;
-  if (notification.alerts.github && !notification.enabled) {
-    problems.push({ path: ['controllers', 'notification', 'alerts', 'github'], message: 'commit statuses are posted by notification-controller: set controllers.notification.enabled: true' });
-  }
-  if (notification.alerts.github && (scenario.workload.source ?? 'git') !== 'git') {
-    problems.push({ path: ['controllers', 'notification', 'alerts', 'github'], message: `commit statuses need commits: workload.source is ${scenario.workload.source}, allowed: git` });
-  }
+  problems.push(...alertProblems(scenario));
   const durationMs = parseDuration(scenario.duration);
   const intervalMs = parseDuration(scenario.sampling.interval);
   if (intervalMs > durationMs) {
@@ -104,6 +98,21 @@ function providerFieldProblems(provider: Scenario['provider']): ScenarioProblem[
     // Pod-only settings read better as what they are for than as a list of providers.
     const message = field === 'fluxImageRepository' ? `only used where Flux runs as pods (${where}), not ${provider.type}` : `only used with ${where}, not ${provider.type}`;
     problems.push({ path: ['provider', field], message });
+  }
+  return problems;
+}
+
+/** Providers the run creates post through notification-controller, to the fake GitHub that serves git sources. */
+function alertProblems(scenario: Scenario): ScenarioProblem[] {
+  const { notification } = scenario.controllers;
+  const problems: ScenarioProblem[] = [];
+  for (const field of ['github', 'githubDispatch'] as const) {
+    if (!notification.alerts[field]) continue;
+    const path = ['controllers', 'notification', 'alerts', field];
+    if (!notification.enabled) problems.push({ path, message: 'Providers post through notification-controller: set controllers.notification.enabled: true' });
+    if ((scenario.workload.source ?? 'git') !== 'git') {
+      problems.push({ path, message: `Providers post to the fake GitHub, which serves git sources: workload.source is ${scenario.workload.source}, allowed: git` });
+    }
   }
   return problems;
 }

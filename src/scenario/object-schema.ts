@@ -107,6 +107,13 @@ const controllersSchema = z
                 description:
                   'GitHub commit statuses for every Kustomization event: a Provider of type github per repository and an Alert per Provider (needs enabled: true). They call the fake GitHub with the token named "notifications" in github.tokens, or one issued for the run, so their REST calls count against that quota.',
               }),
+            githubDispatch: z
+              .boolean()
+              .default(false)
+              .meta({
+                description:
+                  'A repository_dispatch for every Kustomization event (how teams start GitHub Actions workflows from Flux): a Provider of type githubdispatch per repository and an Alert, with the same token as github.',
+              }),
           })
           .prefault({})
           .meta({ description: 'notification-controller Providers and Alerts the run creates.' }),

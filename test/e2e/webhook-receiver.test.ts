@@ -11,7 +11,7 @@ describe('push webhooks from the fake GitHub to a real Flux Receiver, commit sta
   it('reconcile a GitRepository within seconds although it polls only every 10 minutes, and post a status per applied commit', async () => {
     const scenario = defineScenario({
       name: 'webhook-e2e',
-      controllers: { notification: { enabled: true, receivers: true, alerts: { github: true } }, kustomize: { requeueDependency: '5s' } },
+      controllers: { notification: { enabled: true, receivers: true, alerts: { github: true, githubDispatch: true } }, kustomize: { requeueDependency: '5s' } },
       workload: { layout: 'monorepo', teams: 1, apps: 2, seed: 5, flux: { auth: 'basic', sourceInterval: '10m', interval: '10m' } },
       timeline: [{ at: '2s', action: 'churn.start', rate: 0.25, maxCommits: 3 }],
       duration: '30s',
@@ -40,5 +40,9 @@ describe('push webhooks from the fake GitHub to a real Flux Receiver, commit sta
     expect(creates.every((s) => s.labels?.status === '201' && s.labels.identity?.includes('notifications') && s.labels.repo !== '')).toBe(true);
     const lists = requests.filter((s) => s.labels?.route === 'rest.statuses.list' && s.labels.identity?.includes('notifications'));
     expect(lists.length).toBeGreaterThanOrEqual(creates.length);
+    // githubdispatch: a repository_dispatch per event, as teams start GitHub Actions from Flux.
+    const dispatches = requests.filter((s) => s.labels?.route === 'rest.dispatches' && s.labels.identity?.includes('notifications'));
+    expect(dispatches.length).toBeGreaterThanOrEqual(1);
+    expect(dispatches.every((s) => s.labels?.status === '204')).toBe(true);
   });
 });

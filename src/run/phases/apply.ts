@@ -36,20 +36,21 @@ export async function applyPhase(ctx: RunContext, parts: { cluster: StartedClust
     parts.github.admin.setWebhooks(hooks);
     ctx.log(`webhooks: each repository's pushes are delivered to its own Flux Receiver (${hooks.length}, e.g. ${hooks[0]?.url})`);
   }
-  if (notification.alerts.github) {
+  const types = [...(notification.alerts.github ? (['github'] as const) : []), ...(notification.alerts.githubDispatch ? (['githubdispatch'] as const) : [])];
+  if (types.length > 0) {
     // A token of its own, as Flux's docs set up commit statuses (it needs write access); declared
     // as "notifications" in github.tokens, it gets the limit the scenario gives it.
     const { github } = parts;
     const token = github.tokens().find((t) => t.name === 'notifications') ?? github.issueToken({ name: 'notifications', permission: 'write' });
     const targets = alertTargets(workload);
     // Server-side: a client-side apply would copy the token into the last-applied annotation.
-    const manifests = alertManifests({ namespace: parts.flux.namespace, githubUrl: workload.gitBaseUrl, token: token.token, targets });
+    const manifests = alertManifests({ namespace: parts.flux.namespace, githubUrl: workload.gitBaseUrl, token: token.token, targets, types });
     await kubectl(['apply', '--server-side', '-f', '-'], manifests);
     if (!providerCapabilities(ctx.scenario.provider.type).ownsCluster) {
       ctx.teardown.defer('removing the commit-status Providers and Alerts', async () => {
         await kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=false'], manifests);
       });
     }
-    ctx.log(`alerts: Kustomization events post GitHub commit statuses through ${targets.length} Provider(s) as "notifications"`);
+    ctx.log(`alerts: Kustomization events go to the fake GitHub through ${targets.length * types.length} Provider(s) (${types.join(', ')}) as "notifications"`);
   }
 }

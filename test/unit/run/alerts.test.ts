@@ -50,6 +50,19 @@ describe('commit status alerts', () => {
     });
   });
 
+  it('adds a githubdispatch Provider and Alert per repository when asked, with the same token', () => {
+    const docs = parseAllDocuments(alertManifests({ namespace: 'flux-system', githubUrl: 'http://127.0.0.1:4321', token: '12345678', targets: alertTargets(workload), types: ['github', 'githubdispatch'] })).map((d) => d.toJS());
+    expect(docs[0].stringData).toEqual({ token: '12345678' });
+    const providers = docs.filter((d) => d.kind === 'Provider').map((d) => `${d.metadata.name} ${d.spec.type} ${d.spec.address}`);
+    expect(providers).toEqual([
+      'gh-status-fleet-team-a github http://127.0.0.1:4321/fleet/team-a',
+      'gh-status-fleet-team-b github http://127.0.0.1:4321/fleet/team-b',
+      'gh-dispatch-fleet-team-a githubdispatch http://127.0.0.1:4321/fleet/team-a',
+      'gh-dispatch-fleet-team-b githubdispatch http://127.0.0.1:4321/fleet/team-b',
+    ]);
+    expect(docs.filter((d) => d.kind === 'Alert').map((d) => d.spec.providerRef.name)).toEqual(providers.map((p) => p.split(' ')[0]));
+  });
+
   it('names each repository with a DNS label, hashed when too long', () => {
     const long = `org/${'r'.repeat(80)}`;
     expect(alertName(long)).toMatch(/^[a-z0-9-]{1,63}$/);
@@ -68,11 +81,11 @@ describe('commit status alerts', () => {
       }
     };
     expect(problems('{notification: {alerts: {github: true}}}')).toEqual([
-      expect.stringMatching(/^a\.yaml:2:\d+: controllers\.notification\.alerts\.github: commit statuses are posted by notification-controller: set controllers\.notification\.enabled: true/),
+      expect.stringMatching(/^a\.yaml:2:\d+: controllers\.notification\.alerts\.github: Providers post through notification-controller: set controllers\.notification\.enabled: true/),
     ]);
     expect(problems('{notification: {enabled: true, alerts: {github: true}}}')).toEqual([]);
     expect(problems('{notification: {enabled: true, alerts: {github: true}}}', 'oci')).toEqual([
-      expect.stringMatching(/alerts\.github: commit statuses need commits: workload\.source is oci, allowed: git/),
+      expect.stringMatching(/alerts\.github: Providers post to the fake GitHub, which serves git sources: workload\.source is oci, allowed: git/),
     ]);
   });
 });
