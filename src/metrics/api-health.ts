@@ -80,6 +80,11 @@ export function listSizes(items: readonly unknown[], cache?: SizeCache): ListSiz
   return { managedFieldsBytes: total, ...(largest ? { largest } : {}) };
 }
 
+/** The `api`/`object_bytes` sample of one resource's largest object: its size, and its name in `detail`. */
+function largestObjectSample(ts: number, resource: string, largest: NonNullable<ListSizes['largest']>): Sample {
+  return { ts, kind: 'api', name: 'object_bytes', value: largest.bytes, labels: { resource }, detail: { name: largest.name } };
+}
+
 /** Bytes of `metadata.managedFields` as JSON, summed over objects (see listSizes). */
 export function managedFieldsBytes(items: readonly unknown[], cache?: SizeCache): number {
   return listSizes(items, cache).managedFieldsBytes;
@@ -105,7 +110,7 @@ async function sampleReleaseSecrets(core: CoreV1Api, cache: SizeCache | undefine
     const list = await core.listSecretForAllNamespaces({ fieldSelector: 'type=helm.sh/release.v1', labelSelector: 'owner=helm' });
     const sizes = listSizes(list.items, cache);
     write({ ts: Date.now(), kind: 'api', name: 'object_count', value: list.items.length, labels: { resource: helmReleaseSecrets } });
-    if (sizes.largest) write({ ts: Date.now(), kind: 'api', name: 'object_bytes', value: sizes.largest.bytes, labels: { resource: helmReleaseSecrets }, detail: { name: sizes.largest.name } });
+    if (sizes.largest) write(largestObjectSample(Date.now(), helmReleaseSecrets, sizes.largest));
   } catch (err) {
     log('list:secrets', `listing Helm release Secrets failed: ${errorMessage(err)}`);
   }
@@ -157,7 +162,7 @@ export class ApiHealthSampler implements Measurement {
             write({ ts, kind: 'api', name: 'object_count', value: items.length, labels: { resource: resource.plural } });
             const sizes = listSizes(items, fieldCache.get(resource.plural));
             fieldBytes += sizes.managedFieldsBytes;
-            if (sizes.largest) write({ ts, kind: 'api', name: 'object_bytes', value: sizes.largest.bytes, labels: { resource: resource.plural }, detail: { name: sizes.largest.name } });
+            if (sizes.largest) write(largestObjectSample(ts, resource.plural, sizes.largest));
             listed += 1;
             // Release Secrets carry whole charts: once a minute (every 4th round) is load enough on the API server measured.
             if (resource.plural === 'helmreleases' && items.length > 0 && core && round >= nextSecretsRound) {

@@ -6,8 +6,8 @@
  * duplicates, and skips the create when the newest status of its context says the same), so a
  * busy fleet's statuses can be seen eating the API quota they share.
  */
-import { createHash } from 'node:crypto';
 import type { GeneratedWorkload } from '../workload/index.ts';
+import { boundedObjectName } from './receivers.ts';
 
 /** The Secret the Providers read their token from (key `token`, as notification-controller expects). */
 export const commitStatusSecretName = 'fluxbench-github-status';
@@ -29,10 +29,7 @@ const namePrefix: Record<AlertProviderType, string> = { github: 'gh-status', git
 
 /** A Provider/Alert name for a repository and type: readable, a DNS label, unique per repository. */
 export function alertName(repo: string, type: AlertProviderType = 'github'): string {
-  const name = `${namePrefix[type]}-${repo.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`.replace(/-+$/, '');
-  if (name.length <= 63) return name;
-  const hash = createHash('sha256').update(repo).digest('hex').slice(0, 8);
-  return `${name.slice(0, 54).replace(/-+$/, '')}-${hash}`;
+  return boundedObjectName(`${namePrefix[type]}-${repo.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`.replace(/-+$/, ''), repo);
 }
 
 /** The Kustomizations of a workload grouped by the repository they read (sorted by repository). */

@@ -12,12 +12,19 @@ export interface ReceiverTarget {
   repo: string;
 }
 
+/**
+ * `name` as a DNS label (at most 63 characters): as it is when it fits, else cut and suffixed with
+ * 8 hex of the sha256 of `key`, so two long names that share a prefix stay apart.
+ */
+export function boundedObjectName(name: string, key: string): string {
+  if (name.length <= 63) return name;
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 8);
+  return `${name.slice(0, 54).replace(/-+$/, '')}-${hash}`;
+}
+
 /** A Receiver name for a GitRepository: readable, unique across namespaces, a DNS label. */
 export function receiverName(target: Pick<ReceiverTarget, 'namespace' | 'name'>): string {
-  const name = `gh-${target.namespace}-${target.name}`;
-  if (name.length <= 63) return name;
-  const hash = createHash('sha256').update(`${target.namespace}/${target.name}`).digest('hex').slice(0, 8);
-  return `${name.slice(0, 54).replace(/-+$/, '')}-${hash}`;
+  return boundedObjectName(`gh-${target.namespace}-${target.name}`, `${target.namespace}/${target.name}`);
 }
 
 /**
