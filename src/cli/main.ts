@@ -15,6 +15,7 @@ import { registerFluxCommand } from './flux-command.ts';
 import { registerGenerateCommand } from './generate-command.ts';
 import { registerFluxManifestsCommand } from './flux-manifests-command.ts';
 import { registerSizingCommand } from './sizing-command.ts';
+import { registerAbCommand } from './ab-command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('fluxbench')
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerGenerateCommand(program);
   registerFluxManifestsCommand(program);
   registerSizingCommand(program);
+  registerAbCommand(program);
   return program;
 }
 

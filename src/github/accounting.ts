@@ -33,15 +33,35 @@ export interface RequestRecord {
   limited?: 'primary' | 'concurrency' | 'points';
   /** git RPCs (upload-pack, receive-pack): what serving it cost the host. */
   git?: GitCost;
+  /** hooks.generic: the Flux event it carried. */
+  event?: HookEvent;
+}
+
+/**
+ * The parts of a Flux event (fluxcd/pkg/apis/event v1beta1) a generic webhook received that a
+ * report needs: which object, why, at which revision. The message is left out: it is free text
+ * from the controllers, sized by their errors.
+ */
+export interface HookEvent {
+  kind: string;
+  namespace: string;
+  name: string;
+  /** Flux's event reason (ReconciliationSucceeded, HealthCheckFailed, …). */
+  reason: string;
+  /** info | error */
+  severity: string;
+  /** metadata.revision, when the controller set one. */
+  revision?: string;
 }
 
 /** Requests that named one repository (`owner/repo`), since the server started. */
 export interface RepoRequestCounts {
   requests: number;
-  /** Of those, by traffic category: git smart-HTTP, REST, pages. */
+  /** Of those, by traffic category: git smart-HTTP, REST, pages, generic webhooks. */
   git: number;
   rest: number;
   pages: number;
+  hooks: number;
   /** Refused by a rate limit (403 or 429 with `limited` set). */
   limited: number;
   /** Answered 4xx for another reason (credentials, not found, forbidden). */
@@ -97,7 +117,7 @@ export class Accounting {
       name: 'request',
       value: record.durationMs / 1000,
       labels: { identity: record.identity, repo: record.repo, route: record.route, method: record.method, status: String(record.status) },
-      detail: { bytesIn: record.bytesIn, bytesOut: record.bytesOut, ...(record.limited ? { limited: record.limited } : {}), ...(record.git ? gitDetail(record.git) : {}) },
+      detail: { bytesIn: record.bytesIn, bytesOut: record.bytesOut, ...(record.limited ? { limited: record.limited } : {}), ...(record.git ? gitDetail(record.git) : {}), ...(record.event ? { event: record.event } : {}) },
     });
   }
 
@@ -122,9 +142,9 @@ export class Accounting {
   private countRepo(record: RequestRecord): void {
     const key = this.byRepo.has(record.repo) || this.byRepo.size < repoKeyLimit ? record.repo : otherRepos;
     let c = this.byRepo.get(key);
-    if (!c) this.byRepo.set(key, (c = { requests: 0, git: 0, rest: 0, pages: 0, limited: 0, clientErrors: 0, failed: 0, bytesIn: 0, bytesOut: 0 }));
+    if (!c) this.byRepo.set(key, (c = { requests: 0, git: 0, rest: 0, pages: 0, hooks: 0, limited: 0, clientErrors: 0, failed: 0, bytesIn: 0, bytesOut: 0 }));
     c.requests += 1;
-    if (record.category === 'git' || record.category === 'rest' || record.category === 'pages') c[record.category] += 1;
+    if (record.category !== 'admin') c[record.category] += 1;
     if (record.limited) c.limited += 1;
     else if (record.status >= 400 && record.status < 500) c.clientErrors += 1;
     if (record.status === 0 || record.status >= 500) c.failed += 1;

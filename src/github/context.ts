@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RequestRecord } from './accounting.ts';
+import type { HookEvent, RequestRecord } from './accounting.ts';
 import type { FaultDecision } from './faults.ts';
 import type { GitUsage } from './git-processes.ts';
 import { sendJson } from './http-util.ts';
@@ -30,6 +30,8 @@ export interface Exchange {
    * once it has exited, what it cost; the accounting turns it into the record's `git`.
    */
   git?: { startedMs: number; usage?: GitUsage };
+  /** Set by the hooks handler: the Flux event a generic webhook carried, for the record's `event`. */
+  event?: HookEvent;
 }
 
 /** A routed request: what the middleware after accounting and every handler family see. */

@@ -4,6 +4,7 @@ import { adminAuthenticationRequired, presentsAdminSecret } from './admin-auth.t
 import { noFault, type Exchange, type RequestContext } from './context.ts';
 import { handleAdmin } from './handlers/admin.ts';
 import { handleGit } from './handlers/git.ts';
+import { handleHooks } from './handlers/hooks.ts';
 import { handlePages } from './handlers/pages.ts';
 import { handleRest } from './handlers/rest.ts';
 import { sendJson } from './http-util.ts';
@@ -35,6 +36,7 @@ const families: Record<Exclude<RouteMatch['category'], 'admin'>, Handler<Request
   git: compose(requestMiddleware, handleGit),
   rest: compose(requestMiddleware, handleRest),
   pages: compose(requestMiddleware, handlePages),
+  hooks: compose(requestMiddleware, handleHooks),
 };
 
 /**

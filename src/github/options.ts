@@ -9,8 +9,11 @@ export { faultTypes, type FaultType } from '../serving/fault-spec.ts';
 
 const loopbackHosts = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-/** Which traffic a primary/secondary limit counts: REST API calls, git smart-HTTP, pages (Helm repos). */
-export const trafficCategorySchema = z.enum(['rest', 'git', 'pages']);
+/**
+ * Which traffic a primary/secondary limit counts: REST API calls, git smart-HTTP, pages (Helm
+ * repos), hooks (generic webhook Providers' posts; not a GitHub API, so not counted by default).
+ */
+export const trafficCategorySchema = z.enum(['rest', 'git', 'pages', 'hooks']);
 export type TrafficCategory = z.infer<typeof trafficCategorySchema>;
 
 export const faultMatchSchema = z

@@ -18,12 +18,13 @@ export type RouteName =
   | 'rest.app.installation'
   | 'rest.app.access_tokens'
   | 'rest.installation.lookup'
-  | 'rest.unknown';
+  | 'rest.unknown'
+  | 'hooks.generic';
 
 export type GitService = 'git-upload-pack' | 'git-receive-pack';
 
 export interface RouteMatch {
-  category: 'git' | 'rest' | 'pages' | 'admin';
+  category: 'git' | 'rest' | 'pages' | 'hooks' | 'admin';
   route: RouteName | 'admin';
   owner?: string;
   repo?: string;
@@ -76,6 +77,7 @@ export function matchRoute(method: string, rawUrl: string): RouteMatch | RouteEr
   if (segments[0] === '_fluxbench') return { category: 'admin', route: 'admin', rest: segments.slice(1), query };
   if (segments[0] === 'api' && segments[1] === 'v3') return matchRest(method, segments.slice(2), query);
   if (segments[0] === 'pages') return matchPages(segments.slice(1), query);
+  if (segments[0] === 'hooks') return matchHooks(method, segments.slice(1), query);
   const git = matchGit(method, segments, query);
   if (git) return git;
   return matchRest(method, segments, query);
@@ -108,6 +110,19 @@ function matchPages(s: string[], query: URLSearchParams): RouteMatch | RouteErro
   }
   if (!file.every(isValidPageSegment)) return fail(404, 'Not Found');
   return { category: 'pages', route: 'pages', owner, repo, rest: file, query };
+}
+
+/**
+ * `/hooks/{owner}/{repo}`: the endpoint of notification-controller's `generic` Providers, standing
+ * for the webhook receiver a team runs beside its Git host (a CI trigger, a chat bridge). Not a
+ * GitHub API: it lives on this server so its calls are counted, attributed and faulted like the
+ * rest, per repository.
+ */
+function matchHooks(method: string, s: string[], query: URLSearchParams): RouteMatch | RouteError {
+  const [owner, repo] = s;
+  if (s.length !== 2 || owner === undefined || repo === undefined || !isValidOwner(owner) || normalizeRepoSegment(repo) !== repo) return fail(404, 'Not Found');
+  if (method !== 'POST') return fail(405, 'webhooks take POST');
+  return { category: 'hooks', route: 'hooks.generic', owner, repo, query };
 }
 
 function matchRest(method: string, s: string[], query: URLSearchParams): RouteMatch {

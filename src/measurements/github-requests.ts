@@ -1,6 +1,7 @@
 /**
  * Requests to the fake GitHub per repository, from its `github`/`request` samples (each labelled
- * with the `owner/repo` its route names: git smart-HTTP, REST under /repos/{owner}/{repo}, pages),
+ * with the `owner/repo` its route names: git smart-HTTP, REST under /repos/{owner}/{repo}, pages,
+ * generic webhooks under /hooks/{owner}/{repo}),
  * and the report table that keeps a run of hundreds of repositories readable: the busiest ones,
  * the rest summed, and the requests that named none.
  */
@@ -11,10 +12,12 @@ import type { ReportTable } from './types.ts';
 
 export const repoRequestStatsSchema = z.object({
   requests: z.number(),
-  /** Of those, by traffic category: git smart-HTTP, REST API, pages (Helm repositories). */
+  /** Of those, by traffic category: git smart-HTTP, REST API, pages (Helm repositories), generic webhooks. */
   git: z.number(),
   rest: z.number(),
   pages: z.number(),
+  // Summaries written before generic webhooks were served have no hooks count.
+  hooks: z.number().default(0),
   /** Refused by a rate limit (primary, concurrency or points). */
   limited: z.number(),
   /** Answered 4xx for another reason (credentials, not found, forbidden). */
@@ -30,7 +33,7 @@ export type RepoRequestStats = z.infer<typeof repoRequestStatsSchema>;
 /** How many repositories the report names one by one; the others share a row. */
 export const repoRowsShown = 20;
 
-const emptyStats = (): RepoRequestStats => ({ requests: 0, git: 0, rest: 0, pages: 0, limited: 0, clientErrors: 0, failed: 0, bytesIn: 0, bytesOut: 0 });
+const emptyStats = (): RepoRequestStats => ({ requests: 0, git: 0, rest: 0, pages: 0, hooks: 0, limited: 0, clientErrors: 0, failed: 0, bytesIn: 0, bytesOut: 0 });
 const num = (value: unknown): number => (typeof value === 'number' && Number.isFinite(value) ? value : 0);
 
 function add(into: RepoRequestStats, from: RepoRequestStats): void {
@@ -51,6 +54,7 @@ export function analyzeRepoRequests(githubSamples: readonly Sample[]): Record<st
     stats.requests += 1;
     if (route.startsWith('git.')) stats.git += 1;
     else if (route === 'pages') stats.pages += 1;
+    else if (route.startsWith('hooks.')) stats.hooks += 1;
     else stats.rest += 1;
     if (typeof s.detail?.limited === 'string') stats.limited += 1;
     else if (status >= 400 && status < 500) stats.clientErrors += 1;
@@ -66,6 +70,7 @@ const cells = (s: RepoRequestStats): string[] => [
   String(s.git),
   String(s.rest),
   String(s.pages),
+  String(s.hooks),
   String(s.limited),
   String(s.clientErrors),
   String(s.failed),
@@ -91,8 +96,8 @@ export function repoRequestTable(byRepo: Record<string, RepoRequestStats> | unde
   const none = byRepo?.[''];
   if (none) rows.push(['(no repository: API root, rate_limit, App routes)', ...cells(none)]);
   return {
-    header: ['Repository', 'Requests', 'git', 'REST', 'Pages', 'Rate-limited', 'Other 4xx', 'Errors (5xx, resets)', 'Received', 'Served'],
+    header: ['Repository', 'Requests', 'git', 'REST', 'Pages', 'Webhooks', 'Rate-limited', 'Other 4xx', 'Errors (5xx, resets)', 'Received', 'Served'],
     rows,
-    numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    numeric: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
   };
 }

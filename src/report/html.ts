@@ -16,6 +16,7 @@ import {
   allMetricsTable,
   controllerTable,
   faultTable,
+  fluxVersionCell,
   githubIdentityTable,
   githubTotalsLine,
   keyMetricsTable,
@@ -78,7 +79,7 @@ export function renderHtml(summary: Summary, samples: readonly Sample[]): string
   const title = `fluxbench · ${run.scenarioName} · ${run.runId}`;
   const body: string[] = [];
   body.push(`<header><h1>${escapeHtml(`fluxbench · ${run.scenarioName}`)} <span class="verdict v-${summary.verdict}" id="verdict">${escapeHtml(summary.verdict)}</span></h1>`);
-  body.push(`<p class="meta">${escapeHtml(`${run.runId} · ${run.provider} · Flux ${run.versions.flux} · Kubernetes ${run.versions.kubernetes}`)}</p></header>`);
+  body.push(`<p class="meta">${escapeHtml(`${run.runId} · ${run.provider} · Flux ${fluxVersionCell(run.versions)} · Kubernetes ${run.versions.kubernetes}`)}</p></header>`);
   body.push(htmlTable(runTable(summary), 'run'));
   if (run.error) body.push(`<div class="run-error">${escapeHtml(run.error)}</div>`);
   for (const warning of summary.warnings ?? []) body.push(`<div class="run-warning">${escapeHtml(`Warning: ${warning}`)}</div>`);

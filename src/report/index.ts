@@ -24,8 +24,8 @@ export {
   type Verdict,
 } from './summary.ts';
 export { analyzeSamples, flatMetrics, LAG_STAGES, distribution, type SampleAnalysis, type LagStage, type Distribution } from '../measurements/index.ts';
-export { renderMarkdown } from './markdown.ts';
-export { renderHtml } from './html.ts';
+export { renderMarkdown, mdTable } from './markdown.ts';
+export { renderHtml, escapeHtml } from './html.ts';
 export { renderJunit } from './junit.ts';
 export { buildChartData, type ChartData, type ChartSpec } from './chart-data.ts';
 export { compareSummaries, defaultLimits, parseLimitsOption, renderComparison, type Comparison, type LimitsSource } from './compare.ts';

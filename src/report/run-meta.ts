@@ -58,7 +58,7 @@ export const runMetaSchema = z.object({
   status: runStatusSchema,
   exitCode: z.number().int().optional(),
   provider: z.string().min(1),
-  versions: z.object({ flux: z.string(), kubernetes: z.string() }),
+  versions: z.object({ flux: z.string(), kubernetes: z.string(), controllers: z.record(z.string(), z.string()).optional() }),
   thresholds: z.array(z.string()),
   regression: z.record(z.string(), z.string()).optional(),
   timeline: z.array(plannedActionSchema).optional(),

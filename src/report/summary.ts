@@ -63,7 +63,7 @@ export const summarySchema = z.object({
     status: runStatusSchema,
     exitCode: z.number().optional(),
     provider: z.string(),
-    versions: z.object({ flux: z.string(), kubernetes: z.string() }),
+    versions: z.object({ flux: z.string(), kubernetes: z.string(), controllers: z.record(z.string(), z.string()).optional() }),
     error: z.string().optional(),
     sampleCount: z.number(),
     firstSampleAt: z.number().optional(),

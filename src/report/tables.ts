@@ -19,7 +19,7 @@ export function runTable(summary: Summary): TableModel {
         run.runId,
         run.status + (run.exitCode !== undefined ? ` (exit ${run.exitCode})` : ''),
         run.provider,
-        run.versions.flux,
+        fluxVersionCell(run.versions),
         run.versions.kubernetes,
         run.startedAt,
         secondsOrDash(run.durationSeconds),
@@ -27,6 +27,12 @@ export function runTable(summary: Summary): TableModel {
       ],
     ],
   };
+}
+
+/** "2.9.5", or "2.9.5 (kustomize-controller v1.10.1)" when controllers were pinned to other versions. */
+export function fluxVersionCell(versions: Summary['run']['versions']): string {
+  const pinned = Object.entries(versions.controllers ?? {}).map(([name, version]) => `${name} ${version}`);
+  return pinned.length > 0 ? `${versions.flux} (${pinned.join(', ')})` : versions.flux;
 }
 
 /** Rows: mark, expression, metric, actual, message. */

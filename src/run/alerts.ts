@@ -4,7 +4,8 @@
  * repository, as Flux documents commit status updates. Each event becomes a list and a create
  * call on the fake GitHub's REST API (notification-controller lists a commit's statuses to skip
  * duplicates, and skips the create when the newest status of its context says the same), so a
- * busy fleet's statuses can be seen eating the API quota they share.
+ * busy fleet's statuses can be seen eating the API quota they share. The same Alerts can feed
+ * `githubdispatch` and `generic` webhook Providers (see AlertProviderType).
  */
 import type { GeneratedWorkload } from '../workload/index.ts';
 import { boundedObjectName } from './receivers.ts';
@@ -21,11 +22,14 @@ export interface AlertTarget {
 /**
  * The Provider types the run can create, by their notification-controller names: `github` posts
  * a commit status per event, `githubdispatch` a repository_dispatch (how teams start GitHub
- * Actions workflows from Flux events). Both call the GitHub API with the Provider's token.
+ * Actions workflows from Flux events); both call the GitHub API with the Provider's token.
+ * `generic` posts each event as JSON to a webhook (a CI trigger or chat bridge a team runs), here
+ * the fake GitHub's /hooks/{owner}/{repo}, with the token in an Authorization header so its
+ * posts are attributed to the same identity.
  */
-export type AlertProviderType = 'github' | 'githubdispatch';
+export type AlertProviderType = 'github' | 'githubdispatch' | 'generic';
 
-const namePrefix: Record<AlertProviderType, string> = { github: 'gh-status', githubdispatch: 'gh-dispatch' };
+const namePrefix: Record<AlertProviderType, string> = { github: 'gh-status', githubdispatch: 'gh-dispatch', generic: 'webhook' };
 
 /** A Provider/Alert name for a repository and type: readable, a DNS label, unique per repository. */
 export function alertName(repo: string, type: AlertProviderType = 'github'): string {
@@ -60,9 +64,11 @@ export function alertManifests(input: {
   types?: readonly AlertProviderType[];
 }): string {
   const types = input.types ?? ['github'];
+  // JSON-quoted: a token of digits, or with YAML's special characters, stays a string. `headers`
+  // is YAML in a string, as notification-controller reads it for generic Providers.
+  const headers = types.includes('generic') ? `, headers: ${JSON.stringify(`Authorization: ${JSON.stringify(`Bearer ${input.token}`)}\n`)}` : '';
   return [
-    // JSON-quoted: a token of digits, or with YAML's special characters, stays a string.
-    `apiVersion: v1\nkind: Secret\nmetadata: {name: ${commitStatusSecretName}, namespace: ${input.namespace}}\nstringData: {token: ${JSON.stringify(input.token)}}\n`,
+    `apiVersion: v1\nkind: Secret\nmetadata: {name: ${commitStatusSecretName}, namespace: ${input.namespace}}\nstringData: {token: ${JSON.stringify(input.token)}${headers}}\n`,
     ...types.flatMap((type) => input.targets.flatMap((t) => providerAndAlert(input, t, type))),
   ].join('---\n');
 }
@@ -75,7 +81,7 @@ function providerAndAlert(input: { namespace: string; githubUrl: string }, t: Al
       'apiVersion: notification.toolkit.fluxcd.io/v1beta3',
       'kind: Provider',
       `metadata: {name: ${name}, namespace: ${input.namespace}}`,
-      `spec: {type: ${type}, address: ${JSON.stringify(`${input.githubUrl}/${t.repo}`)}, secretRef: {name: ${commitStatusSecretName}}}`,
+      `spec: {type: ${type}, address: ${JSON.stringify(`${input.githubUrl}/${type === 'generic' ? 'hooks/' : ''}${t.repo}`)}, secretRef: {name: ${commitStatusSecretName}}}`,
       '',
     ].join('\n'),
     [

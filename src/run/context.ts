@@ -178,7 +178,12 @@ function initialMeta(scenario: Scenario, options: RunOptions, toolchain: Toolcha
     startedAt: new Date().toISOString(),
     status: 'running',
     provider: scenario.provider.type,
-    versions: { flux: toolchain.flux.flux, kubernetes: toolchain.versions.kubernetes },
+    versions: {
+      flux: toolchain.flux.flux,
+      kubernetes: toolchain.versions.kubernetes,
+      // Controllers pinned away from the release: an A/B of an upgrade names what ran.
+      ...(Object.keys(toolchain.pinned).length > 0 ? { controllers: toolchain.pinned as Record<string, string> } : {}),
+    },
     thresholds: scenario.thresholds,
     regression: scenario.regression,
     timeline: planned.map((p) => ({ atMs: p.atMs, action: p.action.action, label: p.label, ...(p.endMs !== undefined ? { endMs: p.endMs } : {}) })),

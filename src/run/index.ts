@@ -1,5 +1,5 @@
 /** A scenario run as named phases over one teardown stack (see run.ts). */
-export { runScenario } from './run.ts';
+export { runScenario, ensureRunToolchain } from './run.ts';
 export { scenarioRunId, runTimeBoundMs, type RunOptions, type RunContext, type PhaseName } from './context.ts';
 export { exitCodeOf, judgeAgainstBaseline, type RunResult } from './phases/report.ts';
 export { fluxControllersFromScenario } from './controllers.ts';

@@ -1,7 +1,7 @@
 import { reapOrphanedRuns } from '../lifecycle/index.ts';
 import { providerCapabilities } from '../providers/index.ts';
 import { enabledControllers, type Scenario } from '../scenario/index.ts';
-import { ensureToolchain, formatProgress } from '../toolchain/index.ts';
+import { ensureToolchain, formatProgress, type FluxControllerName, type Toolchain } from '../toolchain/index.ts';
 import { formatDuration } from '../util/units.ts';
 import { openRun, type PhaseName, type RunContext, type RunOptions } from './context.ts';
 import { kubectlFor } from './kubectl.ts';
@@ -32,13 +32,7 @@ import { verdictPhase } from './phases/verdict.ts';
  */
 export async function runScenario(scenario: Scenario, options: RunOptions): Promise<RunResult> {
   const log = options.log ?? ((line: string) => console.error(line));
-  const toolchain = await ensureToolchain({
-    versions: { flux: scenario.toolchain.flux, kubernetes: scenario.toolchain.kubernetes },
-    controllers: enabledControllers(scenario.controllers),
-    // Only providers that run the controllers as host processes need their binaries.
-    controllerBinaries: providerCapabilities(scenario.provider.type).hostControllers,
-    progress: (e) => log(formatProgress(e)),
-  });
+  const toolchain = await ensureRunToolchain(scenario, log);
   for (const action of await reapOrphanedRuns(toolchain.cacheRoot)) log(`cleanup of an earlier run: ${action}`);
 
   const { ctx, close } = openRun(scenario, options, toolchain);
@@ -51,6 +45,23 @@ export async function runScenario(scenario: Scenario, options: RunOptions): Prom
     await close();
   }
   return reportPhase(ctx, runError);
+}
+
+/**
+ * Builds (or finds in the cache) what a run of `scenario` needs: the Kubernetes and Flux
+ * versions it names, its pinned controllers, the controllers it enables (binaries only where the
+ * provider runs them as host processes). Progress goes to `log`.
+ *
+ * @throws UsageError for a version the module proxy does not serve; FluxbenchError when a build fails.
+ */
+export async function ensureRunToolchain(scenario: Scenario, log: (line: string) => void): Promise<Toolchain> {
+  return ensureToolchain({
+    versions: { flux: scenario.toolchain.flux, kubernetes: scenario.toolchain.kubernetes, controllers: controllerPins(scenario) },
+    controllers: enabledControllers(scenario.controllers),
+    // Only providers that run the controllers as host processes need their binaries.
+    controllerBinaries: providerCapabilities(scenario.provider.type).hostControllers,
+    progress: (e) => log(formatProgress(e)),
+  });
 }
 
 /** The phases in order; each registers the stop of what it starts on the run's teardown stack. */
@@ -85,4 +96,9 @@ async function phase<T>(ctx: RunContext, name: PhaseName, body: () => Promise<T>
   }
   ctx.checkInterrupted();
   return result;
+}
+
+/** toolchain.controllers (short names) as the toolchain takes them (module names). */
+function controllerPins(scenario: Scenario): Partial<Record<FluxControllerName, string>> {
+  return Object.fromEntries(Object.entries(scenario.toolchain.controllers).filter(([, v]) => v !== undefined).map(([short, v]) => [`${short}-controller`, v]));
 }

@@ -106,7 +106,7 @@ function providerFieldProblems(provider: Scenario['provider']): ScenarioProblem[
 function alertProblems(scenario: Scenario): ScenarioProblem[] {
   const { notification } = scenario.controllers;
   const problems: ScenarioProblem[] = [];
-  for (const field of ['github', 'githubDispatch'] as const) {
+  for (const field of ['github', 'githubDispatch', 'generic'] as const) {
     if (!notification.alerts[field]) continue;
     const path = ['controllers', 'notification', 'alerts', field];
     if (!notification.enabled) problems.push({ path, message: 'Providers post through notification-controller: set controllers.notification.enabled: true' });

@@ -2,6 +2,7 @@
 export { scenarioSchema, scenarioApiVersion, providerTypes, kubeApiQpsSchema, kubeApiBurstSchema } from './schema.ts';
 export type { Scenario, ScenarioInput, ProviderType } from './schema.ts';
 export { loadScenario, parseScenario, defineScenario, formatProblem, fieldPosition, ScenarioError, type ScenarioOverrides } from './load.ts';
+export { parseSetting, type ScenarioSetting } from './settings.ts';
 export type { ScenarioProblemReport } from './load.ts';
 export { scenarioJsonSchema, scenarioJsonSchemaText, scenarioSchemaId } from './json-schema.ts';
 export { timelineActionSchema, controllerNameSchema, githubFaultKinds, suspendableKinds, pausableComponents, killSignals, toFakeGitHubFault } from '../chaos/index.ts';

@@ -9,6 +9,7 @@ import { UsageError } from '../util/exit-codes.ts';
 import { describeIssues, type FieldIssue } from './issues.ts';
 import { scenarioSchema, type Scenario, type ScenarioInput } from './schema.ts';
 import { formatPath } from '../util/zod-issues.ts';
+import type { ScenarioSetting } from './settings.ts';
 
 export interface ScenarioProblemReport {
   file: string;
@@ -40,6 +41,8 @@ export function formatProblem(problem: ScenarioProblemReport): string {
 export interface ScenarioOverrides {
   /** `run --provider`: provider.type (the file's provider-specific fields must still fit it). */
   providerType?: string;
+  /** Fields set from the command line (`ab --a/--b`), in order, after providerType. */
+  settings?: readonly ScenarioSetting[];
 }
 
 /** Reads and validates a scenario file. Throws ScenarioError (a UsageError) listing every problem. */
@@ -66,22 +69,36 @@ export function parseScenario(text: string, file = '<input>', overrides: Scenari
       }),
     );
   }
-  if (overrides.providerType !== undefined) {
+  if (overrides.providerType !== undefined || (overrides.settings ?? []).length > 0) {
     if (doc.contents !== null && !isMap(doc.contents)) throw new ScenarioError([{ file, line: 1, col: 1, field: '(root)', message: 'expected a mapping of scenario fields' }]);
-    doc.setIn(['provider', 'type'], overrides.providerType);
+    if (overrides.providerType !== undefined) doc.setIn(['provider', 'type'], overrides.providerType);
+    for (const setting of overrides.settings ?? []) applySetting(doc, setting, file);
   }
   const data = documentData(doc, lineCounter, file);
   const result = scenarioSchema.safeParse(data);
   if (result.success) return result.data;
-  const problems: ScenarioProblemReport[] = describeIssues(result.error.issues, data, scenarioSchema).map((issue) => ({
-    file,
-    ...positionOf(doc, lineCounter, issue),
-    field: formatPath(issue.path),
-    message: issue.message,
-    ...(issue.allowed ? { allowed: issue.allowed } : {}),
-  }));
+  const problems: ScenarioProblemReport[] = describeIssues(result.error.issues, data, scenarioSchema).map((issue) => {
+    // A field set on the command line has no place in the file: name the setting instead.
+    const setting = [...(overrides.settings ?? [])].reverse().find((s) => s.path.every((key, i) => String(issue.path[i]) === String(key)));
+    return {
+      file,
+      ...(setting ? {} : positionOf(doc, lineCounter, issue)),
+      field: formatPath(issue.path),
+      message: setting ? `${issue.message} (set on the command line: ${setting.text})` : issue.message,
+      ...(issue.allowed ? { allowed: issue.allowed } : {}),
+    };
+  });
   problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.col ?? 0) - (b.col ?? 0));
   throw new ScenarioError(problems);
+}
+
+/** Sets one field; a path through a scalar (setting `duration.x`) is refused naming the setting. */
+function applySetting(doc: Document, setting: ScenarioSetting, file: string): void {
+  try {
+    doc.setIn(setting.path, doc.createNode(setting.value));
+  } catch (error) {
+    throw new ScenarioError([{ file, field: setting.path.join('.'), message: `cannot set ${setting.text}: ${(error as Error).message}` }]);
+  }
 }
 
 /**

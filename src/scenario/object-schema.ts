@@ -37,6 +37,18 @@ const toolchainSchema = z
   .strictObject({
     flux: versionSchema.default(defaultVersions.flux).meta({ description: 'Published Flux release whose controllers run.' }),
     kubernetes: versionSchema.default(defaultVersions.kubernetes).meta({ description: 'Kubernetes release of the local cluster.' }),
+    controllers: z
+      .strictObject({
+        source: versionSchema.optional(),
+        kustomize: versionSchema.optional(),
+        helm: versionSchema.optional(),
+        notification: versionSchema.optional(),
+      })
+      .prefault({})
+      .meta({
+        description:
+          "Controller versions in place of the Flux release's own (an upgrade rehearsal), e.g. kustomize: v1.10.1; each must be served by the Go module proxy, and its CRDs come from its module. A module needing a newer Go than the machine's is built with Go 1.27.3, fetched through the module proxy.",
+      }),
   })
   .prefault({});
 
@@ -113,6 +125,13 @@ const controllersSchema = z
               .meta({
                 description:
                   'A repository_dispatch for every Kustomization event (how teams start GitHub Actions workflows from Flux): a Provider of type githubdispatch per repository and an Alert, with the same token as github.',
+              }),
+            generic: z
+              .boolean()
+              .default(false)
+              .meta({
+                description:
+                  'Every Kustomization event posted as JSON to a webhook (a CI trigger or chat bridge): a Provider of type generic per repository, addressed to the fake GitHub\'s /hooks/{owner}/{repo}, with the token as a bearer header. Counted per repository under hooks; charged against the quota only when github.rateLimits.counts includes hooks.',
               }),
           })
           .prefault({})

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { FluxbenchError } from '../util/exit-codes.ts';
 import type { ComponentSpec } from './components.ts';
 import { componentDir } from './cache.ts';
-import { downloadModule, goEnv, requireGo } from './go.ts';
+import { downloadModule, goEnv, goFor, servedVersions } from './go.ts';
 import { parseGoMod, portableReplaces, renderGoMod } from './go-mod.ts';
 import { withDirLock } from './lock.ts';
 import { chooseSubstitute, parseRefusedModules, type ModuleVersion } from './substitutes.ts';
@@ -66,12 +66,6 @@ export function wrapperGoMod(
   });
 }
 
-/** Versions of a module the proxy lists; empty when it will not list them. */
-async function servedVersions(path: string): Promise<string[]> {
-  const listed = await execa('go', ['list', '-m', '-versions', path], { env: goEnv(), reject: false });
-  return listed.exitCode === 0 ? listed.stdout.trim().split(/\s+/).slice(1) : [];
-}
-
 /** Finds a served stand-in for each refused module; false when some has none. */
 async function addSubstitutes(refused: ModuleVersion[], substitutes: Map<string, ModuleVersion>, progress: Progress): Promise<boolean> {
   for (const module of refused) {
@@ -122,7 +116,11 @@ export async function buildComponent(spec: ComponentSpec, root: string, progress
       progress({ type: 'download', component: spec.name, version: spec.version });
       const upstream = await downloadModule(spec.module, spec.version);
       const goDirective = parseGoMod(upstream.goModText).go ?? '1.24';
-      await requireGo(goDirective, `${spec.module}@${spec.version}`);
+      const go = await goFor(goDirective, `${spec.module}@${spec.version}`);
+      if (go.toolchain !== 'local') {
+        progress({ type: 'note', message: `${spec.name} ${spec.version}: its go.mod needs Go ${goDirective}, newer than this machine's; building with Go ${go.version}, which the go command fetches through the Go module proxy` });
+      }
+      const env = goEnv(go.toolchain);
 
       const work = join(root, '.work', `${spec.name}-${spec.version}`);
       await mkdir(work, { recursive: true });
@@ -139,18 +137,21 @@ export async function buildComponent(spec: ComponentSpec, root: string, progress
         const binStarted = Date.now();
         progress({ type: 'build', component: spec.name, binary: binary.name });
         const args = ['build', '-trimpath', '-ldflags', ['-s', '-w', ...spec.ldflags].join(' '), '-o', join(staging, 'bin', binary.name), binary.pkg];
-        let result = await execa('go', args, { cwd: work, env: goEnv(), reject: false, all: true });
+        let result = await execa('go', args, { cwd: work, env, reject: false, all: true });
         for (let attempt = 0; result.exitCode !== 0 && attempt < 8; attempt++) {
           const refused = parseRefusedModules(result.all ?? '');
           if (refused.length === 0 || !(await addSubstitutes(refused, substitutes, progress))) break;
           await writeFile(join(work, 'go.mod'), wrapperGoMod(spec, upstream.goModText, substitutes, localCopy));
-          result = await execa('go', args, { cwd: work, env: goEnv(), reject: false, all: true });
+          result = await execa('go', args, { cwd: work, env, reject: false, all: true });
         }
         if (result.exitCode !== 0) {
           await rm(staging, { recursive: true, force: true });
-          const reproduce = `cd ${work} && GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod go ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
+          const reproduce = `cd ${work} && GOTOOLCHAIN=${env.GOTOOLCHAIN} CGO_ENABLED=0 GOFLAGS=-mod=mod go ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}`;
+          // A dependency the proxy refuses, with no served stand-in, is the usual reason a newer release cannot be built here: say so first.
+          const refused = parseRefusedModules(result.all ?? '').map((m) => `${m.path}@${m.version}`);
+          const why = refused.length > 0 ? `${spec.module}@${spec.version} cannot be built here: the Go module proxy refuses its dependencies ${refused.join(', ')} and serves no stand-in for them. Pin an earlier version.\n` : '';
           throw new FluxbenchError(
-            `building ${binary.name} (${spec.module}@${spec.version}) failed:\n${tail(result.all ?? '', 25)}\n\nreproduce with:\n  ${reproduce}`,
+            `${why}building ${binary.name} (${spec.module}@${spec.version}) failed:\n${tail(result.all ?? '', 25)}\n\nreproduce with:\n  ${reproduce}`,
           );
         }
         progress({ type: 'built', component: spec.name, binary: binary.name, elapsedMs: Date.now() - binStarted });
@@ -158,7 +159,7 @@ export async function buildComponent(spec: ComponentSpec, root: string, progress
       await writeFile(
         join(staging, stampName),
         JSON.stringify(
-          { module: spec.module, version: spec.version, builtAt: new Date().toISOString(), binaries: spec.binaries, substitutes: [...substitutes.values()] },
+          { module: spec.module, version: spec.version, builtAt: new Date().toISOString(), buildSeconds: (Date.now() - started) / 1000, go: go.version, goToolchain: go.toolchain, binaries: spec.binaries, substitutes: [...substitutes.values()] },
           null,
           2,
         ),

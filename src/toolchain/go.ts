@@ -5,11 +5,36 @@ import { FluxbenchError } from '../util/exit-codes.ts';
 import { compareVersions } from './go-mod.ts';
 
 /**
- * The environment of every Go command the toolchain runs: the machine's own Go (no toolchain
- * download), static binaries, and module mode that may add missing requirements to a wrapper.
+ * The newer Go the toolchain may build with when a module's go.mod needs more than the machine's
+ * Go: the go command fetches this release through the Go module proxy (as the module
+ * golang.org/toolchain, about 76 MB, once per machine) when GOTOOLCHAIN names it. The one
+ * approved here; a module needing a Go newer still is refused with the versions that build.
  */
-export function goEnv(): NodeJS.ProcessEnv {
-  return { ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-mod=mod' };
+export const newerGoToolchain = '1.27.3';
+
+/**
+ * The environment of every Go command the toolchain runs: the machine's own Go (`local`, no
+ * toolchain download) unless `toolchain` names the newer Go a module needs, static binaries,
+ * and module mode that may add missing requirements to a wrapper.
+ */
+export function goEnv(toolchain: string = 'local'): NodeJS.ProcessEnv {
+  return { ...process.env, GOTOOLCHAIN: toolchain === 'local' ? 'local' : `go${toolchain.replace(/^go/, '')}`, CGO_ENABLED: '0', GOFLAGS: '-mod=mod' };
+}
+
+/**
+ * The Go to build a module with: `local` when the machine's Go is new enough for its go.mod's
+ * `go` directive, else the approved newer Go (`newerGoToolchain`) when that is.
+ *
+ * @throws FluxbenchError when even the newer Go is too old, naming both versions.
+ */
+export async function goFor(goDirective: string, neededBy: string): Promise<{ toolchain: string; version: string }> {
+  const have = await goVersion();
+  if (compareVersions(have, goDirective) >= 0) return { toolchain: 'local', version: have };
+  if (compareVersions(newerGoToolchain, goDirective) >= 0) return { toolchain: newerGoToolchain, version: newerGoToolchain };
+  throw new FluxbenchError(
+    `${neededBy} needs Go ${goDirective} (its go.mod says go ${goDirective}); this machine has Go ${have} and fluxbench builds with at most Go ${newerGoToolchain} ` +
+      '(fetched through the Go module proxy). Pin a version of it that needs Go ' + newerGoToolchain + ' or older.',
+  );
 }
 
 /** The local Go version ("1.26.8"), or a clear error when Go is missing. */
@@ -25,15 +50,10 @@ export async function goVersion(): Promise<string> {
   }
 }
 
-export async function requireGo(minimum: string, neededBy: string): Promise<string> {
-  const have = await goVersion();
-  if (compareVersions(have, minimum) < 0) {
-    throw new FluxbenchError(
-      `Go ${minimum} or newer is needed to build ${neededBy} (its go.mod says go ${minimum}); ` +
-        `this machine has Go ${have}. Install Go ${minimum} or newer and run \`fluxbench setup\` again.`,
-    );
-  }
-  return have;
+/** Versions of a module the proxy lists, oldest first; empty when it will not list them (some modules are served by exact version only). */
+export async function servedVersions(path: string): Promise<string[]> {
+  const listed = await execa('go', ['list', '-m', '-versions', path], { env: goEnv(), reject: false });
+  return listed.exitCode === 0 ? listed.stdout.trim().split(/\s+/).slice(1) : [];
 }
 
 export interface DownloadedModule {
@@ -44,24 +64,31 @@ export interface DownloadedModule {
   goSumText: string;
 }
 
-/** Downloads a module through the module proxy (or reuses the module cache) and reads its go.mod. */
+/**
+ * Downloads a module through the module proxy (or reuses the module cache) and reads its go.mod.
+ * A module whose go.mod needs a newer Go than the machine's is downloaded with the approved
+ * newer Go (the local go command refuses to), see goFor.
+ *
+ * @throws ModuleUnavailableError when the proxy does not serve it (or it needs a Go newer still).
+ */
 export async function downloadModule(path: string, version: string): Promise<DownloadedModule> {
-  const result = await execa('go', ['mod', 'download', '-json', `${path}@${version}`], {
-    env: goEnv(),
-    reject: false,
-  });
-  let info: { Dir?: string; Error?: string; Version?: string } = {};
-  try {
-    info = JSON.parse(result.stdout) as typeof info;
-  } catch {
-    info = { Error: result.stderr || result.stdout };
-  }
-  if (info.Error || !info.Dir) {
-    throw new ModuleUnavailableError(path, version, (info.Error ?? result.stderr).trim());
-  }
+  let info = await modDownload(path, version, 'local');
+  const needs = /requires go >= ([0-9.]+)/.exec(info.Error ?? '')?.[1];
+  if (needs && compareVersions(newerGoToolchain, needs) >= 0) info = await modDownload(path, version, newerGoToolchain);
+  if (info.Error || !info.Dir) throw new ModuleUnavailableError(path, version, (info.Error ?? '').trim());
   const goModText = await readFile(join(info.Dir, 'go.mod'), 'utf8');
   const goSumText = await readFile(join(info.Dir, 'go.sum'), 'utf8').catch(() => '');
   return { path, version: info.Version ?? version, dir: info.Dir, goModText, goSumText };
+}
+
+/** `go mod download -json` of one module with the given Go; its JSON answer (Error set on failure). */
+async function modDownload(path: string, version: string, toolchain: string): Promise<{ Dir?: string; Error?: string; Version?: string }> {
+  const result = await execa('go', ['mod', 'download', '-json', `${path}@${version}`], { env: goEnv(toolchain), reject: false });
+  try {
+    return JSON.parse(result.stdout) as { Dir?: string; Error?: string; Version?: string };
+  } catch {
+    return { Error: result.stderr || result.stdout };
+  }
 }
 
 export class ModuleUnavailableError extends FluxbenchError {

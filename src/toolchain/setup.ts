@@ -16,6 +16,7 @@ import {
 } from './components.ts';
 import { resolveFluxRelease, type FluxRelease } from './flux-release.ts';
 import { downloadModule } from './go.ts';
+import { pinControllers } from './pins.ts';
 import { findPrebuilt } from './prebuilt.ts';
 import { defaultVersions, type FluxControllerName, type ToolchainVersions } from './versions.ts';
 
@@ -35,6 +36,8 @@ export interface Toolchain {
   rbacDir: string;
   /** Substitutions and other facts a report should mention. */
   notes: string[];
+  /** Controllers built at another version than the Flux release's (toolchain.controllers), name → version. */
+  pinned: Partial<Record<FluxControllerName, string>>;
 }
 
 export interface EnsureToolchainOptions {
@@ -53,8 +56,10 @@ export interface EnsureToolchainOptions {
 
 export const defaultControllers: FluxControllerName[] = ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller'];
 
-async function installCrds(root: string, release: FluxRelease, controllers: FluxControllerName[]): Promise<string> {
-  const crdDir = join(root, `flux-crds-${release.flux}-${controllers.map((c) => c.split('-')[0]).join('-')}`);
+/** CRDs of the controllers built, from each one's module; a pinned controller's version is part of the folder's name. */
+async function installCrds(root: string, release: FluxRelease, controllers: FluxControllerName[], shipped: FluxRelease): Promise<string> {
+  const part = (c: FluxControllerName) => `${c.split('-')[0]}${release.controllers[c].version !== shipped.controllers[c].version ? `-${release.controllers[c].version}` : ''}`;
+  const crdDir = join(root, `flux-crds-${release.flux}-${controllers.map(part).join('-')}`);
   if (existsSync(join(crdDir, '.complete'))) return crdDir;
   const staging = `${crdDir}.staging-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
@@ -92,7 +97,13 @@ async function installRbac(root: string, release: FluxRelease): Promise<string> 
 
 /**
  * Makes every binary a run needs available: prebuilt ones whose version matches, else built
- * once from the published Go modules into the cache. The slow path runs once per version.
+ * once from the published Go modules into the cache (`<cache>/<component>-<version>/bin`, with a
+ * stamp recording the Go that built it and how long it took). The slow path runs once per
+ * version. `versions.controllers` pins controllers to other versions than the Flux release's;
+ * a module needing a newer Go than the machine's is built with the approved newer Go.
+ *
+ * @throws UsageError for a Flux release or pinned controller version the module proxy does not serve.
+ * @throws FluxbenchError when a build fails (with the command that reproduces it).
  */
 export async function ensureToolchain(options: EnsureToolchainOptions = {}): Promise<Toolchain> {
   const env = options.env ?? process.env;
@@ -102,7 +113,8 @@ export async function ensureToolchain(options: EnsureToolchainOptions = {}): Pro
   const controllers = options.controllers ?? defaultControllers;
   await mkdir(root, { recursive: true });
 
-  const flux = await resolveFluxRelease(versions.flux, root);
+  const shipped = await resolveFluxRelease(versions.flux, root);
+  const { release: flux } = await pinControllers(shipped, versions.controllers ?? {});
   const notes: string[] = [];
   const specs: ComponentSpec[] = [
     etcdComponent(versions.etcd),
@@ -137,7 +149,8 @@ export async function ensureToolchain(options: EnsureToolchainOptions = {}): Pro
     const installed = await buildComponent(spec, root, progress);
     Object.assign(binaries, installed.binaries, prebuilt);
   }
-  const crdDir = await installCrds(root, flux, controllers);
+  const crdDir = await installCrds(root, flux, controllers, shipped);
   const rbacDir = await installRbac(root, flux);
-  return { cacheRoot: root, versions: { ...versions, flux: flux.flux }, flux, binaries, crdDir, rbacDir, notes };
+  const pinned = Object.fromEntries(controllers.filter((c) => flux.controllers[c].version !== shipped.controllers[c].version).map((c) => [c, flux.controllers[c].version]));
+  return { cacheRoot: root, versions: { ...versions, flux: flux.flux }, flux, binaries, crdDir, rbacDir, notes, pinned };
 }

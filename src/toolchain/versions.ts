@@ -9,6 +9,11 @@ export interface ToolchainVersions {
   registry: string;
   /** The Helm CLI pushing OCI charts (helm-controller 1.6 is built on Helm 4). */
   helm: string;
+  /**
+   * Controller versions that replace the Flux release's own (an upgrade rehearsal of one
+   * controller); each must be served by the Go module proxy. Its CRDs come from its module.
+   */
+  controllers?: Partial<Record<FluxControllerName, string>>;
 }
 
 export const defaultVersions: ToolchainVersions = {

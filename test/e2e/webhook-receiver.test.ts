@@ -11,7 +11,7 @@ describe('push webhooks from the fake GitHub to a real Flux Receiver, commit sta
   it('reconcile a GitRepository within seconds although it polls only every 10 minutes, and post a status per applied commit', async () => {
     const scenario = defineScenario({
       name: 'webhook-e2e',
-      controllers: { notification: { enabled: true, receivers: true, alerts: { github: true, githubDispatch: true } }, kustomize: { requeueDependency: '5s' } },
+      controllers: { notification: { enabled: true, receivers: true, alerts: { github: true, githubDispatch: true, generic: true } }, kustomize: { requeueDependency: '5s' } },
       workload: { layout: 'monorepo', teams: 1, apps: 2, seed: 5, flux: { auth: 'basic', sourceInterval: '10m', interval: '10m' } },
       timeline: [{ at: '2s', action: 'churn.start', rate: 0.25, maxCommits: 3 }],
       duration: '30s',
@@ -44,5 +44,14 @@ describe('push webhooks from the fake GitHub to a real Flux Receiver, commit sta
     const dispatches = requests.filter((s) => s.labels?.route === 'rest.dispatches' && s.labels.identity?.includes('notifications'));
     expect(dispatches.length).toBeGreaterThanOrEqual(1);
     expect(dispatches.every((s) => s.labels?.status === '204')).toBe(true);
+    // generic: each event posted to the repository's webhook, carrying the Kustomization and the
+    // revision it applied; attributed to "notifications" by the bearer header from the Secret.
+    const hooks = requests.filter((s) => s.labels?.route === 'hooks.generic');
+    expect(hooks.length).toBeGreaterThanOrEqual(1);
+    expect(hooks.every((s) => s.labels?.status === '200' && s.labels.identity?.includes('notifications'))).toBe(true);
+    const events = hooks.map((s) => s.detail?.event as { kind: string; name: string; reason: string; revision?: string });
+    expect(events.every((e) => e.kind === 'Kustomization' && e.name !== '' && e.reason !== '')).toBe(true);
+    expect(events.some((e) => e.reason === 'ReconciliationSucceeded' && /^main@sha1:[0-9a-f]{40}$/.test(e.revision ?? ''))).toBe(true);
+    expect(result.summary?.github.requestsByRepo?.[hooks[0]!.labels!.repo!]?.hooks).toBe(hooks.filter((s) => s.labels?.repo === hooks[0]!.labels!.repo).length);
   });
 });

@@ -5,6 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { defineScenario } from '../../src/scenario/index.ts';
 import { runScenario } from '../../src/run/index.ts';
 import { loadGraphTruth } from '../../src/workload/index.ts';
+import { lagSubsets } from '../../src/measurements/lag-subset.ts';
+import type { Sample } from '../../src/metrics/sample.ts';
+import { readNdjson } from '../../src/util/ndjson.ts';
 
 describe('worker starvation on the real kustomize-controller', () => {
   it('shows every worker held by health-check waits, and names the controller as the cause of the others’ lag', async () => {
@@ -24,7 +27,8 @@ describe('worker starvation on the real kustomize-controller', () => {
       duration: '60s',
       sampling: { interval: '2s' },
       settle: { timeout: '1m', until: 'ready' },
-      thresholds: ['workers.kustomize-controller.saturated > 0'],
+      // A subset threshold, judged like any other on the real samples.
+      thresholds: ['workers.kustomize-controller.saturated > 0', 'lag.ready{kind=Kustomization,name=app-*}.count > 0'],
     });
     const reports = mkdtempSync(join(tmpdir(), 'fb-e2e-workers-'));
     const result = await runScenario(scenario, { scenarioPath: '<defineScenario>', reportsDir: reports, quiet: true, log: () => {} });
@@ -42,5 +46,13 @@ describe('worker starvation on the real kustomize-controller', () => {
     expect(row?.holders?.length, JSON.stringify(row)).toBeGreaterThan(0);
     expect(row?.holdersFrom).toBe('reconciles');
     for (const holder of row!.holders!) expect(brokenRoots).toContain(holder);
+    expect(summary.thresholds.find((t) => t.expression.startsWith('lag.ready{'))).toMatchObject({ ok: true });
+    // "The healthy apps keep deploying while the broken ones time out", as subsets of the same samples.
+    const names = brokenRoots.map((id) => id.split('/').at(-1)!);
+    const healthy = `lag.ready{kind=Kustomization,${names.map((n) => `name!=${n}`).join(',')}}.count`;
+    const broken = `lag.ready{kind=Kustomization,name=${names[0]}}.count`;
+    const { metrics } = lagSubsets(readNdjson<Sample>(join(result.runDir, 'samples.ndjson')), [healthy, broken]);
+    expect(metrics[healthy]).toBeGreaterThan(0);
+    expect(metrics[broken] ?? 0).toBe(0);
   });
 });

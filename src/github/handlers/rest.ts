@@ -1,35 +1,10 @@
 import { callerOf, respond, type RequestContext } from '../context.ts';
 import { readCommit } from '../git.ts';
-import { BodyTooLargeError, readBody } from '../http-util.ts';
 import { combinedState, commitJson, docsUrl, latestPerContext, notFound, paginate, rateLimitResponse, repoJson, requiresAuthentication, statusJson, type RestResponse } from '../rest.ts';
 import type { RepoInfo } from '../repos.ts';
 import { appRoute } from './app.ts';
+import { readJsonBody } from './json-body.ts';
 import { isRefusal, repoAccess } from '../repo-access.ts';
-
-/** What a JSON body read gives: the parsed value, or the 4xx to answer instead. */
-type BodyRead = { ok: true; body: unknown } | { ok: false; answer: RestResponse };
-
-/** Reads a REST request body (POST/PATCH/PUT) as JSON within maxJsonBodyBytes. */
-async function readJsonBody(ctx: RequestContext): Promise<BodyRead> {
-  const { req, method } = ctx;
-  if (method !== 'POST' && method !== 'PATCH' && method !== 'PUT') {
-    req.resume();
-    return { ok: true, body: undefined };
-  }
-  try {
-    const raw = await readBody(req, ctx.state.options.maxJsonBodyBytes);
-    ctx.bodyBytes.bytes = raw.length;
-    const type = req.headers['content-type'] ?? 'application/json';
-    if (raw.length === 0) return { ok: true, body: undefined };
-    if (!/json|x-www-form-urlencoded|text\/plain/.test(type)) {
-      return { ok: false, answer: { status: 415, body: { message: 'Unsupported Media Type', documentation_url: docsUrl } } };
-    }
-    return { ok: true, body: JSON.parse(raw.toString('utf8')) };
-  } catch (err) {
-    if (err instanceof BodyTooLargeError) return { ok: false, answer: { status: 413, body: { message: err.message, documentation_url: docsUrl } } };
-    return { ok: false, answer: { status: 400, body: { message: 'Problems parsing JSON', documentation_url: docsUrl } } };
-  }
-}
 
 /** The REST subset, in GitHub's JSON shapes (see docs/github.md for the routes). */
 export async function handleRest(ctx: RequestContext): Promise<void> {

@@ -30,6 +30,7 @@ export const accounting: Middleware<Exchange> = async (ctx, next) => {
       durationMs: performance.now() - started,
       ...(ctx.limited ? { limited: ctx.limited } : {}),
       ...(ctx.git ? { git: gitCost(ctx.git) } : {}),
+      ...(ctx.event ? { event: ctx.event } : {}),
     });
   });
   await next();

@@ -13,7 +13,8 @@ import { installReceivers } from '../receivers.ts';
  * Applies the workload's root objects (server-side). On a borrowed cluster the namespaces the
  * run creates are tracked and the workload is removed at teardown through Flux's own pruning;
  * with `notification.receivers` one Receiver per repository gets the fake GitHub's push webhooks;
- * with `notification.alerts.github` one Provider and Alert per repository post commit statuses.
+ * with `notification.alerts.*` one Provider and Alert per repository and type post commit statuses,
+ * repository dispatches or generic webhooks.
  */
 export async function applyPhase(ctx: RunContext, parts: { cluster: StartedCluster; flux: StartedFlux; github: StartedFakeGitHub; workload: GeneratedWorkload; kubectl: Kubectl }): Promise<void> {
   const { cluster, workload, kubectl } = parts;
@@ -36,7 +37,8 @@ export async function applyPhase(ctx: RunContext, parts: { cluster: StartedClust
     parts.github.admin.setWebhooks(hooks);
     ctx.log(`webhooks: each repository's pushes are delivered to its own Flux Receiver (${hooks.length}, e.g. ${hooks[0]?.url})`);
   }
-  const types = [...(notification.alerts.github ? (['github'] as const) : []), ...(notification.alerts.githubDispatch ? (['githubdispatch'] as const) : [])];
+  const { alerts } = notification;
+  const types = ([['github', alerts.github], ['githubdispatch', alerts.githubDispatch], ['generic', alerts.generic]] as const).filter(([, on]) => on).map(([type]) => type);
   if (types.length > 0) {
     // A token of its own, as Flux's docs set up commit statuses (it needs write access); declared
     // as "notifications" in github.tokens, it gets the limit the scenario gives it.
@@ -47,7 +49,7 @@ export async function applyPhase(ctx: RunContext, parts: { cluster: StartedClust
     const manifests = alertManifests({ namespace: parts.flux.namespace, githubUrl: workload.gitBaseUrl, token: token.token, targets, types });
     await kubectl(['apply', '--server-side', '-f', '-'], manifests);
     if (!providerCapabilities(ctx.scenario.provider.type).ownsCluster) {
-      ctx.teardown.defer('removing the commit-status Providers and Alerts', async () => {
+      ctx.teardown.defer('removing the notification Providers and Alerts', async () => {
         await kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=false'], manifests);
       });
     }

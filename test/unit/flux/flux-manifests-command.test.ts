@@ -20,6 +20,7 @@ const toolchain: Toolchain = {
   crdDir: dir,
   rbacDir: dir,
   notes: [],
+  pinned: {},
 };
 
 async function run(args: string[]): Promise<EnsureToolchainOptions[]> {

@@ -51,8 +51,8 @@ describe('Accounting', () => {
     acc.record(rec(5, { repo: 'a/c', route: 'pages', category: 'pages', status: 502 }));
     acc.record(rec(6, { repo: '', route: 'rest.rate_limit', category: 'rest' }));
     expect(acc.counts().byRepo).toEqual({
-      'a/b': { requests: 4, git: 2, rest: 2, pages: 0, limited: 1, clientErrors: 1, failed: 1, bytesIn: 40, bytesOut: 65 },
-      'a/c': { requests: 1, git: 0, rest: 0, pages: 1, limited: 0, clientErrors: 0, failed: 1, bytesIn: 10, bytesOut: 20 },
+      'a/b': { requests: 4, git: 2, rest: 2, pages: 0, hooks: 0, limited: 1, clientErrors: 1, failed: 1, bytesIn: 40, bytesOut: 65 },
+      'a/c': { requests: 1, git: 0, rest: 0, pages: 1, hooks: 0, limited: 0, clientErrors: 0, failed: 1, bytesIn: 10, bytesOut: 20 },
     });
   });
 

@@ -54,4 +54,11 @@ describe('matchRoute', () => {
     expect(matchRoute('GET', '/pages/acme/charts/.git/config')).toMatchObject({ error: true, status: 404 });
     expect(matchRoute('GET', '/_fluxbench/faults')).toMatchObject({ category: 'admin', rest: ['faults'] });
   });
+
+  it('maps generic webhooks to the repository they are about, POST only', () => {
+    expect(matchRoute('POST', '/hooks/fleet/apps')).toMatchObject({ category: 'hooks', route: 'hooks.generic', owner: 'fleet', repo: 'apps' });
+    expect(matchRoute('GET', '/hooks/fleet/apps')).toMatchObject({ error: true, status: 405 });
+    expect(matchRoute('POST', '/hooks/fleet/apps/extra')).toMatchObject({ error: true, status: 404 });
+    expect(matchRoute('POST', '/hooks/fleet/apps.git')).toMatchObject({ error: true, status: 404 });
+  });
 });

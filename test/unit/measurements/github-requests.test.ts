@@ -27,10 +27,11 @@ describe('requests per repository', () => {
       request('fleet/app', { route: 'rest.unknown', status: '404' }),
       request('fleet/app', { route: 'git.info-refs', status: '0' }),
       request('fleet/charts', { route: 'pages', status: '503' }),
+      request('fleet/charts', { route: 'hooks.generic' }),
       request('', { route: 'rest.rate_limit' }),
     ]).github.requestsByRepo!;
-    expect(byRepo['fleet/app']).toEqual({ requests: 4, git: 2, rest: 2, pages: 0, limited: 1, clientErrors: 1, failed: 1, bytesIn: 400, bytesOut: 4000 });
-    expect(byRepo['fleet/charts']).toMatchObject({ requests: 1, pages: 1, failed: 1 });
+    expect(byRepo['fleet/app']).toEqual({ requests: 4, git: 2, rest: 2, pages: 0, hooks: 0, limited: 1, clientErrors: 1, failed: 1, bytesIn: 400, bytesOut: 4000 });
+    expect(byRepo['fleet/charts']).toMatchObject({ requests: 2, pages: 1, hooks: 1, rest: 0, failed: 1 });
     expect(byRepo['']).toMatchObject({ requests: 1, rest: 1 });
     // It survives summary.json, whose schema would otherwise drop it.
     const parsed = githubStatsSchema.parse(analyzeSamples([request('fleet/app')]).github);

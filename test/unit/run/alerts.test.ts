@@ -63,6 +63,17 @@ describe('commit status alerts', () => {
     expect(docs.filter((d) => d.kind === 'Alert').map((d) => d.spec.providerRef.name)).toEqual(providers.map((p) => p.split(' ')[0]));
   });
 
+  it('adds a generic webhook Provider per repository, posting to /hooks/{repo} with the token as a bearer header', () => {
+    const docs = parseAllDocuments(alertManifests({ namespace: 'flux-system', githubUrl: 'http://127.0.0.1:4321', token: '12345678', targets: alertTargets(workload), types: ['generic'] })).map((d) => d.toJS());
+    // notification-controller reads `headers` as YAML; the token stays a string.
+    expect(parseAllDocuments(docs[0].stringData.headers)[0]!.toJS()).toEqual({ Authorization: 'Bearer 12345678' });
+    expect(docs[0].stringData.token).toBe('12345678');
+    expect(docs.filter((d) => d.kind === 'Provider').map((d) => `${d.metadata.name} ${d.spec.type} ${d.spec.address}`)).toEqual([
+      'webhook-fleet-team-a generic http://127.0.0.1:4321/hooks/fleet/team-a',
+      'webhook-fleet-team-b generic http://127.0.0.1:4321/hooks/fleet/team-b',
+    ]);
+  });
+
   it('names each repository with a DNS label, hashed when too long', () => {
     const long = `org/${'r'.repeat(80)}`;
     expect(alertName(long)).toMatch(/^[a-z0-9-]{1,63}$/);
@@ -84,6 +95,7 @@ describe('commit status alerts', () => {
       expect.stringMatching(/^a\.yaml:2:\d+: controllers\.notification\.alerts\.github: Providers post through notification-controller: set controllers\.notification\.enabled: true/),
     ]);
     expect(problems('{notification: {enabled: true, alerts: {github: true}}}')).toEqual([]);
+    expect(problems('{notification: {alerts: {generic: true}}}')).toEqual([expect.stringMatching(/alerts\.generic: Providers post through notification-controller/)]);
     expect(problems('{notification: {enabled: true, alerts: {github: true}}}', 'oci')).toEqual([
       expect.stringMatching(/alerts\.github: Providers post to the fake GitHub, which serves git sources: workload\.source is oci, allowed: git/),
     ]);

@@ -24,7 +24,7 @@ describe('parseScenario defaults', () => {
     expect(scenario.apiVersion).toBe('fluxbench.io/v1alpha1');
     expect(scenario.kind).toBe('Scenario');
     expect(scenario.provider).toEqual({ type: 'local', nodes: 1 });
-    expect(scenario.toolchain).toEqual({ flux: '2.9.5', kubernetes: '1.34.4' });
+    expect(scenario.toolchain).toEqual({ flux: '2.9.5', kubernetes: '1.34.4', controllers: {} });
     expect(scenario.controllers.kustomize.shards).toBe(1);
     expect(scenario.controllers.helm.enabled).toBe(false);
     expect(scenario.controllers.notification.enabled).toBe(false);

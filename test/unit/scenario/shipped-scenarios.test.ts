@@ -90,6 +90,16 @@ describe('shipped scenarios', () => {
     for (const v of [perTeam, oci]) expect(v.controllers.kustomize).toEqual(base.controllers.kustomize);
   });
 
+  // The reproduction only shows the statuses' own quota running out if Flux's token is another one.
+  it('runs commit-status-quota with statuses on a token of their own, limited, and Flux on another', () => {
+    const s = loadScenario(join(scenariosDir, 'commit-status-quota.yaml'));
+    expect(s.controllers.notification).toMatchObject({ enabled: true, alerts: { github: true, generic: true } });
+    const [flux, statuses] = [s.github.tokens[0], s.github.tokens.find((t) => t.name === 'notifications')];
+    expect(flux?.name).not.toBe('notifications');
+    expect(statuses?.limit).toBeLessThan(flux?.limit ?? s.github.rateLimits.token);
+    expect(s.github.rateLimits.counts).not.toContain('hooks');
+  });
+
   it.each(files)('%s is valid, named after its file and plannable', (file) => {
     const path = join(scenariosDir, file);
     const scenario = loadScenario(path);
