@@ -64,16 +64,21 @@ export function abHeadline(report: AbReport): string {
   const regressions = called.filter((m) => m.verdict === 'regression');
   if (regressions.length > 0) return `B regressed: ${regressions.map((m) => m.metric).join(', ')}`;
   if (called.length > 0) {
-    const chance = report.verdict.metrics.filter((m) => m.verdict !== 'missing').length * report.verdict.falseCallChance;
+    const chance = comparable(report) * report.verdict.falseCallChance;
     const byChance = called.length <= chance ? `, no more than chance alone would call (about ${expectedFalseCalls(report)})` : '';
     return `B differs from A beyond the noise in ${called.length} metric(s)${byChance}; none beyond its regression limit`;
   }
   return 'No difference between A and B beyond the run-to-run noise';
 }
 
+/** Metrics with values on both sides: the ones the noise rule judges. */
+function comparable(report: AbReport): number {
+  return report.verdict.metrics.filter((m) => m.verdict !== 'missing').length;
+}
+
 /** How many of the compared metrics the noise rule would call different by chance alone. */
 function expectedFalseCalls(report: AbReport): string {
-  const n = report.verdict.metrics.filter((m) => m.verdict !== 'missing').length * report.verdict.falseCallChance;
+  const n = comparable(report) * report.verdict.falseCallChance;
   return n < 1 ? n.toFixed(1) : String(Math.round(n));
 }
 
@@ -94,8 +99,8 @@ export function renderAbMarkdown(report: AbReport): string {
     '',
     `- A: ${settingsText(report.a.settings)}`,
     `- B: ${settingsText(report.b.settings)}`,
-    `- ${report.runs.length} runs, interleaved A B over ${report.repeat} round(s)${report.stoppedEarly ? `; stopped early: ${report.stoppedEarly}` : ''}`,
-    `- A difference is called only when the two sides' ranges do not overlap; with these run counts that happens by chance to a metric that did not change with probability ${chance}%, so of the ${report.verdict.metrics.length} metrics compared about ${expectedFalseCalls(report)} would be called if nothing had changed (more rounds make that smaller). Regressions are judged against the scenario's regression limits.`,
+    `- ${report.runs.length} runs, interleaved A B B A … over ${report.repeat} round(s)${report.stoppedEarly ? `; stopped early: ${report.stoppedEarly}` : ''}`,
+    `- A difference is called only when the two sides' ranges do not overlap; with these run counts that happens by chance to a metric that did not change with probability ${chance}%, so of the ${comparable(report)} metrics compared about ${expectedFalseCalls(report)} would be called if nothing had changed (more rounds make that smaller). Regressions are judged against the scenario's regression limits.`,
     '',
     mdTable(abTable(report), [0]),
     '',
@@ -119,7 +124,7 @@ export function renderAbHtml(report: AbReport): string {
     `<h1>${escapeHtml(`A/B: ${report.scenario}`)}</h1>`,
     `<p><strong>${escapeHtml(abHeadline(report))}.</strong></p>`,
     `<ul><li>A: ${escapeHtml(settingsText(report.a.settings))}</li><li>B: ${escapeHtml(settingsText(report.b.settings))}</li>`,
-    `<li>${escapeHtml(`${report.runs.length} runs over ${report.repeat} round(s); chance that an unchanged metric is called different: ${(report.verdict.falseCallChance * 100).toFixed(1)}% (about ${expectedFalseCalls(report)} of the ${report.verdict.metrics.length} metrics if nothing had changed)`)}</li></ul>`,
+    `<li>${escapeHtml(`${report.runs.length} runs over ${report.repeat} round(s); chance that an unchanged metric is called different: ${(report.verdict.falseCallChance * 100).toFixed(1)}% (about ${expectedFalseCalls(report)} of the ${comparable(report)} metrics if nothing had changed)`)}</li></ul>`,
     `<table><thead><tr>${table.header.map((h, i) => cell(h, 'th', i)).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`,
     `<h2>Runs</h2><ul>${runLines(report).map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`,
     '</body></html>',

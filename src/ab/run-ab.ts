@@ -1,7 +1,7 @@
 /**
  * Running an A/B: the same scenario with two sets of settings, run one at a time (two cores
- * cannot host two clusters) and interleaved A B A B … for `repeat` rounds, so that drift on the
- * machine lands on both sides; then the verdict (./verdict.ts) and the comparison report.
+ * cannot host two clusters) and interleaved A B B A A B … for `repeat` rounds, so that drift on
+ * the machine lands on both sides and neither always runs second; then the verdict (./verdict.ts) and the comparison report.
  * Each run is a normal run with its own folder and reports; the comparison is written after
  * every run, so an interrupted A/B still leaves what it measured.
  */
@@ -25,7 +25,7 @@ export interface AbPlan {
   /** The settings each side was given, as typed (for the report). */
   aSettings: readonly string[];
   bSettings: readonly string[];
-  /** Rounds; each runs A then B. */
+  /** Rounds; each runs both sides, A first in odd rounds and B first in even ones. */
   repeat: number;
   /** Regression limits the verdict uses (metric or glob → "+20%"); default: B's scenario's, else A's. */
   limits?: Readonly<Record<string, string>>;
@@ -70,7 +70,7 @@ export async function runAb(plan: AbPlan, options: AbOptions): Promise<AbResult>
   const limits = plan.limits ?? (Object.keys(plan.b.regression).length > 0 ? plan.b.regression : plan.a.regression);
   // Both toolchains first: a B side that cannot be built should not cost an A run to find out.
   for (const scenario of [plan.a, plan.b]) await (options.prepare ?? ensureRunToolchain)(scenario, log);
-  log(`ab: ${plan.repeat} rounds of A then B (${2 * plan.repeat} runs), at most ${formatDuration(boundMs)} in all; comparison in ${dir}`);
+  log(`ab: ${plan.repeat} rounds of both sides, A B B A … (${2 * plan.repeat} runs), at most ${formatDuration(boundMs)} in all; comparison in ${dir}`);
 
   const runs: AbRunRecord[] = [];
   let stoppedEarly: string | undefined;
@@ -95,7 +95,12 @@ export async function runAb(plan: AbPlan, options: AbOptions): Promise<AbResult>
   };
 
   outer: for (let round = 1; round <= plan.repeat; round += 1) {
-    for (const [side, scenario] of [['A', plan.a], ['B', plan.b]] as const) {
+    for (const [side, scenario] of roundOrder(round, plan)) {
+      const hopeless = sideThatCannotBeJudged(runs, plan.repeat);
+      if (hopeless) {
+        stoppedEarly = `side ${hopeless} can no longer have two measured runs (its runs ended without a summary), so the rest would measure nothing the verdict can use`;
+        break outer;
+      }
       if (Date.now() - startedAt > boundMs) {
         stoppedEarly = `the A/B exceeded its bound of ${formatDuration(boundMs)} in round ${round}`;
         break outer;
@@ -113,6 +118,25 @@ export async function runAb(plan: AbPlan, options: AbOptions): Promise<AbResult>
   }
   const report = write();
   return { dir, report, exitCode: exitCodeOf(report) };
+}
+
+/**
+ * The order of a round: A B in odd rounds, B A in even ones (A B B A …), so that neither side is
+ * always the run after the other (a warm page cache, a settling etcd) and drift across the whole
+ * A/B still lands on both.
+ */
+function roundOrder(round: number, plan: AbPlan): ReadonlyArray<readonly ['A' | 'B', Scenario]> {
+  const ab = [['A', plan.a], ['B', plan.b]] as const;
+  return round % 2 === 1 ? ab : [ab[1], ab[0]];
+}
+
+/** A side whose measured runs plus the runs it has left cannot reach two, or undefined. */
+function sideThatCannotBeJudged(runs: readonly AbRunRecord[], repeat: number): 'A' | 'B' | undefined {
+  for (const side of ['A', 'B'] as const) {
+    const done = runs.filter((r) => r.side === side);
+    if (done.filter((r) => r.metrics).length + (repeat - done.length) < 2) return side;
+  }
+  return undefined;
 }
 
 /** Interrupted or too few measured runs (fewer than two a side) win over the verdict; then 5 for a regression. */

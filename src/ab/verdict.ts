@@ -6,7 +6,7 @@
  * A run, or below). When the two sides are samples of one distribution, that happens by chance
  * with probability 2 / C(2n, n) for n runs a side: 10 % at n = 3, 2.9 % at n = 4, 0.8 % at n = 5
  * (an exact permutation argument, the most extreme outcome of a two-sided Mann-Whitney U test;
- * see `chanceOfSeparation`). Interleaving A B A B keeps slow drift on the machine (page cache,
+ * see `chanceOfSeparation`). Interleaving A B B A … keeps slow drift on the machine (page cache,
  * thermal, other load) from landing on one side only.
  *
  * Whether a separated difference is a regression is the scenario's call, as for `compare`: its
@@ -14,7 +14,7 @@
  * reported as higher or lower, never as a regression.
  */
 import { median } from 'simple-statistics';
-import { evaluateRegression, formatMetricValue } from '../scenario/index.ts';
+import { evaluateRegression, formatMetricValue, parseRegressionLimit } from '../scenario/index.ts';
 
 export type AbVerdictKind = 'no difference' | 'higher' | 'lower' | 'regression' | 'improvement' | 'missing';
 
@@ -93,8 +93,9 @@ function judgeMetric(metric: string, a: number[], b: number[], limits: Readonly<
   if (!side) return { ...base, ...limit, verdict: 'no difference', message: `${metric}: no difference beyond the noise (${ranges}: the ranges overlap)` };
   if (!judged) return { ...base, verdict: side, message: `${metric}: B ${side} than A beyond the noise (${ranges})` };
   if (!judged.ok) return { ...base, ...limit, verdict: 'regression', message: `${metric}: regression beyond the noise and the limit ${judged.limit} (${ranges})` };
-  const guarded = judged.limit.trim().startsWith('-') ? 'lower' : judged.limit.trim().startsWith('+') ? 'higher' : undefined;
-  const verdict: AbVerdictKind = guarded && guarded !== side ? 'improvement' : side;
+  // The direction the limit guards is the worse one; "±" guards both, so nothing is an improvement.
+  const direction = parseRegressionLimit(judged.limit).direction;
+  const verdict: AbVerdictKind = direction !== 'either' && (direction === 'increase' ? 'higher' : 'lower') !== side ? 'improvement' : side;
   return { ...base, ...limit, verdict, message: `${metric}: B ${side} than A beyond the noise, ${verdict === 'improvement' ? 'an improvement' : `within the limit ${judged.limit}`} (${ranges})` };
 }
 

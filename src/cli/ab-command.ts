@@ -16,13 +16,19 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 /** The scenario with one side's settings and its name suffixed, validated like the file. */
 function variant(path: string, settings: readonly ScenarioSetting[], suffix: 'a' | 'b') {
-  const base = loadScenario(path, { settings });
-  return loadScenario(path, { settings: [...settings, { path: ['name'], value: `${base.name.slice(0, 60)}-${suffix}`, text: `name=${base.name}-${suffix}` }] });
+  const name = `${loadScenario(path, { settings }).name.slice(0, 60)}-${suffix}`;
+  return loadScenario(path, { settings: [...settings, { path: ['name'], value: name, text: `name=${name}` }] });
+}
+
+/** A setting as the report shows it: the value of a token, secret or key field replaced, so it never lands in ab.json or the output. */
+function maskedText(setting: ScenarioSetting): string {
+  const last = String(setting.path.at(-1) ?? '');
+  return /token|secret|password|privatekey|key$/i.test(last) ? `${setting.path.join('.')}=***` : setting.text;
 }
 
 /**
  * `fluxbench ab <scenario> --b <field=value>… [--a <field=value>…] [--repeat 3]`: runs the two
- * variants interleaved A B A B, prints the comparison (Markdown) and writes
+ * variants interleaved A B B A …, prints the comparison (Markdown) and writes
  * `<reports>/ab-<timestamp>/ab.{json,md,html}` beside every run's own folder. Exit code 5 when a
  * metric regressed beyond its limit and the noise, as `compare`.
  */
@@ -33,12 +39,14 @@ export function registerAbCommand(program: Command): void {
     .argument('<scenario>', 'scenario YAML file, e.g. scenarios/smoke.yaml')
     .option('--a <field=value>', "a setting of side A (repeatable; default: the scenario as written), e.g. toolchain.controllers.kustomize=v1.9.5", collect, [])
     .option('--b <field=value>', 'a setting of side B (repeatable), e.g. toolchain.controllers.kustomize=v1.9.6 or controllers.kustomize.concurrent=8', collect, [])
-    .option('--repeat <n>', 'rounds of A then B (2 to 20); more rounds call smaller differences: 3 → 10% chance of a false call per metric, 4 → 2.9%, 5 → 0.8%', '3')
+    .option('--repeat <n>', 'rounds of both sides (3 to 20); more rounds call smaller differences: 3 → 10% chance of a false call per metric, 4 → 2.9%, 5 → 0.8%', '3')
     .option('--limits <list>', 'comma-separated <metric>=<limit> judging regressions (default: the regression limits of the scenario)')
     .option('--reports <dir>', 'folder for run folders and the comparison folder', 'reports')
     .action(async (scenarioPath: string, flags: AbFlags) => {
       const repeat = Number(flags.repeat);
-      if (!/^\d+$/.test(flags.repeat.trim()) || repeat < 2 || repeat > 20) throw new UsageError(`--repeat: "${flags.repeat}" must be a whole number from 2 to 20 (one round shows no noise to judge against)`);
+      if (!/^\d+$/.test(flags.repeat.trim()) || repeat < 3 || repeat > 20) {
+        throw new UsageError(`--repeat: "${flags.repeat}" must be a whole number from 3 to 20 (at 2 rounds an unchanged metric is called different one time in three)`);
+      }
       const aSettings = flags.a.map((s) => parseSetting(s, '--a'));
       const bSettings = flags.b.map((s) => parseSetting(s, '--b'));
       if (aSettings.length === 0 && bSettings.length === 0) throw new UsageError('give side B (or A) at least one setting with --b <field=value>: otherwise both sides are the same scenario');
@@ -46,8 +54,8 @@ export function registerAbCommand(program: Command): void {
         {
           a: variant(scenarioPath, aSettings, 'a'),
           b: variant(scenarioPath, bSettings, 'b'),
-          aSettings: flags.a,
-          bSettings: flags.b,
+          aSettings: aSettings.map(maskedText),
+          bSettings: bSettings.map(maskedText),
           repeat,
           ...(flags.limits !== undefined ? { limits: parseLimitsOption(flags.limits) } : {}),
         },

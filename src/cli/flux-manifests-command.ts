@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { defaultFluxNamespace, defaultImageRepository, fluxInstallYaml, installFluxFromManifests, renderFluxInstallManifests } from '../flux/index.ts';
 import { enabledControllers, loadScenario, type Scenario } from '../scenario/index.ts';
-import { fluxControllersFromScenario } from '../run/index.ts';
+import { controllerPins, fluxControllersFromScenario } from '../run/index.ts';
 import { ensureToolchain, formatProgress, type EnsureToolchainOptions, type Toolchain } from '../toolchain/index.ts';
 import { FluxbenchError, UsageError } from '../util/exit-codes.ts';
 
@@ -46,7 +46,7 @@ export function registerFluxManifestsCommand(program: Command, deps: FluxManifes
       if (opts.apply && !opts.kubeconfig) throw new UsageError('--apply needs --kubeconfig <file> naming the target cluster');
       const scenario: Scenario = loadScenario(scenarioPath);
       const toolchain = await deps.ensureToolchain({
-        versions: { flux: scenario.toolchain.flux, kubernetes: scenario.toolchain.kubernetes },
+        versions: { flux: scenario.toolchain.flux, kubernetes: scenario.toolchain.kubernetes, controllers: controllerPins(scenario) },
         controllers: enabledControllers(scenario.controllers),
         // Pods run the published images: only the CRDs (and kubectl, to apply) are needed.
         controllerBinaries: false,

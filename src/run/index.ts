@@ -2,6 +2,6 @@
 export { runScenario, ensureRunToolchain } from './run.ts';
 export { scenarioRunId, runTimeBoundMs, type RunOptions, type RunContext, type PhaseName } from './context.ts';
 export { exitCodeOf, judgeAgainstBaseline, type RunResult } from './phases/report.ts';
-export { fluxControllersFromScenario } from './controllers.ts';
+export { fluxControllersFromScenario, controllerPins } from './controllers.ts';
 export { TeardownStack } from './teardown.ts';
 export { LiveStatus, teeSink } from './live.ts';

@@ -1,9 +1,10 @@
 import { reapOrphanedRuns } from '../lifecycle/index.ts';
 import { providerCapabilities } from '../providers/index.ts';
 import { enabledControllers, type Scenario } from '../scenario/index.ts';
-import { ensureToolchain, formatProgress, type FluxControllerName, type Toolchain } from '../toolchain/index.ts';
+import { ensureToolchain, formatProgress, type Toolchain } from '../toolchain/index.ts';
 import { formatDuration } from '../util/units.ts';
 import { openRun, type PhaseName, type RunContext, type RunOptions } from './context.ts';
+import { controllerPins } from './controllers.ts';
 import { kubectlFor } from './kubectl.ts';
 import { applyPhase } from './phases/apply.ts';
 import { crdsPhase } from './phases/crds.ts';
@@ -96,9 +97,4 @@ async function phase<T>(ctx: RunContext, name: PhaseName, body: () => Promise<T>
   }
   ctx.checkInterrupted();
   return result;
-}
-
-/** toolchain.controllers (short names) as the toolchain takes them (module names). */
-function controllerPins(scenario: Scenario): Partial<Record<FluxControllerName, string>> {
-  return Object.fromEntries(Object.entries(scenario.toolchain.controllers).filter(([, v]) => v !== undefined).map(([short, v]) => [`${short}-controller`, v]));
 }

@@ -29,6 +29,7 @@ export function scenarioProblems(scenario: Scenario): ScenarioProblem[] {
   }
   problems.push(...helmControllerProblems(scenario));
   problems.push(...alertProblems(scenario));
+  problems.push(...pinProblems(scenario));
   const durationMs = parseDuration(scenario.duration);
   const intervalMs = parseDuration(scenario.sampling.interval);
   if (intervalMs > durationMs) {
@@ -112,6 +113,21 @@ function alertProblems(scenario: Scenario): ScenarioProblem[] {
     if (!notification.enabled) problems.push({ path, message: 'Providers post through notification-controller: set controllers.notification.enabled: true' });
     if ((scenario.workload.source ?? 'git') !== 'git') {
       problems.push({ path, message: `Providers post to the fake GitHub, which serves git sources: workload.source is ${scenario.workload.source}, allowed: git` });
+    }
+  }
+  return problems;
+}
+
+/** A pinned controller must be one the run starts: on a borrowed cluster Flux is the cluster's own, and a disabled one never runs. */
+function pinProblems(scenario: Scenario): ScenarioProblem[] {
+  const problems: ScenarioProblem[] = [];
+  const owns = providerDefinition(scenario.provider.type).capabilities.ownsControllers;
+  for (const [name, version] of Object.entries(scenario.toolchain.controllers)) {
+    if (version === undefined) continue;
+    const path = ['toolchain', 'controllers', name];
+    if (!owns) problems.push({ path, message: `provider ${scenario.provider.type} uses the cluster's own Flux, so no version can be pinned: use a provider that starts Flux (local, kind or k3s)` });
+    else if ((name === 'helm' || name === 'notification') && !scenario.controllers[name].enabled) {
+      problems.push({ path, message: `${name}-controller does not run in this scenario: set controllers.${name}.enabled: true, or remove the pin` });
     }
   }
   return problems;

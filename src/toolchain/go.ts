@@ -67,14 +67,19 @@ export interface DownloadedModule {
 /**
  * Downloads a module through the module proxy (or reuses the module cache) and reads its go.mod.
  * A module whose go.mod needs a newer Go than the machine's is downloaded with the approved
- * newer Go (the local go command refuses to), see goFor.
+ * newer Go (the local go command refuses to; the first use fetches that Go, about 76 MB), see goFor.
  *
- * @throws ModuleUnavailableError when the proxy does not serve it (or it needs a Go newer still).
+ * @throws ModuleUnavailableError when the proxy does not serve it.
+ * @throws FluxbenchError when it needs a Go newer than `newerGoToolchain`.
  */
 export async function downloadModule(path: string, version: string): Promise<DownloadedModule> {
   let info = await modDownload(path, version, 'local');
   const needs = /requires go >= ([0-9.]+)/.exec(info.Error ?? '')?.[1];
-  if (needs && compareVersions(newerGoToolchain, needs) >= 0) info = await modDownload(path, version, newerGoToolchain);
+  if (needs && compareVersions(newerGoToolchain, needs) < 0) {
+    // Served, but not buildable here: not a ModuleUnavailableError, which would read "not served".
+    throw new FluxbenchError(`${path}@${version} needs Go ${needs}; fluxbench builds with at most Go ${newerGoToolchain} (this machine's or fetched through the Go module proxy): pick an earlier version`);
+  }
+  if (needs) info = await modDownload(path, version, newerGoToolchain);
   if (info.Error || !info.Dir) throw new ModuleUnavailableError(path, version, (info.Error ?? '').trim());
   const goModText = await readFile(join(info.Dir, 'go.mod'), 'utf8');
   const goSumText = await readFile(join(info.Dir, 'go.sum'), 'utf8').catch(() => '');

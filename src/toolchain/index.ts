@@ -3,3 +3,4 @@ export type { Progress, ProgressEvent } from './build.ts';
 export { defaultVersions, fluxControllerNames, type FluxControllerName, type ToolchainVersions } from './versions.ts';
 export { cacheRoot } from './cache.ts';
 export { formatProgress } from './progress.ts';
+export { compatFile, compatHint, readCompat, recordStarted, withStarted, type CompatRecord } from './compat.ts';

@@ -34,14 +34,13 @@ function distance(a: string, b: string): number {
  * The release with each pinned controller's version in place of the release's own, after
  * checking the Go module proxy serves it (downloading it into the module cache).
  *
- * @returns the release (its `controllers[name].version` the pin, `release` still the release's)
- *   and one note per pin for the run's report.
+ * @returns the release with each pin as the controller's `version` and `release` (the image tag
+ *   pod providers run), its note naming the version the release ships.
  * @throws UsageError naming the field (`toolchain.controllers.<short>`) and the served versions
  *   near the pin when the proxy does not serve it.
  */
-export async function pinControllers(release: FluxRelease, pins: Partial<Record<FluxControllerName, string>>): Promise<{ release: FluxRelease; notes: string[] }> {
+export async function pinControllers(release: FluxRelease, pins: Partial<Record<FluxControllerName, string>>): Promise<FluxRelease> {
   const controllers = { ...release.controllers };
-  const notes: string[] = [];
   for (const [name, pin] of Object.entries(pins) as Array<[FluxControllerName, string | undefined]>) {
     if (!pin) continue;
     const version = `v${bare(pin)}`;
@@ -51,7 +50,8 @@ export async function pinControllers(release: FluxRelease, pins: Partial<Record<
     } catch (err) {
       if (!(err instanceof ModuleUnavailableError)) throw err;
       // Some modules are served by exact version only; their /api module's list still names the releases.
-      const listed = (await servedVersions(module)).length > 0 ? await servedVersions(module) : await servedVersions(`${module}/api`);
+      const own = await servedVersions(module);
+      const listed = own.length > 0 ? own : await servedVersions(`${module}/api`);
       const near = nearestVersions(version, listed);
       throw new UsageError(
         `toolchain.controllers.${shortControllerName(name)}: ${name} ${version} is not served by the Go module proxy (${err.detail.split('\n')[0]})` +
@@ -59,8 +59,8 @@ export async function pinControllers(release: FluxRelease, pins: Partial<Record<
       );
     }
     const shipped = release.controllers[name].release;
-    controllers[name] = { release: shipped, version, note: `${name} pinned to ${version} (Flux ${release.flux} ships ${shipped})` };
-    notes.push(controllers[name].note!);
+    // The pin is also the image tag pod providers run (src/flux/manifests.ts reads `release`).
+    controllers[name] = { release: version, version, note: `${name} pinned to ${version} (Flux ${release.flux} ships ${shipped})` };
   }
-  return { release: { ...release, controllers }, notes };
+  return { ...release, controllers };
 }

@@ -114,7 +114,7 @@ export async function ensureToolchain(options: EnsureToolchainOptions = {}): Pro
   await mkdir(root, { recursive: true });
 
   const shipped = await resolveFluxRelease(versions.flux, root);
-  const { release: flux } = await pinControllers(shipped, versions.controllers ?? {});
+  const flux = await pinControllers(shipped, versions.controllers ?? {});
   const notes: string[] = [];
   const specs: ComponentSpec[] = [
     etcdComponent(versions.etcd),

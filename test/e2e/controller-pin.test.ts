@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { ensureRunToolchain, runScenario } from '../../src/run/index.ts';
 import { defineScenario } from '../../src/scenario/index.ts';
+import { compatFile, readCompat } from '../../src/toolchain/index.ts';
 
 /**
  * An upgrade rehearsal's first step: a newer kustomize-controller than Flux 2.9.5 ships (v1.9.5),
@@ -42,5 +43,7 @@ describe('a controller pinned to another version than the Flux release', () => {
       ['restarts.count == 0', true],
     ]);
     expect(result.summary?.run.versions).toEqual({ flux: '2.9.5', kubernetes: '1.34.4', controllers: { 'kustomize-controller': 'v1.9.6' } });
+    // The combination is on record for the error of a later pin that fails to start here.
+    expect(readCompat(compatFile(toolchain.cacheRoot))['kustomize-controller@v1.9.6']).toContain('1.34.4');
   });
 });

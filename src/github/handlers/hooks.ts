@@ -8,10 +8,12 @@ import { readJsonBody } from './json-body.ts';
  * (fluxcd/pkg/apis/event v1beta1 `Event`). Only the fields a report reads are checked; the rest
  * (message, timestamp, reportingController) is accepted as sent.
  */
+// Bounded as Kubernetes bounds them (names 253, kinds and reasons far shorter), so a client cannot
+// make every sample carry a megabyte.
 const fluxEventSchema = z.object({
-  involvedObject: z.object({ kind: z.string().min(1), name: z.string().min(1), namespace: z.string().default('') }),
-  severity: z.string().min(1),
-  reason: z.string().min(1),
+  involvedObject: z.object({ kind: z.string().min(1).max(63), name: z.string().min(1).max(253), namespace: z.string().max(63).default('') }),
+  severity: z.string().min(1).max(16),
+  reason: z.string().min(1).max(128),
   metadata: z.record(z.string(), z.string()).optional(),
 });
 
@@ -38,7 +40,7 @@ export async function handleHooks(ctx: RequestContext): Promise<void> {
 }
 
 function eventOf(e: z.output<typeof fluxEventSchema>): HookEvent {
-  const revision = e.metadata?.revision;
+  const revision = e.metadata?.revision?.slice(0, 256);
   return {
     kind: e.involvedObject.kind,
     namespace: e.involvedObject.namespace,

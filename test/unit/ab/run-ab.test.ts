@@ -44,7 +44,7 @@ function fakeRunner(lagOf: (side: 'a' | 'b', n: number) => number, exitOf: (side
 }
 
 describe('running an A/B', () => {
-  it('builds both sides first, interleaves A B over the rounds and writes ab.json, ab.md, ab.html', async () => {
+  it('builds both sides first, interleaves A B B A over the rounds and writes ab.json, ab.md, ab.html', async () => {
     const prepared: string[] = [];
     const fake = fakeRunner((side, n) => (side === 'a' ? 2 + n * 0.1 : 2.05 + n * 0.1));
     const dir = reports();
@@ -53,7 +53,8 @@ describe('running an A/B', () => {
       { scenarioPath: 'smoke.yaml', reportsDir: dir, runner: fake.runner, prepare: async (s) => prepared.push(`${s.name} ${s.toolchain.controllers.kustomize ?? 'release'}`), log: () => undefined },
     );
     expect(prepared).toEqual(['smoke-a release', 'smoke-b v1.9.6']);
-    expect(fake.order).toEqual(['a', 'b', 'a', 'b', 'a', 'b']);
+    // Neither side always runs second.
+    expect(fake.order).toEqual(['a', 'b', 'b', 'a', 'a', 'b']);
     expect(result.exitCode).toBe(ExitCode.ok);
     const saved = JSON.parse(readFileSync(join(result.dir, 'ab.json'), 'utf8')) as AbReport;
     expect(saved.verdict.metrics.find((m) => m.metric === 'lag.applied.p95')).toMatchObject({ verdict: 'no difference', a: [2, 2.1, 2.2] });
@@ -77,8 +78,11 @@ describe('running an A/B', () => {
     expect(ok.report.runs.filter((r) => r.side === 'B' && r.metrics)).toHaveLength(2);
     expect(ok.exitCode).toBe(ExitCode.ok);
     const broken = fakeRunner(() => 2, (side) => (side === 'b' ? ExitCode.runError : ExitCode.ok));
-    const failed = await runAb({ ...sides(), aSettings: [], bSettings: ['x'], repeat: 2 }, { scenarioPath: 's', reportsDir: reports(), runner: broken.runner, prepare: async () => undefined, log: () => undefined });
+    const failed = await runAb({ ...sides(), aSettings: [], bSettings: ['x'], repeat: 3 }, { scenarioPath: 's', reportsDir: reports(), runner: broken.runner, prepare: async () => undefined, log: () => undefined });
     expect(failed.exitCode).toBe(ExitCode.runError);
+    // After B failed twice it can no longer have two measured runs: the A/B stops instead of running on.
+    expect(broken.order).toEqual(['a', 'b', 'b']);
+    expect(failed.report.stoppedEarly).toMatch(/side B can no longer have two measured runs/);
   });
 
   it('is bounded by the sum of its runs\' bounds', () => {

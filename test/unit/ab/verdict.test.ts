@@ -29,6 +29,11 @@ describe('A/B verdict', () => {
     expect(within.regressed).toBe(false);
   });
 
+  it('calls no separated change an improvement when the limit guards both directions', () => {
+    const v = abVerdict(runs('ready.rate', [2.0, 2.1, 2.05]), runs('ready.rate', [1.9, 1.95, 1.92]), { 'ready.rate': '±20%' });
+    expect(v.metrics[0]).toMatchObject({ verdict: 'lower', limit: '±20%' });
+  });
+
   it('never calls a metric without a limit a regression, and says which side lacks a value', () => {
     const v = abVerdict([{ 'x.count': 1, 'only.a': 1 }, { 'x.count': 2 }], [{ 'x.count': 10 }, { 'x.count': 12 }]);
     expect(v.metrics.map((m) => [m.metric, m.verdict])).toEqual([
