@@ -28,7 +28,7 @@ describe('worker starvation on the real kustomize-controller', () => {
       sampling: { interval: '2s' },
       settle: { timeout: '1m', until: 'ready' },
       // A subset threshold, judged like any other on the real samples.
-      thresholds: ['workers.kustomize-controller.saturated > 0', 'lag.ready{kind=Kustomization,name=app-*}.count > 0'],
+      thresholds: ['workers.kustomize-controller.saturated > 0', 'lag.artifact{kind=GitRepository}.count > 0'],
     });
     const reports = mkdtempSync(join(tmpdir(), 'fb-e2e-workers-'));
     const result = await runScenario(scenario, { scenarioPath: '<defineScenario>', reportsDir: reports, quiet: true, log: () => {} });
@@ -46,13 +46,16 @@ describe('worker starvation on the real kustomize-controller', () => {
     expect(row?.holders?.length, JSON.stringify(row)).toBeGreaterThan(0);
     expect(row?.holdersFrom).toBe('reconciles');
     for (const holder of row!.holders!) expect(brokenRoots).toContain(holder);
-    expect(summary.thresholds.find((t) => t.expression.startsWith('lag.ready{'))).toMatchObject({ ok: true });
-    // "The healthy apps keep deploying while the broken ones time out", as subsets of the same samples.
+    expect(summary.thresholds.find((t) => t.expression.startsWith('lag.artifact{'))).toMatchObject({ ok: true });
+    // Subsets of the same samples: every commit that got Ready did so on an object outside the
+    // broken roots (which of the healthy ones get there in a minute with one worker depends on the
+    // machine: the root Kustomization at least), and no commit ever got Ready on a broken root.
     const names = brokenRoots.map((id) => id.split('/').at(-1)!);
     const healthy = `lag.ready{kind=Kustomization,${names.map((n) => `name!=${n}`).join(',')}}.count`;
     const broken = `lag.ready{kind=Kustomization,name=${names[0]}}.count`;
     const { metrics } = lagSubsets(readNdjson<Sample>(join(result.runDir, 'samples.ndjson')), [healthy, broken]);
-    expect(metrics[healthy]).toBeGreaterThan(0);
+    expect(summary.metrics['lag.ready.count']).toBeGreaterThan(0);
+    expect(metrics[healthy]).toBe(summary.metrics['lag.ready.count']);
     expect(metrics[broken] ?? 0).toBe(0);
   });
 });
