@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { renderAbMarkdown, runAb } from '../ab/index.ts';
 import { parseLimitsOption } from '../report/index.ts';
-import { loadScenario, parseSetting, type ScenarioSetting } from '../scenario/index.ts';
+import { scenarioSecrets } from '../run/index.ts';
+import { loadScenario, parseSetting, type Scenario, type ScenarioSetting } from '../scenario/index.ts';
 import { UsageError } from '../util/exit-codes.ts';
+import { redactSecrets } from '../util/redact.ts';
 
 interface AbFlags {
   a: string[];
@@ -20,10 +22,15 @@ function variant(path: string, settings: readonly ScenarioSetting[], suffix: 'a'
   return loadScenario(path, { settings: [...settings, { path: ['name'], value: name, text: `name=${name}` }] });
 }
 
-/** A setting as the report shows it: the value of a token, secret or key field replaced, so it never lands in ab.json or the output. */
-function maskedText(setting: ScenarioSetting): string {
+/**
+ * A setting as the report shows it, so no secret lands in ab.json or the output: the value of a
+ * token, secret or key field replaced, and every secret the side's scenario spells out (also one
+ * set inside a whole block, `github={tokens: […]}`) redacted as run logs redact them.
+ */
+export function maskedText(setting: ScenarioSetting, scenario: Scenario): string {
   const last = String(setting.path.at(-1) ?? '');
-  return /token|secret|password|privatekey|key$/i.test(last) ? `${setting.path.join('.')}=***` : setting.text;
+  if (/token|secret|password|privatekey|key$/i.test(last)) return `${setting.path.join('.')}=***`;
+  return redactSecrets(setting.text, scenarioSecrets(scenario));
 }
 
 /**
@@ -50,12 +57,13 @@ export function registerAbCommand(program: Command): void {
       const aSettings = flags.a.map((s) => parseSetting(s, '--a'));
       const bSettings = flags.b.map((s) => parseSetting(s, '--b'));
       if (aSettings.length === 0 && bSettings.length === 0) throw new UsageError('give side B (or A) at least one setting with --b <field=value>: otherwise both sides are the same scenario');
+      const [a, b] = [variant(scenarioPath, aSettings, 'a'), variant(scenarioPath, bSettings, 'b')];
       const result = await runAb(
         {
-          a: variant(scenarioPath, aSettings, 'a'),
-          b: variant(scenarioPath, bSettings, 'b'),
-          aSettings: aSettings.map(maskedText),
-          bSettings: bSettings.map(maskedText),
+          a,
+          b,
+          aSettings: aSettings.map((s) => maskedText(s, a)),
+          bSettings: bSettings.map((s) => maskedText(s, b)),
           repeat,
           ...(flags.limits !== undefined ? { limits: parseLimitsOption(flags.limits) } : {}),
         },
