@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ensureToolchain, formatProgress, fluxControllerNames, type FluxControllerName } from '../toolchain/index.ts';
+import { ensureToolchain, formatProgress, fluxControllerNames, fullControllerName, shortControllerName, type FluxControllerName } from '../toolchain/index.ts';
 import { UsageError } from '../util/exit-codes.ts';
 
 export function registerSetupCommand(program: Command): void {
@@ -44,9 +44,9 @@ export function registerSetupCommand(program: Command): void {
 /** `kustomize=v1.9.6` (or `kustomize-controller=v1.9.6`) → [kustomize-controller, v1.9.6]. */
 function parsePin(text: string): [FluxControllerName, string] {
   const [name = '', version = ''] = text.split('=');
-  const full = (name.endsWith('-controller') ? name : `${name}-controller`) as FluxControllerName;
+  const full = fullControllerName(name) as FluxControllerName;
   if (!(fluxControllerNames as readonly string[]).includes(full) || !/^v?\d+\.\d+\.\d+$/.test(version)) {
-    throw new UsageError(`--pin "${text}": expected <controller>=<version>, e.g. kustomize=v1.9.6 (controllers: ${fluxControllerNames.map((c) => c.replace(/-controller$/, '')).join(', ')})`);
+    throw new UsageError(`--pin "${text}": expected <controller>=<version>, e.g. kustomize=v1.9.6 (controllers: ${fluxControllerNames.map(shortControllerName).join(', ')})`);
   }
   return [full, version];
 }

@@ -1,5 +1,5 @@
 import type { FluxControllersConfig } from '../flux/index.ts';
-import type { FluxControllerName } from '../toolchain/index.ts';
+import { fullControllerName, type FluxControllerName } from '../toolchain/index.ts';
 import { quantityValue, type Scenario } from '../scenario/index.ts';
 
 /** Translates the scenario's controller section into what the Flux supervisor starts. */
@@ -25,5 +25,5 @@ export function fluxControllersFromScenario(controllers: Scenario['controllers']
 
 /** toolchain.controllers (short names, as scenarios write them) as the toolchain takes them (module names). */
 export function controllerPins(scenario: Pick<Scenario, 'toolchain'>): Partial<Record<FluxControllerName, string>> {
-  return Object.fromEntries(Object.entries(scenario.toolchain.controllers).filter(([, v]) => v !== undefined).map(([short, v]) => [`${short}-controller`, v]));
+  return Object.fromEntries(Object.entries(scenario.toolchain.controllers).filter(([, v]) => v !== undefined).map(([short, v]) => [fullControllerName(short), v]));
 }

@@ -4,3 +4,4 @@ export { defaultVersions, fluxControllerNames, type FluxControllerName, type Too
 export { cacheRoot } from './cache.ts';
 export { formatProgress } from './progress.ts';
 export { compatFile, compatHint, readCompat, recordStarted, withStarted, type CompatRecord } from './compat.ts';
+export { fullControllerName, shortControllerName } from './pins.ts';

@@ -9,6 +9,11 @@ export function shortControllerName(name: FluxControllerName): string {
   return name.replace(/-controller$/, '');
 }
 
+/** The module name for a short one (`kustomize` → `kustomize-controller`); a full name stays. Not checked against the known controllers. */
+export function fullControllerName(name: string): string {
+  return name.endsWith('-controller') ? name : `${name}-controller`;
+}
+
 /**
  * Up to `count` served versions nearest to `wanted`: the newest ones of its minor first, then the
  * closest others, newest first. Pure; for the error a refused pin gets.

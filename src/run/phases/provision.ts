@@ -55,7 +55,7 @@ export async function fluxPhase(ctx: RunContext, cluster: StartedCluster, github
   const { provider, start } = providerOf(ctx, githubUrl);
   const { toolchain } = ctx;
   // What runs: the built binary's version on the host, the image's tag in pods.
-  const field = providerDefinition(ctx.scenario.provider.type).capabilities.hostControllers ? 'version' : 'release';
+  const field = provider.capabilities.hostControllers ? 'version' : 'release';
   const versions = Object.fromEntries(enabledControllers(ctx.scenario.controllers).map((c) => [c, toolchain.flux.controllers[c][field]]));
   const kubernetes = toolchain.versions.kubernetes;
   let startedFlux;
@@ -67,7 +67,7 @@ export async function fluxPhase(ctx: RunContext, cluster: StartedCluster, github
   const { flux, gitBaseUrl } = startedFlux;
   ctx.teardown.defer('Flux', () => flux.stop());
   // Every start that worked is a combination a later failed upgrade rehearsal can be pointed to.
-  if (providerDefinition(ctx.scenario.provider.type).capabilities.ownsControllers) recordStarted(compatFile(toolchain.cacheRoot), versions, kubernetes);
+  if (provider.capabilities.ownsControllers) recordStarted(compatFile(toolchain.cacheRoot), versions, kubernetes);
   return { flux, ...(gitBaseUrl ? { gitBaseUrl } : {}), readyMs: Date.now() - started };
 }
 

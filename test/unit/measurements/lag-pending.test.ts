@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { lagPendingAtEnd, lagPendingLabel, type LagPending } from '../../../src/measurements/lag-pending.ts';
 import { analyzeSamples, findMetric, flatMetrics, limitUnitProblem, metricProblem } from '../../../src/measurements/index.ts';
 import type { FluxObjectSnapshot } from '../../../src/metrics/flux-objects.ts';
+import { kustomizationSnapshot } from '../../support/flux-snapshot.ts';
 import { type PendingObject, pendingSample } from '../../../src/metrics/lag-pending.ts';
 import { LagStateMachine } from '../../../src/metrics/lag-state.ts';
 import { expectedReadySample } from '../../../src/metrics/ready-state.ts';
@@ -85,16 +86,8 @@ describe('lag.applied.pending and lag.applied.pending_oldest', () => {
 describe('from the sampler to the summary', () => {
   const repo = 'acme/app';
   const source: FluxObjectSnapshot = { kind: 'GitRepository', namespace: 'flux-system', name: 'app', key: 'GitRepository/flux-system/app', repo, dependsOn: [], suspended: false };
-  const applier = (k: number, revision: number): FluxObjectSnapshot => ({
-    kind: 'Kustomization',
-    namespace: 'apps',
-    name: `o${k}`,
-    key: `Kustomization/apps/o${k}`,
-    sourceKey: source.key,
-    appliedRevision: `main@sha1:${revision < 0 ? 'f'.repeat(40) : sha(revision)}`,
-    dependsOn: [],
-    suspended: false,
-  });
+  const applier = (k: number, revision: number): FluxObjectSnapshot =>
+    kustomizationSnapshot(`o${k}`, { sourceKey: source.key, appliedRevision: `main@sha1:${revision < 0 ? 'f'.repeat(40) : sha(revision)}` });
 
   it('counts every (commit, object) pair once: applied (lag.applied.count), pending, or on an object never Ready (property)', () => {
     fc.assert(

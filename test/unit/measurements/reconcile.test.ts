@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeSamples, findMetric, flatMetrics, measurementWarnings } from '../../../src/measurements/index.ts';
 import { pairReconcileRequests } from '../../../src/measurements/reconcile.ts';
 import type { FluxObjectSnapshot } from '../../../src/metrics/flux-objects.ts';
+import { kustomizationSnapshot } from '../../support/flux-snapshot.ts';
 import { LagTracker } from '../../../src/metrics/lag-tracker.ts';
 import { HandledReconcileLog, reconcileRequestedSample } from '../../../src/metrics/reconcile-requests.ts';
 import type { Sample } from '../../../src/metrics/sample.ts';
@@ -104,15 +105,7 @@ describe('the reconcile summary metrics', () => {
 });
 
 describe('the handled samples the watches write', () => {
-  const snapshot = (name: string, lastHandledReconcileAt?: string): FluxObjectSnapshot => ({
-    kind: 'Kustomization',
-    namespace: 'apps',
-    name,
-    key: `Kustomization/apps/${name}`,
-    dependsOn: [],
-    suspended: false,
-    ...(lastHandledReconcileAt ? { lastHandledReconcileAt } : {}),
-  });
+  const snapshot = (name: string, lastHandledReconcileAt?: string): FluxObjectSnapshot => kustomizationSnapshot(name, lastHandledReconcileAt ? { lastHandledReconcileAt } : {});
 
   it('writes one sample per change of status.lastHandledReconcileAt, the first sight of a value included', () => {
     const log = new HandledReconcileLog();

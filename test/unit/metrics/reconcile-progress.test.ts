@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { FluxObjectSnapshot } from '../../../src/metrics/flux-objects.ts';
 import { ReconcileProgressLog, reconcileSpans } from '../../../src/metrics/reconcile-progress.ts';
+import { kustomizationSnapshot } from '../../support/flux-snapshot.ts';
 
-const snapshot = (name: string, status: 'True' | 'False' | 'Unknown', reason: string): FluxObjectSnapshot => ({
-  kind: 'Kustomization',
-  namespace: 'apps',
-  name,
-  key: `Kustomization/apps/${name}`,
-  dependsOn: [],
-  suspended: false,
-  ready: { status, reason },
-});
+const snapshot = (name: string, status: 'True' | 'False' | 'Unknown', reason: string): FluxObjectSnapshot => kustomizationSnapshot(name, { ready: { status, reason } });
 
 describe('reconcile spans from the Ready condition', () => {
   it('writes one sample when a reconcile starts and one when it ends, nothing in between', () => {
