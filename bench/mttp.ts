@@ -35,12 +35,17 @@
  * schema where flux-benchmark's each carry a HelmRelease schema (much larger OpenAPI documents);
  * no CPU limits; 2 cores here. One run at a time; each is bounded by its settle timeout.
  *
- * Usage: npm run bench:mttp [-- --objects 100,500 --source git,oci --kind kustomization,helmrelease --crds 0,50,250,500]
+ * `--repeat N` runs each shape N times, one after the other, and prints the spread (median,
+ * lowest, highest) of its time to Ready and steady runner CPU: on 2 shared cores one run is not a
+ * number to compare with.
+ *
+ * Usage: npm run bench:mttp [-- --objects 100,500 --source git,oci --kind kustomization,helmrelease --crds 0,50,250,500 --repeat 3]
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { median } from 'simple-statistics';
 import { runScenario } from '../src/run/index.ts';
 import { defineScenario } from '../src/scenario/index.ts';
 import { maxCrds } from '../src/workload/index.ts';
@@ -54,6 +59,7 @@ const { values } = parseArgs({
     source: { type: 'string', default: 'git' },
     kind: { type: 'string', default: 'kustomization' },
     crds: { type: 'string', default: '0' },
+    repeat: { type: 'string', default: '1' },
   },
 });
 const list = (value: string) => value.split(',').map((s) => s.trim());
@@ -64,6 +70,8 @@ const crdCounts = list(values.crds).map(Number);
 for (const n of counts) if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`--objects ${n}: expected whole numbers 1-1000`);
 for (const s of sources) if (s !== 'git' && s !== 'oci') throw new Error(`--source ${s}: expected git or oci`);
 for (const k of runKinds) if (!(kinds as readonly string[]).includes(k)) throw new Error(`--kind ${k}: expected ${kinds.join(' or ')}`);
+const repeat = Number(values.repeat);
+if (!Number.isInteger(repeat) || repeat < 1 || repeat > 10) throw new Error(`--repeat ${values.repeat}: expected a whole number 1-10`);
 for (const c of crdCounts) if (!Number.isInteger(c) || c < 0 || c > maxCrds) throw new Error(`--crds ${c}: expected whole numbers 0-${maxCrds}`);
 
 /** Time to Ready (seconds) and the controller's peak memory (MiB), from the published tables (sources in the docstring). */
@@ -177,41 +185,85 @@ function steadyCpuPercent(readings: readonly CpuReading[], runDir: string): numb
   return b.ts > a.ts ? ((b.seconds - a.seconds) / ((b.ts - a.ts) / 1000)) * 100 : undefined;
 }
 
+/** One measured run: time to Ready (undefined when not all got Ready) and the steady runner CPU, %. */
+interface RunFigures {
+  readyAfter: number | undefined;
+  steadyCpu: number | undefined;
+}
+
+/** Runs one shape once, prints its line, returns its figures. */
+async function measureOnce(kind: Kind, source: string, crds: number, n: number): Promise<RunFigures> {
+  const reports = mkdtempSync(join(tmpdir(), 'fb-bench-mttp-'));
+  const t0 = process.cpuUsage();
+  const w0 = performance.now();
+  const cpuLog = startCpuLog();
+  const result = await runScenario(scenarioFor(kind, n, source, crds), { scenarioPath: '<bench:mttp>', reportsDir: reports, quiet: true, log: () => {} });
+  cpuLog.stop();
+  const steady = steadyCpuPercent(cpuLog.readings, result.runDir);
+  const cpu = process.cpuUsage(t0);
+  const wallS = (performance.now() - w0) / 1000;
+  const metrics = result.summary?.metrics ?? {};
+  const measured = metrics[`ready.${kind}.all_after`];
+  const notReady = metrics[`ready.${kind}.not_ready`] ?? metrics['ready.not_ready'];
+  const pub = published[kind][n];
+  const floor = kind === 'kustomization' ? Math.ceil(n / kustomizeConcurrency) * healthPollSeconds : undefined;
+  const peakMiB = (metrics[`memory.${controllerOf[kind]}.max`] ?? 0) / 2 ** 20;
+  const harnessPct = ((cpu.user + cpu.system) / 1e6 / wallS) * 100;
+  console.log(
+    [
+      `${shapeName(kind, source, crds, n)}`,
+      `ready after ${measured !== undefined ? `${measured.toFixed(1)} s` : `— (${notReady ?? '?'} never Ready)`}`,
+      floor !== undefined ? `floor ${floor} s (${ratio(measured, floor)})` : 'no polling floor',
+      pub ? `published 2.9.0 ${pub.v290.seconds} s (${ratio(measured, pub.v290.seconds)}), 2.2.0 ${pub.v220.seconds} s (${ratio(measured, pub.v220.seconds)})` : 'no published figure',
+      `peak ${controllerOf[kind]} ${peakMiB.toFixed(0)} MiB${pub ? ` (published 2.9.0 ${pub.v290.mib} MiB)` : ''}`,
+      `runner CPU ${harnessPct.toFixed(1)} % of a core (settle → verdict: ${steady !== undefined ? `${steady.toFixed(1)} %` : '—'}; target < 5 %)`,
+      `APF workload-low wait p95 max ${metrics['apf.workload-low.wait_p95.max'] !== undefined ? `${metrics['apf.workload-low.wait_p95.max'].toFixed(2)} s` : '—'}, in queue max ${metrics['apf.workload-low.inqueue.max'] ?? '—'}, rejected ${metrics['apf.rejected'] ?? '—'}`,
+      `run ${result.runDir}`,
+    ].join(' | '),
+  );
+  return { readyAfter: measured, steadyCpu: steady };
+}
+
+function shapeName(kind: Kind, source: string, crds: number, n: number): string {
+  return `${source.padEnd(4)} ${String(n).padStart(5)} ${kind === 'helmrelease' ? 'HelmReleases  ' : 'Kustomizations'} ${String(crds).padStart(4)} CRDs`;
+}
+
+function ratio(measured: number | undefined, x: number | undefined): string {
+  return measured !== undefined && x ? `${(measured / x).toFixed(2)}x` : '—';
+}
+
+/** `median X (lowest–highest)` of the defined values, with how many runs gave none. */
+function spread(values: readonly (number | undefined)[], unit: string, digits: number): string {
+  const known = values.filter((v): v is number => v !== undefined);
+  const missing = values.length - known.length;
+  if (known.length === 0) return `— in all ${values.length}`;
+  const text = `median ${median(known).toFixed(digits)}${unit} (${Math.min(...known).toFixed(digits)}–${Math.max(...known).toFixed(digits)})`;
+  return missing > 0 ? `${text}, ${missing} of ${values.length} without` : text;
+}
+
 const cpuBefore = process.cpuUsage();
 const started = performance.now();
 for (const kind of runKinds as Kind[]) {
   for (const source of runsOf(kind)) {
     for (const crds of crdCounts) {
       for (const n of counts) {
-        const reports = mkdtempSync(join(tmpdir(), 'fb-bench-mttp-'));
-        const t0 = process.cpuUsage();
-        const w0 = performance.now();
-        const cpuLog = startCpuLog();
-        const result = await runScenario(scenarioFor(kind, n, source, crds), { scenarioPath: '<bench:mttp>', reportsDir: reports, quiet: true, log: () => {} });
-        cpuLog.stop();
-        const steady = steadyCpuPercent(cpuLog.readings, result.runDir);
-        const cpu = process.cpuUsage(t0);
-        const wallS = (performance.now() - w0) / 1000;
-        const metrics = result.summary?.metrics ?? {};
-        const measured = metrics[`ready.${kind}.all_after`];
-        const notReady = metrics[`ready.${kind}.not_ready`] ?? metrics['ready.not_ready'];
-        const pub = published[kind][n];
-        const ratio = (x: number | undefined) => (measured !== undefined && x ? `${(measured / x).toFixed(2)}x` : '—');
-        const floor = kind === 'kustomization' ? Math.ceil(n / kustomizeConcurrency) * healthPollSeconds : undefined;
-        const peakMiB = (metrics[`memory.${controllerOf[kind]}.max`] ?? 0) / 2 ** 20;
-        const harnessPct = ((cpu.user + cpu.system) / 1e6 / wallS) * 100;
-        console.log(
-          [
-            `${source.padEnd(4)} ${String(n).padStart(5)} ${kind === 'helmrelease' ? 'HelmReleases  ' : 'Kustomizations'} ${String(crds).padStart(4)} CRDs`,
-            `ready after ${measured !== undefined ? `${measured.toFixed(1)} s` : `— (${notReady ?? '?'} never Ready)`}`,
-            floor !== undefined ? `floor ${floor} s (${ratio(floor)})` : 'no polling floor',
-            pub ? `published 2.9.0 ${pub.v290.seconds} s (${ratio(pub.v290.seconds)}), 2.2.0 ${pub.v220.seconds} s (${ratio(pub.v220.seconds)})` : 'no published figure',
-            `peak ${controllerOf[kind]} ${peakMiB.toFixed(0)} MiB${pub ? ` (published 2.9.0 ${pub.v290.mib} MiB)` : ''}`,
-            `runner CPU ${harnessPct.toFixed(1)} % of a core (settle → verdict: ${steady !== undefined ? `${steady.toFixed(1)} %` : '—'}; target < 5 %)`,
-            `APF workload-low wait p95 max ${metrics['apf.workload-low.wait_p95.max'] !== undefined ? `${metrics['apf.workload-low.wait_p95.max'].toFixed(2)} s` : '—'}, in queue max ${metrics['apf.workload-low.inqueue.max'] ?? '—'}, rejected ${metrics['apf.rejected'] ?? '—'}`,
-            `run ${result.runDir}`,
-          ].join(' | '),
-        );
+        const runs: RunFigures[] = [];
+        for (let i = 0; i < repeat; i++) runs.push(await measureOnce(kind, source, crds, n));
+        if (repeat > 1) {
+          const pub = published[kind][n];
+          const mid = runs.some((r) => r.readyAfter !== undefined) ? median(runs.flatMap((r) => (r.readyAfter !== undefined ? [r.readyAfter] : []))) : undefined;
+          console.log(
+            `${shapeName(kind, source, crds, n)} | ${repeat} runs | ready after ${spread(
+              runs.map((r) => r.readyAfter),
+              ' s',
+              1,
+            )}${pub ? ` | median vs 2.9.0 ${ratio(mid, pub.v290.seconds)}, vs 2.2.0 ${ratio(mid, pub.v220.seconds)}` : ''} | runner CPU settle → verdict ${spread(
+              runs.map((r) => r.steadyCpu),
+              ' %',
+              1,
+            )}`,
+          );
+        }
       }
     }
   }

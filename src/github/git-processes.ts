@@ -5,9 +5,6 @@
  * pack-objects' summary line ("Total N (delta D), reused R (delta RD), pack-reused P").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { storageConfig } from '../util/git-storage.ts';
 
@@ -31,19 +28,20 @@ const measuredWrapper = '"$@" 3>&-; code=$?; times >&3; exit $code';
  * uploadpack.packObjectsHook: runs `git pack-objects <args>` with --progress so that it prints its
  * summary line, which goes to fd 4 (the fake GitHub reads it); the progress itself reaches the
  * client only when upload-pack asked for progress (or pack-objects failed), after the pack.
- * Only shell builtins: no process beyond the one sh per fetch.
+ * Only shell builtins: no process beyond the one sh per fetch. The script is passed inline
+ * (`sh -c`, git appends pack-objects' argv) rather than as a file, so nothing is left on disk
+ * for a SIGKILLed fake GitHub to orphan; it therefore holds no single quote.
  */
-const packObjectsHook = `#!/bin/sh
-asked=
-for arg do [ "$arg" = --progress ] && asked=1; done
-exec 5>&1
-err=$("$@" --progress 2>&1 1>&5 5>&-)
-code=$?
-exec 5>&-
-case $err in *"Total "*) printf 'Total %s\\n' "\${err##*Total }" >&4 2>/dev/null;; esac
-if [ -n "$asked" ] || [ "$code" -ne 0 ]; then printf '%s\\n' "$err" >&2; fi
-exit $code
-`;
+const packObjectsScript = [
+  'asked=; for arg do [ "$arg" = --progress ] && asked=1; done',
+  'exec 5>&1; err=$("$@" --progress 2>&1 1>&5 5>&-); code=$?; exec 5>&-',
+  'case $err in *"Total "*) printf "Total %s\\n" "${err##*Total }" >&4 2>/dev/null;; esac',
+  'if [ -n "$asked" ] || [ "$code" -ne 0 ]; then printf "%s\\n" "$err" >&2; fi',
+  'exit $code',
+].join('; ');
+
+/** The hook as `git -c` takes it: git runs it through sh with pack-objects' argv appended. */
+export const packObjectsHookConfig = `uploadpack.packObjectsHook=sh -c '${packObjectsScript}' pack-objects-hook`;
 
 /** Only a well-formed Git-Protocol header value reaches the environment. */
 export function sanitizeGitProtocol(header: string | string[] | undefined): string | undefined {
@@ -123,7 +121,6 @@ function collect(stream: Readable | null | undefined): () => string {
  */
 export class GitProcesses {
   private readonly children = new Set<ChildProcess>();
-  private hookDir: Promise<string> | undefined;
 
   /** `git upload-pack|receive-pack --stateless-rpc --advertise-refs <dir>` (not measured: it is cheap). */
   advertise(service: 'git-upload-pack' | 'git-receive-pack', repoDir: string, options: { gitProtocol?: string } = {}): ChildProcess {
@@ -136,9 +133,9 @@ export class GitProcesses {
    * stdout the response; `usage` resolves with its wall and CPU time and, for an upload-pack that
    * sent a pack, pack-objects' summary.
    */
-  async rpc(service: 'git-upload-pack' | 'git-receive-pack', repoDir: string, options: { gitProtocol?: string } = {}): Promise<MeasuredGit> {
+  rpc(service: 'git-upload-pack' | 'git-receive-pack', repoDir: string, options: { gitProtocol?: string } = {}): MeasuredGit {
     const isFetch = service === 'git-upload-pack';
-    const hook = isFetch ? ['-c', `uploadpack.packObjectsHook=sh '${await this.hookPath()}'`] : keepPacksConfig;
+    const hook = isFetch ? ['-c', packObjectsHookConfig] : keepPacksConfig;
     const args = [...serverConfig, ...hook, service.slice(4), '--stateless-rpc', repoDir];
     return this.spawnMeasured(args, { env: gitEnv(options.gitProtocol), packStats: isFetch });
   }
@@ -170,20 +167,9 @@ export class GitProcesses {
     this.children.clear();
   }
 
-  /** Kills what runs and removes the hook's folder. */
+  /** Kills what runs (kept async for callers that await a stop). */
   async stop(): Promise<void> {
     this.killAll();
-    const dir = await this.hookDir?.catch(() => undefined);
-    if (dir) await rm(dir, { recursive: true, force: true });
-  }
-
-  private hookPath(): Promise<string> {
-    this.hookDir ??= (async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'fluxbench-github-hooks-'));
-      await writeFile(join(dir, 'pack-objects.sh'), packObjectsHook, { mode: 0o755 });
-      return dir;
-    })();
-    return this.hookDir.then((dir) => join(dir, 'pack-objects.sh'));
   }
 
   private spawnMeasured(args: readonly string[], options: { env: NodeJS.ProcessEnv; packStats: boolean }): MeasuredGit {

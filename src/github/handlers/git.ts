@@ -104,7 +104,7 @@ async function serviceRpc(ctx: RequestContext, call: GitCall): Promise<void> {
   const { service, dir, gitProtocol } = call;
   const isPush = service === 'git-receive-pack';
   const refsBefore = isPush ? await listRefs(dir) : undefined;
-  const { child, usage } = await state.processes.rpc(service, dir, gitProtocol ? { gitProtocol } : {});
+  const { child, usage } = state.processes.rpc(service, dir, gitProtocol ? { gitProtocol } : {});
   const cost: NonNullable<RequestContext['git']> = { startedMs: performance.now() };
   ctx.git = cost;
   child.stderr!.resume();
