@@ -78,6 +78,8 @@ export interface ChaosContext {
   provider?: ProviderContext;
   /** The scenario's source kind; when absent, `server` is not checked (planning only). */
   source?: SourceContext;
+  /** The scenario's spoke clusters by name (fleet.spokes); none without a fleet. */
+  spokes?: readonly string[];
 }
 
 /** A validation context with the actions planned before this one (same offset: earlier in the file). */

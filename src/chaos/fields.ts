@@ -51,3 +51,17 @@ export const ratioField = z.number().gt(0, { error: 'must be greater than 0' }).
 export const faultStatusField = z.literal(faultStatuses);
 
 export const shardField = nonNegativeIntSchema.meta({ description: 'Shard index of a sharded controller (0 = the main instance).' });
+
+/** A spoke cluster of the scenario's fleet, by name (`spoke-01`, ...). */
+export const spokeField = z
+  .string()
+  .regex(/^spoke-[0-9]{2,3}$/, { error: 'expected a spoke name such as "spoke-01" (fleet.spokes names them spoke-01 .. spoke-NN)' })
+  .meta({ description: 'The spoke cluster acted on, e.g. "spoke-02".' });
+
+/** A spoke action on a scenario without that spoke (or without a fleet): the field and the names there are. */
+export function spokeProblems(spoke: string, context: { spokes?: readonly string[] }): Array<{ field: string; message: string; allowed?: string[] }> {
+  const spokes = context.spokes ?? [];
+  if (spokes.includes(spoke)) return [];
+  if (spokes.length === 0) return [{ field: 'spoke', message: `the scenario has no spoke clusters: set fleet.spokes to act on ${spoke}` }];
+  return [{ field: 'spoke', message: `the scenario has no spoke ${spoke}`, allowed: [...spokes] }];
+}

@@ -20,6 +20,8 @@ import { githubRateLimitAction } from './actions/github-ratelimit.ts';
 import { objectDeleteAction } from './actions/object-delete.ts';
 import { registryFaultAction } from './actions/registry-fault.ts';
 import { registryRateLimitAction } from './actions/registry-ratelimit.ts';
+import { spokePauseAction } from './actions/spoke-pause.ts';
+import { spokeStopAction } from './actions/spoke-stop.ts';
 
 /** Every action, in the order error messages and docs list them. */
 export const chaosActions = [
@@ -33,6 +35,8 @@ export const chaosActions = [
   controllerMemoryLimitAction,
   controllerCpuLimitAction,
   componentPauseAction,
+  spokeStopAction,
+  spokePauseAction,
   artifactSlowAction,
   objectDeleteAction,
   fluxSuspendAction,

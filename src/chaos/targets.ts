@@ -1,4 +1,5 @@
 import type { StartedCluster } from '../cluster/index.ts';
+import type { StartedFleet } from '../fleet/index.ts';
 import type { StartedFlux } from '../flux/index.ts';
 import type { StartedFakeGitHub } from '../github/index.ts';
 import type { SampleSink } from '../metrics/sample.ts';
@@ -13,6 +14,8 @@ export interface ChaosTargets {
   /** The OCI registry, when the scenario's source kind runs one (actions with `server: 'registry'`). */
   registry?: StartedRegistry;
   workload: GeneratedWorkload;
+  /** The spoke clusters of a fleet run (spoke.* actions); absent without a fleet. */
+  fleet?: StartedFleet;
   /** Runs kubectl against the run's cluster; resolves with stdout. */
   kubectl(args: string[], input?: string): Promise<string>;
   sink: SampleSink;

@@ -33,6 +33,8 @@ export interface ClusterOptions {
   runDir: string;
   /** Number of fake nodes. */
   nodes: number;
+  /** Aborted when the run stops: a create still under way is killed rather than waited for. */
+  signal?: AbortSignal;
 }
 
 /** Where pods reach a server of this machine. */

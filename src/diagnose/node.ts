@@ -11,6 +11,7 @@ import {
 } from '../util/flux-object.ts';
 import { clusterScopedKinds, isApplierKind } from './kinds.ts';
 import { pullIdentityOf, type PullIdentity } from './registry-pulls.ts';
+import { remoteClusterOf } from './remote-clusters.ts';
 import { objectId, rawObjectId } from './state.ts';
 import type { EventRecord, RawObject } from './state.ts';
 
@@ -54,6 +55,8 @@ export interface FluxNode {
   timeoutMs?: number;
   /** OCIRepository, OCI HelmRepository: the registry and the credentials it pulls with. */
   pullIdentity?: PullIdentity;
+  /** Remote-cluster mode: `Secret/<ns>/<name>` of spec.kubeConfig.secretRef (the cluster it applies to). */
+  remoteCluster?: string;
   ready: ReadyStatus;
   readyReason?: string;
   readyMessage?: string;
@@ -232,6 +235,8 @@ export function toFluxNode(object: RawObject, events: readonly EventRecord[] = [
   if (object.kind === 'GitRepository') node.timeoutMs = durationMsOf(spec.timeout) ?? gitRepositoryDefaultTimeoutMs;
   const pullIdentity = pullIdentityOf(object);
   if (pullIdentity) node.pullIdentity = pullIdentity;
+  const remoteCluster = remoteClusterOf(object);
+  if (remoteCluster) node.remoteCluster = remoteCluster;
   if (ready) {
     const { reason, message } = ready;
     const since = ready.lastTransitionMs;

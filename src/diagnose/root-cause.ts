@@ -1,4 +1,5 @@
 import { clusterScopedKinds } from './kinds.ts';
+import { remoteClusterRoot } from './remote-clusters.ts';
 import { healthCheckCandidates, waitsOnHealthCheck, objectRefsInMessage } from './node.ts';
 import type { FluxNode } from './node.ts';
 import type { ChainHop, EventSummary, RootCause } from './schema.ts';
@@ -207,6 +208,8 @@ function relatedHop(context: ChainContext, id: string, waiter: FluxNode): { hop:
 
 function selfRoot(node: FluxNode, staleDetail: string | undefined): RootCause {
   if (node.suspended) return { type: 'suspended', id: node.id };
+  const remote = remoteClusterRoot(node);
+  if (remote) return remote;
   if (node.ready === 'True' && staleDetail) return { type: 'object', id: node.id, reason: 'StaleRevision', message: staleDetail };
   return {
     type: 'object',

@@ -56,6 +56,8 @@ export const symptomTypeSchema = z.enum([
   'clone_timeout',
   /** An OCI source the registry's pull limit refused (429 TOOMANYREQUESTS). */
   'registry_rate_limited',
+  /** Remote-cluster mode: the cluster of the object's spec.kubeConfig does not answer. */
+  'remote_cluster_unreachable',
 ]);
 export type SymptomType = z.infer<typeof symptomTypeSchema>;
 

@@ -2,6 +2,7 @@ import { formatDuration } from '../util/units.ts';
 import type { FluxNode } from './node.ts';
 import type { DiagnoseOptions } from './options.ts';
 import { isRegistryRateLimited, registryRateLimitDetail, type PullIdentity } from './registry-pulls.ts';
+import { remoteUnreachableSymptom } from './remote-clusters.ts';
 import type { Symptom } from './schema.ts';
 
 function seconds(ms: number): number {
@@ -38,6 +39,8 @@ export function nodeSymptoms(
   if (cloneTimeout) symptoms.push(cloneTimeout);
   const rateLimited = registryRateLimitSymptom(node, nodes);
   if (rateLimited) symptoms.push(rateLimited);
+  const remote = remoteUnreachableSymptom(node, nodes, nowMs);
+  if (remote) symptoms.push(remote);
 
   if (node.ready === 'False' && readyFor !== undefined && readyFor > interval) {
     const type = node.readyReason === 'DependencyNotReady' ? 'dependency_not_ready' : 'failing';

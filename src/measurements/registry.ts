@@ -7,6 +7,7 @@ import { apfMeasurement } from './apf.ts';
 import { apiMeasurement } from './api.ts';
 import { controllersMeasurement } from './controllers.ts';
 import { faultsMeasurement } from './faults.ts';
+import { fleetMeasurement } from './fleet.ts';
 import { githubMeasurement } from './github.ts';
 import { goProcessMeasurement } from './go-process.ts';
 import { lagMeasurement } from './lag.ts';
@@ -36,6 +37,7 @@ export const measurements = [
   faultsMeasurement,
   goProcessMeasurement,
   workersMeasurement,
+  fleetMeasurement,
 ] as const;
 
 type Registered = (typeof measurements)[number];

@@ -12,6 +12,15 @@ export interface ControllerTarget {
   pid?: () => number | undefined;
 }
 
+/** A spoke cluster of a fleet run, as the fleet measurement probes it. */
+export interface SpokeTarget {
+  name: string;
+  /** e.g. `https://127.0.0.1:34567` */
+  apiServerUrl: string;
+  /** A kubeconfig file with the spoke's admin credentials (0600, in the run's folder). */
+  kubeconfigPath: string;
+}
+
 /** What every measurement gets when started. */
 export interface MeasurementContext {
   /** Needed by the watch- and API-based measurements (lag, stalls, readiness, API health). */
@@ -22,6 +31,8 @@ export interface MeasurementContext {
   etcdMetricsUrl?: string;
   /** Sampling interval in milliseconds. */
   interval: number;
+  /** The spoke clusters of a fleet run (none otherwise). */
+  spokes?: readonly SpokeTarget[];
   /** Where diagnostics go (rate-limited by the measurements); defaults to stderr. */
   log?: (message: string) => void;
 }

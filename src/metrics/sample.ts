@@ -31,6 +31,7 @@ export type SampleKind =
   | 'ready' // an object seen or Ready for the first time after the apply; the objects a run waits for
   | 'reconcile' // a reconcile request of the timeline (flux.reconcile); an object seen having handled one
   | 'objects' // object counts, Ready n/N
+  | 'fleet' // a spoke cluster: its API server's latency, or no answer
   | 'pending'; // commits pushed and not yet at a stage (the name): (commit, object) pairs, each interval and at the end
 
 /** Anything that accepts samples: the NDJSON file, an in-memory list in tests, a fan-out. */

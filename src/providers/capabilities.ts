@@ -22,6 +22,11 @@ export interface ProviderCapabilities {
    * provider.controllerManager).
    */
   controlPlaneFlags: boolean;
+  /**
+   * Spoke clusters (fleet.spokes) can be started beside the hub: local binary clusters on this
+   * machine's loopback, which only controllers that are host processes reach.
+   */
+  spokeClusters: boolean;
 }
 
 export type ProviderCapability = keyof ProviderCapabilities;
@@ -35,4 +40,5 @@ export const capabilityDescriptions: Readonly<Record<ProviderCapability, string>
   artifactProxy: "source-controller's artifacts served through the harness's proxy",
   podNetwork: 'Flux in pods reaching the harness through a relay',
   controlPlaneFlags: 'a control plane whose flags the run sets',
+  spokeClusters: 'spoke clusters started beside the hub, reached by host-process controllers',
 };

@@ -11,6 +11,7 @@ import {
   controllerStatsSchema,
   faultBandSchema,
   flatMetrics,
+  fleetStatsSchema,
   githubStatsSchema,
   goProcessStatsSchema,
   hasSubsetSelector,
@@ -97,6 +98,8 @@ export const summarySchema = z.object({
   workers: workersStatsSchema.optional(),
   /** Reconcile requests (flux.reconcile) and how long each took to be handled; absent without one. */
   reconcile: reconcileStatsSchema.optional(),
+  /** The spoke clusters of a fleet run, one by one; absent without a fleet, and in summaries written before the fleet measurement. */
+  fleet: fleetStatsSchema.optional(),
   timeline: z.array(timelineEntrySchema).optional(),
   diagnosis: z.unknown().optional(),
 });
@@ -147,6 +150,7 @@ export function buildSummary(samples: readonly Sample[], runMeta: RunMeta): Summ
   if (analysis.ready) summary.ready = analysis.ready;
   if (analysis.workers.reconcilers.length > 0) summary.workers = analysis.workers;
   if (analysis.reconcile) summary.reconcile = analysis.reconcile;
+  if (analysis.fleet) summary.fleet = analysis.fleet;
   const warnings = measurementWarnings(analysis);
   if (warnings.length > 0) summary.warnings = warnings;
   if (runMeta.endedAt) summary.run.endedAt = runMeta.endedAt;

@@ -31,7 +31,7 @@ export interface RunOptions {
 }
 
 /** The names of the phase samples, in the order a run writes them. */
-export type PhaseName = 'github' | 'provision' | 'flux' | 'generate' | 'crds' | 'apply' | 'settle' | 'measure' | 'verdict' | 'teardown';
+export type PhaseName = 'github' | 'provision' | 'flux' | 'spokes' | 'generate' | 'crds' | 'apply' | 'settle' | 'measure' | 'verdict' | 'teardown';
 
 export class Interrupted extends Error {}
 export class TimedOut extends Error {}

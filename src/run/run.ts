@@ -13,6 +13,7 @@ import { sourcePhase } from './phases/source.ts';
 import { measurePhase } from './phases/measure.ts';
 import { startRunMeasurements } from './phases/measurements.ts';
 import { fluxPhase, provisionPhase } from './phases/provision.ts';
+import { spokesPhase } from './phases/spokes.ts';
 import { reportPhase, type RunResult } from './phases/report.ts';
 import { settlePhase } from './phases/settle.ts';
 import { verdictPhase } from './phases/verdict.ts';
@@ -73,14 +74,16 @@ async function runPhases(ctx: RunContext): Promise<void> {
   const { flux, gitBaseUrl, readyMs } = await phase(ctx, 'flux', () => fluxPhase(ctx, cluster, host.url));
   ctx.log(`cluster ready in ${formatDuration(provisioned.readyMs)}, Flux ready in ${formatDuration(provisioned.readyMs + readyMs)}`);
   if (gitBaseUrl) ctx.log(`the source host at ${host.url} is reachable from the cluster's pods at ${gitBaseUrl}`);
+  // No phase sample without a fleet.
+  const fleet = ctx.scenario.fleet ? await phase(ctx, 'spokes', () => spokesPhase(ctx)) : undefined;
   const workload = await phase(ctx, 'generate', () => generatePhase(ctx, host, gitBaseUrl));
   const kubectl = kubectlFor(ctx.toolchain.binaries.kubectl!, cluster.kubeconfigPath);
   // Established before the apply, which time to Ready counts from; no phase sample without CRDs.
   if (workload.crds.length > 0) await phase(ctx, 'crds', () => crdsPhase(ctx, { workload, kubectl }));
-  await phase(ctx, 'apply', () => applyPhase(ctx, { cluster, flux, github, workload, kubectl }));
-  const { measurements, kubeConfig } = await startRunMeasurements(ctx, cluster, flux);
+  await phase(ctx, 'apply', () => applyPhase(ctx, { cluster, flux, github, workload, kubectl, ...(fleet ? { fleet } : {}) }));
+  const { measurements, kubeConfig } = await startRunMeasurements(ctx, cluster, flux, fleet);
   await phase(ctx, 'settle', () => settlePhase(ctx, measurements, workload));
-  await phase(ctx, 'measure', () => measurePhase(ctx, { cluster, flux, github, host, workload, kubectl, measurements }));
+  await phase(ctx, 'measure', () => measurePhase(ctx, { cluster, flux, github, host, workload, kubectl, measurements, ...(fleet ? { fleet } : {}) }));
   await phase(ctx, 'verdict', () => verdictPhase(ctx, kubeConfig, workload));
 }
 

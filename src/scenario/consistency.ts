@@ -4,8 +4,8 @@
  * workload's size vs the provider's limits.
  */
 import { formatDuration, parseDuration } from '../util/units.ts';
-import { parseGeneratorOptions } from '../workload/index.ts';
-import { controlPlaneProblems, providerDefinition, providersReading, splitControlPlaneSettings, type ProviderField } from '../providers/index.ts';
+import { fleetWorkloadProblems, maxApps, parseGeneratorOptions, spokeNames } from '../workload/index.ts';
+import { controlPlaneProblems, providerDefinition, providersReading, providerTypes, splitControlPlaneSettings, type ProviderField } from '../providers/index.ts';
 import { parseRegistryOptions } from '../registry/options.ts';
 import { feasibilityProblems } from './feasibility.ts';
 import type { Scenario } from './object-schema.ts';
@@ -42,6 +42,7 @@ export function scenarioProblems(scenario: Scenario): ScenarioProblem[] {
   problems.push(...timelineProblems(scenario));
   const workloadProblem = workloadOptionsProblem(scenario.workload);
   if (workloadProblem) problems.push(workloadProblem);
+  problems.push(...fleetProblems(scenario));
   problems.push(...churnWithoutConfigMapsProblems(scenario));
   // Sizes the provider cannot hold (its Service range, etcd's quota).
   problems.push(...feasibilityProblems(scenario));
@@ -75,6 +76,47 @@ function workloadOptionsProblem(workload: Scenario['workload']): ScenarioProblem
     const path = (blamed[1] ?? '').split('.').map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
     return { path: ['workload', ...path], message: blamed[2] ?? message };
   }
+}
+
+/**
+ * Fleet mode: spokes are local binary clusters the runner starts beside the hub, and the workload
+ * options the generator does not render for spokes yet (each blamed on its workload field).
+ */
+function fleetProblems(scenario: Scenario): ScenarioProblem[] {
+  const { fleet } = scenario;
+  if (!fleet) return [];
+  const problems: ScenarioProblem[] = [];
+  if (!providerDefinition(scenario.provider.type).capabilities.spokeClusters) {
+    const types = providerTypes.filter((t) => providerDefinition(t).capabilities.spokeClusters);
+    problems.push({
+      path: ['fleet', 'spokes'],
+      message: `fleet.spokes needs provider.type ${types.join(' or ')} (the spokes are local binary clusters started beside the hub); this scenario's provider.type is ${scenario.provider.type}`,
+      allowed: types,
+    });
+  }
+  problems.push(...spokeMetricProblems(scenario, spokeNames(fleet.spokes)));
+  for (const problem of fleetWorkloadProblems(scenario.workload, fleet, maxApps)) {
+    problems.push({ path: ['workload', ...problem.field], message: problem.message, ...(problem.allowed ? { allowed: problem.allowed } : {}) });
+  }
+  return problems;
+}
+
+/**
+ * Thresholds and regression keys naming a spoke (`fleet.spoke-05.ready`) the fleet does not
+ * have: they would only fail after the run, with no data.
+ */
+function spokeMetricProblems(scenario: Scenario, spokes: readonly string[]): ScenarioProblem[] {
+  const unknown = (text: string) => [...text.matchAll(/\bfleet\.(spoke-\d+)\./g)].map((m) => m[1]!).find((spoke) => !spokes.includes(spoke));
+  const problems: ScenarioProblem[] = [];
+  scenario.thresholds.forEach((threshold, index) => {
+    const spoke = unknown(typeof threshold === 'string' ? threshold : JSON.stringify(threshold));
+    if (spoke) problems.push({ path: ['thresholds', index], message: `names ${spoke}, which fleet.spokes ${spokes.length} does not make`, allowed: [...spokes] });
+  });
+  for (const key of Object.keys(scenario.regression)) {
+    const spoke = unknown(key);
+    if (spoke) problems.push({ path: ['regression', key], message: `names ${spoke}, which fleet.spokes ${spokes.length} does not make`, allowed: [...spokes] });
+  }
+  return problems;
 }
 
 /** Churn commits bump each app's churn ConfigMap; with app.configMaps false there is none, and a churn would push nothing. */

@@ -87,9 +87,17 @@ function memoryParts(scenario: Scenario, workload: WorkloadEstimate, etcdBytes: 
     // Measured: ~180 MiB peak for a ~96 MiB repo (monorepo-memory); a clone is held whole.
     parts.push({ name: 'source-controller', bytes: 96 * MiB + workload.largestRepoBytes });
     // Measured (sizing): 137 MiB at 50 apps, 164 MiB at 500, i.e. ~60 KiB per app, per instance base.
-    parts.push({ name: 'kustomize-controller', bytes: kustomizeInstances(scenario) * 128 * MiB + apps * 64 * KiB });
+    // A fleet's hub reconciles every app once per spoke.
+    const hubApps = apps * (scenario.fleet?.spokes ?? 1);
+    parts.push({ name: 'kustomize-controller', bytes: kustomizeInstances(scenario) * 128 * MiB + hubApps * 64 * KiB });
     if (scenario.controllers.helm.enabled || releases > 0) parts.push({ name: 'helm-controller', bytes: 72 * MiB + releases * 512 * KiB });
     if (scenario.controllers.notification.enabled) parts.push({ name: 'notification-controller', bytes: 40 * MiB });
+    // Measured (e2e, 3 spokes of 2 apps, 2026-12-01): kube-apiserver 220-250 MiB, etcd 35-41 MiB,
+    // kube-controller-manager 70-100 MiB each, idle; plus each spoke's copy of the apps' objects,
+    // held as on the hub (encoded in etcd, ~4× decoded in the API server's watch cache).
+    if (scenario.fleet) {
+      parts.push({ name: `spoke clusters (${scenario.fleet.spokes} × etcd, kube-apiserver, kube-controller-manager)`, bytes: scenario.fleet.spokes * (360 * MiB + 5 * live) });
+    }
   }
   // Measured (bench:overhead): 193-226 MiB observing 1,000 Kustomizations; informers keep ~1 KiB an object.
   parts.push({ name: 'fluxbench (samplers, fake GitHub)', bytes: 200 * MiB + workload.objectCount * KiB });

@@ -14,7 +14,7 @@ import {
   quantitySchema,
   versionSchema,
 } from '../util/field-schemas.ts';
-import { githubPartSchema, registryPartSchema, workloadPartSchema } from './parts.ts';
+import { fleetPartSchema, githubPartSchema, registryPartSchema, workloadPartSchema } from './parts.ts';
 import { regressionLimitsSchema, thresholdExpressionSchema } from './expression-schemas.ts';
 import { timelineActionSchema } from '../chaos/index.ts';
 
@@ -153,6 +153,7 @@ export const scenarioObjectSchema = z.strictObject({
   github: githubPartSchema.prefault({}),
   registry: registryPartSchema.prefault({}),
   workload: workloadPartSchema,
+  fleet: fleetPartSchema.optional(),
   timeline: z
     .array(timelineActionSchema)
     .max(1_000, { error: 'at most 1,000 timeline actions' })

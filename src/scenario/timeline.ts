@@ -14,6 +14,7 @@ import {
 import { providerCapabilities, providerTypes } from '../providers/index.ts';
 import { sourceKinds } from '../sources/index.ts';
 import { parseDuration } from '../util/units.ts';
+import { spokeNames } from '../workload/index.ts';
 import type { Scenario } from './object-schema.ts';
 
 export interface ScenarioProblem {
@@ -30,6 +31,7 @@ export interface ScenarioProblem {
 export type TimelineScenario = Pick<Scenario, 'timeline' | 'duration' | 'controllers'> & {
   provider?: Pick<Scenario['provider'], 'type'>;
   workload?: { source?: string };
+  fleet?: { spokes: number };
 };
 
 /** What chaos planning and validation know of the scenario. */
@@ -41,6 +43,7 @@ export function timelineContext(scenario: TimelineScenario): ChaosContext {
   return {
     durationMs: parseDuration(scenario.duration),
     controllers,
+    ...(scenario.fleet ? { spokes: spokeNames(scenario.fleet.spokes) } : {}),
     shards: Object.fromEntries(controllers.map((controller) => [controller, shardInstances(scenario.controllers, controller)])),
     ...(type !== undefined
       ? { provider: { type, capabilities: providerCapabilities(type), typesWith: (capability) => providerTypes.filter((t) => providerCapabilities(t)[capability]) } }

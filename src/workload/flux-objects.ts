@@ -5,6 +5,8 @@
 import { helmReleaseObject, kustomizeFile, shardLabels, toYaml, type K8sObject } from './manifests.ts';
 import { ociChartRepositoryObject, ociPlanOf, ociRepositoryObject, ociSourceOf, registryAuthSecret, registryCaSecret } from './oci-objects.ts';
 import { chartName, gitAuthSecretName, type RepoPlan, type UnitPlan, type WorkloadPlan } from './plan.ts';
+import { infrastructureKustomization, spokeDir, spokeKubeConfig, spokeLabels, spokeNamespaceObjects, spokesOf, teamNamespacesYaml } from './fleet-objects.ts';
+import { spokeInfrastructureName } from './fleet-options.ts';
 import { UsageError } from '../util/exit-codes.ts';
 
 export interface FluxObjectRef {
@@ -18,6 +20,8 @@ export interface FluxObjectRef {
   sourceRepo?: string;
   /** Path inside the source repo (Kustomization), chart path or name (HelmRelease). */
   path?: string;
+  /** Fleet mode: the spoke the object applies to (it lives in the hub namespace of that name). */
+  spoke?: string;
 }
 
 export function gitRepositoryObject(plan: WorkloadPlan, repo: RepoPlan, commit?: string): K8sObject {
@@ -38,7 +42,13 @@ export function gitRepositoryObject(plan: WorkloadPlan, repo: RepoPlan, commit?:
   };
 }
 
-export function kustomizationObject(plan: WorkloadPlan, unit: UnitPlan): K8sObject {
+/**
+ * The Kustomization of one unit. With `spoke` (fleet mode): the spoke's copy in the hub namespace
+ * named after it, applying to the spoke through `spec.kubeConfig`, at the fleet's apps interval,
+ * always with targetNamespace (the objects must land in a namespace the spoke has), its
+ * dependencies moved into the spoke's namespace after the spoke's `infrastructure`.
+ */
+export function kustomizationObject(plan: WorkloadPlan, unit: UnitPlan, spoke?: string): K8sObject {
   const { flux } = plan.options;
   const repo = plan.repos.find((r) => r.fullName === unit.repo)!;
   const kustomizationDeps = unit.dependsOn.filter((id) => id.startsWith('Kustomization/'));
@@ -52,27 +62,29 @@ export function kustomizationObject(plan: WorkloadPlan, unit: UnitPlan): K8sObje
     const [, namespace, name] = id.split('/');
     healthChecks.push({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', name: name!, namespace: namespace! });
   }
+  // A spoke's dependency graph is its own: every dependency is in its namespace, after its infrastructure.
+  const dependsOn: { name: string; namespace?: string }[] = kustomizationDeps.map((id) => {
+    const [, namespace, name] = id.split('/');
+    return { name: name!, namespace: spoke ?? namespace! };
+  });
+  if (spoke) dependsOn.unshift({ name: spokeInfrastructureName });
+  // Cross-namespace in fleet mode: the sources stay in the Flux namespace.
+  const sourceRef = { kind: 'GitRepository', name: repo.gitRepositoryName, ...(spoke ? { namespace: flux.namespace } : {}) };
   return {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',
-    metadata: { name: unit.name, namespace: unit.namespace, ...shardLabels(unit.shard) },
+    metadata: { name: unit.name, namespace: spoke ?? unit.namespace, ...(spoke ? spokeLabels(spoke, unit.shard) : shardLabels(unit.shard)) },
     spec: {
-      interval: flux.interval,
+      interval: spoke ? spokesOf(plan).intervals.apps : flux.interval,
       retryInterval: flux.retryInterval,
       timeout: flux.timeout,
-      ...(plan.oci ? ociSourceOf(plan, unit) : { path: `./${unit.dir}`, sourceRef: { kind: 'GitRepository', name: repo.gitRepositoryName } }),
+      ...(plan.oci ? ociSourceOf(plan, unit) : { path: `./${unit.dir}`, sourceRef }),
       prune: flux.prune,
       wait: flux.wait || unit.forceWait,
-      ...(flux.targetNamespace || unit.variant.startsWith('khc') ? { targetNamespace: unit.targetNamespace } : {}),
-      ...(kustomizationDeps.length > 0
-        ? {
-            dependsOn: kustomizationDeps.map((id) => {
-              const [, namespace, name] = id.split('/');
-              return { name: name!, namespace: namespace! };
-            }),
-          }
-        : {}),
+      ...(spoke || flux.targetNamespace || unit.variant.startsWith('khc') ? { targetNamespace: unit.targetNamespace } : {}),
+      ...(dependsOn.length > 0 ? { dependsOn } : {}),
       ...(healthChecks.length > 0 ? { healthChecks } : {}),
+      ...(spoke ? spokeKubeConfig() : {}),
     },
   };
 }
@@ -87,27 +99,32 @@ export function helmRepositoryObject(plan: WorkloadPlan): K8sObject | undefined 
   };
 }
 
-/** The files of `clusters/<cluster>/` in the fleet repo, keyed by path inside that directory. */
+/**
+ * The files of `clusters/<cluster>/` in the fleet repo, keyed by path inside that directory. In
+ * fleet mode the hub's `namespaces.yaml` holds the spokes' namespaces (the team ones are the
+ * spokes' own, see fleet-objects.ts) and `kustomizations/<spoke>.yaml` each spoke's
+ * `infrastructure` and app Kustomizations, in place of the team files.
+ */
 export function renderClusterFiles(plan: WorkloadPlan): Map<string, string> {
   const files = new Map<string, string>();
-  files.set(
-    'namespaces.yaml',
-    toYaml(plan.teams.map((team) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: team, labels: { 'fluxbench.io/team': team } } }))),
-  );
+  files.set('namespaces.yaml', plan.spokes ? toYaml(spokeNamespaceObjects(plan)) : teamNamespacesYaml(plan));
   const sources: K8sObject[] = plan.oci
     ? plan.oci.artifacts.filter((a) => a.role !== 'fleet').map((a) => ociRepositoryObject(plan, a))
     : plan.repos.filter((r) => r.role === 'team').map((r) => gitRepositoryObject(plan, r));
   const chartSource = helmRepositoryObject(plan) ?? ociChartRepositoryObject(plan);
   if (chartSource) sources.push(chartSource);
   if (sources.length > 0) files.set('sources.yaml', toYaml(sources));
-  const byTeam = new Map<string, K8sObject[]>();
-  for (const unit of plan.units) {
-    const file = unit.variant.startsWith('khc') ? 'faults' : unit.team;
-    const list = byTeam.get(file) ?? [];
-    list.push(kustomizationObject(plan, unit));
-    byTeam.set(file, list);
+  const byFile = new Map<string, K8sObject[]>();
+  for (const spoke of plan.spokes?.names ?? []) {
+    byFile.set(spoke, [infrastructureKustomization(plan, spoke), ...plan.units.map((unit) => kustomizationObject(plan, unit, spoke))]);
   }
-  for (const [file, objects] of byTeam) files.set(`kustomizations/${file}.yaml`, toYaml(objects));
+  for (const unit of plan.spokes ? [] : plan.units) {
+    const file = unit.variant.startsWith('khc') ? 'faults' : unit.team;
+    const list = byFile.get(file) ?? [];
+    list.push(kustomizationObject(plan, unit));
+    byFile.set(file, list);
+  }
+  for (const [file, objects] of byFile) files.set(`kustomizations/${file}.yaml`, toYaml(objects));
   const releases = plan.helmReleases.filter((h) => h.location === 'cluster');
   if (releases.length > 0) files.set('helmreleases.yaml', toYaml(releases.map((h) => helmReleaseObject(plan, h))));
   files.set('kustomization.yaml', kustomizeFile([...files.keys()].sort()));
@@ -130,10 +147,16 @@ export interface RootObjectsContext {
   registryCaPem?: string;
 }
 
-/** What to apply by hand: the Flux namespace, the auth Secret, the fleet GitRepository and the root Kustomization. */
+/**
+ * What to apply by hand: the Flux namespace, the auth Secret, the fleet GitRepository and the
+ * root Kustomization; in fleet mode also, after the Flux namespace, each spoke's hub Namespace (its
+ * kubeconfig Secret is the runner's: spokeKubeconfigSecrets). Throws UsageError when
+ * `flux.fleetRef` commit lacks `context.fleetHeadSha`.
+ */
 export function rootObjects(plan: WorkloadPlan, context: RootObjectsContext = {}): K8sObject[] {
   const { flux, cluster } = plan.options;
   const objects: K8sObject[] = [{ apiVersion: 'v1', kind: 'Namespace', metadata: { name: flux.namespace } }];
+  if (plan.spokes) objects.push(...spokeNamespaceObjects(plan));
   if (plan.oci) return [...objects, ...ociRootObjects(plan, context)];
   if (flux.auth === 'basic' || flux.provider === 'github') {
     objects.push({
@@ -207,9 +230,14 @@ export function fluxObjectRefs(plan: WorkloadPlan): FluxObjectRef[] {
   }
   const rootPath = plan.oci ? './' : `./clusters/${plan.options.cluster}`;
   add({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', namespace: ns, name: plan.fleet.gitRepositoryName, sourceRepo: plan.fleet.fullName, path: rootPath });
-  for (const unit of plan.units) {
-    const path = plan.oci ? ociSourceOf(plan, unit).path : `./${unit.dir}`;
-    add({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', namespace: unit.namespace, name: unit.name, sourceRepo: unit.repo, path });
+  const unitPath = (unit: UnitPlan) => (plan.oci ? ociSourceOf(plan, unit).path : `./${unit.dir}`);
+  // Fleet mode: each spoke's infrastructure and copies of the units, in its hub namespace.
+  for (const spoke of plan.spokes?.names ?? []) {
+    add({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', namespace: spoke, name: spokeInfrastructureName, sourceRepo: plan.fleet.fullName, path: `./${spokeDir(spoke)}`, spoke });
+    for (const unit of plan.units) add({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', namespace: spoke, name: unit.name, sourceRepo: unit.repo, path: unitPath(unit), spoke });
+  }
+  for (const unit of plan.spokes ? [] : plan.units) {
+    add({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', namespace: unit.namespace, name: unit.name, sourceRepo: unit.repo, path: unitPath(unit) });
   }
   for (const hr of plan.helmReleases) {
     const from = plan.oci?.chart

@@ -19,6 +19,7 @@ import { renderUnitFiles, toYaml, type K8sObject } from './manifests.ts';
 import type { OciPlan } from './oci-plan.ts';
 import { parseGeneratorOptions, type GeneratorOptions, type GeneratorOptionsInput } from './options.ts';
 import { planWorkload, type UnitVariant, type WorkloadPlan } from './plan.ts';
+import { spokeObjectId } from './fleet-plan.ts';
 
 export interface GenerateContext extends RootObjectsContext {
   /** Where bare repos go: `<storageRoot>/<owner>/<repo>.git` (the fake GitHub's storage, or any directory). */
@@ -57,7 +58,7 @@ export interface GeneratedApp {
   repo: string;
   /** Directory inside the repo. */
   dir: string;
-  /** Id of its Kustomization. */
+  /** Id of its Kustomization; in fleet mode the first spoke's (each spoke has one, in its namespace). */
   kustomization: string;
   churnable: boolean;
 }
@@ -76,6 +77,8 @@ export interface GeneratedWorkload {
    */
   crds: K8sObject[];
   fluxObjects: FluxObjectRef[];
+  /** Fleet mode: the spokes (spokeNames), each the hub namespace of its Flux objects; absent without fleet. */
+  spokes?: string[];
   apps: GeneratedApp[];
   graph: GraphTruth;
   graphPath: string;
@@ -159,10 +162,10 @@ export async function writeRepo(plan: WorkloadPlan, repoName: string, gitDir: st
  * Starts: `git fast-import` then `git repack -a -d -b` per repo, `context.concurrency` repos at a
  * time (default 2), each waited for.
  * Leaves on disk: the bare repos, each one pack with a reachability bitmap and kept packed on later
- * pushes (they are the fake GitHub's storage when run by the runner).
+ * pushes (they are the fake GitHub's storage when run by the runner); root.yaml.
  * Returns: the plan, the repos with their head commits, the root objects as YAML and as
  * objects, the dependency graph's ground truth, and the generation time in ms.
- * Throws: UsageError on invalid options, a non-http(s) base URL, or repos that exist without
+ * Throws: UsageError on invalid options, a non-http(s) base URL, repos that exist without
  * `overwrite`; FluxbenchError when git fails.
  */
 export async function generateWorkload(input: GeneratorOptionsInput | GeneratorOptions, context: GenerateContext): Promise<GeneratedWorkload> {
@@ -228,6 +231,7 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
     rootYaml: toYaml(roots),
     crds: dummyCrds(options.crds),
     fluxObjects: fluxObjectRefs(plan),
+    ...(plan.spokes ? { spokes: [...plan.spokes.names] } : {}),
     apps: plan.units.map((u) => ({
       name: u.name,
       variant: u.variant,
@@ -235,7 +239,7 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
       namespace: u.targetNamespace,
       repo: u.repo,
       dir: u.dir,
-      kustomization: u.id,
+      kustomization: plan.spokes ? spokeObjectId(u.id, plan.spokes.names[0]!) : u.id,
       churnable: u.churnable,
     })),
     graph: plan.graph,

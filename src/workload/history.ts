@@ -4,6 +4,7 @@
  * repo reaches its size target. Same plan, same stream, same SHAs.
  */
 import { renderClusterFiles } from './flux-objects.ts';
+import { spokeRepoFiles } from './fleet-objects.ts';
 import type { FastImportWriter, FileChange, Identity } from './fast-import.ts';
 import { chartFiles } from './helm-chart.ts';
 import { churnFileName, renderChurnConfigMap, renderUnitFiles } from './manifests.ts';
@@ -36,6 +37,8 @@ export function initialTree(plan: WorkloadPlan, repo: RepoPlan): Map<string, str
   if (repo.role === 'fleet') {
     for (const [name, content] of renderClusterFiles(plan)) files.set(`clusters/${options.cluster}/${name}`, content);
     if (plan.chartInGit) for (const [name, content] of chartFiles()) files.set(`charts/${chartName}/${name}`, content);
+    // Fleet mode: what each spoke's `infrastructure` Kustomization applies to it.
+    if (plan.spokes) for (const [path, content] of spokeRepoFiles(plan)) files.set(path, content);
   }
   for (let i = 1; i <= options.largeFiles.count; i++) {
     files.set(`assets/large-${i}.bin`, seededBytes(options.seed, `${repo.fullName}/large-${i}`, options.largeFiles.bytes));

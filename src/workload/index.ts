@@ -10,6 +10,7 @@ export {
   helmValueShapes,
   driftDetectionModes,
   maxCrds,
+  maxApps,
   type GeneratorOptions,
   type GeneratorOptionsInput,
 } from './options.ts';
@@ -23,6 +24,20 @@ export {
   type GeneratedApp,
 } from './generate.ts';
 export { planWorkload, type WorkloadPlan } from './plan.ts';
+export {
+  fleetOptionsSchema,
+  fleetWorkloadProblems,
+  spokeNames,
+  spokeLabel,
+  spokeKubeconfigSecretName,
+  spokeInfrastructureName,
+  maxSpokes,
+  type FleetOptions,
+  type FleetOptionsInput,
+  type FleetProblem,
+} from './fleet-options.ts';
+export type { SpokesPlan } from './fleet-plan.ts';
+export { spokeKubeconfigSecrets } from './fleet-objects.ts';
 export { dummyCrds, dummyCrdName, dummyCrdGroup, dummyCrdLabel } from './crds.ts';
 export { ociTag, registryAuthSecretName, defaultOciBaseUrl, type OciPlan, type OciArtifactPlan, type OciChartPlan } from './oci-plan.ts';
 export { withRegistryAuth } from './oci-auth.ts';

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { UsageError } from '../util/exit-codes.ts';
 import { formatZodIssues } from '../util/zod-issues.ts';
 import { parseDuration, parseQuantity } from '../util/units.ts';
+import { fleetOptionsSchema, fleetWorkloadProblems } from './fleet-options.ts';
 
 export const layouts = ['monorepo', 'repo-per-team', 'both'] as const;
 export const graphShapes = ['none', 'chain', 'fan-out', 'fan-in', 'random'] as const;
@@ -307,6 +308,8 @@ export const generatorOptionsSchema = z
      * and the controllers' RESTMappers (see crds.ts).
      */
     crds: count(maxCrds, 'each CRD is one more API group the API server serves and every client discovers').default(0),
+    /** Fleet mode: a scenario's top-level `fleet` section, which the runner copies here (fleet-options.ts). */
+    fleet: fleetOptionsSchema.optional(),
   })
   .strict();
 
@@ -347,6 +350,8 @@ export function parseGeneratorOptions(input: unknown, where = 'workload'): Gener
   }
   const sourceProblem = sourceOptionsProblem(options, where);
   if (sourceProblem) throw new UsageError(sourceProblem);
+  const fleetProblem = options.fleet && fleetWorkloadProblems(options, options.fleet, maxApps)[0];
+  if (fleetProblem) throw new UsageError(`${where}.${fleetProblem.field.join('.')}: ${fleetProblem.message}${fleetProblem.allowed ? ` (allowed: ${fleetProblem.allowed.join(', ')})` : ''}`);
   const { faults } = options.graph;
   for (const [index, k] of faults.cycles.entries()) {
     if (k > options.apps) {

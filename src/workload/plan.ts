@@ -2,6 +2,7 @@
  * The workload plan: every repo, app, Flux object and dependency edge, decided up front from
  * the options and the seed, with no I/O. Rendering files and writing git history read it.
  */
+import { planSpokes, spokeGraph, type SpokesPlan } from './fleet-plan.ts';
 import { nodeId, shapeEdges, type BrokenRoot, type GraphNode, type GraphTruth } from './graph.ts';
 import { defaultOciBaseUrl, planOci, type OciPlan } from './oci-plan.ts';
 import { reservedFaultApps, type GeneratorOptions } from './options.ts';
@@ -87,6 +88,12 @@ export interface WorkloadPlan {
   chartInGit: boolean;
   /** With `source: oci`: the artifacts, the OCIRepository and path each Kustomization reads. */
   oci?: OciPlan;
+  /**
+   * Fleet mode (`options.fleet`): the spokes, each getting every unit as a Kustomization in the
+   * hub namespace named after it (`units` still describe the app set once, in the Flux namespace).
+   */
+  spokes?: SpokesPlan;
+  /** In fleet mode, per spoke (fleet-plan.ts's spokeGraph). */
   graph: GraphTruth;
 }
 
@@ -114,9 +121,11 @@ export function planWorkload(options: GeneratorOptions, gitBaseUrl: string, ociB
   if (options.graph.faults.kustomizationHelmCycle) cycles.push(addKustomizationHelmCycle(options, fleet, units, helmReleases, nextShard));
 
   const usesHelmRepository = helmReleases.length > 0 && options.helm.source === 'helm-repository';
+  const spokes = planSpokes(options);
+  const rootId = nodeId('Kustomization', ns, fleet.gitRepositoryName);
   const nodes: GraphNode[] = [
     // The root Kustomization that applies the fleet's cluster directory.
-    { id: nodeId('Kustomization', ns, fleet.gitRepositoryName), kind: 'Kustomization', namespace: ns, name: fleet.gitRepositoryName, dependsOn: [] },
+    { id: rootId, kind: 'Kustomization', namespace: ns, name: fleet.gitRepositoryName, dependsOn: [] },
     ...units.map((u) => ({ id: u.id, kind: 'Kustomization' as const, namespace: u.namespace, name: u.name, dependsOn: [...u.dependsOn] })),
     ...helmReleases.map((h) => ({ id: h.id, kind: 'HelmRelease' as const, namespace: h.namespace, name: h.name, dependsOn: [...h.dependsOn] })),
   ];
@@ -135,7 +144,8 @@ export function planWorkload(options: GeneratorOptions, gitBaseUrl: string, ociB
     ...(options.source === 'oci'
       ? { oci: planOci(options, fleet, units, helmReleases.length > 0 && options.helm.source === 'oci-repository' ? { name: chartName, version: chartVersion } : undefined, ociBaseUrl, ociTls) }
       : {}),
-    graph: { nodes, cycles, brokenRoots, missing },
+    ...(spokes ? { spokes } : {}),
+    graph: spokes ? spokeGraph({ nodes, cycles, brokenRoots, missing }, rootId, spokes) : { nodes, cycles, brokenRoots, missing },
   };
 }
 

@@ -12,7 +12,7 @@ import { useExistingCluster } from './cluster.ts';
 export const existingProvider = {
   type: 'existing' as const,
   description: 'your kubeconfig context with Flux already installed; the workload in its own namespaces, pruned afterwards',
-  capabilities: { ownsCluster: false, ownsControllers: false, hostControllers: false, hostControlPlane: false, artifactProxy: false, podNetwork: false, controlPlaneFlags: false },
+  capabilities: { ownsCluster: false, ownsControllers: false, hostControllers: false, hostControlPlane: false, artifactProxy: false, podNetwork: false, controlPlaneFlags: false, spokeClusters: false },
   settings: {
     kubeconfig: z.string().min(1).optional().meta({ description: 'Kubeconfig of an existing cluster.' }),
     context: z.string().min(1).optional().meta({ description: 'Kubeconfig context to use.' }),

@@ -11,7 +11,7 @@ import { startK3sCluster } from './cluster.ts';
 export const k3sProvider = {
   type: 'k3s' as const,
   description: 'one k3s container (testcontainers); Flux as pods; the fake GitHub through host-port forwarding',
-  capabilities: { ownsCluster: true, ownsControllers: true, hostControllers: false, hostControlPlane: false, artifactProxy: false, podNetwork: true, controlPlaneFlags: false },
+  capabilities: { ownsCluster: true, ownsControllers: true, hostControllers: false, hostControlPlane: false, artifactProxy: false, podNetwork: true, controlPlaneFlags: false, spokeClusters: false },
   settings: {
     k3sImage: z.string().min(1).optional().meta({ description: 'k3s container image (provider k3s only).' }),
     ...fluxImageRepositorySetting,

@@ -11,7 +11,7 @@ import { startKindCluster } from './cluster.ts';
 export const kindProvider = {
   type: 'kind' as const,
   description: 'kind create cluster; Flux as pods (published images); the fake GitHub relayed to the kind network',
-  capabilities: { ownsCluster: true, ownsControllers: true, hostControllers: false, hostControlPlane: false, artifactProxy: false, podNetwork: true, controlPlaneFlags: false },
+  capabilities: { ownsCluster: true, ownsControllers: true, hostControllers: false, hostControlPlane: false, artifactProxy: false, podNetwork: true, controlPlaneFlags: false, spokeClusters: false },
   settings: {
     kindConfig: z.string().min(1).optional().meta({ description: 'kind cluster config file (provider kind only).' }),
     kindImage: z.string().min(1).optional().meta({ description: "kind node image, e.g. kindest/node:v1.34.0 (provider kind only; default: kind's own)." }),

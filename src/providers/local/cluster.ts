@@ -3,7 +3,7 @@ import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FluxbenchError } from '../../util/exit-codes.ts';
 import type { Toolchain } from '../../toolchain/index.ts';
-import { kwokctlCreateArgs, renderKwokctlConfig } from './kwokctl-config.ts';
+import { kwokctlCreateArgs, renderKwokctlConfig, type KwokctlDisable } from './kwokctl-config.ts';
 import type { ClusterOptions, StartedCluster } from '../../cluster/types.ts';
 import type { ControlPlaneSettings } from '../control-plane.ts';
 import { parse } from 'yaml';
@@ -38,9 +38,14 @@ function need(toolchain: Toolchain, binary: string): string {
 /**
  * The default provider: real etcd, kube-apiserver, kube-controller-manager and kube-scheduler
  * as host processes orchestrated by `kwokctl --runtime binary`, kwok faking nodes and pods.
- * `options.controlPlane` sets API Priority and Fairness (on unless turned off) and extra flags.
+ * `options.controlPlane` sets API Priority and Fairness (on unless turned off) and extra flags;
+ * `options.disable` leaves out the components a cluster can go without (a fleet's spokes: no
+ * kube-scheduler, no kwok controller). Absent, every component runs (the hub).
  */
-export async function startLocalCluster(toolchain: Toolchain, options: ClusterOptions & { controlPlane?: ControlPlaneSettings }): Promise<StartedCluster> {
+export async function startLocalCluster(
+  toolchain: Toolchain,
+  options: ClusterOptions & { controlPlane?: ControlPlaneSettings; disable?: KwokctlDisable },
+): Promise<StartedCluster> {
   const kwokctl = need(toolchain, 'kwokctl');
   await mkdir(options.runDir, { recursive: true, mode: 0o700 });
   // kwokctl keeps each cluster's CA and admin keys (mode 0644) and etcd's data there: only the
@@ -63,6 +68,7 @@ export async function startLocalCluster(toolchain: Toolchain, options: ClusterOp
         kwok: need(toolchain, 'kwok'),
       },
       ...(options.controlPlane ? { controlPlane: options.controlPlane } : {}),
+      ...(options.disable ? { disable: options.disable } : {}),
     }),
   );
   const env = kwokEnv(toolchain);
@@ -77,6 +83,8 @@ export async function startLocalCluster(toolchain: Toolchain, options: ClusterOp
     reject: false,
     all: true,
     timeout: 300_000,
+    // Ctrl-C or SIGTERM during a create ends it now: a create whose components died waits out --wait.
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
   });
   await writeFile(join(options.runDir, 'kwokctl-create.log'), created.all ?? '');
   if (created.exitCode !== 0) {

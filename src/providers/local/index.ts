@@ -12,7 +12,7 @@ import { localEtcdQuotaBackendBytes, localServiceClusterIpRange } from './kwokct
 export const localProvider = {
   type: 'local' as const,
   description: 'kwokctl --runtime binary; Flux as supervised host processes (no Docker, no network)',
-  capabilities: { ownsCluster: true, ownsControllers: true, hostControllers: true, hostControlPlane: true, artifactProxy: true, podNetwork: false, controlPlaneFlags: true },
+  capabilities: { ownsCluster: true, ownsControllers: true, hostControllers: true, hostControlPlane: true, artifactProxy: true, podNetwork: false, controlPlaneFlags: true, spokeClusters: true },
   settings: {},
   limits: { serviceClusterIpRange: localServiceClusterIpRange, etcdQuotaBackendBytes: localEtcdQuotaBackendBytes },
   async provision(options) {

@@ -72,6 +72,27 @@ export function controlPlanePatches(settings: ControlPlaneSettings = {}): Array<
 }
 
 /**
+ * Components a cluster may go without, as kwokctl's `options.disable` list takes them
+ * (KwokctlConfigurationOptions.Disable, kwokctl ≥ 0.5; the deprecated `disableKubeScheduler`
+ * bool does the same for the scheduler alone). kwokctl refuses a cluster without etcd or
+ * kube-apiserver ("etcd must be enabled"), so those two cannot be listed; kube-controller-manager
+ * could be, but is not offered here: its Deployment controller writes the status Flux's health
+ * checks read. A disabled component is neither started nor waited for by `--wait`, and its
+ * binary is never resolved (no download either).
+ */
+export interface KwokctlDisable {
+  /** No kube-scheduler: nothing is ever scheduled (a cluster without nodes or pods). */
+  kubeScheduler?: boolean;
+  /** No kwok controller: no fake node is ever made ready, no pod given a status. */
+  kwokController?: boolean;
+}
+
+/** kwokctl's component names for `options.disable`, in a stable order; empty when nothing is disabled. */
+export function disabledComponents(disable: KwokctlDisable = {}): string[] {
+  return [...(disable.kubeScheduler ? ['kube-scheduler'] : []), ...(disable.kwokController ? ['kwok-controller'] : [])];
+}
+
+/**
  * The KwokctlConfiguration for `kwokctl create cluster --runtime binary` with every binary
  * given as a local path: with nothing left to default to a release URL, kwokctl never
  * downloads (the offline guarantee the local provider rests on). Every component binds
@@ -79,10 +100,19 @@ export function controlPlanePatches(settings: ControlPlaneSettings = {}): Array<
  * kube-controller-manager's and kube-scheduler's `--bind-address` and kwok's `--server-address`).
  * kube-apiserver runs with API Priority and Fairness on, as in production, unless
  * `controlPlane.apiServer.priorityAndFairness` is false; the control plane's extra flags follow.
+ * `disable` drops components kwokctl can go without (a fleet's spokes); absent, the output is the
+ * hub's: every component, no `disable` key.
  */
-export function renderKwokctlConfig(input: { kubeVersion: string; etcdVersion: string; binaries: KwokctlBinaries; controlPlane?: ControlPlaneSettings }): string {
+export function renderKwokctlConfig(input: {
+  kubeVersion: string;
+  etcdVersion: string;
+  binaries: KwokctlBinaries;
+  controlPlane?: ControlPlaneSettings;
+  disable?: KwokctlDisable;
+}): string {
   const b = input.binaries;
   const componentsPatches = controlPlanePatches(input.controlPlane);
+  const disable = disabledComponents(input.disable);
   return stringify({
     kind: 'KwokctlConfiguration',
     apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
@@ -105,6 +135,8 @@ export function renderKwokctlConfig(input: { kubeVersion: string; etcdVersion: s
       kubeAuthorization: true,
       bindAddress: localBindAddress,
       etcdQuotaBackendSize: `${localEtcdQuotaBackendBytes / 2 ** 30}Gi`,
+      // The disabled components' binaries stay named above: kwokctl never resolves them.
+      ...(disable.length ? { disable } : {}),
     },
     ...(componentsPatches.length ? { componentsPatches } : {}),
   });

@@ -3,7 +3,8 @@ import type { StartedFlux } from '../../flux/index.ts';
 import type { StartedFakeGitHub } from '../../github/index.ts';
 import { providerCapabilities } from '../../providers/index.ts';
 import { FluxbenchError } from '../../util/exit-codes.ts';
-import type { GeneratedWorkload } from '../../workload/index.ts';
+import type { StartedFleet } from '../../fleet/index.ts';
+import { spokeKubeconfigSecrets, type GeneratedWorkload } from '../../workload/index.ts';
 import type { RunContext } from '../context.ts';
 import type { Kubectl } from '../kubectl.ts';
 import { alertManifests, alertTargets } from '../alerts.ts';
@@ -16,8 +17,19 @@ import { installReceivers } from '../receivers.ts';
  * with `notification.alerts.*` one Provider and Alert per repository and type post commit statuses,
  * repository dispatches or generic webhooks.
  */
-export async function applyPhase(ctx: RunContext, parts: { cluster: StartedCluster; flux: StartedFlux; github: StartedFakeGitHub; workload: GeneratedWorkload; kubectl: Kubectl }): Promise<void> {
+export async function applyPhase(
+  ctx: RunContext,
+  parts: { cluster: StartedCluster; flux: StartedFlux; github: StartedFakeGitHub; workload: GeneratedWorkload; kubectl: Kubectl; fleet?: StartedFleet },
+): Promise<void> {
   const { cluster, workload, kubectl } = parts;
+  if (parts.fleet) {
+    // Before the root objects, so no spoke Kustomization runs before its kubeconfig exists (a
+    // failed first attempt waits out retryInterval); from memory and server-side, so the spokes'
+    // client keys land neither in a file of the run nor in a last-applied annotation.
+    const kubeconfigs = Object.fromEntries(parts.fleet.spokes.map((s) => [s.name, s.kubeconfig]));
+    const secrets = spokeKubeconfigSecrets(parts.fleet.spokes.map((s) => s.name), kubeconfigs);
+    await kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: secrets }));
+  }
   if (providerCapabilities(ctx.scenario.provider.type).ownsCluster) {
     await kubectl(['apply', '--server-side', '-f', '-'], workload.rootYaml);
   } else {

@@ -1,5 +1,6 @@
 import { runTimeline } from '../../chaos/index.ts';
 import type { StartedCluster } from '../../cluster/index.ts';
+import type { StartedFleet } from '../../fleet/index.ts';
 import type { StartedFlux } from '../../flux/index.ts';
 import type { StartedFakeGitHub } from '../../github/index.ts';
 import type { MeasurementsHandle } from '../../metrics/index.ts';
@@ -16,7 +17,7 @@ import type { Kubectl } from '../kubectl.ts';
  */
 export async function measurePhase(
   ctx: RunContext,
-  parts: { cluster: StartedCluster; flux: StartedFlux; github: StartedFakeGitHub; host: StartedSourceHost; workload: GeneratedWorkload; kubectl: Kubectl; measurements: MeasurementsHandle },
+  parts: { cluster: StartedCluster; flux: StartedFlux; github: StartedFakeGitHub; host: StartedSourceHost; workload: GeneratedWorkload; kubectl: Kubectl; measurements: MeasurementsHandle; fleet?: StartedFleet },
 ): Promise<void> {
   const { github, measurements } = parts;
   const timeline = runTimeline(
@@ -28,6 +29,7 @@ export async function measurePhase(
       // registry.fault and registry.ratelimit act on it; validation refused them when the source kind runs none.
       ...(parts.host.targets.registry ? { registry: parts.host.targets.registry } : {}),
       workload: parts.workload,
+      ...(parts.fleet ? { fleet: parts.fleet } : {}),
       kubectl: parts.kubectl,
       sink: ctx.sink,
       onCommit: async (event) => {

@@ -1,5 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { StartedCluster } from '../../cluster/index.ts';
+import type { StartedFleet } from '../../fleet/index.ts';
 import type { StartedFlux } from '../../flux/index.ts';
 import { startMeasurements } from '../../measurements/index.ts';
 import { fluxResources, type MeasurementsHandle } from '../../metrics/index.ts';
@@ -11,7 +12,7 @@ import type { RunContext } from '../context.ts';
  * samples from now on; stopped at teardown. Throws FluxbenchError when one cannot start (the
  * ones already started are stopped first).
  */
-export async function startRunMeasurements(ctx: RunContext, cluster: StartedCluster, flux: StartedFlux): Promise<{ measurements: MeasurementsHandle; kubeConfig: KubeConfig }> {
+export async function startRunMeasurements(ctx: RunContext, cluster: StartedCluster, flux: StartedFlux, fleet?: StartedFleet): Promise<{ measurements: MeasurementsHandle; kubeConfig: KubeConfig }> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(cluster.kubeconfigPath);
   const { scenario } = ctx;
@@ -34,6 +35,7 @@ export async function startRunMeasurements(ctx: RunContext, cluster: StartedClus
       ...(cluster.etcdMetricsUrl ? { etcdMetricsUrl: cluster.etcdMetricsUrl } : {}),
       interval: ctx.timings.samplingIntervalMs,
       log: ctx.log,
+      ...(fleet ? { spokes: fleet.spokes.map((s) => ({ name: s.name, apiServerUrl: s.apiServerUrl, kubeconfigPath: s.kubeconfigPath })) } : {}),
     },
     {
       controllers: true,

@@ -14,7 +14,8 @@ export async function sourcePhase(ctx: RunContext): Promise<{ host: StartedSourc
   const host = await kind.start({
     host: ctx.scenario.github,
     registry: ctx.scenario.registry,
-    workload: ctx.scenario.workload,
+    // Fleet mode is the generator's too (per-spoke objects), declared at the scenario's top level.
+    workload: { ...ctx.scenario.workload, ...(ctx.scenario.fleet ? { fleet: ctx.scenario.fleet } : {}) },
     storageRoot: join(ctx.runDir, kind.name === 'git' ? 'github' : kind.name),
     sink: ctx.sink,
     binaries: ctx.toolchain.binaries,

@@ -7,8 +7,7 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { kwokctlCreateArgs, renderKwokctlConfig, type ControlPlaneSettings } from '../../../src/providers/index.ts';
-import { cacheRoot, defaultVersions } from '../../../src/toolchain/index.ts';
-import { componentDir } from '../../../src/toolchain/cache.ts';
+import { toolchainKwokctl } from '../../support/toolchain-kwokctl.ts';
 
 describe('kwokctl configuration', () => {
   const binaries = {
@@ -89,6 +88,17 @@ describe('kwokctl configuration', () => {
     expect(flagsOf(patches, 'kube-controller-manager')).toEqual(['--concurrent-deployment-syncs=10']);
   });
 
+  it('disables components only when asked (a fleet\'s spokes), leaving the hub\'s config as it was', () => {
+    const hub = renderKwokctlConfig({ kubeVersion: '1.34.4', etcdVersion: 'v3.6.16', binaries });
+    expect(parse(hub)).not.toHaveProperty('options.disable');
+    expect(renderKwokctlConfig({ kubeVersion: '1.34.4', etcdVersion: 'v3.6.16', binaries, disable: {} })).toBe(hub);
+    expect(renderKwokctlConfig({ kubeVersion: '1.34.4', etcdVersion: 'v3.6.16', binaries, disable: { kubeScheduler: false, kwokController: false } })).toBe(hub);
+    const options = (disable: { kubeScheduler?: boolean; kwokController?: boolean }) =>
+      (parse(renderKwokctlConfig({ kubeVersion: '1.34.4', etcdVersion: 'v3.6.16', binaries, disable })) as { options: Record<string, unknown> }).options;
+    expect(options({ kubeScheduler: true }).disable).toEqual(['kube-scheduler']);
+    expect(options({ kubeScheduler: true, kwokController: true }).disable).toEqual(['kube-scheduler', 'kwok-controller']);
+  });
+
   it('binds every component to 127.0.0.1 and states etcd\'s quota', () => {
     const config = parse(renderKwokctlConfig({ kubeVersion: '1.34.4', etcdVersion: 'v3.6.16', binaries })) as { options: Record<string, unknown> };
     expect(config.options.bindAddress).toBe('127.0.0.1');
@@ -98,24 +108,15 @@ describe('kwokctl configuration', () => {
   // kwokctl's --dry-run prints the command line of every component without starting anything:
   // proof that the rendered config reaches etcd's URLs and each --bind-address, with the real
   // kwokctl of the toolchain (built by `fluxbench setup`; absent on a machine that never built it).
-  const root = cacheRoot();
-  const bin = (component: string, version: string, name: string) => join(componentDir(root, component, `v${version}`), 'bin', name);
-  const kwokctl = bin('kwok', defaultVersions.kwok, 'kwokctl');
+  const real = toolchainKwokctl();
+  const { kwokctl } = real;
   it.skipIf(!existsSync(kwokctl))('makes kwokctl start every component on loopback only (kwokctl --dry-run; needs the toolchain)', async () => {
     const work = await mkdtemp(join(tmpdir(), 'fb-kwokctl-dry-'));
     try {
-      const k8s = (name: string) => bin('kubernetes', defaultVersions.kubernetes, name);
       const config = renderKwokctlConfig({
-        kubeVersion: defaultVersions.kubernetes,
-        etcdVersion: defaultVersions.etcd,
-        binaries: {
-          etcd: bin('etcd', defaultVersions.etcd, 'etcd'),
-          kubeApiserver: k8s('kube-apiserver'),
-          kubeControllerManager: k8s('kube-controller-manager'),
-          kubeScheduler: k8s('kube-scheduler'),
-          kubectl: k8s('kubectl'),
-          kwok: bin('kwok', defaultVersions.kwok, 'kwok'),
-        },
+        kubeVersion: real.versions.kubernetes,
+        etcdVersion: real.versions.etcd,
+        binaries: real.binaries,
         controlPlane: { etcd: { args: ['--auto-compaction-retention=1000', '--auto-compaction-mode=revision'] } },
       });
       await writeFile(join(work, 'kwokctl.yaml'), config);

@@ -76,7 +76,7 @@ describe('parseScenario errors name file:line:col, field and what is allowed', (
 
   it('reports an unknown action with every action name', () => {
     expect(problems(`${minimal}timeline:\n  - at: 30s\n    action: churn.begin\n`)).toEqual([
-      'test.yaml:5:13: timeline[0].action: unknown action "churn.begin" (allowed: churn.start, churn.stop, github.fault, github.ratelimit, registry.fault, registry.ratelimit, controller.kill, controller.memoryLimit, controller.cpuLimit, component.pause, artifact.slow, object.delete, flux.suspend, flux.resume, flux.reconcile)',
+      'test.yaml:5:13: timeline[0].action: unknown action "churn.begin" (allowed: churn.start, churn.stop, github.fault, github.ratelimit, registry.fault, registry.ratelimit, controller.kill, controller.memoryLimit, controller.cpuLimit, component.pause, spoke.stop, spoke.pause, artifact.slow, object.delete, flux.suspend, flux.resume, flux.reconcile)',
     ]);
   });
 
@@ -132,8 +132,8 @@ describe('parseScenario errors name file:line:col, field and what is allowed', (
 
   it('rejects metrics outside the summary catalogue when loading instead of failing with "no data" after a run', () => {
     expect(problems(`${minimal}thresholds: ["latency.applied.p95 < 60s", "*.*.max < 1Gi"]\nregression: { "mem.*.max": "+15%" }\n`)).toEqual([
-      'test.yaml:3:14: thresholds[0]: unknown metric "latency.applied.p95": no summary metric starts with "latency." (allowed: memory, cpu, queue, reconcile, restarts, oom, lag, github, registry, stalled, api, etcd, apf, objects, ready, goroutines, fds, workers); did you mean "lag.applied.p95"?',
-      'test.yaml:4:15: regression["mem.*.max"]: invalid key "mem.*.max": unknown metric "mem.*.max": no summary metric starts with "mem." (allowed: memory, cpu, queue, reconcile, restarts, oom, lag, github, registry, stalled, api, etcd, apf, objects, ready, goroutines, fds, workers); did you mean "memory.*.max"?',
+      'test.yaml:3:14: thresholds[0]: unknown metric "latency.applied.p95": no summary metric starts with "latency." (allowed: memory, cpu, queue, reconcile, restarts, oom, lag, github, registry, stalled, api, etcd, apf, objects, ready, goroutines, fds, workers, fleet); did you mean "lag.applied.p95"?',
+      'test.yaml:4:15: regression["mem.*.max"]: invalid key "mem.*.max": unknown metric "mem.*.max": no summary metric starts with "mem." (allowed: memory, cpu, queue, reconcile, restarts, oom, lag, github, registry, stalled, api, etcd, apf, objects, ready, goroutines, fds, workers, fleet); did you mean "memory.*.max"?',
     ]);
   });
 
