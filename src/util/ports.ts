@@ -40,11 +40,29 @@ export async function freePort(): Promise<number> {
   const high = (ephemeralLow() ?? 0) - 1;
   if (high - lowestPort >= 1_000) {
     for (let attempt = 0; attempt < 50; attempt++) {
-      const port = await tryBind(lowestPort + Math.floor(Math.random() * (high - lowestPort + 1)));
+      const candidate = lowestPort + Math.floor(Math.random() * (high - lowestPort + 1));
+      // A port handed out a moment ago is free until its process starts: a random pick can land
+      // on it again (a controller's metrics and health ports alike, and it fails at every start).
+      // Reserved before the bind, so that concurrent callers cannot both pick it.
+      if (handedOut.has(candidate)) continue;
+      remember(candidate);
+      const port = await tryBind(candidate);
       if (port !== undefined) return port;
+      handedOut.delete(candidate);
     }
   }
   const port = await tryBind(0);
   if (port === undefined) throw new Error('could not allocate a free port');
+  return remember(port);
+}
+
+/** The ports freePort gave out lately (bounded: the oldest are forgotten). */
+const handedOut = new Set<number>();
+const rememberedPorts = 4_096;
+
+function remember(port: number): number {
+  handedOut.delete(port);
+  handedOut.add(port);
+  if (handedOut.size > rememberedPorts) handedOut.delete(handedOut.values().next().value!);
   return port;
 }
