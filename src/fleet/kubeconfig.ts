@@ -1,4 +1,6 @@
+import type { RequestOptions } from 'node:https';
 import { isAbsolute, resolve } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import { parse, stringify } from 'yaml';
 import { FluxbenchError } from '../util/exit-codes.ts';
 
@@ -13,8 +15,6 @@ type Entry = Record<string, unknown>;
 interface Kubeconfig {
   clusters?: Array<{ name?: string; cluster?: Entry }>;
   users?: Array<{ name?: string; user?: Entry }>;
-  contexts?: Array<{ name?: string; context?: { cluster?: string; user?: string } }>;
-  'current-context'?: string;
 }
 
 function toBase64(bytes: Uint8Array | string): string {
@@ -76,20 +76,20 @@ export interface KubeconfigTls {
 
 /**
  * The current context's server address and TLS material, from a kubeconfig already inlined
- * (inlineKubeconfig): the `*-data` fields decoded. Throws FluxbenchError when the current
- * context or its cluster is missing.
+ * (inlineKubeconfig), as the Kubernetes client resolves them (contexts, `*-data` decoded): the
+ * same reading the fleet's API probes make. Throws FluxbenchError when the current context names
+ * no cluster with a server.
  */
-export function kubeconfigTls(inlinedYaml: string): KubeconfigTls {
-  const config = (parse(inlinedYaml) ?? {}) as Kubeconfig;
-  const context = config.contexts?.find((c) => c.name === config['current-context'])?.context ?? config.contexts?.[0]?.context;
-  const cluster = config.clusters?.find((c) => c.name === context?.cluster)?.cluster ?? config.clusters?.[0]?.cluster;
-  const user = config.users?.find((u) => u.name === context?.user)?.user;
-  const server = cluster?.server;
-  if (typeof server !== 'string') throw new FluxbenchError('kubeconfig: the current context names no cluster with a server');
-  const data = (entry: Entry | undefined, field: string): Buffer | undefined =>
-    typeof entry?.[field] === 'string' ? Buffer.from(entry[field] as string, 'base64') : undefined;
-  const ca = data(cluster, 'certificate-authority-data');
-  const cert = data(user, 'client-certificate-data');
-  const key = data(user, 'client-key-data');
+export async function kubeconfigTls(inlinedYaml: string): Promise<KubeconfigTls> {
+  const kubeConfig = new KubeConfig();
+  kubeConfig.loadFromString(inlinedYaml);
+  const server = kubeConfig.getCurrentCluster()?.server;
+  if (!server) throw new FluxbenchError('kubeconfig: the current context names no cluster with a server');
+  const options: RequestOptions = {};
+  await kubeConfig.applyToHTTPSOptions(options);
+  const bytes = (value: unknown): Buffer | undefined => (value === undefined || value === null ? undefined : Buffer.from(value as string | Buffer));
+  const ca = bytes(options.ca);
+  const cert = bytes(options.cert);
+  const key = bytes(options.key);
   return { server, ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
 }

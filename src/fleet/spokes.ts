@@ -106,7 +106,7 @@ async function startSpoke(name: string, ctx: SpokeContext): Promise<StartedSpoke
   });
   try {
     const kubeconfig = await inlineKubeconfig(await readFile(cluster.kubeconfigPath, 'utf8'), (path) => readFile(path), { baseDir: dirname(cluster.kubeconfigPath) });
-    const tls = kubeconfigTls(kubeconfig);
+    const tls = await kubeconfigTls(kubeconfig);
     const apiServer = apiServerControl({ spoke: name, clusterName, toolchain, tls, componentPids: () => cluster.componentPids() });
     let paused = false;
     let stopping: Promise<void> | undefined;

@@ -96,7 +96,7 @@ users: []
   });
 
   it('gives the current context\'s server and decoded TLS material', async () => {
-    const tls = kubeconfigTls(await inlineKubeconfig(kwokctlKubeconfig(dir), (p) => readFile(p)));
+    const tls = await kubeconfigTls(await inlineKubeconfig(kwokctlKubeconfig(dir), (p) => readFile(p)));
     expect(tls.server).toBe('https://127.0.0.1:32758');
     expect(tls.ca?.equals(ca)).toBe(true);
     expect(tls.cert?.equals(cert)).toBe(true);
