@@ -20,6 +20,7 @@ import { githubRateLimitAction } from './actions/github-ratelimit.ts';
 import { objectDeleteAction } from './actions/object-delete.ts';
 import { registryFaultAction } from './actions/registry-fault.ts';
 import { registryRateLimitAction } from './actions/registry-ratelimit.ts';
+import { spokeDeleteAction } from './actions/spoke-delete.ts';
 import { spokePauseAction } from './actions/spoke-pause.ts';
 import { spokeStopAction } from './actions/spoke-stop.ts';
 
@@ -37,6 +38,7 @@ export const chaosActions = [
   componentPauseAction,
   spokeStopAction,
   spokePauseAction,
+  spokeDeleteAction,
   artifactSlowAction,
   objectDeleteAction,
   fluxSuspendAction,

@@ -39,7 +39,12 @@ export interface ApiServerControlOptions {
   /** Where the spoke's API server listens, and the credentials /readyz is asked with. */
   tls: KubeconfigTls;
   componentPids(): Promise<Record<string, number>>;
-  /** Grace between SIGTERM and SIGKILL (default 30 s). */
+  /**
+   * Grace between SIGTERM and SIGKILL (default 5 s). A kube-apiserver told to stop closes its
+   * port at once but keeps answering in-flight requests on open connections while it drains;
+   * seen here under load, it was still running 30 s later, and the hub's reconciles on those
+   * connections hung instead of failing. A spoke that stops is modelled as one that goes away.
+   */
   stopGraceMs?: number;
   /** How long start() waits for /readyz (default 120 s). */
   readyTimeoutMs?: number;
@@ -139,7 +144,7 @@ export function apiServerControl(options: ApiServerControlOptions): ApiServerCon
       signal(pid, 'SIGTERM');
       // A paused process acts on SIGTERM only once continued.
       signal(pid, 'SIGCONT');
-      if (!(await until(gone, options.stopGraceMs ?? 30_000))) {
+      if (!(await until(gone, options.stopGraceMs ?? 5_000))) {
         if ((await liveApiServer(pid)) !== undefined) signal(pid, 'SIGKILL');
         if (!(await until(gone, 5_000))) throw new FluxbenchError(`${where} still runs or accepts connections after SIGTERM and SIGKILL`);
       }

@@ -31,6 +31,10 @@ export const spokeStatsSchema = z.object({
   ready: z.number(),
   /** Epoch ms of the last commit applied on the spoke (a stopped spoke's stays put while the others' move on). */
   lastAppliedAt: z.number().optional(),
+  /** The spoke's processes together (etcd, kube-apiserver, kube-controller-manager): resident memory, bytes, peak and mean over the readings. */
+  rssBytes: z.object({ max: z.number(), mean: z.number() }).optional(),
+  /** The spoke's processes together: CPU, cores, mean and peak over the sampling intervals. */
+  cpuCores: z.object({ max: z.number(), mean: z.number() }).optional(),
 });
 export type SpokeStats = z.infer<typeof spokeStatsSchema>;
 export const fleetStatsSchema = z.object({ spokes: z.record(z.string(), spokeStatsSchema) });
@@ -57,6 +61,10 @@ const catalogue: MetricEntry[] = [
   { pattern: 'fleet.<spoke>.ready', unit: 'count', aggregation: 'count', description: "That spoke's objects Ready at least once after the apply", placeholders: spokePlaceholder },
   { pattern: 'fleet.<spoke>.api_latency.p95', unit: 'seconds', aggregation: 'p95', description: "Wall time of a one-item list on that spoke's API server", placeholders: spokePlaceholder },
   { pattern: 'fleet.<spoke>.unreachable', unit: 'count', aggregation: 'count', description: "Probes of that spoke's API server that got no answer", placeholders: spokePlaceholder },
+  { pattern: 'fleet.<spoke>.rss.max', unit: 'bytes', aggregation: 'max', description: "Peak resident memory of that spoke's processes together (etcd, kube-apiserver, kube-controller-manager)", placeholders: spokePlaceholder },
+  { pattern: 'fleet.<spoke>.cpu_cores.avg', unit: 'cores', aggregation: 'avg', description: "CPU of that spoke's processes together, averaged over the run", placeholders: spokePlaceholder },
+  { pattern: 'fleet.rss_per_spoke.avg', unit: 'bytes', aggregation: 'avg', description: "What one spoke's processes hold: the mean over spokes of each one's peak resident memory" },
+  { pattern: 'fleet.cpu_cores_per_spoke.avg', unit: 'cores', aggregation: 'avg', description: "What one spoke's processes use: the mean over spokes of each one's mean CPU" },
   { pattern: 'fleet.unreachable_spokes', unit: 'count', aggregation: 'count', description: 'Spokes whose API server failed at least one probe' },
   { pattern: 'fleet.lag.applied.p95.max', unit: 'seconds', aggregation: 'max', description: 'The worst spoke’s applied-lag p95' },
 ];
@@ -67,8 +75,12 @@ function namespaceOf(objectKey: string | undefined): string | undefined {
   return parts && parts.length === 3 ? parts[1] : undefined;
 }
 
-function emptySpoke(): SpokeStats & { latencies: number[]; lagValues: Record<string, number[]> } {
-  return { unreachable: 0, lag: {}, seen: 0, ready: 0, latencies: [], lagValues: {} };
+function emptySpoke(): SpokeStats & { latencies: number[]; lagValues: Record<string, number[]>; rss: number[]; cpu: number[] } {
+  return { unreachable: 0, lag: {}, seen: 0, ready: 0, latencies: [], lagValues: {}, rss: [], cpu: [] };
+}
+
+function maxMean(values: readonly number[]): { max: number; mean: number } | undefined {
+  return values.length > 0 ? { max: Math.max(...values), mean: values.reduce((a, b) => a + b, 0) / values.length } : undefined;
 }
 
 /**
@@ -84,6 +96,8 @@ export function analyzeFleet(fleetSamples: readonly Sample[], lagSamples: readon
     work.set(name, spoke);
     if (s.name === 'spoke' && typeof s.detail?.apiServerUrl === 'string') spoke.apiServerUrl = s.detail.apiServerUrl;
     else if (s.name === 'api_latency' && typeof s.value === 'number') spoke.latencies.push(s.value);
+    else if (s.name === 'rss_bytes' && typeof s.value === 'number') spoke.rss.push(s.value);
+    else if (s.name === 'cpu_cores' && typeof s.value === 'number') spoke.cpu.push(s.value);
     else if (s.name === 'unreachable' || s.name === 'api_error') {
       if (s.name === 'unreachable') spoke.unreachable += 1;
       else spoke.apiErrors = (spoke.apiErrors ?? 0) + 1;
@@ -103,8 +117,12 @@ export function analyzeFleet(fleetSamples: readonly Sample[], lagSamples: readon
     else if (s.name === 'ready') spoke.ready += 1;
   }
   const spokes: Record<string, SpokeStats> = {};
-  for (const [name, { latencies, lagValues, ...stats }] of [...work].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [name, { latencies, lagValues, rss, cpu, ...stats }] of [...work].sort(([a], [b]) => a.localeCompare(b))) {
     const apiLatency = distribution(latencies);
+    const rssBytes = maxMean(rss);
+    const cpuCores = maxMean(cpu);
+    if (rssBytes) stats.rssBytes = rssBytes;
+    if (cpuCores) stats.cpuCores = cpuCores;
     for (const stage of stages) {
       const d = distribution(lagValues[stage] ?? []);
       if (d) stats.lag[stage] = d;
@@ -119,7 +137,13 @@ export function fleetMetrics(fleet: FleetStats): Record<string, number | undefin
   if (entries.length === 0) return {};
   const metrics: Record<string, number | undefined> = { 'fleet.spokes': entries.length, 'fleet.unreachable_spokes': entries.filter(([, s]) => s.unreachable > 0).length };
   const appliedP95: number[] = [];
+  const rssPeaks: number[] = [];
+  const cpuMeans: number[] = [];
   for (const [name, s] of entries) {
+    metrics[`fleet.${name}.rss.max`] = s.rssBytes?.max;
+    metrics[`fleet.${name}.cpu_cores.avg`] = s.cpuCores?.mean;
+    if (s.rssBytes) rssPeaks.push(s.rssBytes.max);
+    if (s.cpuCores) cpuMeans.push(s.cpuCores.mean);
     for (const stage of stages) metrics[`fleet.${name}.lag.${stage}.p95`] = s.lag[stage]?.p95;
     metrics[`fleet.${name}.lag.applied.count`] = s.lag.applied?.count ?? 0;
     metrics[`fleet.${name}.ready`] = s.ready;
@@ -128,6 +152,8 @@ export function fleetMetrics(fleet: FleetStats): Record<string, number | undefin
     if (s.lag.applied) appliedP95.push(s.lag.applied.p95);
   }
   if (appliedP95.length > 0) metrics['fleet.lag.applied.p95.max'] = Math.max(...appliedP95);
+  if (rssPeaks.length > 0) metrics['fleet.rss_per_spoke.avg'] = maxMean(rssPeaks)!.mean;
+  if (cpuMeans.length > 0) metrics['fleet.cpu_cores_per_spoke.avg'] = maxMean(cpuMeans)!.mean;
   return metrics;
 }
 
@@ -143,11 +169,13 @@ function fleetTable(fleet: Partial<FleetStats>): ReportTable {
     seconds(s.lag.ready?.p95),
     s.apiLatency ? `${(s.apiLatency.p95 * 1000).toFixed(1)} ms` : '—',
     s.unreachable > 0 ? `${s.unreachable}${s.lastError ? ` (${s.lastError.slice(0, 80)})` : ''}` : '0',
+    s.rssBytes ? `${(s.rssBytes.max / 2 ** 20).toFixed(0)} MiB` : '—',
+    s.cpuCores ? `${s.cpuCores.mean.toFixed(3)}` : '—',
   ]);
   return {
-    header: ['Spoke', 'Ready / seen', 'Commits applied', 'Applied lag p50', 'Applied lag p95', 'Ready lag p95', 'API p95', 'Unreachable probes'],
+    header: ['Spoke', 'Ready / seen', 'Commits applied', 'Applied lag p50', 'Applied lag p95', 'Ready lag p95', 'API p95', 'Unreachable probes', 'Spoke RSS peak', 'Spoke CPU (cores)'],
     rows,
-    numeric: [2, 3, 4, 5, 6],
+    numeric: [2, 3, 4, 5, 6, 8, 9],
   };
 }
 

@@ -64,5 +64,5 @@ export {
   type RegistryStatusClass,
 } from './oci-registry-stats.ts';
 export { workersStatsSchema } from './workers.ts';
-export { fleetStatsSchema, type FleetStats, type SpokeStats } from './fleet.ts';
+export { analyzeFleet, fleetStatsSchema, type FleetStats, type SpokeStats } from './fleet.ts';
 export { reconcileStatsSchema } from './reconcile.ts';

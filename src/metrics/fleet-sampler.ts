@@ -2,23 +2,65 @@ import type https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { getText } from './http-text.ts';
 import { type Measurement, type MeasurementContext, type SpokeTarget, type Ticker, errorMessage, startTicker, validateInterval } from './measurement.ts';
+import { clockTicksPerSecond, readProcSnapshot } from './proc.ts';
+import type { Sample } from './sample.ts';
 
 /** A probe that takes longer than this counts as no answer (a paused API server accepts the connection and never answers). */
 export const spokeProbeTimeoutMs = 3_000;
 
 interface Probe {
   name: string;
+  /** The kubeconfig the probe was made from. */
+  kubeconfig: string;
   url: string;
   options: https.RequestOptions;
 }
 
 async function probeFor(spoke: SpokeTarget): Promise<Probe> {
   const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(spoke.kubeconfigPath);
+  kubeConfig.loadFromString(spoke.kubeconfig);
   const options: https.RequestOptions = {};
   await kubeConfig.applyToHTTPSOptions(options);
   // One item of a list every cluster has: the API server's and etcd's round trip, nothing heavier.
-  return { name: spoke.name, url: new URL('/api/v1/namespaces?limit=1', spoke.apiServerUrl).href, options };
+  return { name: spoke.name, kubeconfig: spoke.kubeconfig, url: new URL('/api/v1/namespaces?limit=1', spoke.apiServerUrl).href, options };
+}
+
+/** The last /proc reading of one process, to turn its CPU ticks into a rate. */
+interface CpuReading {
+  startTicks: number;
+  cpuTicks: number;
+  ts: number;
+}
+
+/**
+ * What one spoke's processes cost, from /proc: `fleet`/`rss_bytes` (the sum of its components'
+ * resident memory, bytes; detail.components per component) and, from the second reading on,
+ * `fleet`/`cpu_cores` (the sum of their CPU time since the last reading over the wall time
+ * between them; a restarted component, a new pid or start time, counts from its next reading).
+ * A component whose process is gone (a stopped API server) is left out.
+ */
+export async function spokeProcessSamples(spoke: string, pids: Record<string, number>, previous: Map<string, CpuReading>, ts: number, ticksPerSecond: number): Promise<Sample[]> {
+  const components: Record<string, number> = {};
+  let rss = 0;
+  let cores = 0;
+  let rated = false;
+  for (const [component, pid] of Object.entries(pids)) {
+    const snapshot = await readProcSnapshot(pid).catch(() => undefined);
+    if (!snapshot) continue;
+    rss += snapshot.rssBytes ?? 0;
+    components[component] = snapshot.rssBytes ?? 0;
+    const last = previous.get(component);
+    if (last && last.startTicks === snapshot.startTicks && ts > last.ts && snapshot.cpuTicks >= last.cpuTicks) {
+      cores += (snapshot.cpuTicks - last.cpuTicks) / ticksPerSecond / ((ts - last.ts) / 1000);
+      rated = true;
+    }
+    previous.set(component, { startTicks: snapshot.startTicks, cpuTicks: snapshot.cpuTicks, ts });
+  }
+  if (Object.keys(components).length === 0) return [];
+  const labels = { spoke };
+  const samples: Sample[] = [{ ts, kind: 'fleet', name: 'rss_bytes', value: rss, labels, detail: { components } }];
+  if (rated) samples.push({ ts, kind: 'fleet', name: 'cpu_cores', value: cores, labels });
+  return samples;
 }
 
 /**
@@ -27,7 +69,8 @@ async function probeFor(spoke: SpokeTarget): Promise<Probe> {
  * `fleet`/`unreachable` (detail.error: the address and the client's reason) when it does not
  * within spokeProbeTimeoutMs, `fleet`/`api_error` when it answers with another status (429, 401). At start, one `fleet`/`spoke` sample per spoke names its API server,
  * so the report lists a spoke even if it never answered. Probes run in parallel; one spoke's
- * silence never delays the others'.
+ * silence never delays the others'. For a spoke whose processes run here (componentPids), the
+ * same tick reads /proc for what they cost (spokeProcessSamples).
  */
 export class FleetSampler implements Measurement {
   readonly name = 'fleet';
@@ -40,13 +83,30 @@ export class FleetSampler implements Measurement {
     const interval = validateInterval(ctx.interval);
     const spokes = ctx.spokes ?? [];
     const probes = await Promise.all(spokes.map(probeFor));
-    const now = Date.now();
-    for (const spoke of spokes) ctx.sink.write({ ts: now, kind: 'fleet', name: 'spoke', labels: { spoke: spoke.name }, detail: { apiServerUrl: spoke.apiServerUrl } });
+    const announce = (spoke: SpokeTarget) => ctx.sink.write({ ts: Date.now(), kind: 'fleet', name: 'spoke', labels: { spoke: spoke.name }, detail: { apiServerUrl: spoke.apiServerUrl } });
+    for (const spoke of spokes) announce(spoke);
+    const ticks = clockTicksPerSecond();
+    const cpu = new Map(spokes.map((s) => [s.name, new Map<string, CpuReading>()]));
     this.ticker = startTicker(
       interval,
       async () => {
-        await Promise.all(
-          probes.map(async (probe) => {
+        const ts = Date.now();
+        const costs = spokes.map(async (spoke) => {
+          const pids = await spoke.componentPids?.().catch(() => undefined);
+          if (pids) for (const sample of await spokeProcessSamples(spoke.name, pids, cpu.get(spoke.name)!, ts, ticks)) ctx.sink.write(sample);
+        });
+        await Promise.all([
+          ...costs,
+          ...probes.map(async (probe, i) => {
+            // A spoke deleted and created again (spoke.delete) has new certificates, often on the same port.
+            const spoke = spokes[i]!;
+            if (probe.kubeconfig !== spoke.kubeconfig) {
+              const fresh = await probeFor(spoke).catch(() => undefined);
+              if (fresh) {
+                probe = probes[i] = fresh;
+                announce(spoke);
+              }
+            }
             const started = performance.now();
             const ts = Date.now();
             try {
@@ -59,7 +119,7 @@ export class FleetSampler implements Measurement {
               ctx.sink.write({ ts, kind: 'fleet', name, labels: { spoke: probe.name }, detail: { error } });
             }
           }),
-        );
+        ]);
       },
       () => undefined,
     );

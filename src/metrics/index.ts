@@ -3,6 +3,7 @@ export {
   type ControllerTarget,
   type Measurement,
   type MeasurementContext,
+  type SpokeTarget,
   type Ticker,
   rateLimitedLog,
   startTicker,

@@ -17,8 +17,13 @@ export interface SpokeTarget {
   name: string;
   /** e.g. `https://127.0.0.1:34567` */
   apiServerUrl: string;
-  /** A kubeconfig file with the spoke's admin credentials (0600, in the run's folder). */
-  kubeconfigPath: string;
+  /** The spoke's kubeconfig, self-contained (its current context the spoke's): in memory only, never logged or written. */
+  kubeconfig: string;
+  /**
+   * Host pids of the spoke's processes by component (etcd, kube-apiserver, ...), read anew each
+   * time (a restarted component has a new pid); absent for a spoke that is not a process here.
+   */
+  componentPids?: () => Promise<Record<string, number>>;
 }
 
 /** What every measurement gets when started. */

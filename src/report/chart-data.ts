@@ -5,6 +5,7 @@
  * stay visible, or the min where dips matter: quota left, objects Ready).
  */
 import type { Sample } from '../metrics/sample.ts';
+import { fleetCharts } from './fleet-charts.ts';
 import {
   controllerSeries,
   cpuSeries,
@@ -19,46 +20,8 @@ import {
   type TimePoint,
 } from '../measurements/index.ts';
 
-export type ChartUnit = 'bytes' | 'cores' | 'count' | 'seconds';
-
-export interface ChartSeries {
-  label: string;
-  values: (number | null)[];
-}
-
-export interface ChartSpec {
-  id: string;
-  title: string;
-  /** Unit of the y values. */
-  unit: ChartUnit;
-  /** 'time': x = seconds since the origin, fault bands drawn; 'category': x positions labelled by `ticks`. */
-  xKind: 'time' | 'category';
-  /** How series are drawn. */
-  style: 'line' | 'bars';
-  /** Bar width as a fraction of the smallest x gap. */
-  barWidth?: number;
-  x: number[];
-  series: ChartSeries[];
-  /** Category charts: labelled tick positions. */
-  ticks?: { at: number; label: string }[];
-  /** Text under the title. */
-  note?: string;
-}
-
-export interface ChartFault {
-  label: string;
-  start: number;
-  end: number;
-}
-
-export interface ChartData {
-  /** Epoch ms that x = 0 stands for. */
-  originMs: number;
-  /** Seconds since the origin where the data ends (open faults are drawn up to here). */
-  endSeconds: number;
-  charts: ChartSpec[];
-  faults: ChartFault[];
-}
+export type { ChartData, ChartFault, ChartSeries, ChartSpec, ChartUnit } from './chart-types.ts';
+import type { ChartData, ChartSeries, ChartSpec, ChartUnit } from './chart-types.ts';
 
 export const MAX_POINTS_PER_CHART = 1_500;
 const HISTOGRAM_BINS = 20;
@@ -85,6 +48,7 @@ export function buildChartData(samples: readonly Sample[], faults: readonly Faul
     ...registryCharts(sorted, toSeconds),
     timeChart('objects-ready', 'Objects Ready over time', 'count', objectsSeries(sorted), toSeconds, 'min'),
     ...readyCurveCharts(sorted, toSeconds),
+    ...fleetCharts(sorted),
   ];
   return {
     originMs,

@@ -4,7 +4,7 @@
  * workload's size vs the provider's limits.
  */
 import { formatDuration, parseDuration } from '../util/units.ts';
-import { fleetWorkloadProblems, maxApps, parseGeneratorOptions, spokeNames } from '../workload/index.ts';
+import { fleetSectionProblems, fleetSpokeNames, fleetWorkloadProblems, maxApps, parseGeneratorOptions } from '../workload/index.ts';
 import { controlPlaneProblems, providerDefinition, providersReading, providerTypes, splitControlPlaneSettings, type ProviderField } from '../providers/index.ts';
 import { parseRegistryOptions } from '../registry/options.ts';
 import { feasibilityProblems } from './feasibility.ts';
@@ -88,13 +88,18 @@ function fleetProblems(scenario: Scenario): ScenarioProblem[] {
   const problems: ScenarioProblem[] = [];
   if (!providerDefinition(scenario.provider.type).capabilities.spokeClusters) {
     const types = providerTypes.filter((t) => providerDefinition(t).capabilities.spokeClusters);
+    const field = fleet.spokes > 0 ? 'spokes' : 'contexts';
     problems.push({
-      path: ['fleet', 'spokes'],
-      message: `fleet.spokes needs provider.type ${types.join(' or ')} (the spokes are local binary clusters started beside the hub); this scenario's provider.type is ${scenario.provider.type}`,
+      path: ['fleet', field],
+      message:
+        field === 'spokes'
+          ? `fleet.spokes needs provider.type ${types.join(' or ')} (the spokes are local binary clusters started beside the hub); this scenario's provider.type is ${scenario.provider.type}`
+          : `a fleet needs provider.type ${types.join(' or ')} for its hub (the hub's controllers run as processes of this machine and reach the spokes from here); this scenario's provider.type is ${scenario.provider.type}`,
       allowed: types,
     });
   }
-  problems.push(...spokeMetricProblems(scenario, spokeNames(fleet.spokes)));
+  for (const problem of fleetSectionProblems(fleet)) problems.push({ path: ['fleet', ...problem.field], message: problem.message });
+  problems.push(...spokeMetricProblems(scenario, fleetSpokeNames(fleet)));
   for (const problem of fleetWorkloadProblems(scenario.workload, fleet, maxApps)) {
     problems.push({ path: ['workload', ...problem.field], message: problem.message, ...(problem.allowed ? { allowed: problem.allowed } : {}) });
   }
@@ -106,15 +111,17 @@ function fleetProblems(scenario: Scenario): ScenarioProblem[] {
  * have: they would only fail after the run, with no data.
  */
 function spokeMetricProblems(scenario: Scenario, spokes: readonly string[]): ScenarioProblem[] {
-  const unknown = (text: string) => [...text.matchAll(/\bfleet\.(spoke-\d+)\./g)].map((m) => m[1]!).find((spoke) => !spokes.includes(spoke));
+  // Any name before a per-spoke metric, so an unknown context name (fleet.edge-9.ready) is caught too.
+  const perSpoke = /\bfleet\.([a-z0-9][a-z0-9-]*)\.(?:lag|ready|api_latency|unreachable|rss|cpu_cores)\b/g;
+  const unknown = (text: string) => [...text.matchAll(perSpoke)].map((m) => m[1]!).find((spoke) => !spokes.includes(spoke));
   const problems: ScenarioProblem[] = [];
   scenario.thresholds.forEach((threshold, index) => {
     const spoke = unknown(typeof threshold === 'string' ? threshold : JSON.stringify(threshold));
-    if (spoke) problems.push({ path: ['thresholds', index], message: `names ${spoke}, which fleet.spokes ${spokes.length} does not make`, allowed: [...spokes] });
+    if (spoke) problems.push({ path: ['thresholds', index], message: `names ${spoke}, which is not a spoke of this fleet (${spokes.length} spokes)`, allowed: [...spokes] });
   });
   for (const key of Object.keys(scenario.regression)) {
     const spoke = unknown(key);
-    if (spoke) problems.push({ path: ['regression', key], message: `names ${spoke}, which fleet.spokes ${spokes.length} does not make`, allowed: [...spokes] });
+    if (spoke) problems.push({ path: ['regression', key], message: `names ${spoke}, which is not a spoke of this fleet (${spokes.length} spokes)`, allowed: [...spokes] });
   }
   return problems;
 }

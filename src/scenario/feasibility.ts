@@ -9,7 +9,7 @@
  * estimates: a hard limit is only an error when the estimate is past it.
  */
 import { providerDefinition } from '../providers/index.ts';
-import { estimateWorkload, type WorkloadEstimate } from '../workload/index.ts';
+import { estimateWorkload, fleetSpokeNames, type WorkloadEstimate } from '../workload/index.ts';
 import { formatBytes, parseDuration } from '../util/units.ts';
 import type { Scenario } from './object-schema.ts';
 import type { ScenarioProblem } from './timeline.ts';
@@ -88,15 +88,15 @@ function memoryParts(scenario: Scenario, workload: WorkloadEstimate, etcdBytes: 
     parts.push({ name: 'source-controller', bytes: 96 * MiB + workload.largestRepoBytes });
     // Measured (sizing): 137 MiB at 50 apps, 164 MiB at 500, i.e. ~60 KiB per app, per instance base.
     // A fleet's hub reconciles every app once per spoke.
-    const hubApps = apps * (scenario.fleet?.spokes ?? 1);
+    const hubApps = apps * (scenario.fleet ? fleetSpokeNames(scenario.fleet).length : 1);
     parts.push({ name: 'kustomize-controller', bytes: kustomizeInstances(scenario) * 128 * MiB + hubApps * 64 * KiB });
     if (scenario.controllers.helm.enabled || releases > 0) parts.push({ name: 'helm-controller', bytes: 72 * MiB + releases * 512 * KiB });
     if (scenario.controllers.notification.enabled) parts.push({ name: 'notification-controller', bytes: 40 * MiB });
-    // Measured (e2e, 3 spokes of 2 apps, 2026-12-01): kube-apiserver 220-250 MiB, etcd 35-41 MiB,
-    // kube-controller-manager 70-100 MiB each, idle; plus each spoke's copy of the apps' objects,
+    // Measured (bench:fleet, 5 spokes of 2 apps, 2026-12-01): kube-apiserver 254 MiB, etcd 42 MiB,
+    // kube-controller-manager 75 MiB (its trimmed set), 371 MiB a spoke; plus each spoke's copy of the apps' objects,
     // held as on the hub (encoded in etcd, ~4× decoded in the API server's watch cache).
-    if (scenario.fleet) {
-      parts.push({ name: `spoke clusters (${scenario.fleet.spokes} × etcd, kube-apiserver, kube-controller-manager)`, bytes: scenario.fleet.spokes * (360 * MiB + 5 * live) });
+    if (scenario.fleet && scenario.fleet.spokes > 0) {
+      parts.push({ name: `spoke clusters (${scenario.fleet.spokes} × etcd, kube-apiserver, kube-controller-manager)`, bytes: scenario.fleet.spokes * (370 * MiB + 5 * live) });
     }
   }
   // Measured (bench:overhead): 193-226 MiB observing 1,000 Kustomizations; informers keep ~1 KiB an object.

@@ -7,8 +7,30 @@
 import { z } from 'zod';
 import { positiveDurationSchema } from '../util/field-schemas.ts';
 
-/** Spokes are local binary clusters of this machine: each is one more etcd, API server and kube-controller-manager. */
+/** Local spokes are binary clusters of this machine: each is one more etcd, API server and kube-controller-manager. */
 export const maxSpokes = 100;
+
+/** Namespaces of the hub that no spoke may be named after: Kubernetes' own and Flux's default. */
+const reservedHubNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'flux-system'];
+
+/** An existing cluster as a spoke: a context of a kubeconfig file of this machine. */
+export const fleetContextSchema = z.strictObject({
+  name: z
+    .string()
+    .max(40, { error: 'must be at most 40 characters (it names a hub namespace)' })
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { error: 'expected a DNS label (lowercase letters, digits and "-"), e.g. "edge-1"' })
+    .refine((name) => !/^spoke-[0-9]+$/.test(name), { error: 'spoke-<number> names the local spokes of fleet.spokes; choose another, e.g. "edge-1"' })
+    // The spoke's name is a hub namespace the run fills and empties: never one of the cluster's own.
+    .refine((name) => !reservedHubNamespaces.includes(name), { error: `names a namespace of the hub itself (${reservedHubNamespaces.join(', ')}); choose another, e.g. "edge-1"` })
+    .meta({ description: "The spoke's name in the hub: its namespace there, and its row in the report." }),
+  context: z.string().min(1).meta({ description: 'The kubeconfig context of the existing cluster.' }),
+  kubeconfig: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'The kubeconfig file holding the context (`~` expanded); default: the first file of $KUBECONFIG, else ~/.kube/config.' }),
+});
+export type FleetContext = z.output<typeof fleetContextSchema>;
 
 /**
  * `fleet:` as a scenario writes it; parsing fills the intervals' defaults and turns bare numbers
@@ -18,9 +40,18 @@ export const fleetOptionsSchema = z.strictObject({
   spokes: z
     .number()
     .int({ error: 'expected a whole number' })
-    .min(1, { error: 'must be at least 1' })
+    .min(0, { error: 'must be at least 0' })
     .max(maxSpokes, { error: `must be at most ${maxSpokes}: each spoke is one more etcd, API server and kube-controller-manager on this machine` })
-    .meta({ description: 'Spoke clusters the hub manages, named spoke-01, spoke-02, ... (three digits at 100); each gets the whole app set.' }),
+    .default(0)
+    .meta({ description: 'Local spoke clusters the hub manages, named spoke-01, spoke-02, ... (three digits at 100); each gets the whole app set.' }),
+  contexts: z
+    .array(fleetContextSchema)
+    .max(maxSpokes, { error: `at most ${maxSpokes}` })
+    .optional()
+    .meta({
+      description:
+        "Existing clusters as spokes, each a kubeconfig context: the hub applies the same app set to them, and at the end Flux prunes what it applied (the run refuses a cluster that already has the workload's namespaces). No chaos acts on them.",
+    }),
   intervals: z
     .strictObject({
       infrastructure: positiveDurationSchema
@@ -31,6 +62,25 @@ export const fleetOptionsSchema = z.strictObject({
     .prefault({})
     .meta({ description: 'Intervals of the per-spoke Kustomizations in the hub.' }),
 });
+
+/** The spokes of a fleet: the local ones (spokeNames) first, then the existing clusters' names, in order. */
+export function fleetSpokeNames(fleet: Pick<FleetOptions, 'spokes' | 'contexts'>): string[] {
+  return [...spokeNames(fleet.spokes), ...(fleet.contexts ?? []).map((c) => c.name)];
+}
+
+/** Problems of the section as a whole: no spoke at all, a context name given twice. */
+export function fleetSectionProblems(fleet: Pick<FleetOptions, 'spokes' | 'contexts'>): FleetProblem[] {
+  const problems: FleetProblem[] = [];
+  if (fleet.spokes === 0 && (fleet.contexts ?? []).length === 0) {
+    problems.push({ field: ['spokes'], message: 'the fleet has no spoke: set fleet.spokes (local spoke clusters) or fleet.contexts (existing clusters)' });
+  }
+  const seen = new Set<string>();
+  (fleet.contexts ?? []).forEach((c, i) => {
+    if (seen.has(c.name)) problems.push({ field: ['contexts', i, 'name'], message: `"${c.name}" names two spokes; each needs its own` });
+    seen.add(c.name);
+  });
+  return problems;
+}
 
 /** The `fleet` section as written (before defaults). */
 export type FleetOptionsInput = z.input<typeof fleetOptionsSchema>;
@@ -61,14 +111,14 @@ export interface FleetWorkloadView {
   source?: string;
   helm?: { releases?: number };
   graph?: { faults?: { kustomizationHelmCycle?: boolean } };
-  flux?: { namespace?: string };
+  flux?: { namespace?: string; prune?: boolean };
   app?: { replicas?: number };
   apps?: number;
 }
 
 /** A workload field fleet mode cannot honour: its path under `workload` and why. */
 export interface FleetProblem {
-  field: string[];
+  field: Array<string | number>;
   message: string;
   allowed?: string[];
 }
@@ -80,8 +130,9 @@ export interface FleetProblem {
  * Kustomization↔HelmRelease cycle (it carries a HelmRelease), a Flux namespace named like a
  * spoke, and apps with Pods (a spoke runs no nodes and no scheduler). Empty when none.
  */
-export function fleetWorkloadProblems(workload: FleetWorkloadView, fleet: Pick<FleetOptions, 'spokes'>, maxApps: number): FleetProblem[] {
+export function fleetWorkloadProblems(workload: FleetWorkloadView, fleet: Pick<FleetOptions, 'spokes' | 'contexts'>, maxApps: number): FleetProblem[] {
   const problems: FleetProblem[] = [];
+  const names = fleetSpokeNames(fleet);
   if ((workload.source ?? 'git') === 'oci') {
     problems.push({ field: ['source'], message: "oci is not rendered in fleet mode yet (fleet is set): the spokes' Kustomizations read the hub's GitRepositories", allowed: ['git'] });
   }
@@ -99,13 +150,17 @@ export function fleetWorkloadProblems(workload: FleetWorkloadView, fleet: Pick<F
     });
   }
   const namespace = workload.flux?.namespace;
-  if (namespace !== undefined && spokeNames(fleet.spokes).includes(namespace)) {
-    problems.push({ field: ['flux', 'namespace'], message: `"${namespace}" is the hub namespace of a spoke with fleet.spokes ${fleet.spokes}; choose another, such as "flux-system"` });
+  if (namespace !== undefined && names.includes(namespace)) {
+    problems.push({ field: ['flux', 'namespace'], message: `"${namespace}" is the hub namespace of the fleet's spoke ${namespace}; choose another, such as "flux-system"` });
   }
   // The hub holds every app once per spoke: the same bound as a single cluster's apps.
   const apps = workload.apps ?? 0;
-  if (apps * fleet.spokes > maxApps) {
-    problems.push({ field: ['apps'], message: `${apps} apps on each of fleet.spokes ${fleet.spokes} are ${apps * fleet.spokes} Kustomizations in the hub; at most ${maxApps} in all` });
+  if (apps * names.length > maxApps) {
+    problems.push({ field: ['apps'], message: `${apps} apps on each of the fleet's ${names.length} spokes are ${apps * names.length} Kustomizations in the hub; at most ${maxApps} in all` });
+  }
+  // At the end Flux prunes what it applied to an existing cluster: without prune it would stay there.
+  if ((fleet.contexts ?? []).length > 0 && workload.flux?.prune === false) {
+    problems.push({ field: ['flux', 'prune'], message: 'false with fleet.contexts: at the end of the run Flux prunes what it applied to the existing clusters, which needs prune', allowed: ['true'] });
   }
   // The workload's default is 2 replicas; a scenario that keeps it must say 0 for a fleet.
   const replicas = workload.app?.replicas ?? 2;

@@ -5,7 +5,7 @@
  * per spoke, and every app waits for its spoke's `infrastructure` Kustomization first.
  */
 import { nodeId, type GraphNode, type GraphTruth } from './graph.ts';
-import { spokeInfrastructureName, spokeNames } from './fleet-options.ts';
+import { fleetSpokeNames, spokeInfrastructureName } from './fleet-options.ts';
 import type { GeneratorOptions } from './options.ts';
 
 export interface SpokesPlan {
@@ -18,7 +18,7 @@ export interface SpokesPlan {
 /** The spokes of `options.fleet`; undefined without it (the single-cluster workload). */
 export function planSpokes(options: Pick<GeneratorOptions, 'fleet'>): SpokesPlan | undefined {
   if (!options.fleet) return undefined;
-  return { names: spokeNames(options.fleet.spokes), intervals: { ...options.fleet.intervals } };
+  return { names: fleetSpokeNames(options.fleet), intervals: { ...options.fleet.intervals } };
 }
 
 /** `<Kind>/<namespace>/<name>` moved into the spoke's namespace: `<Kind>/<spoke>/<name>`. */

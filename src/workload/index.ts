@@ -27,6 +27,9 @@ export { planWorkload, type WorkloadPlan } from './plan.ts';
 export {
   fleetOptionsSchema,
   fleetWorkloadProblems,
+  fleetSectionProblems,
+  fleetSpokeNames,
+  type FleetContext,
   spokeNames,
   spokeLabel,
   spokeKubeconfigSecretName,

@@ -1,6 +1,7 @@
 /**
  * A hub Flux with three local spoke clusters (Flux's remote-cluster mode): the apps get Ready
- * on every spoke, then spoke-02's API server is stopped; the other spokes keep applying commits,
+ * on every spoke; spoke-03 is deleted and re-added (a new, empty cluster) and gets everything
+ * applied again; then spoke-02's API server is stopped; the other spokes keep applying commits,
  * the fleet measurement sees spoke-02 unreachable, diagnose names it as the root cause of its
  * objects' failures, and no spoke process is left behind.
  */
@@ -34,6 +35,7 @@ describe('a hub managing three spoke clusters', () => {
       },
       timeline: [
         { at: '2s', action: 'churn.start', rate: 0.2 },
+        { at: '8s', action: 'spoke.delete', spoke: 'spoke-03', duration: '15s' },
         // No duration: down to the end of the run, so the verdict's diagnosis sees it down.
         { at: `${stopAtMs / 1000}s`, action: 'spoke.stop', spoke: 'spoke-02' },
       ],
@@ -49,12 +51,28 @@ describe('a hub managing three spoke clusters', () => {
     expect(Object.keys(fleet.spokes)).toEqual(['spoke-01', 'spoke-02', 'spoke-03']);
     // Every spoke got its apps (and its infrastructure) Ready before the stop.
     for (const spoke of ['spoke-01', 'spoke-02', 'spoke-03']) expect(fleet.spokes[spoke]!.ready, spoke).toBe(3);
-    expect(summary.metrics['fleet.unreachable_spokes']).toBe(1);
+    // spoke-02 stopped, spoke-03 deleted for a while.
+    expect(summary.metrics['fleet.unreachable_spokes']).toBe(2);
     expect(fleet.spokes['spoke-02']!.unreachable).toBeGreaterThan(3);
     expect(fleet.spokes['spoke-02']!.lastError).toMatch(/ECONNREFUSED/);
+    expect(fleet.spokes['spoke-03']!.unreachable).toBeGreaterThan(0);
+    // What each spoke's processes cost was read from /proc.
+    for (const spoke of ['spoke-01', 'spoke-03']) expect(summary.metrics[`fleet.${spoke}.rss.max`], spoke).toBeGreaterThan(100 * 2 ** 20);
+
+    const samples = readNdjson<Sample>(join(result.runDir, 'samples.ndjson'));
+    // The re-added spoke-03 is a new cluster on a new address, the probe followed it, its
+    // Kustomizations were asked to reconcile, and everything was applied to it again.
+    const readded = samples.find((s) => s.kind === 'fault' && s.name === 'end' && s.detail?.action === 'spoke.delete');
+    expect(readded, 'the spoke.delete end sample').toBeDefined();
+    // Announced again when the probe moved to the new cluster (kwokctl often picks the freed port again).
+    expect(samples.filter((s) => s.kind === 'fleet' && s.name === 'spoke' && s.labels?.spoke === 'spoke-03')).toHaveLength(2);
+    expect(samples.some((s) => s.kind === 'reconcile' && s.name === 'requested' && s.labels?.action === 'spoke.delete spoke-03')).toBe(true);
+    const appliedOn03After = samples.filter((s) => s.kind === 'lag' && s.name === 'applied' && s.ts > readded!.ts && s.labels?.object?.startsWith('Kustomization/spoke-03/'));
+    expect(appliedOn03After.length).toBeGreaterThan(0);
+    expect(samples.filter((s) => s.kind === 'fleet' && s.name === 'api_latency' && s.labels?.spoke === 'spoke-03' && s.ts > readded!.ts).length).toBeGreaterThan(0);
+    expect(samples.filter((s) => s.kind === 'fleet' && s.name === 'unreachable' && s.labels?.spoke === 'spoke-03' && s.ts > readded!.ts + 4_000)).toEqual([]);
 
     // After the stop, commits kept arriving on spoke-01 and spoke-03, and none on spoke-02.
-    const samples = readNdjson<Sample>(join(result.runDir, 'samples.ndjson'));
     const stop = samples.find((s) => s.kind === 'fault' && s.name === 'start' && s.detail?.action === 'spoke.stop');
     expect(stop, 'the spoke.stop fault sample').toBeDefined();
     const appliedAfter = (spoke: string) =>

@@ -5,6 +5,7 @@ import { providerCapabilities } from '../../providers/index.ts';
 import { FluxbenchError } from '../../util/exit-codes.ts';
 import type { StartedFleet } from '../../fleet/index.ts';
 import { spokeKubeconfigSecrets, type GeneratedWorkload } from '../../workload/index.ts';
+import { checkContextSpokes, pruneContextSpokes } from '../context-spokes.ts';
 import type { RunContext } from '../context.ts';
 import type { Kubectl } from '../kubectl.ts';
 import { alertManifests, alertTargets } from '../alerts.ts';
@@ -28,6 +29,7 @@ export async function applyPhase(
     // client keys land neither in a file of the run nor in a last-applied annotation.
     const kubeconfigs = Object.fromEntries(parts.fleet.spokes.map((s) => [s.name, s.kubeconfig]));
     const secrets = spokeKubeconfigSecrets(parts.fleet.spokes.map((s) => s.name), kubeconfigs);
+    await checkContextSpokes(parts.fleet, [...new Set(workload.apps.map((a) => a.team))]);
     await kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: secrets }));
   }
   if (providerCapabilities(ctx.scenario.provider.type).ownsCluster) {
@@ -42,6 +44,14 @@ export async function applyPhase(
     ctx.teardown.defer('removing the workload', async () => {
       await kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=true', '--timeout=120s'], objects);
     });
+  }
+  // Once the root objects are in (the root Kustomization the prune suspends exists), and after
+  // the hub's controllers were registered, so it runs before they stop: their finalizers prune.
+  const { fleet } = parts;
+  const root = workload.rootObjects.find((o) => o.kind === 'Kustomization');
+  if (fleet && root && fleet.spokes.some((s) => s.origin === 'context')) {
+    const ref = { namespace: root.metadata.namespace ?? ctx.scenario.workload.flux.namespace, name: root.metadata.name };
+    ctx.teardown.defer('pruning the existing spokes', () => pruneContextSpokes(kubectl, fleet, ref, ctx.log));
   }
   const notification = ctx.scenario.controllers.notification;
   if (notification.enabled && notification.receivers) {

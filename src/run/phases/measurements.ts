@@ -1,11 +1,25 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { StartedCluster } from '../../cluster/index.ts';
-import type { StartedFleet } from '../../fleet/index.ts';
+import type { StartedFleet, StartedSpoke } from '../../fleet/index.ts';
 import type { StartedFlux } from '../../flux/index.ts';
 import { startMeasurements } from '../../measurements/index.ts';
-import { fluxResources, type MeasurementsHandle } from '../../metrics/index.ts';
+import { fluxResources, type MeasurementsHandle, type SpokeTarget } from '../../metrics/index.ts';
 import { parseDuration } from '../../util/units.ts';
 import type { RunContext } from '../context.ts';
+
+/** A spoke as the fleet sampler sees it: read through, since a spoke deleted and created again has a new address and kubeconfig. */
+function spokeTarget(spoke: StartedSpoke): SpokeTarget {
+  return {
+    name: spoke.name,
+    get apiServerUrl() {
+      return spoke.apiServerUrl;
+    },
+    get kubeconfig() {
+      return spoke.kubeconfig;
+    },
+    componentPids: () => spoke.componentPids(),
+  };
+}
 
 /**
  * Starts every measurement the scenario needs against the cluster and its controllers, streaming
@@ -35,7 +49,7 @@ export async function startRunMeasurements(ctx: RunContext, cluster: StartedClus
       ...(cluster.etcdMetricsUrl ? { etcdMetricsUrl: cluster.etcdMetricsUrl } : {}),
       interval: ctx.timings.samplingIntervalMs,
       log: ctx.log,
-      ...(fleet ? { spokes: fleet.spokes.map((s) => ({ name: s.name, apiServerUrl: s.apiServerUrl, kubeconfigPath: s.kubeconfigPath })) } : {}),
+      ...(fleet ? { spokes: fleet.spokes.map(spokeTarget) } : {}),
     },
     {
       controllers: true,

@@ -5,9 +5,10 @@ import { spokeNames } from '../../workload/index.ts';
 import type { RunContext } from '../context.ts';
 
 /**
- * The spoke clusters of a fleet scenario (`fleet.spokes`), started beside the hub with the hub's
- * control-plane settings (API Priority and Fairness as in production unless the scenario turns it
- * off) and registered for teardown and for the reaper. Undefined without a fleet.
+ * The spokes of a fleet scenario: `fleet.spokes` local clusters started beside the hub with the
+ * hub's control-plane settings (API Priority and Fairness as in production unless the scenario
+ * turns it off), registered for teardown and for the reaper, then the existing clusters of
+ * `fleet.contexts` (nothing started; their cleanup is the apply phase's). Undefined without a fleet.
  */
 export async function spokesPhase(ctx: RunContext): Promise<StartedFleet | undefined> {
   const fleetOptions = ctx.scenario.fleet;
@@ -19,6 +20,7 @@ export async function spokesPhase(ctx: RunContext): Promise<StartedFleet | undef
     runId: ctx.runId,
     runDir: ctx.runDir,
     names: spokeNames(fleetOptions.spokes),
+    ...(fleetOptions.contexts ? { contexts: fleetOptions.contexts } : {}),
     registry: ctx.registry,
     controlPlane,
     log: ctx.log,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spokeDisabledComponents, startSpokes, type SpokeClusterOptions, type SpokeClusterStarter } from '../../../src/fleet/index.ts';
+import { spokeControlPlane, spokeDisabledComponents, startSpokes, type SpokeClusterOptions, type SpokeClusterStarter } from '../../../src/fleet/index.ts';
 import { kwokctlCreateArgs, renderKwokctlConfig, type ControlPlaneSettings } from '../../../src/providers/index.ts';
 import type { Toolchain } from '../../../src/toolchain/index.ts';
 import { toolchainKwokctl } from '../../support/toolchain-kwokctl.ts';
@@ -58,7 +58,13 @@ describe('a spoke\'s kwokctl configuration', () => {
     expect(hub.options).not.toHaveProperty('disable');
     const { disable: _, ...rest } = spoke.options;
     expect(rest).toEqual(hub.options);
-    expect(spoke.componentsPatches).toEqual(hub.componentsPatches);
+    // The same patches, but kube-controller-manager's: the spoke's own controllers, no leader election.
+    const withoutKcm = (c: Config) => c.componentsPatches?.filter((p) => p.name !== 'kube-controller-manager');
+    expect(withoutKcm(spoke)).toEqual(withoutKcm(hub));
+    expect(spoke.componentsPatches?.find((p) => p.name === 'kube-controller-manager')?.extraArgs).toEqual([
+      { key: 'leader-elect', value: 'false' },
+      { key: 'controllers', value: 'deployment-controller,replicaset-controller,namespace-controller,serviceaccount-controller' },
+    ]);
     // kube-controller-manager stays: its Deployment controller writes what Flux's health checks read.
     expect(spoke.options.disable).not.toContain('kube-controller-manager');
     expect(spokeDisabledComponents).toEqual({ kubeScheduler: true, kwokController: true });
@@ -69,7 +75,8 @@ describe('a spoke\'s kwokctl configuration', () => {
     expect(apf(await spokeConfig())).toBe('true');
     const off = { apiServer: { priorityAndFairness: false } };
     expect(apf(await spokeConfig(off))).toBeUndefined();
-    expect((await spokeConfig(off)).componentsPatches).toEqual(hubConfig(off).componentsPatches);
+    const apiServer = (c: Config) => c.componentsPatches?.find((p) => p.name === 'kube-apiserver');
+    expect(apiServer(await spokeConfig(off))).toEqual(apiServer(hubConfig(off)));
   });
 
   // Proof from kwokctl itself that `disable` reaches it through the config file: its --dry-run
@@ -82,6 +89,7 @@ describe('a spoke\'s kwokctl configuration', () => {
       etcdVersion: real.versions.etcd,
       binaries: real.binaries,
       disable: spokeDisabledComponents,
+      controlPlane: spokeControlPlane(undefined),
     });
     await mkdir(join(dir, 'run'));
     await writeFile(join(dir, 'run', 'kwokctl.yaml'), config);
@@ -89,6 +97,9 @@ describe('a spoke\'s kwokctl configuration', () => {
     const { stdout } = await promisify(execFile)(kwokctl, ['--dry-run', ...args], { env: { ...process.env, KWOK_WORKDIR: join(dir, 'kwok') }, timeout: 30_000 });
     const started = [...stdout.matchAll(/&& (\S+) /g)].map((m) => m[1]);
     expect(started).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager']);
+    // The controller-manager flags reach its command line.
+    expect(stdout).toContain('--leader-elect=false');
+    expect(stdout).toContain('--controllers=deployment-controller,replicaset-controller,namespace-controller,serviceaccount-controller');
     expect(existsSync(join(dir, 'kwok'))).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { StartedCluster } from '../../../src/cluster/index.ts';
-import { startSpokes, type SpokeClusterOptions, type SpokeClusterStarter } from '../../../src/fleet/index.ts';
+import { spokeControllerManagerArgs, startSpokes, type SpokeClusterOptions, type SpokeClusterStarter } from '../../../src/fleet/index.ts';
 import { RunRegistry, readRunRecords } from '../../../src/lifecycle/index.ts';
 import type { Toolchain } from '../../../src/toolchain/index.ts';
 import { FluxbenchError, UsageError } from '../../../src/util/exit-codes.ts';
@@ -96,10 +96,17 @@ describe('startSpokes', () => {
     for (const name of names) expect(order.indexOf(`register fb-1-${name}`)).toBe(order.indexOf(`create fb-1-${name}`) - 1);
     expect(recorded()).toEqual(names.map((n) => `fb-1-${n}`));
     expect(readRunRecords(join(dir, 'cache'))[0]!.record.kwokClusters[0]).toEqual({ name: 'fb-1-spoke-01', kwokctl: '/bin/kwokctl', workdir: join(dir, 'cache', 'kwok') });
-    expect(fake.options[0]).toEqual({ name: 'fb-1-spoke-01', runDir: join(dir, 'run', 'spokes', 'spoke-01'), nodes: 0, disable: { kubeScheduler: true, kwokController: true } });
+    expect(fake.options[0]).toEqual({
+      name: 'fb-1-spoke-01',
+      runDir: join(dir, 'run', 'spokes', 'spoke-01'),
+      nodes: 0,
+      disable: { kubeScheduler: true, kwokController: true },
+      controlPlane: { controllerManager: { args: ['--leader-elect=false', '--controllers=deployment-controller,replicaset-controller,namespace-controller,serviceaccount-controller'] } },
+    });
 
     const spoke = fleet.spoke('spoke-02');
-    expect(spoke.cluster.name).toBe('fb-1-spoke-02');
+    expect(spoke.origin).toBe('local');
+    expect(spoke.present).toBe(true);
     expect(spoke.apiServerUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(spoke.kubeconfig).toContain(`client-key-data: ${key.toString('base64')}`);
     expect(spoke.kubeconfig).not.toMatch(/client-key:|client-certificate:|certificate-authority:/);
@@ -122,9 +129,11 @@ describe('startSpokes', () => {
 
   it('passes the control-plane settings on to every spoke', async () => {
     const fake = fakeStarter();
-    const controlPlane = { apiServer: { priorityAndFairness: false, args: ['--v=2'] } };
+    const controlPlane = { apiServer: { priorityAndFairness: false, args: ['--v=2'] }, controllerManager: { args: ['--controllers=*'] } };
     await startSpokes({ toolchain: toolchain(), runId: 'fb-1', runDir: join(dir, 'run'), names: ['a', 'b'], registry, controlPlane }, fake.start);
-    expect(fake.options.map((o) => o.controlPlane)).toEqual([controlPlane, controlPlane]);
+    // The spoke's own controller-manager flags first, the scenario's after them (the last of a flag wins).
+    const expected = { apiServer: controlPlane.apiServer, controllerManager: { args: [...spokeControllerManagerArgs, '--controllers=*'] } };
+    expect(fake.options.map((o) => o.controlPlane)).toEqual([expected, expected]);
   });
 
   it('stops every spoke in parallel, once, however often the fleet is stopped', async () => {
@@ -138,6 +147,78 @@ describe('startSpokes', () => {
       ['fb-1-b', 1],
       ['fb-1-c', 1],
     ]);
+  });
+
+  it('deletes a spoke and creates it again under the same name, with a new address and kubeconfig, registered once', async () => {
+    const fake = fakeStarter();
+    const fleet = await startSpokes({ toolchain: toolchain(), runId: 'fb-1', runDir: join(dir, 'run'), names: ['a', 'b'], registry }, fake.start);
+    const a = fleet.spoke('a');
+    const before = { url: a.apiServerUrl, kubeconfig: a.kubeconfig };
+    await expect(a.recreate()).rejects.toThrow(/exists: delete it before/);
+    await Promise.all([a.delete(), a.delete()]);
+    expect(a.present).toBe(false);
+    expect(fake.stops.get('fb-1-a')).toBe(1);
+    expect(await a.componentPids()).toEqual({});
+    await expect(a.stopApiServer()).rejects.toThrow('spoke a is deleted: its cluster does not exist');
+    // The last address is still what the spoke is known by while it is gone.
+    expect(a.apiServerUrl).toBe(before.url);
+    await a.recreate();
+    expect(a.present).toBe(true);
+    expect(a.apiServerUrl).not.toBe(before.url);
+    expect(a.kubeconfig).not.toBe(before.kubeconfig);
+    expect(a.kubeconfig).toContain(a.apiServerUrl);
+    expect(fake.events.filter((e) => e === 'start fb-1-a')).toHaveLength(2);
+    expect(recorded()).toEqual(['fb-1-a', 'fb-1-b']);
+    await fleet.stop();
+    expect(fake.stops.get('fb-1-a')).toBe(2);
+    await expect(a.recreate()).rejects.toThrow('spoke a is stopped: it is not created again');
+  });
+
+  it('creates spokes again one at a time across the fleet, and keeps a spoke whose delete failed for stop() to retry', async () => {
+    const fake = fakeStarter({ 'fb-1-a': { delayMs: 30 }, 'fb-1-b': { delayMs: 30 } });
+    const fleet = await startSpokes({ toolchain: toolchain(), runId: 'fb-1', runDir: join(dir, 'run'), names: ['a', 'b'], registry }, fake.start);
+    await Promise.all([fleet.spoke('a').delete(), fleet.spoke('b').delete()]);
+    const before = fake.maxInFlight();
+    await Promise.all([fleet.spoke('a').recreate(), fleet.spoke('b').recreate()]);
+    expect(before).toBe(1);
+    expect(fake.maxInFlight()).toBe(1);
+
+    let failDelete = true;
+    const flaky: SpokeClusterStarter = async (t, o) => {
+      const cluster = await fake.start(t, o);
+      return { ...cluster, stop: async () => (failDelete ? Promise.reject(new Error('kwokctl delete failed')) : cluster.stop()) };
+    };
+    const other = await startSpokes({ toolchain: toolchain(), runId: 'fb-2', runDir: join(dir, 'run2'), names: ['c'], registry }, flaky);
+    await expect(other.spoke('c').delete()).rejects.toThrow('kwokctl delete failed');
+    expect(other.spoke('c').present).toBe(true);
+    failDelete = false;
+    await other.stop();
+    expect(other.spoke('c').present).toBe(false);
+    expect(fake.stops.get('fb-2-c')).toBe(1);
+  });
+
+  it('deletes a spoke created again while the fleet was being stopped', async () => {
+    const fake = fakeStarter();
+    let calls = 0;
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    // The second creation (the re-add) waits for the gate, so the stop lands in the middle of it.
+    const start: SpokeClusterStarter = async (t, o) => (++calls === 2 && (await gate), fake.start(t, o));
+    const fleet = await startSpokes({ toolchain: toolchain(), runId: 'fb-1', runDir: join(dir, 'run'), names: ['a'], registry }, start);
+    const a = fleet.spoke('a');
+    await a.delete();
+    const again = a.recreate().catch((err: Error) => err);
+    await expect(a.recreate()).rejects.toThrow('spoke a is being created again already');
+    // The stop waits for the creation under way, then deletes what it made: nothing is left behind.
+    let stopped = false;
+    const stopping = fleet.stop().then(() => (stopped = true));
+    await sleep(30);
+    expect(stopped).toBe(false);
+    open();
+    await stopping;
+    expect(((await again) as Error).message).toBe('spoke a was stopped while it was created again');
+    expect(a.present).toBe(false);
+    expect(fake.stops.get('fb-1-a')).toBe(2);
   });
 
   it('when a spoke fails, starts no more, stops those started and names the spoke with kwokctl\'s output', async () => {

@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { analyzeFleet, fleetMeasurement, fleetMetrics, type FleetStats } from '../../../src/measurements/fleet.ts';
 import type { ReportSection } from '../../../src/measurements/types.ts';
-import { FleetSampler } from '../../../src/metrics/fleet-sampler.ts';
+import { FleetSampler, spokeProcessSamples } from '../../../src/metrics/fleet-sampler.ts';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Sample } from '../../../src/metrics/sample.ts';
 import { createRunCertificateAuthority } from '../../../src/serving/tls.ts';
 
@@ -60,6 +62,54 @@ describe('fleet analysis', () => {
       ['spoke-01', '1/1', '2'],
       ['spoke-02', '0/1', '1'],
     ]);
+  });
+
+  it("sums each spoke's processes' memory and CPU, and gives the per-spoke averages", () => {
+    const cost = (ts: number, spoke: string, name: 'rss_bytes' | 'cpu_cores', value: number): Sample => ({ ts, kind: 'fleet', name, value, labels: { spoke } });
+    const fleet = [
+      { ts: 0, kind: 'fleet', name: 'spoke', labels: { spoke: 'spoke-01' }, detail: { apiServerUrl: 'https://127.0.0.1:1001' } },
+      { ts: 0, kind: 'fleet', name: 'spoke', labels: { spoke: 'spoke-02' }, detail: { apiServerUrl: 'https://127.0.0.1:1002' } },
+      cost(5, 'spoke-01', 'rss_bytes', 300 * 2 ** 20),
+      cost(10, 'spoke-01', 'rss_bytes', 400 * 2 ** 20),
+      cost(10, 'spoke-01', 'cpu_cores', 0.02),
+      cost(15, 'spoke-01', 'cpu_cores', 0.04),
+      cost(5, 'spoke-02', 'rss_bytes', 200 * 2 ** 20),
+      cost(10, 'spoke-02', 'cpu_cores', 0.01),
+    ] satisfies Sample[];
+    const analysis = analyzeFleet(fleet, [], []);
+    expect(analysis.spokes['spoke-01']).toMatchObject({ rssBytes: { max: 400 * 2 ** 20, mean: 350 * 2 ** 20 } });
+    expect(analysis.spokes['spoke-01']!.cpuCores!.mean).toBeCloseTo(0.03);
+    const metrics = fleetMetrics(analysis);
+    expect(metrics['fleet.spoke-01.rss.max']).toBe(400 * 2 ** 20);
+    expect(metrics['fleet.rss_per_spoke.avg']).toBe(300 * 2 ** 20);
+    expect(metrics['fleet.cpu_cores_per_spoke.avg']).toBeCloseTo(0.02);
+    const section = fleetMeasurement.report as ReportSection<{ fleet: FleetStats }>;
+    expect(section.table({ fleet: analysis }).rows.map((r) => r.slice(8))).toEqual([
+      ['400 MiB', '0.030'],
+      ['200 MiB', '0.010'],
+    ]);
+  });
+
+  it("reads a spoke's processes from /proc: resident memory summed, CPU as a rate from the second reading, a gone process left out", async () => {
+    // A real busy process stands in for a component: its CPU rate must come out above zero.
+    const busy = spawn(process.execPath, ['-e', 'const end = Date.now() + 3000; while (Date.now() < end);'], { stdio: 'ignore' });
+    try {
+      const previous = new Map();
+      const pids = { 'kube-apiserver': busy.pid!, etcd: process.pid, 'kube-controller-manager': 2 ** 22 + 1 };
+      const first = await spokeProcessSamples('spoke-01', pids, previous, Date.now(), 100);
+      expect(first.map((s) => s.name)).toEqual(['rss_bytes']);
+      const components = first[0]!.detail!.components as Record<string, number>;
+      expect(Object.keys(components).sort()).toEqual(['etcd', 'kube-apiserver']);
+      expect(first[0]!.value).toBe(components.etcd! + components['kube-apiserver']!);
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      const second = await spokeProcessSamples('spoke-01', pids, previous, Date.now(), 100);
+      const cores = second.find((s) => s.name === 'cpu_cores')!;
+      expect(cores.labels).toEqual({ spoke: 'spoke-01' });
+      // Well under the core the loop asks for: the machine may be busy.
+      expect(cores.value).toBeGreaterThan(0.05);
+    } finally {
+      busy.kill('SIGKILL');
+    }
   });
 
   it('gives no metrics for a run without spokes', () => {
@@ -122,8 +172,8 @@ describe('the spoke sampler', () => {
       controllers: [],
       interval: 200,
       spokes: [
-        { name: 'spoke-01', apiServerUrl: url, kubeconfigPath },
-        { name: 'spoke-02', apiServerUrl: `https://127.0.0.1:${(silent.address() as { port: number }).port}`, kubeconfigPath: silentKubeconfig },
+        { name: 'spoke-01', apiServerUrl: url, kubeconfig: readFileSync(kubeconfigPath, 'utf8') },
+        { name: 'spoke-02', apiServerUrl: `https://127.0.0.1:${(silent.address() as { port: number }).port}`, kubeconfig: readFileSync(silentKubeconfig, 'utf8') },
       ],
     });
     await expect.poll(() => samples.filter((s) => s.name === 'unreachable').length, { timeout: 5_000 }).toBeGreaterThanOrEqual(2);

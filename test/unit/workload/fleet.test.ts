@@ -209,10 +209,10 @@ describe('fleet mode refusals in the generator options', () => {
     expect(refusal({ app: { replicas: 0 }, fleet: { spokes: 1 }, source: 'oci', helm: { source: 'oci-repository' } })).toBe(
       "workload.source: oci is not rendered in fleet mode yet (fleet is set): the spokes' Kustomizations read the hub's GitRepositories (allowed: git)",
     );
-    expect(refusal({ app: { replicas: 0 }, fleet: { spokes: 3 }, flux: { namespace: 'spoke-03' } })).toMatch(/^workload\.flux\.namespace: "spoke-03" is the hub namespace of a spoke/);
+    expect(refusal({ app: { replicas: 0 }, fleet: { spokes: 3 }, flux: { namespace: 'spoke-03' } })).toMatch(/^workload\.flux\.namespace: "spoke-03" is the hub namespace of the fleet's spoke spoke-03/);
     expect(refusal({ app: { replicas: 0 }, fleet: { spokes: 101 } })).toMatch(/workload\.fleet\.spokes: must be at most 100/);
     // The hub holds every app once per spoke, under the single cluster's bound.
-    expect(refusal({ apps: 300, app: { replicas: 0 }, fleet: { spokes: 100 } })).toBe('workload.apps: 300 apps on each of fleet.spokes 100 are 30000 Kustomizations in the hub; at most 20000 in all');
+    expect(refusal({ apps: 300, app: { replicas: 0 }, fleet: { spokes: 100 } })).toBe("workload.apps: 300 apps on each of the fleet's 100 spokes are 30000 Kustomizations in the hub; at most 20000 in all");
     expect(refusal({ app: { replicas: 0 }, fleet: { spokes: 1, intervals: { apps: '0s' } } })).toMatch(/workload\.fleet\.intervals\.apps: must be longer than 0s/);
   });
 });
