@@ -11,7 +11,7 @@ import {
 } from '../util/flux-object.ts';
 import { clusterScopedKinds, isApplierKind } from './kinds.ts';
 import { pullIdentityOf, type PullIdentity } from './registry-pulls.ts';
-import { remoteClusterOf } from './remote-clusters.ts';
+import { isUnreachableMessage, remoteClusterOf } from './remote-clusters.ts';
 import { objectId, rawObjectId } from './state.ts';
 import type { EventRecord, RawObject } from './state.ts';
 
@@ -197,15 +197,20 @@ function appliedRevision(owner: RawObject, status: Record<string, unknown>): str
  * Mid-retry an object is Ready=Unknown ("Reconciliation in progress") and its status no longer
  * says why the last attempt failed; its newest Warning event still does. A health check that
  * keeps timing out spends much of its time in this state, so without the event the chain would
- * end at "Progressing" instead of at the object the health check waits on.
+ * end at "Progressing" instead of at the object the health check waits on. So does an object in
+ * remote-cluster mode retried often (a dependent's requeue, a new revision) while its cluster
+ * is gone: seen in a fleet run, where the spoke's `infrastructure` Kustomization failed with
+ * "connection refused" every 5 s and a diagnosis caught it in progress 10 times out of 10.
  */
-function lastHealthCheckFailure(node: FluxNode, events: readonly EventRecord[]): EventRecord | undefined {
+function lastFailureWhileRetrying(node: FluxNode, events: readonly EventRecord[]): EventRecord | undefined {
   let newest: EventRecord | undefined;
   for (const event of events) {
     if (event.type !== 'Warning' || event.kind !== node.kind || event.name !== node.name || event.namespace !== node.namespace) continue;
     if (!newest || event.time > newest.time) newest = event;
   }
-  return newest && (newest.reason === 'HealthCheckFailed' || /health check failed|timeout waiting for/i.test(newest.message)) ? newest : undefined;
+  if (!newest) return undefined;
+  if (newest.reason === 'HealthCheckFailed' || /health check failed|timeout waiting for/i.test(newest.message)) return newest;
+  return node.remoteCluster && isUnreachableMessage(newest.message) ? newest : undefined;
 }
 
 export function toFluxNode(object: RawObject, events: readonly EventRecord[] = []): FluxNode {
@@ -244,7 +249,7 @@ export function toFluxNode(object: RawObject, events: readonly EventRecord[] = [
     if (message) node.readyMessage = message;
     if (since !== undefined) node.readySinceMs = since;
   }
-  const lastFailure = node.ready === 'Unknown' ? lastHealthCheckFailure(node, events) : undefined;
+  const lastFailure = node.ready === 'Unknown' ? lastFailureWhileRetrying(node, events) : undefined;
   if (lastFailure) {
     node.readyReason = lastFailure.reason;
     node.readyMessage = `${lastFailure.message} (last attempt, ${lastFailure.time}; retrying)`;

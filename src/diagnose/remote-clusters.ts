@@ -38,6 +38,11 @@ export function remoteClusterOf(object: RawObject): string | undefined {
 const unreachablePattern =
   /connect: connection refused|dial tcp [^\s]+: (?:i\/o timeout|connect: no route to host)|TLS handshake timeout|Client\.Timeout exceeded|http2: client connection lost|the server is currently unable to handle the request|connection reset by peer|unexpected EOF/i;
 
+/** Whether a controller's error says an API server does not answer (unreachablePattern). */
+export function isUnreachableMessage(message: string): boolean {
+  return unreachablePattern.test(message);
+}
+
 /** The API server address in the error (`https://127.0.0.1:PORT`; an API server speaks HTTPS). */
 function addressIn(message: string): string | undefined {
   return /https:\/\/[^\s"/]+/.exec(message)?.[0];

@@ -54,6 +54,26 @@ describe('remote clusters in diagnosis', () => {
     expect(renderDiagnosisText(diagnosis)).toContain('spoke-02/kubeconfig at https://127.0.0.1:40123 does not answer');
   });
 
+  it('reads the newest Warning event of a remote object caught mid-retry (Ready Unknown), as a fleet run left one, and only for a connection error', () => {
+    const state = emptyFluxState(now.toISOString());
+    const inProgress = { status: 'Unknown', reason: 'Progressing', message: 'Reconciliation in progress' };
+    state.objects.push(spokeKustomization('spoke-02', 'infrastructure', inProgress), spokeKustomization('spoke-03', 'infrastructure', inProgress));
+    const event = (spoke: string, message: string, time: string) => ({ kind: 'Kustomization', namespace: spoke, name: 'infrastructure', type: 'Warning', reason: 'ReconciliationFailed', message, time, count: 1 });
+    state.events.push(
+      event('spoke-02', `Namespace/team-1 dry-run failed: failed to get server groups: ${refused(32754)}`, ago(5_000)),
+      // spoke-03 failed on its cluster once, but its newest failure is its own manifest's.
+      event('spoke-03', refused(32760), ago(60_000)),
+      event('spoke-03', 'kustomize build failed: missing file', ago(4_000)),
+    );
+    const diagnosis = diagnose(state, now);
+    expect(diagnosis.findings.find((f) => f.id === 'Kustomization/spoke-02/infrastructure')!.rootCause).toMatchObject({
+      id: 'Secret/spoke-02/kubeconfig',
+      reason: 'RemoteClusterUnreachable',
+      message: 'the cluster of kubeConfig Secret spoke-02/kubeconfig at https://127.0.0.1:32754 does not answer: connect: connection refused',
+    });
+    expect(diagnosis.findings.find((f) => f.id === 'Kustomization/spoke-03/infrastructure')?.rootCause).not.toMatchObject({ reason: 'RemoteClusterUnreachable' });
+  });
+
   it('leaves a failure that is not a connection error (a bad manifest) with the object, and reads the secretRef only from appliers', () => {
     const state = emptyFluxState(now.toISOString());
     state.objects.push(spokeKustomization('spoke-02', 'app-003', { status: 'False', reason: 'BuildFailed', message: 'kustomize build failed: accumulating resources: missing file' }));
