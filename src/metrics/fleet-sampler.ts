@@ -2,7 +2,7 @@ import type https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { getText } from './http-text.ts';
 import { type Measurement, type MeasurementContext, type SpokeTarget, type Ticker, errorMessage, startTicker, validateInterval } from './measurement.ts';
-import { clockTicksPerSecond, readProcSnapshot } from './proc.ts';
+import { clockTicksPerSecond, cpuCoresBetween, cpuReading, readProcSnapshot, type CpuReading } from './proc.ts';
 import type { Sample } from './sample.ts';
 
 /** A probe that takes longer than this counts as no answer (a paused API server accepts the connection and never answers). */
@@ -25,13 +25,6 @@ async function probeFor(spoke: SpokeTarget): Promise<Probe> {
   return { name: spoke.name, kubeconfig: spoke.kubeconfig, url: new URL('/api/v1/namespaces?limit=1', spoke.apiServerUrl).href, options };
 }
 
-/** The last /proc reading of one process, to turn its CPU ticks into a rate. */
-interface CpuReading {
-  startTicks: number;
-  cpuTicks: number;
-  ts: number;
-}
-
 /**
  * What one spoke's processes cost, from /proc: `fleet`/`rss_bytes` (the sum of its components'
  * resident memory, bytes; detail.components per component) and, from the second reading on,
@@ -49,12 +42,13 @@ export async function spokeProcessSamples(spoke: string, pids: Record<string, nu
     if (!snapshot) continue;
     rss += snapshot.rssBytes ?? 0;
     components[component] = snapshot.rssBytes ?? 0;
-    const last = previous.get(component);
-    if (last && last.startTicks === snapshot.startTicks && ts > last.ts && snapshot.cpuTicks >= last.cpuTicks) {
-      cores += (snapshot.cpuTicks - last.cpuTicks) / ticksPerSecond / ((ts - last.ts) / 1000);
+    const reading = cpuReading(snapshot, ts);
+    const rate = cpuCoresBetween(previous.get(component), reading, ticksPerSecond);
+    if (rate !== undefined) {
+      cores += rate;
       rated = true;
     }
-    previous.set(component, { startTicks: snapshot.startTicks, cpuTicks: snapshot.cpuTicks, ts });
+    previous.set(component, reading);
   }
   if (Object.keys(components).length === 0) return [];
   const labels = { spoke };

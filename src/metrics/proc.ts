@@ -81,11 +81,28 @@ export async function readProcSnapshot(pid: number): Promise<ProcSnapshot> {
   return { pid, ...parseProcStatus(status), ...parseProcStat(stat) };
 }
 
-interface CpuMemory {
+/** One process's CPU time at one reading (ts, epoch ms): what the next reading's rate is taken from. */
+export interface CpuReading {
   pid: number;
   startTicks: number;
   cpuTicks: number;
   ts: number;
+}
+
+/** The reading of `snapshot` taken at `ts`. */
+export function cpuReading(snapshot: ProcSnapshot, ts: number): CpuReading {
+  return { pid: snapshot.pid, startTicks: snapshot.startTicks, cpuTicks: snapshot.cpuTicks, ts };
+}
+
+/**
+ * Cores the process used between two readings: undefined when there is no earlier reading, when
+ * it is another process (pid or start time changed: a restart, a reused pid), or when the clock
+ * or the counter went backwards.
+ */
+export function cpuCoresBetween(previous: CpuReading | undefined, current: CpuReading, ticksPerSecond: number): number | undefined {
+  const sameProcess = previous && previous.pid === current.pid && previous.startTicks === current.startTicks;
+  if (!sameProcess || current.ts <= previous.ts || current.cpuTicks < previous.cpuTicks) return undefined;
+  return (current.cpuTicks - previous.cpuTicks) / ticksPerSecond / ((current.ts - previous.ts) / 1000);
 }
 
 /**
@@ -99,20 +116,17 @@ export function procSamples(
   ts: number,
   ticksPerSecond: number,
   withCpu: boolean,
-  previous?: CpuMemory,
-): { samples: Sample[]; memory: CpuMemory } {
+  previous?: CpuReading,
+): { samples: Sample[]; memory: CpuReading } {
   const labels = targetLabels(target);
   const samples: Sample[] = [];
   if (snapshot.rssBytes !== undefined) samples.push({ ts, kind: 'controller', name: 'rss_bytes', value: snapshot.rssBytes, labels });
   if (snapshot.rssPeakBytes !== undefined) samples.push({ ts, kind: 'controller', name: 'rss_peak_bytes', value: snapshot.rssPeakBytes, labels });
-  const memory: CpuMemory = { pid: snapshot.pid, startTicks: snapshot.startTicks, cpuTicks: snapshot.cpuTicks, ts };
+  const memory = cpuReading(snapshot, ts);
   if (withCpu) {
     samples.push({ ts, kind: 'controller', name: 'cpu_seconds_total', value: snapshot.cpuTicks / ticksPerSecond, labels });
-    const sameProcess = previous && previous.pid === snapshot.pid && previous.startTicks === snapshot.startTicks;
-    if (sameProcess && ts > previous.ts && snapshot.cpuTicks >= previous.cpuTicks) {
-      const cores = (snapshot.cpuTicks - previous.cpuTicks) / ticksPerSecond / ((ts - previous.ts) / 1000);
-      samples.push({ ts, kind: 'controller', name: 'cpu_cores', value: cores, labels });
-    }
+    const cores = cpuCoresBetween(previous, memory, ticksPerSecond);
+    if (cores !== undefined) samples.push({ ts, kind: 'controller', name: 'cpu_cores', value: cores, labels });
   }
   return { samples, memory };
 }
@@ -126,7 +140,7 @@ export interface ProcSamplerOptions {
 export class ProcSampler implements Measurement {
   readonly name = 'proc';
   private ticker: Ticker | undefined;
-  private readonly memory = new Map<string, CpuMemory>();
+  private readonly memory = new Map<string, CpuReading>();
 
   constructor(private readonly options: ProcSamplerOptions = {}) {}
 

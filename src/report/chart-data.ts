@@ -5,6 +5,7 @@
  * stay visible, or the min where dips matter: quota left, objects Ready).
  */
 import type { Sample } from '../metrics/sample.ts';
+import { groupedBars, round3 } from './chart-bars.ts';
 import { fleetCharts } from './fleet-charts.ts';
 import {
   controllerSeries,
@@ -115,10 +116,7 @@ function timeChart(
   return { id, title, unit, xKind: 'time', style: 'line', ...alignSeries(named, toSeconds, MAX_POINTS_PER_CHART, pick) };
 }
 
-/**
- * Grouped bars without a plugin: each (stage, percentile) gets its own x position, offset
- * within the stage's slot, and each percentile series is null outside its own positions.
- */
+/** p50, p95, p99 and max of each lag stage, as grouped bars (one group a stage). */
 function lagPercentileChart(sorted: readonly Sample[]): ChartSpec {
   const values = lagValuesByStage(sorted);
   const stages = LAG_STAGES.filter((stage) => values[stage].length > 0);
@@ -128,16 +126,10 @@ function lagPercentileChart(sorted: readonly Sample[]): ChartSpec {
     { label: 'p99', p: 99 },
     { label: 'max', p: 100 },
   ];
-  const step = 1 / (percentiles.length + 1);
-  const x: number[] = [];
-  const series: ChartSeries[] = percentiles.map((p) => ({ label: p.label, values: [] }));
-  stages.forEach((stage, stageIndex) => {
+  const groups = stages.map((stage) => {
     const ordered = [...values[stage]].sort((a, b) => a - b);
-    percentiles.forEach((p, pIndex) => {
-      x.push(round3(stageIndex + (pIndex + 1) * step));
-      const rank = Math.min(ordered.length, Math.max(1, Math.ceil((p.p / 100) * ordered.length)));
-      series.forEach((s, sIndex) => s.values.push(sIndex === pIndex ? ordered[rank - 1]! : null));
-    });
+    const rank = (p: number) => Math.min(ordered.length, Math.max(1, Math.ceil((p / 100) * ordered.length)));
+    return { label: stage, values: percentiles.map((p) => ordered[rank(p.p) - 1]!) };
   });
   return {
     id: 'lag-percentiles',
@@ -146,9 +138,7 @@ function lagPercentileChart(sorted: readonly Sample[]): ChartSpec {
     xKind: 'category',
     style: 'bars',
     barWidth: 0.9,
-    x,
-    series: stages.length > 0 ? series : [],
-    ticks: stages.map((stage, i) => ({ at: round3(i + 0.5), label: stage })),
+    ...groupedBars(groups, percentiles.map((p) => p.label)),
   };
 }
 
@@ -277,8 +267,4 @@ function objectsSeries(sorted: readonly Sample[]): Map<string, TimePoint[]> {
     else points.push({ ts: s.ts, value: sum });
   }
   return out;
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

@@ -3,12 +3,13 @@
  * dozens. None in a run without spokes.
  */
 import type { Sample } from '../metrics/sample.ts';
-import { analyzeFleet } from '../measurements/index.ts';
-import type { ChartSeries, ChartSpec } from './chart-types.ts';
+import { analyzeFleet, type SpokeStats } from '../measurements/index.ts';
+import { groupedBars } from './chart-bars.ts';
+import type { ChartSpec } from './chart-types.ts';
 
 /**
  * "Lag per spoke": push → applied p50 and p95, and push → Ready p95, side by side within each
- * spoke's slot (a series is null at the others' positions, as the lag-percentile chart does);
+ * spoke's slot (groupedBars, as the lag-percentile chart);
  * "Memory per spoke": the spoke's processes' peak resident memory, for spokes whose processes
  * run here.
  */
@@ -21,22 +22,24 @@ export function fleetCharts(sorted: readonly Sample[]): ChartSpec[] {
   const spokes = Object.entries(fleet.spokes);
   if (spokes.length === 0) return [];
   const bars = [
-    { label: 'applied p50', pick: (s: (typeof spokes)[number][1]) => s.lag.applied?.p50 },
-    { label: 'applied p95', pick: (s: (typeof spokes)[number][1]) => s.lag.applied?.p95 },
-    { label: 'Ready p95', pick: (s: (typeof spokes)[number][1]) => s.lag.ready?.p95 },
+    { label: 'applied p50', pick: (s: SpokeStats) => s.lag.applied?.p50 },
+    { label: 'applied p95', pick: (s: SpokeStats) => s.lag.applied?.p95 },
+    { label: 'Ready p95', pick: (s: SpokeStats) => s.lag.ready?.p95 },
   ];
-  const step = 1 / (bars.length + 1);
-  const x: number[] = [];
-  const series: ChartSeries[] = bars.map((b) => ({ label: b.label, values: [] }));
-  spokes.forEach(([, stats], i) => {
-    bars.forEach((bar, b) => {
-      x.push(round3(i + (b + 1) * step));
-      series.forEach((s, k) => s.values.push(k === b ? (bar.pick(stats) ?? null) : null));
-    });
-  });
-  const ticks = spokes.map(([name], i) => ({ at: round3(i + 0.5), label: name }));
+  const groups = spokes.map(([name, stats]) => ({ label: name, values: bars.map((bar) => bar.pick(stats)) }));
   const charts: ChartSpec[] = [
-    { id: 'fleet-lag', title: 'Lag per spoke (push → applied, → Ready)', unit: 'seconds', xKind: 'category', style: 'bars', barWidth: 0.9, x, series, ticks },
+    {
+      id: 'fleet-lag',
+      title: 'Lag per spoke (push → applied, → Ready)',
+      unit: 'seconds',
+      xKind: 'category',
+      style: 'bars',
+      barWidth: 0.9,
+      ...groupedBars(
+        groups,
+        bars.map((b) => b.label),
+      ),
+    },
   ];
   const withMemory = spokes.filter(([, s]) => s.rssBytes);
   if (withMemory.length > 0) {
@@ -53,8 +56,4 @@ export function fleetCharts(sorted: readonly Sample[]): ChartSpec[] {
     });
   }
   return charts;
-}
-
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
 }

@@ -6,6 +6,7 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { StartedFleet, StartedSpoke } from '../fleet/index.ts';
 import { FluxbenchError } from '../util/exit-codes.ts';
+import { teamLabel } from '../workload/index.ts';
 import type { Kubectl } from './kubectl.ts';
 
 /** How long the teardown waits for Flux to prune one existing spoke (its Kustomizations' finalizers). */
@@ -19,12 +20,9 @@ export const contextPruneTimeoutSeconds = 120;
  */
 export async function checkContextSpokes(fleet: StartedFleet, namespaces: readonly string[]): Promise<void> {
   for (const spoke of fleet.spokes.filter((s) => s.origin === 'context')) {
-    const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromString(spoke.kubeconfig);
     let existing: string[];
     try {
-      const list = await kubeConfig.makeApiClient(CoreV1Api).listNamespace();
-      existing = list.items.map((n) => n.metadata?.name ?? '');
+      existing = (await namespacesOn(spoke)).map((n) => n.name);
     } catch (err) {
       throw new FluxbenchError(`spoke ${spoke.name} (fleet.contexts, ${spoke.apiServerUrl}): cannot list its namespaces: ${(err as Error).message.slice(0, 200)}`);
     }
@@ -37,15 +35,12 @@ export async function checkContextSpokes(fleet: StartedFleet, namespaces: readon
   }
 }
 
-/** The team label the workload's namespaces carry (teamNamespacesYaml), by which what is left on a spoke is found. */
-const teamLabel = 'fluxbench.io/team';
-
-/** Namespaces of the workload on an existing spoke that are not being deleted: what a prune left. */
-async function leftOn(spoke: StartedSpoke): Promise<string[]> {
+/** A spoke's namespaces (those with `labelSelector`, or all), through its own kubeconfig. Throws the client's error. */
+async function namespacesOn(spoke: StartedSpoke, labelSelector?: string): Promise<Array<{ name: string; deleting: boolean }>> {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromString(spoke.kubeconfig);
-  const list = await kubeConfig.makeApiClient(CoreV1Api).listNamespace({ labelSelector: teamLabel });
-  return list.items.filter((n) => !n.metadata?.deletionTimestamp).map((n) => n.metadata?.name ?? '');
+  const list = await kubeConfig.makeApiClient(CoreV1Api).listNamespace(labelSelector ? { labelSelector } : {});
+  return list.items.map((n) => ({ name: n.metadata?.name ?? '', deleting: Boolean(n.metadata?.deletionTimestamp) }));
 }
 
 /**
@@ -68,7 +63,8 @@ export async function pruneContextSpokes(kubectl: Kubectl, fleet: StartedFleet, 
     const began = Date.now();
     try {
       await kubectl(['delete', 'kustomizations.kustomize.toolkit.fluxcd.io', '--all', '-n', spoke.name, '--wait=true', `--timeout=${contextPruneTimeoutSeconds}s`]);
-      const left = await leftOn(spoke);
+      // The workload's team namespaces still there and not being deleted.
+      const left = (await namespacesOn(spoke, teamLabel)).filter((n) => !n.deleting).map((n) => n.name);
       if (left.length > 0) failed.push(`${spoke.name}: namespace(s) ${left.join(', ')} left`);
       else log(`spoke ${spoke.name}: Flux pruned what it applied (${((Date.now() - began) / 1000).toFixed(1)}s)`);
     } catch (err) {

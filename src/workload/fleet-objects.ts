@@ -4,7 +4,7 @@
  * root object, never in Git); in the fleet repo, `spokes/<spoke>/` for `infrastructure` to
  * apply. The per-spoke app Kustomizations are flux-objects.ts's kustomizationObject with a spoke.
  */
-import { spokeInfrastructureName, spokeKubeconfigSecretName, spokeLabel } from './fleet-options.ts';
+import { spokeInfrastructureName, spokeKubeconfigSecretName, spokeLabel, teamLabel } from './fleet-options.ts';
 import type { SpokesPlan } from './fleet-plan.ts';
 import { kustomizeFile, shardLabels, toYaml, type K8sObject } from './manifests.ts';
 import type { WorkloadPlan } from './plan.ts';
@@ -12,7 +12,7 @@ import { UsageError } from '../util/exit-codes.ts';
 
 /** The team Namespaces: the hub's `namespaces.yaml` without fleet, every spoke's with it. */
 export function teamNamespacesYaml(plan: Pick<WorkloadPlan, 'teams'>): string {
-  return toYaml(plan.teams.map((team) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: team, labels: { 'fluxbench.io/team': team } } })));
+  return toYaml(plan.teams.map((team) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: team, labels: { [teamLabel]: team } } })));
 }
 
 /** Metadata labels of a per-spoke object: the spoke's, plus its shard's when sharded. */

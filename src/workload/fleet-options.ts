@@ -89,6 +89,8 @@ export type FleetOptions = z.output<typeof fleetOptionsSchema>;
 
 /** The label the hub's per-spoke Namespaces and Kustomizations carry: its value is the spoke's name. */
 export const spokeLabel = 'fluxbench.io/spoke';
+/** The label each team Namespace applied to a spoke carries: its value is the team's name. */
+export const teamLabel = 'fluxbench.io/team';
 /** The Secret (key `value`, a kubeconfig) in each spoke's hub namespace that `spec.kubeConfig.secretRef` names. */
 export const spokeKubeconfigSecretName = 'kubeconfig';
 /** The per-spoke Kustomization applying the team Namespaces to the spoke; every app Kustomization depends on it. */

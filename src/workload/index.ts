@@ -32,6 +32,7 @@ export {
   type FleetContext,
   spokeNames,
   spokeLabel,
+  teamLabel,
   spokeKubeconfigSecretName,
   spokeInfrastructureName,
   maxSpokes,

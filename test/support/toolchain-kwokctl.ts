@@ -3,6 +3,16 @@ import type { KwokctlBinaries } from '../../src/providers/index.ts';
 import { componentDir } from '../../src/toolchain/cache.ts';
 import { cacheRoot, defaultVersions } from '../../src/toolchain/index.ts';
 
+/** Binary paths for rendering a kwokctl config in unit tests: absolute, never run. */
+export const placeholderKwokctlBinaries: KwokctlBinaries = {
+  etcd: '/c/etcd',
+  kubeApiserver: '/c/kube-apiserver',
+  kubeControllerManager: '/c/kube-controller-manager',
+  kubeScheduler: '/c/kube-scheduler',
+  kubectl: '/c/kubectl',
+  kwok: '/c/kwok',
+};
+
 /**
  * The toolchain's kwokctl and the binaries a kwokctl config names, at the default versions in the
  * cache `fluxbench setup` builds: for tests that ask the real kwokctl (`--dry-run`) what it would start.

@@ -65,17 +65,15 @@ describe('a spoke\'s API server faults', () => {
     return { dir: join(clusterDir, 'pids'), read: () => readComponentPids(clusterDir) };
   }
 
+  /** spoke-01's control with no kwokctl (stop, pause and resume need none), its API server on `port`. */
+  const controlWithoutKwokctl = (port: number, componentPids: () => Promise<Record<string, number>>) =>
+    apiServerControl({ spoke: 'spoke-01', clusterName: 'fb-1-spoke-01', toolchain: { cacheRoot: dir, binaries: {} }, tls: { server: `https://127.0.0.1:${port}` }, componentPids });
+
   it('pauses and resumes kube-apiserver, then stops it until its port refuses and forgets its pid', async () => {
     const port = await freePort();
     const pid = await fakeApiServer(port);
     const pids = await pidFiles({ 'kube-apiserver': pid, etcd: process.pid });
-    const control = apiServerControl({
-      spoke: 'spoke-01',
-      clusterName: 'fb-1-spoke-01',
-      toolchain: { cacheRoot: dir, binaries: {} },
-      tls: { server: `https://127.0.0.1:${port}` },
-      componentPids: pids.read,
-    });
+    const control = controlWithoutKwokctl(port, pids.read);
     await control.pause();
     await until(() => state(pid) === 'T');
     await control.resume();
@@ -98,13 +96,7 @@ describe('a spoke\'s API server faults', () => {
     const other = spawn('sleep', ['30'], { stdio: 'ignore' });
     children.push(other);
     const pids = await pidFiles({ 'kube-apiserver': other.pid! });
-    const control = apiServerControl({
-      spoke: 'spoke-01',
-      clusterName: 'fb-1-spoke-01',
-      toolchain: { cacheRoot: dir, binaries: {} },
-      tls: { server: `https://127.0.0.1:${port}` },
-      componentPids: pids.read,
-    });
+    const control = controlWithoutKwokctl(port, pids.read);
     await expect(control.pause()).rejects.toThrow(/is not running/);
     await control.stop();
     expect(state(other.pid!)).not.toBe('T');

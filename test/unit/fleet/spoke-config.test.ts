@@ -9,16 +9,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spokeControlPlane, spokeDisabledComponents, startSpokes, type SpokeClusterOptions, type SpokeClusterStarter } from '../../../src/fleet/index.ts';
 import { kwokctlCreateArgs, renderKwokctlConfig, type ControlPlaneSettings } from '../../../src/providers/index.ts';
 import type { Toolchain } from '../../../src/toolchain/index.ts';
-import { toolchainKwokctl } from '../../support/toolchain-kwokctl.ts';
+import { placeholderKwokctlBinaries, toolchainKwokctl } from '../../support/toolchain-kwokctl.ts';
 
-const binaries = {
-  etcd: '/c/etcd',
-  kubeApiserver: '/c/kube-apiserver',
-  kubeControllerManager: '/c/kube-controller-manager',
-  kubeScheduler: '/c/kube-scheduler',
-  kubectl: '/c/kubectl',
-  kwok: '/c/kwok',
-};
+const binaries = placeholderKwokctlBinaries;
 
 type Config = { options: Record<string, unknown>; componentsPatches?: Array<{ name: string; extraArgs: Array<{ key: string; value: string }> }> };
 

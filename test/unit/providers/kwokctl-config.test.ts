@@ -7,17 +7,10 @@ import { promisify } from 'node:util';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { kwokctlCreateArgs, renderKwokctlConfig, type ControlPlaneSettings } from '../../../src/providers/index.ts';
-import { toolchainKwokctl } from '../../support/toolchain-kwokctl.ts';
+import { placeholderKwokctlBinaries, toolchainKwokctl } from '../../support/toolchain-kwokctl.ts';
 
 describe('kwokctl configuration', () => {
-  const binaries = {
-    etcd: '/c/etcd',
-    kubeApiserver: '/c/kube-apiserver',
-    kubeControllerManager: '/c/kube-controller-manager',
-    kubeScheduler: '/c/kube-scheduler',
-    kubectl: '/c/kubectl',
-    kwok: '/c/kwok',
-  };
+  const binaries = placeholderKwokctlBinaries;
 
   it('names every binary as a local path, so kwokctl has nothing to download', () => {
     const config = parse(renderKwokctlConfig({ kubeVersion: '1.34.4', etcdVersion: 'v3.6.16', binaries })) as {
