@@ -46,7 +46,8 @@ async function namespacesOn(spoke: StartedSpoke, labelSelector?: string): Promis
 /**
  * Removes from each existing spoke what the hub applied there. First the hub's root
  * Kustomization (`root`, which applies the per-spoke Kustomizations from Git) is suspended, so it
- * cannot put them back; then each existing spoke's Kustomizations are deleted and waited for:
+ * cannot put them back; then each existing spoke's HelmReleases (when `workload.helmReleases`: their
+ * finalizers uninstall the releases) and Kustomizations are deleted and waited for:
  * their finalizers make kustomize-controller prune what it applied (prune is on; the spoke's
  * `infrastructure` Kustomization deletes the team namespaces and everything in them). Last, each
  * spoke is asked for the workload's namespaces still there and not being deleted, since a
@@ -54,7 +55,13 @@ async function namespacesOn(spoke: StartedSpoke, labelSelector?: string): Promis
  * hub's controllers still run. Throws FluxbenchError naming each spoke where something is left,
  * and what.
  */
-export async function pruneContextSpokes(kubectl: Kubectl, fleet: StartedFleet, root: { namespace: string; name: string }, log: (line: string) => void): Promise<void> {
+export async function pruneContextSpokes(
+  kubectl: Kubectl,
+  fleet: StartedFleet,
+  root: { namespace: string; name: string },
+  log: (line: string) => void,
+  workload: { helmReleases: boolean },
+): Promise<void> {
   const spokes = fleet.spokes.filter((s) => s.origin === 'context');
   if (spokes.length === 0) return;
   await kubectl(['patch', 'kustomizations.kustomize.toolkit.fluxcd.io', root.name, '-n', root.namespace, '--type=merge', '-p', '{"spec":{"suspend":true}}']);
@@ -62,7 +69,11 @@ export async function pruneContextSpokes(kubectl: Kubectl, fleet: StartedFleet, 
   for (const spoke of spokes) {
     const began = Date.now();
     try {
-      await kubectl(['delete', 'kustomizations.kustomize.toolkit.fluxcd.io', '--all', '-n', spoke.name, '--wait=true', `--timeout=${contextPruneTimeoutSeconds}s`]);
+      // HelmReleases first: helm-controller uninstalls each through the spoke's kubeconfig, and
+      // its Helm storage is in a team namespace `infrastructure` would delete under it.
+      for (const resource of workload.helmReleases ? ['helmreleases.helm.toolkit.fluxcd.io', 'kustomizations.kustomize.toolkit.fluxcd.io'] : ['kustomizations.kustomize.toolkit.fluxcd.io']) {
+        await kubectl(['delete', resource, '--all', '-n', spoke.name, '--wait=true', `--timeout=${contextPruneTimeoutSeconds}s`]);
+      }
       // The workload's team namespaces still there and not being deleted.
       const left = (await namespacesOn(spoke, teamLabel)).filter((n) => !n.deleting).map((n) => n.name);
       if (left.length > 0) failed.push(`${spoke.name}: namespace(s) ${left.join(', ')} left`);

@@ -2,11 +2,12 @@
  * Fleet mode's objects and files: in the hub, a Namespace per spoke holding an `infrastructure`
  * Kustomization (the team Namespaces, applied to the spoke) and the spoke's kubeconfig Secret (a
  * root object, never in Git); in the fleet repo, `spokes/<spoke>/` for `infrastructure` to
- * apply. The per-spoke app Kustomizations are flux-objects.ts's kustomizationObject with a spoke.
+ * apply. The per-spoke app Kustomizations are flux-objects.ts's kustomizationObject with a spoke,
+ * the per-spoke HelmReleases manifests.ts's helmReleaseObject with spokeReleasePlacement.
  */
 import { spokeInfrastructureName, spokeKubeconfigSecretName, spokeLabel, teamLabel } from './fleet-options.ts';
 import type { SpokesPlan } from './fleet-plan.ts';
-import { kustomizeFile, shardLabels, toYaml, type K8sObject } from './manifests.ts';
+import { kustomizeFile, shardLabels, toYaml, type K8sObject, type RemoteReleasePlacement } from './manifests.ts';
 import type { WorkloadPlan } from './plan.ts';
 import { UsageError } from '../util/exit-codes.ts';
 
@@ -68,6 +69,11 @@ export function infrastructureKustomization(plan: WorkloadPlan, spoke: string): 
 /** `spec.kubeConfig` of every per-spoke Flux object: the Secret in the spoke's hub namespace (key `value`, Flux's default). */
 export function spokeKubeConfig(): { kubeConfig: { secretRef: { name: string } } } {
   return { kubeConfig: { secretRef: { name: spokeKubeconfigSecretName } } };
+}
+
+/** Where a spoke's copy of a HelmRelease goes: its hub namespace, at the apps interval, through its kubeconfig Secret. */
+export function spokeReleasePlacement(plan: WorkloadPlan, spoke: string, shard?: string): RemoteReleasePlacement {
+  return { namespace: spoke, ...spokeLabels(spoke, shard), interval: spokesOf(plan).intervals.apps, ...spokeKubeConfig() };
 }
 
 /** The fleet repo's `spokes/<spoke>/` files (path from the repo root → content): kustomization.yaml and namespaces.yaml. */

@@ -111,7 +111,7 @@ export function spokeNames(count: number): string[] {
 /** What of the workload options fleet mode reads (a scenario's `workload` section, before or after defaults). */
 export interface FleetWorkloadView {
   source?: string;
-  helm?: { releases?: number };
+  helm?: { releases?: number; values?: string };
   graph?: { faults?: { kustomizationHelmCycle?: boolean } };
   flux?: { namespace?: string; prune?: boolean };
   app?: { replicas?: number };
@@ -127,10 +127,10 @@ export interface FleetProblem {
 
 /**
  * Workload options the generator does not render in fleet mode yet, each with the field to
- * blame (under `workload`) and a message naming both it and `fleet`: OCI sources, HelmReleases
- * (a remote release also needs its storage namespace and chart source per spoke), the
- * Kustomization↔HelmRelease cycle (it carries a HelmRelease), a Flux namespace named like a
- * spoke, and apps with Pods (a spoke runs no nodes and no scheduler). Empty when none.
+ * blame (under `workload`) and a message naming both it and `fleet`: OCI sources, the
+ * Kustomization↔HelmRelease cycle (its HelmRelease lives in a Kustomization's directory, not
+ * rendered per spoke), a Flux namespace named like a spoke, and apps with Pods, HelmReleases'
+ * included (a spoke runs no nodes and no scheduler). Empty when none.
  */
 export function fleetWorkloadProblems(workload: FleetWorkloadView, fleet: Pick<FleetOptions, 'spokes' | 'contexts'>, maxApps: number): FleetProblem[] {
   const problems: FleetProblem[] = [];
@@ -138,11 +138,12 @@ export function fleetWorkloadProblems(workload: FleetWorkloadView, fleet: Pick<F
   if ((workload.source ?? 'git') === 'oci') {
     problems.push({ field: ['source'], message: "oci is not rendered in fleet mode yet (fleet is set): the spokes' Kustomizations read the hub's GitRepositories", allowed: ['git'] });
   }
-  const releases = workload.helm?.releases ?? 0;
-  if (releases > 0) {
+  // helm.values minimal pins replicas to 1 whatever app.replicas says.
+  if ((workload.helm?.releases ?? 0) > 0 && (workload.helm?.values ?? 'minimal') === 'minimal') {
     problems.push({
-      field: ['helm', 'releases'],
-      message: `${releases} with fleet: HelmReleases are not rendered for spokes yet (each would need its kubeConfig, storage namespace and chart source per spoke); set workload.helm.releases: 0 or remove fleet`,
+      field: ['helm', 'values'],
+      message: 'minimal with fleet: its releases run 1 replica, which never becomes Available on a spoke (no nodes, no scheduler); set workload.helm.values: app (it follows workload.app.replicas: 0)',
+      allowed: ['app'],
     });
   }
   if (workload.graph?.faults?.kustomizationHelmCycle === true) {
@@ -157,8 +158,14 @@ export function fleetWorkloadProblems(workload: FleetWorkloadView, fleet: Pick<F
   }
   // The hub holds every app once per spoke: the same bound as a single cluster's apps.
   const apps = workload.apps ?? 0;
+  const releases = workload.helm?.releases ?? 0;
   if (apps * names.length > maxApps) {
     problems.push({ field: ['apps'], message: `${apps} apps on each of the fleet's ${names.length} spokes are ${apps * names.length} Kustomizations in the hub; at most ${maxApps} in all` });
+  } else if ((apps + releases) * names.length > maxApps) {
+    problems.push({
+      field: ['helm', 'releases'],
+      message: `${apps} apps and ${releases} HelmReleases on each of the fleet's ${names.length} spokes are ${(apps + releases) * names.length} Flux objects in the hub; at most ${maxApps} in all`,
+    });
   }
   // At the end Flux prunes what it applied to an existing cluster: without prune it would stay there.
   if ((fleet.contexts ?? []).length > 0 && workload.flux?.prune === false) {

@@ -5,7 +5,7 @@
 import { helmReleaseObject, kustomizeFile, shardLabels, toYaml, type K8sObject } from './manifests.ts';
 import { ociChartRepositoryObject, ociPlanOf, ociRepositoryObject, ociSourceOf, registryAuthSecret, registryCaSecret } from './oci-objects.ts';
 import { chartName, gitAuthSecretName, type RepoPlan, type UnitPlan, type WorkloadPlan } from './plan.ts';
-import { infrastructureKustomization, spokeDir, spokeKubeConfig, spokeLabels, spokeNamespaceObjects, spokesOf, teamNamespacesYaml } from './fleet-objects.ts';
+import { infrastructureKustomization, spokeDir, spokeKubeConfig, spokeLabels, spokeNamespaceObjects, spokeReleasePlacement, spokesOf, teamNamespacesYaml } from './fleet-objects.ts';
 import { spokeInfrastructureName } from './fleet-options.ts';
 import { UsageError } from '../util/exit-codes.ts';
 
@@ -126,7 +126,10 @@ export function renderClusterFiles(plan: WorkloadPlan): Map<string, string> {
   }
   for (const [file, objects] of byFile) files.set(`kustomizations/${file}.yaml`, toYaml(objects));
   const releases = plan.helmReleases.filter((h) => h.location === 'cluster');
-  if (releases.length > 0) files.set('helmreleases.yaml', toYaml(releases.map((h) => helmReleaseObject(plan, h))));
+  if (releases.length > 0 && !plan.spokes) files.set('helmreleases.yaml', toYaml(releases.map((h) => helmReleaseObject(plan, h))));
+  for (const spoke of releases.length > 0 ? (plan.spokes?.names ?? []) : []) {
+    files.set(`helmreleases/${spoke}.yaml`, toYaml(releases.map((h) => helmReleaseObject(plan, h, spokeReleasePlacement(plan, spoke, h.shard)))));
+  }
   files.set('kustomization.yaml', kustomizeFile([...files.keys()].sort()));
   return files;
 }
@@ -239,13 +242,17 @@ export function fluxObjectRefs(plan: WorkloadPlan): FluxObjectRef[] {
   for (const unit of plan.spokes ? [] : plan.units) {
     add({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', namespace: unit.namespace, name: unit.name, sourceRepo: unit.repo, path: unitPath(unit) });
   }
-  for (const hr of plan.helmReleases) {
-    const from = plan.oci?.chart
-      ? { sourceRepo: plan.oci.chart.repository, path: chartName }
-      : plan.options.helm.source === 'git-repository'
-        ? { sourceRepo: plan.fleet.fullName, path: `./charts/${chartName}` }
-        : { sourceRepo: `${plan.pages!.owner}/${plan.pages!.repo}`, path: chartName };
-    add({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', namespace: hr.namespace, name: hr.name, ...from });
+  const chartFrom = plan.oci?.chart
+    ? { sourceRepo: plan.oci.chart.repository, path: chartName }
+    : plan.options.helm.source === 'git-repository'
+      ? { sourceRepo: plan.fleet.fullName, path: `./charts/${chartName}` }
+      : { sourceRepo: `${plan.pages?.owner}/${plan.pages?.repo}`, path: chartName };
+  // Fleet mode: each spoke's copy in its hub namespace.
+  for (const spoke of plan.spokes?.names ?? []) {
+    for (const hr of plan.helmReleases) add({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', namespace: spoke, name: hr.name, ...chartFrom, spoke });
+  }
+  for (const hr of plan.spokes ? [] : plan.helmReleases) {
+    add({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', namespace: hr.namespace, name: hr.name, ...chartFrom });
   }
   return refs;
 }

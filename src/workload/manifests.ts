@@ -194,27 +194,52 @@ export function remediationSpec(remediation: WorkloadPlan['options']['helm']['re
   };
 }
 
-export function helmReleaseObject(plan: WorkloadPlan, hr: HelmReleasePlan): K8sObject {
+/**
+ * Where a HelmRelease goes when it installs on another cluster (fleet mode's per-spoke copy): its
+ * hub namespace and labels, its interval, and the `spec.kubeConfig` naming the spoke's Secret.
+ */
+export interface RemoteReleasePlacement {
+  namespace: string;
+  labels: Record<string, string>;
+  interval: string;
+  kubeConfig: { secretRef: { name: string } };
+}
+
+/**
+ * The HelmRelease of `hr`. With `remote`, the copy that installs through `spec.kubeConfig`: in
+ * `remote.namespace` of the hub, its chart source referenced across namespaces (the sources stay
+ * in the Flux namespace), Helm's storage in the target namespace on the remote cluster (the
+ * default, the HelmRelease's own namespace, does not exist there), and that namespace created by
+ * the install, since a HelmRelease cannot depend on the Kustomization that creates it.
+ */
+export function helmReleaseObject(plan: WorkloadPlan, hr: HelmReleasePlan, remote?: RemoteReleasePlacement): K8sObject {
   const { options } = plan;
+  // Cross-namespace only for a remote copy: the single-cluster object keeps its output unchanged.
+  const sourceNamespace = remote ? { namespace: options.flux.namespace } : {};
   const chartSpec =
     options.helm.source === 'git-repository'
-      ? { chart: `./charts/${chartName}`, sourceRef: { kind: 'GitRepository', name: plan.fleet.gitRepositoryName }, interval: options.flux.sourceInterval }
-      : { chart: chartName, version: chartVersion, sourceRef: { kind: 'HelmRepository', name: options.helm.pagesRepo }, interval: options.flux.sourceInterval };
+      ? { chart: `./charts/${chartName}`, sourceRef: { kind: 'GitRepository', name: plan.fleet.gitRepositoryName, ...sourceNamespace }, interval: options.flux.sourceInterval }
+      : { chart: chartName, version: chartVersion, sourceRef: { kind: 'HelmRepository', name: options.helm.pagesRepo, ...sourceNamespace }, interval: options.flux.sourceInterval };
   // From the registry: the chart's OCIRepository, referenced as a whole (no HelmChart object).
   const chart = plan.oci?.chart
     ? { chartRef: { kind: 'OCIRepository', name: plan.oci.chart.name, namespace: options.flux.namespace } }
     : { chart: { spec: chartSpec } };
+  const remediation = remediationSpec(options.helm.remediation);
+  const remoteSpec = remote
+    ? { storageNamespace: hr.targetNamespace, install: { ...(remediation.install as object | undefined), createNamespace: true }, kubeConfig: remote.kubeConfig }
+    : {};
   return {
     apiVersion: 'helm.toolkit.fluxcd.io/v2',
     kind: 'HelmRelease',
-    metadata: { name: hr.name, namespace: hr.namespace, ...shardLabels(hr.shard) },
+    metadata: remote ? { name: hr.name, namespace: remote.namespace, labels: remote.labels } : { name: hr.name, namespace: hr.namespace, ...shardLabels(hr.shard) },
     spec: {
-      interval: options.flux.interval,
+      interval: remote?.interval ?? options.flux.interval,
       timeout: options.flux.timeout,
       targetNamespace: hr.targetNamespace,
       ...chart,
       ...(options.helm.driftDetection ? { driftDetection: { mode: options.helm.driftDetection } } : {}),
-      ...remediationSpec(options.helm.remediation),
+      ...remediation,
+      ...remoteSpec,
       values: helmReleaseValues(options, hr),
       ...(hr.valuesFromConfigMap ? { valuesFrom: [{ kind: 'ConfigMap', name: hr.valuesFromConfigMap, valuesKey: 'values.yaml' }] } : {}),
     },

@@ -2,8 +2,9 @@
  * An existing cluster as a spoke (`fleet.contexts`): a cluster the run did not start (here a
  * local one made beforehand, reached through its own kubeconfig file and context) next to one
  * local spoke. The run refuses it while it holds a namespace the workload would take over;
- * without it, the hub applies the apps there as on the local spoke, and at the end Flux prunes
- * what it applied, leaving the cluster itself running and as it was.
+ * without it, the hub applies the apps and installs a HelmRelease there as on the local spoke,
+ * and at the end Flux uninstalls and prunes what it applied, leaving the cluster itself running
+ * and as it was.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -42,7 +43,7 @@ describe('an existing cluster as a spoke', () => {
   const scenario = () =>
     defineScenario({
       name: 'fleet-contexts-e2e',
-      controllers: { source: { concurrent: 2 }, kustomize: { concurrent: 4, requeueDependency: '5s' } },
+      controllers: { source: { concurrent: 2 }, kustomize: { concurrent: 4, requeueDependency: '5s' }, helm: { enabled: true } },
       fleet: { spokes: 1, contexts: [{ name: 'edge-1', context, kubeconfig: existing.kubeconfigPath }] },
       workload: {
         layout: 'repo-per-team',
@@ -50,13 +51,16 @@ describe('an existing cluster as a spoke', () => {
         apps: 2,
         seed: 5,
         app: { replicas: 0 },
+        // Installed on each spoke by the hub's helm-controller, its Helm storage there.
+        helm: { releases: 1, values: 'app' },
         flux: { auth: 'basic', sourceInterval: '5s', interval: '1m', timeout: '30s' },
       },
       timeline: [{ at: '2s', action: 'churn.start', rate: 0.2 }],
       duration: '30s',
       sampling: { interval: '3s' },
       settle: { timeout: '2m', until: 'ready' },
-      thresholds: ['fleet.spokes == 2', 'fleet.edge-1.lag.applied.count > 0', 'fleet.edge-1.ready == 3'],
+      // infrastructure, two apps and the HelmRelease on each spoke.
+      thresholds: ['fleet.spokes == 2', 'fleet.edge-1.lag.applied.count > 0', 'fleet.edge-1.ready == 4', 'fleet.spoke-01.ready == 4'],
     });
 
   it('refuses the cluster while it holds a namespace of the workload, then applies to it like a local spoke and prunes it at the end', async () => {

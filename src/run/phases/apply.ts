@@ -51,7 +51,7 @@ export async function applyPhase(
   const root = workload.rootObjects.find((o) => o.kind === 'Kustomization');
   if (fleet && root && fleet.spokes.some((s) => s.origin === 'context')) {
     const ref = { namespace: root.metadata.namespace ?? ctx.scenario.workload.flux.namespace, name: root.metadata.name };
-    ctx.teardown.defer('pruning the existing spokes', () => pruneContextSpokes(kubectl, fleet, ref, ctx.log));
+    ctx.teardown.defer('pruning the existing spokes', () => pruneContextSpokes(kubectl, fleet, ref, ctx.log, { helmReleases: ctx.scenario.workload.helm.releases > 0 }));
   }
   const notification = ctx.scenario.controllers.notification;
   if (notification.enabled && notification.receivers) {

@@ -56,7 +56,7 @@ describe('a spoke\'s kwokctl configuration', () => {
     expect(withoutKcm(spoke)).toEqual(withoutKcm(hub));
     expect(spoke.componentsPatches?.find((p) => p.name === 'kube-controller-manager')?.extraArgs).toEqual([
       { key: 'leader-elect', value: 'false' },
-      { key: 'controllers', value: 'deployment-controller,replicaset-controller,namespace-controller,serviceaccount-controller' },
+      { key: 'controllers', value: 'deployment-controller,replicaset-controller,namespace-controller,serviceaccount-controller,job-controller' },
     ]);
     // kube-controller-manager stays: its Deployment controller writes what Flux's health checks read.
     expect(spoke.options.disable).not.toContain('kube-controller-manager');
@@ -92,7 +92,7 @@ describe('a spoke\'s kwokctl configuration', () => {
     expect(started).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager']);
     // The controller-manager flags reach its command line.
     expect(stdout).toContain('--leader-elect=false');
-    expect(stdout).toContain('--controllers=deployment-controller,replicaset-controller,namespace-controller,serviceaccount-controller');
+    expect(stdout).toContain('--controllers=deployment-controller,replicaset-controller,namespace-controller,serviceaccount-controller,job-controller');
     expect(existsSync(join(dir, 'kwok'))).toBe(false);
   });
 });

@@ -101,7 +101,7 @@ describe('startSpokes', () => {
       runDir: join(dir, 'run', 'spokes', 'spoke-01'),
       nodes: 0,
       disable: { kubeScheduler: true, kwokController: true },
-      controlPlane: { controllerManager: { args: ['--leader-elect=false', '--controllers=deployment-controller,replicaset-controller,namespace-controller,serviceaccount-controller'] } },
+      controlPlane: { controllerManager: { args: ['--leader-elect=false', '--controllers=deployment-controller,replicaset-controller,namespace-controller,serviceaccount-controller,job-controller'] } },
     });
 
     const spoke = fleet.spoke('spoke-02');

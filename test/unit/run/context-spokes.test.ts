@@ -78,8 +78,9 @@ describe('existing spokes in a run', () => {
     const kubectl = async (args: string[]) => (calls.push(args), '');
     const logs: string[] = [];
     const root = { namespace: 'flux-system', name: 'fleet' };
+    const kustomizationsOnly = { helmReleases: false };
     // A team namespace being deleted is gone as far as the run is concerned.
-    await pruneContextSpokes(kubectl, fleetOf(spoke('spoke-01', 'http://127.0.0.1:1', 'local'), spoke('edge-1', clean.url, 'context')), root, (l) => logs.push(l));
+    await pruneContextSpokes(kubectl, fleetOf(spoke('spoke-01', 'http://127.0.0.1:1', 'local'), spoke('edge-1', clean.url, 'context')), root, (l) => logs.push(l), kustomizationsOnly);
     expect(calls).toEqual([
       ['patch', 'kustomizations.kustomize.toolkit.fluxcd.io', 'fleet', '-n', 'flux-system', '--type=merge', '-p', '{"spec":{"suspend":true}}'],
       ['delete', 'kustomizations.kustomize.toolkit.fluxcd.io', '--all', '-n', 'edge-1', '--wait=true', '--timeout=120s'],
@@ -88,12 +89,16 @@ describe('existing spokes in a run', () => {
     expect(logs).toEqual([expect.stringMatching(/^spoke edge-1: Flux pruned what it applied \(\d+\.\ds\)$/)]);
 
     // A finalizer that let go without pruning leaves a live namespace: the teardown says so.
-    await expect(pruneContextSpokes(kubectl, fleetOf(spoke('edge-2', taken.url, 'context')), root, () => undefined)).rejects.toThrow(
+    await expect(pruneContextSpokes(kubectl, fleetOf(spoke('edge-2', taken.url, 'context')), root, () => undefined, kustomizationsOnly)).rejects.toThrow(
       "existing spokes not cleaned up (delete the workload's team namespaces there by hand): edge-2: namespace(s) team-2 left",
     );
+    // With HelmReleases they go first, so helm-controller uninstalls them before their namespaces go.
+    calls.length = 0;
+    await pruneContextSpokes(kubectl, fleetOf(spoke('edge-1', clean.url, 'context')), root, () => undefined, { helmReleases: true });
+    expect(calls.slice(1).map((c) => c[1])).toEqual(['helmreleases.helm.toolkit.fluxcd.io', 'kustomizations.kustomize.toolkit.fluxcd.io']);
     // Without existing spokes nothing is touched.
     calls.length = 0;
-    await pruneContextSpokes(kubectl, fleetOf(spoke('spoke-01', 'http://127.0.0.1:1', 'local')), root, () => undefined);
+    await pruneContextSpokes(kubectl, fleetOf(spoke('spoke-01', 'http://127.0.0.1:1', 'local')), root, () => undefined, kustomizationsOnly);
     expect(calls).toEqual([]);
   });
 });

@@ -72,10 +72,11 @@ describe('the fleet section', () => {
     ]);
   });
 
-  it('refuses HelmReleases and OCI sources in fleet mode, at the workload field, naming fleet', () => {
+  it('refuses minimal Helm values and OCI sources in fleet mode, at the workload field, naming fleet', () => {
     expect(problems('name: s\ncontrollers: { helm: { enabled: true } }\nworkload: { app: { replicas: 0 }, helm: { releases: 2 } }\nfleet: { spokes: 2 }\n')).toEqual([
-      'test.yaml:3:53: workload.helm.releases: 2 with fleet: HelmReleases are not rendered for spokes yet (each would need its kubeConfig, storage namespace and chart source per spoke); set workload.helm.releases: 0 or remove fleet',
+      'test.yaml:3:41: workload.helm.values: minimal with fleet: its releases run 1 replica, which never becomes Available on a spoke (no nodes, no scheduler); set workload.helm.values: app (it follows workload.app.replicas: 0) (allowed: app)',
     ]);
+    expect(parseScenario('name: s\ncontrollers: { helm: { enabled: true } }\nworkload: { app: { replicas: 0 }, helm: { releases: 2, values: app } }\nfleet: { spokes: 2 }\n', 'test.yaml').workload.helm.releases).toBe(2);
     // Spokes run no nodes and no scheduler: apps with Pods could never become Available there.
     expect(problems('name: s\nworkload: { apps: 2 }\nfleet: { spokes: 1 }\n')[0]).toMatch(/^test\.yaml:2:11: workload\.app\.replicas: 2 with fleet: spokes run no nodes and no scheduler.*set workload\.app\.replicas: 0.*\(allowed: 0\)$/);
     expect(problems('name: s\nworkload: { app: { replicas: 0 }, source: oci }\nfleet: { spokes: 1 }\n')).toEqual([

@@ -89,6 +89,35 @@ describe('fleet mode: the hub manages spokes through spec.kubeConfig.secretRef',
     expect(docs(custom.get('kustomizations/spoke-01.yaml')).map((k) => k.spec.interval)).toEqual(['30m', '90s']);
   });
 
+  it('gives each spoke a copy of every HelmRelease, installing there with its Helm storage in the target namespace', () => {
+    const helmPlan = plan({ apps: 1, teams: 2, app: { replicas: 0 }, fleet: { spokes: 2 }, helm: { releases: 2, values: 'app', failures: { invalidManifest: 1 } } });
+    const helmFiles = renderClusterFiles(helmPlan);
+    expect([...helmFiles.keys()].filter((f) => f.startsWith('helm'))).toEqual(['helmreleases/spoke-01.yaml', 'helmreleases/spoke-02.yaml']);
+    expect(parseYaml(helmFiles.get('kustomization.yaml')!).resources).toContain('helmreleases/spoke-02.yaml');
+    const [first, second] = docs(helmFiles.get('helmreleases/spoke-02.yaml'));
+    expect(first.metadata).toEqual({ name: 'release-001', namespace: 'spoke-02', labels: { 'fluxbench.io/spoke': 'spoke-02' } });
+    expect(first.spec).toMatchObject({
+      interval: '2m',
+      targetNamespace: 'team-1',
+      // The chart source stays in the Flux namespace; Helm's storage is on the spoke, in a namespace it has.
+      chart: { spec: { chart: 'fluxbench-app', sourceRef: { kind: 'HelmRepository', name: 'charts', namespace: 'flux-system' } } },
+      storageNamespace: 'team-1',
+      install: { createNamespace: true },
+      kubeConfig: { secretRef: { name: 'kubeconfig' } },
+      values: { replicas: 0, name: 'release-001' },
+    });
+    expect(second.spec.values.failure).toEqual({ invalidManifest: true, hook: false });
+    // The ground truth: each spoke's copy is a node of its own, the failing one a broken root per spoke.
+    const releases = helmPlan.graph.nodes.filter((n) => n.kind === 'HelmRelease').map((n) => `${n.id} <- ${n.dependsOn.join(',')}`);
+    expect(releases).toEqual(['HelmRelease/spoke-01/release-001 <- ', 'HelmRelease/spoke-01/release-002 <- ', 'HelmRelease/spoke-02/release-001 <- ', 'HelmRelease/spoke-02/release-002 <- ']);
+    expect(helmPlan.graph.brokenRoots.map((b) => b.id)).toEqual(['HelmRelease/spoke-01/release-002', 'HelmRelease/spoke-02/release-002']);
+    const refs = fluxObjectRefs(helmPlan).filter((r) => r.kind === 'HelmRelease');
+    expect(refs.map((r) => `${r.id} ${r.spoke}`)).toEqual(['HelmRelease/spoke-01/release-001 spoke-01', 'HelmRelease/spoke-01/release-002 spoke-01', 'HelmRelease/spoke-02/release-001 spoke-02', 'HelmRelease/spoke-02/release-002 spoke-02']);
+    // From charts/ in the fleet repo, the GitRepository is referenced across namespaces too.
+    const fromGit = renderClusterFiles(plan({ apps: 1, app: { replicas: 0 }, fleet: { spokes: 1 }, helm: { releases: 1, values: 'app', source: 'git-repository' } }));
+    expect(docs(fromGit.get('helmreleases/spoke-01.yaml'))[0].spec.chart.spec.sourceRef).toEqual({ kind: 'GitRepository', name: 'fleet', namespace: 'flux-system' });
+  });
+
   it("puts spokes/<spoke>/ in the fleet repo beside the hub's cluster directory, holding the team namespaces", () => {
     const fleetPaths = [...initialTree(fleetPlan, fleetPlan.fleet).keys()].sort();
     expect(fleetPaths).toEqual([
@@ -201,9 +230,15 @@ describe('fleet mode refusals in the generator options', () => {
     throw new Error('expected the options to be refused');
   };
 
-  it('refuses HelmReleases, the Kustomization/HelmRelease cycle, OCI sources and a Flux namespace named like a spoke', () => {
+  it('refuses minimal Helm values, the Kustomization/HelmRelease cycle, OCI sources and a Flux namespace named like a spoke', () => {
+    // minimal values pin 1 replica, which never becomes Available on a spoke.
     expect(refusal({ app: { replicas: 0 }, fleet: { spokes: 2 }, helm: { releases: 3 } })).toBe(
-      'workload.helm.releases: 3 with fleet: HelmReleases are not rendered for spokes yet (each would need its kubeConfig, storage namespace and chart source per spoke); set workload.helm.releases: 0 or remove fleet',
+      'workload.helm.values: minimal with fleet: its releases run 1 replica, which never becomes Available on a spoke (no nodes, no scheduler); set workload.helm.values: app (it follows workload.app.replicas: 0) (allowed: app)',
+    );
+    expect(parseGeneratorOptions({ app: { replicas: 0 }, fleet: { spokes: 2 }, helm: { releases: 3, values: 'app' } }).helm.releases).toBe(3);
+    // Releases count toward the hub's bound with the apps.
+    expect(refusal({ apps: 150, app: { replicas: 0 }, fleet: { spokes: 100 }, helm: { releases: 60, values: 'app' } })).toBe(
+      "workload.helm.releases: 150 apps and 60 HelmReleases on each of the fleet's 100 spokes are 21000 Flux objects in the hub; at most 20000 in all",
     );
     expect(refusal({ app: { replicas: 0 }, fleet: { spokes: 1 }, graph: { faults: { kustomizationHelmCycle: true } } })).toMatch(/^workload\.graph\.faults\.kustomizationHelmCycle: .*remove fleet$/);
     expect(refusal({ app: { replicas: 0 }, fleet: { spokes: 1 }, source: 'oci', helm: { source: 'oci-repository' } })).toBe(
