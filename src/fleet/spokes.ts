@@ -27,7 +27,8 @@ export const spokeDisabledComponents: Readonly<KwokctlDisable> = { kubeScheduler
  * (Deployments' status, namespaces, their default ServiceAccounts, and Jobs: a failing Helm hook
  * Job fails by its deadline only through the job controller; without it Helm waits out the
  * release timeout) and no leader election (one instance). Measured here on an idle spoke (k8s 1.34.4, `ps` RSS and /proc CPU over 30 s): the
- * full set with leader election took 103 MiB and 0.0076 cores, this set 75 MiB and 0.0026. The
+ * full set with leader election took 103 MiB and 0.0076 cores, this set 75 MiB and 0.0026.
+ * With the job controller added, 73–75 MiB and ~0.002 cores (/proc over 90 s). The
  * garbage collector is left out (its informers on every resource were most of the difference):
  * a pruned Deployment's ReplicaSet stays behind, which no Flux status reads. The scenario's
  * `provider.controllerManager.args` come after these and win.

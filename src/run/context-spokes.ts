@@ -68,19 +68,31 @@ export async function pruneContextSpokes(
   const failed: string[] = [];
   for (const spoke of spokes) {
     const began = Date.now();
-    try {
-      // HelmReleases first: helm-controller uninstalls each through the spoke's kubeconfig, and
-      // its Helm storage is in a team namespace `infrastructure` would delete under it.
-      for (const resource of workload.helmReleases ? ['helmreleases.helm.toolkit.fluxcd.io', 'kustomizations.kustomize.toolkit.fluxcd.io'] : ['kustomizations.kustomize.toolkit.fluxcd.io']) {
+    // HelmReleases first: helm-controller uninstalls each through the spoke's kubeconfig, and
+    // its Helm storage is in a team namespace `infrastructure` would delete under it. Each
+    // delete is tried even when the one before failed: what can still be pruned is.
+    const errors: string[] = [];
+    for (const resource of workload.helmReleases ? ['helmreleases.helm.toolkit.fluxcd.io', 'kustomizations.kustomize.toolkit.fluxcd.io'] : ['kustomizations.kustomize.toolkit.fluxcd.io']) {
+      try {
         await kubectl(['delete', resource, '--all', '-n', spoke.name, '--wait=true', `--timeout=${contextPruneTimeoutSeconds}s`]);
+      } catch (err) {
+        errors.push(firstLine(err));
       }
+    }
+    try {
       // The workload's team namespaces still there and not being deleted.
       const left = (await namespacesOn(spoke, teamLabel)).filter((n) => !n.deleting).map((n) => n.name);
-      if (left.length > 0) failed.push(`${spoke.name}: namespace(s) ${left.join(', ')} left`);
-      else log(`spoke ${spoke.name}: Flux pruned what it applied (${((Date.now() - began) / 1000).toFixed(1)}s)`);
+      if (left.length > 0) errors.push(`namespace(s) ${left.join(', ')} left`);
     } catch (err) {
-      failed.push(`${spoke.name}: ${(err as Error).message.split('\n')[0]?.slice(0, 160)}`);
+      errors.push(firstLine(err));
     }
+    if (errors.length > 0) failed.push(`${spoke.name}: ${errors.join('; ')}`);
+    else log(`spoke ${spoke.name}: Flux pruned what it applied (${((Date.now() - began) / 1000).toFixed(1)}s)`);
   }
   if (failed.length > 0) throw new FluxbenchError(`existing spokes not cleaned up (delete the workload's team namespaces there by hand): ${failed.join('; ')}`);
+}
+
+/** An error's first line, at most 160 characters: kubectl's and the client's can run long. */
+function firstLine(err: unknown): string {
+  return (err as Error).message.split('\n')[0]?.slice(0, 160) ?? '';
 }

@@ -87,10 +87,10 @@ function memoryParts(scenario: Scenario, workload: WorkloadEstimate, etcdBytes: 
     // Measured: ~180 MiB peak for a ~96 MiB repo (monorepo-memory); a clone is held whole.
     parts.push({ name: 'source-controller', bytes: 96 * MiB + workload.largestRepoBytes });
     // Measured (sizing): 137 MiB at 50 apps, 164 MiB at 500, i.e. ~60 KiB per app, per instance base.
-    // A fleet's hub reconciles every app once per spoke.
-    const hubApps = apps * (scenario.fleet ? fleetSpokeNames(scenario.fleet).length : 1);
-    parts.push({ name: 'kustomize-controller', bytes: kustomizeInstances(scenario) * 128 * MiB + hubApps * 64 * KiB });
-    if (scenario.controllers.helm.enabled || releases > 0) parts.push({ name: 'helm-controller', bytes: 72 * MiB + releases * 512 * KiB });
+    // A fleet's hub reconciles every app and release once per spoke.
+    const copies = scenario.fleet ? fleetSpokeNames(scenario.fleet).length : 1;
+    parts.push({ name: 'kustomize-controller', bytes: kustomizeInstances(scenario) * 128 * MiB + apps * copies * 64 * KiB });
+    if (scenario.controllers.helm.enabled || releases > 0) parts.push({ name: 'helm-controller', bytes: 72 * MiB + releases * copies * 512 * KiB });
     if (scenario.controllers.notification.enabled) parts.push({ name: 'notification-controller', bytes: 40 * MiB });
     // Measured (bench:fleet, 5 spokes of 2 apps, 2026-12-01): kube-apiserver 254 MiB, etcd 42 MiB,
     // kube-controller-manager 75 MiB (its trimmed set), 371 MiB a spoke; plus each spoke's copy of the apps' objects,

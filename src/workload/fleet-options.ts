@@ -10,6 +10,9 @@ import { positiveDurationSchema } from '../util/field-schemas.ts';
 /** Local spokes are binary clusters of this machine: each is one more etcd, API server and kube-controller-manager. */
 export const maxSpokes = 100;
 
+/** HelmReleases a cluster holds at most: `helm.releases` alone, or over all spokes of a fleet in the hub. */
+export const maxHelmReleases = 5_000;
+
 /** Namespaces of the hub that no spoke may be named after: Kubernetes' own and Flux's default. */
 const reservedHubNamespaces = ['default', 'kube-system', 'kube-public', 'kube-node-lease', 'flux-system'];
 
@@ -161,6 +164,12 @@ export function fleetWorkloadProblems(workload: FleetWorkloadView, fleet: Pick<F
   const releases = workload.helm?.releases ?? 0;
   if (apps * names.length > maxApps) {
     problems.push({ field: ['apps'], message: `${apps} apps on each of the fleet's ${names.length} spokes are ${apps * names.length} Kustomizations in the hub; at most ${maxApps} in all` });
+  } else if (releases * names.length > maxHelmReleases) {
+    // A single cluster's bound on releases (each also makes a HelmChart on the hub).
+    problems.push({
+      field: ['helm', 'releases'],
+      message: `${releases} HelmReleases on each of the fleet's ${names.length} spokes are ${releases * names.length} HelmReleases and HelmCharts in the hub; at most ${maxHelmReleases} in all`,
+    });
   } else if ((apps + releases) * names.length > maxApps) {
     problems.push({
       field: ['helm', 'releases'],

@@ -79,6 +79,8 @@ export interface GeneratedWorkload {
   fluxObjects: FluxObjectRef[];
   /** Fleet mode: the spokes (spokeNames), each the hub namespace of its Flux objects; absent without fleet. */
   spokes?: string[];
+  /** Fleet mode: the team namespaces each spoke's `infrastructure` applies there (every team, with apps or only releases); absent without fleet. */
+  spokeNamespaces?: string[];
   apps: GeneratedApp[];
   graph: GraphTruth;
   graphPath: string;
@@ -231,7 +233,7 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
     rootYaml: toYaml(roots),
     crds: dummyCrds(options.crds),
     fluxObjects: fluxObjectRefs(plan),
-    ...(plan.spokes ? { spokes: [...plan.spokes.names] } : {}),
+    ...(plan.spokes ? { spokes: [...plan.spokes.names], spokeNamespaces: [...plan.teams] } : {}),
     apps: plan.units.map((u) => ({
       name: u.name,
       variant: u.variant,

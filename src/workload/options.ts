@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { UsageError } from '../util/exit-codes.ts';
 import { formatZodIssues } from '../util/zod-issues.ts';
 import { parseDuration, parseQuantity } from '../util/units.ts';
-import { fleetOptionsSchema, fleetWorkloadProblems } from './fleet-options.ts';
+import { fleetOptionsSchema, fleetWorkloadProblems, maxHelmReleases } from './fleet-options.ts';
 
 export const layouts = ['monorepo', 'repo-per-team', 'both'] as const;
 export const graphShapes = ['none', 'chain', 'fan-out', 'fan-in', 'random'] as const;
@@ -176,7 +176,7 @@ const fluxOptionsSchema = z
 const helmOptionsSchema = z
   .object({
     // Each release is a HelmRelease, a HelmChart, a Helm storage Secret (~10 KiB) and the chart's objects.
-    releases: count(5_000, 'each release also makes a HelmChart, a Helm release Secret and the chart\'s objects').default(0),
+    releases: count(maxHelmReleases, 'each release also makes a HelmChart, a Helm release Secret and the chart\'s objects').default(0),
     /**
      * Where HelmReleases get the chart: `helm-repository` (a HelmRepository on the fake GitHub's
      * Pages), `git-repository` (charts/ in the fleet repo), `oci-repository` (pushed to the run's

@@ -3,8 +3,8 @@
  * as when a workload cluster is torn down; the hub keeps its Flux objects and its kubeconfig
  * Secret for it, so they fail as for an unreachable spoke. With a `duration`, the spoke is then
  * re-added: a new, empty cluster of the same name (new address, new certificates), its hub
- * Secret `<spoke>/kubeconfig` updated, and, unless `reconcile: false`, its Kustomizations asked
- * to reconcile now as `flux reconcile` does (otherwise they wait for their interval, 15 minutes
+ * Secret `<spoke>/kubeconfig` updated, and, unless `reconcile: false`, its Kustomizations (and
+ * HelmReleases) asked to reconcile now as `flux reconcile` does (otherwise they wait for their interval, 15 minutes
  * for infrastructure in the seed's layout). Everything then has to be applied again from scratch.
  */
 import { z } from 'zod';
@@ -25,7 +25,7 @@ const schema = z.strictObject({
   reconcile: z
     .boolean()
     .default(true)
-    .meta({ description: "After the re-add, ask the spoke's Kustomizations to reconcile now (as `flux reconcile` does); false leaves them to their interval." }),
+    .meta({ description: "After the re-add, ask the spoke's Kustomizations and HelmReleases to reconcile now (as `flux reconcile` does); false leaves them to their interval." }),
 });
 
 declare module '../action.ts' {
@@ -34,7 +34,12 @@ declare module '../action.ts' {
   }
 }
 
-/** Re-adds a deleted spoke: a new cluster, the hub's Secret pointed at it, its Kustomizations asked to reconcile. */
+/**
+ * Re-adds a deleted spoke: a new cluster, the hub's Secret pointed at it, its Kustomizations and
+ * HelmReleases (when the workload has any for it) asked to reconcile. A HelmRelease would
+ * otherwise wait out helm-controller's backoff, grown while the spoke was gone, before installing
+ * again on the new, empty cluster.
+ */
 async function readd(action: z.output<typeof schema>, label: string, targets: ChaosTargets): Promise<void> {
   const spoke = targets.fleet!.spoke(action.spoke);
   await spoke.recreate();
@@ -42,9 +47,18 @@ async function readd(action: z.output<typeof schema>, label: string, targets: Ch
   const secrets = spokeKubeconfigSecrets([spoke.name], { [spoke.name]: spoke.kubeconfig });
   await targets.kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: secrets }));
   if (!action.reconcile) return;
-  const outcome = await requestReconcile(targets.cluster.kubeconfigPath, { kind: 'Kustomization', namespace: spoke.name });
-  if (outcome.patched.length > 0) targets.sink.write(reconcileRequestedSample(outcome.at, outcome.requestedAt, outcome.patched, { action: label }));
-  if (outcome.failures.length > 0) throw new Error(`re-added ${spoke.name}, but asking ${outcome.failures.length} Kustomization(s) to reconcile failed: ${outcome.failures[0]}`);
+  const kinds = spokeKinds(targets, spoke.name);
+  for (const kind of kinds) {
+    const outcome = await requestReconcile(targets.cluster.kubeconfigPath, { kind, namespace: spoke.name });
+    if (outcome.patched.length > 0) targets.sink.write(reconcileRequestedSample(outcome.at, outcome.requestedAt, outcome.patched, { action: label }));
+    if (outcome.failures.length > 0) throw new Error(`re-added ${spoke.name}, but asking ${outcome.failures.length} ${kind}(s) to reconcile failed: ${outcome.failures[0]}`);
+  }
+}
+
+/** The Flux kinds the workload has in a spoke's hub namespace, Kustomizations first. */
+function spokeKinds(targets: ChaosTargets, spoke: string): Array<'Kustomization' | 'HelmRelease'> {
+  const releases = targets.workload.fluxObjects.some((o) => o.kind === 'HelmRelease' && o.spoke === spoke);
+  return releases ? ['Kustomization', 'HelmRelease'] : ['Kustomization'];
 }
 
 export const spokeDeleteAction: ChaosActionDefinition<typeof schema> = {

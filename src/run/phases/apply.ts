@@ -29,7 +29,7 @@ export async function applyPhase(
     // client keys land neither in a file of the run nor in a last-applied annotation.
     const kubeconfigs = Object.fromEntries(parts.fleet.spokes.map((s) => [s.name, s.kubeconfig]));
     const secrets = spokeKubeconfigSecrets(parts.fleet.spokes.map((s) => s.name), kubeconfigs);
-    await checkContextSpokes(parts.fleet, [...new Set(workload.apps.map((a) => a.team))]);
+    await checkContextSpokes(parts.fleet, workload.spokeNamespaces ?? [...new Set(workload.apps.map((a) => a.team))]);
     await kubectl(['apply', '--server-side', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: secrets }));
   }
   if (providerCapabilities(ctx.scenario.provider.type).ownsCluster) {

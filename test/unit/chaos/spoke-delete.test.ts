@@ -3,8 +3,13 @@
  * stand-in fleet: the spoke is deleted at its offset, re-added at the end of its duration, and the
  * hub's kubeconfig Secret is applied server-side from memory with the new cluster's kubeconfig.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planTimeline, runTimeline, timelineActionSchema, timelineProblems, type ChaosContext, type ChaosTargets } from '../../../src/chaos/index.ts';
 import type { StartedFleet, StartedSpoke } from '../../../src/fleet/index.ts';
 import type { Sample } from '../../../src/metrics/sample.ts';
@@ -88,5 +93,88 @@ describe('spoke.delete', () => {
     // The new cluster's kubeconfig, not the deleted one's.
     expect(secret.stringData!.value).toContain('https://127.0.0.1:40002');
     expect(samples.filter((s) => s.kind === 'fault').map((s) => s.name)).toEqual(['start', 'end']);
+  });
+});
+
+/** An HTTP server answering lists and merge patches of Flux objects in namespace spoke-02 as the API server does, recording each request as `METHOD plural[/name]`. */
+async function startApiServer(objects: Record<string, string[]>): Promise<{ url: string; requests: string[]; stop(): Promise<void> }> {
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const match = /^\/apis\/[^/]+\/[^/]+\/namespaces\/spoke-02\/([a-z]+)(?:\/([a-z0-9-]+))?$/.exec(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+      res.setHeader('content-type', 'application/json');
+      if (!match) {
+        res.statusCode = 404;
+        res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code: 404 }));
+        return;
+      }
+      const [, plural, name] = match;
+      requests.push(`${req.method} ${plural}${name ? `/${name}` : ''}`);
+      const items = (objects[plural!] ?? []).map((n) => ({ metadata: { namespace: 'spoke-02', name: n } }));
+      res.end(JSON.stringify(name ? items.find((i) => i.metadata.name === name) : { metadata: {}, items }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe('spoke.delete re-add, against an HTTP server answering as the hub API server', () => {
+  let dir: string;
+  let api: Awaited<ReturnType<typeof startApiServer>>;
+  let kubeconfigPath: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'fb-spoke-delete-'));
+    api = await startApiServer({ kustomizations: ['infrastructure', 'app-001'], helmreleases: ['release-001'] });
+    kubeconfigPath = join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfigPath,
+      `apiVersion: v1\nkind: Config\nclusters: [{ name: api, cluster: { server: "${api.url}", insecure-skip-tls-verify: true } }]\nusers: [{ name: api, user: { token: test } }]\ncontexts: [{ name: api, context: { cluster: api, user: api } }]\ncurrent-context: api\n`,
+    );
+  });
+  afterAll(async () => {
+    await api.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function readd(fluxObjects: Array<{ kind: string; spoke?: string }>): Promise<Sample[]> {
+    const spoke = fakeSpoke('spoke-02', []);
+    const samples: Sample[] = [];
+    const targets = {
+      fleet: { spokes: [spoke], spoke: () => spoke, stop: async () => undefined } as unknown as StartedFleet,
+      cluster: { kubeconfigPath },
+      workload: { fluxObjects },
+      sink: { write: (s: Sample) => samples.push(s) },
+      kubectl: async () => '',
+    } as unknown as ChaosTargets;
+    const run = runTimeline(planTimeline([timelineActionSchema.parse({ at: 0, action: 'spoke.delete', spoke: 'spoke-02', duration: '50ms' })], context), targets, Date.now());
+    const deadline = Date.now() + 5_000;
+    while (run.log.length < 2 && Date.now() < deadline) await sleep(10);
+    await run.stop();
+    expect(run.log.map((l) => l.outcome)).toEqual(['started', 'ended']);
+    return samples.filter((s) => s.kind === 'reconcile');
+  }
+
+  it("asks the spoke's Kustomizations, then its HelmReleases, to reconcile: a release would otherwise wait out its backoff", async () => {
+    api.requests.length = 0;
+    const requested = await readd([
+      { kind: 'Kustomization', spoke: 'spoke-02' },
+      { kind: 'HelmRelease', spoke: 'spoke-02' },
+    ]);
+    // The Kustomizations' patches go out together (in any order), the HelmReleases' after them.
+    expect([api.requests[0], [...api.requests.slice(1, 3)].sort(), ...api.requests.slice(3)]).toEqual([
+      'GET kustomizations',
+      ['PATCH kustomizations/app-001', 'PATCH kustomizations/infrastructure'],
+      'GET helmreleases',
+      'PATCH helmreleases/release-001',
+    ]);
+    expect(requested.map((s) => s.detail?.objects)).toEqual([['Kustomization/spoke-02/app-001', 'Kustomization/spoke-02/infrastructure'], ['HelmRelease/spoke-02/release-001']]);
+  });
+
+  it('asks no HelmRelease when the spoke has none (the kind may not even be installed)', async () => {
+    api.requests.length = 0;
+    await readd([{ kind: 'Kustomization', spoke: 'spoke-02' }, { kind: 'HelmRelease', spoke: 'spoke-01' }]);
+    expect(api.requests.filter((r) => r.includes('helmreleases'))).toEqual([]);
   });
 });

@@ -96,6 +96,17 @@ describe('existing spokes in a run', () => {
     calls.length = 0;
     await pruneContextSpokes(kubectl, fleetOf(spoke('edge-1', clean.url, 'context')), root, () => undefined, { helmReleases: true });
     expect(calls.slice(1).map((c) => c[1])).toEqual(['helmreleases.helm.toolkit.fluxcd.io', 'kustomizations.kustomize.toolkit.fluxcd.io']);
+    // A HelmRelease delete that fails (an uninstall timing out) does not keep the Kustomizations from being pruned; both are named.
+    calls.length = 0;
+    const failing = async (args: string[]) => {
+      calls.push(args);
+      if (args[1]?.startsWith('helmreleases')) throw new Error('timed out waiting for the condition on helmreleases/release-001\nmore');
+      return '';
+    };
+    await expect(pruneContextSpokes(failing, fleetOf(spoke('edge-2', taken.url, 'context')), root, () => undefined, { helmReleases: true })).rejects.toThrow(
+      "existing spokes not cleaned up (delete the workload's team namespaces there by hand): edge-2: timed out waiting for the condition on helmreleases/release-001; namespace(s) team-2 left",
+    );
+    expect(calls.slice(1).map((c) => c[1])).toEqual(['helmreleases.helm.toolkit.fluxcd.io', 'kustomizations.kustomize.toolkit.fluxcd.io']);
     // Without existing spokes nothing is touched.
     calls.length = 0;
     await pruneContextSpokes(kubectl, fleetOf(spoke('spoke-01', 'http://127.0.0.1:1', 'local')), root, () => undefined, kustomizationsOnly);

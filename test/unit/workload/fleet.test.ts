@@ -237,8 +237,12 @@ describe('fleet mode refusals in the generator options', () => {
     );
     expect(parseGeneratorOptions({ app: { replicas: 0 }, fleet: { spokes: 2 }, helm: { releases: 3, values: 'app' } }).helm.releases).toBe(3);
     // Releases count toward the hub's bound with the apps.
-    expect(refusal({ apps: 150, app: { replicas: 0 }, fleet: { spokes: 100 }, helm: { releases: 60, values: 'app' } })).toBe(
-      "workload.helm.releases: 150 apps and 60 HelmReleases on each of the fleet's 100 spokes are 21000 Flux objects in the hub; at most 20000 in all",
+    expect(refusal({ apps: 160, app: { replicas: 0 }, fleet: { spokes: 100 }, helm: { releases: 45, values: 'app' } })).toBe(
+      "workload.helm.releases: 160 apps and 45 HelmReleases on each of the fleet's 100 spokes are 20500 Flux objects in the hub; at most 20000 in all",
+    );
+    // And the hub holds no more releases than a single cluster may.
+    expect(refusal({ apps: 1, app: { replicas: 0 }, fleet: { spokes: 100 }, helm: { releases: 60, values: 'app' } })).toBe(
+      "workload.helm.releases: 60 HelmReleases on each of the fleet's 100 spokes are 6000 HelmReleases and HelmCharts in the hub; at most 5000 in all",
     );
     expect(refusal({ app: { replicas: 0 }, fleet: { spokes: 1 }, graph: { faults: { kustomizationHelmCycle: true } } })).toMatch(/^workload\.graph\.faults\.kustomizationHelmCycle: .*remove fleet$/);
     expect(refusal({ app: { replicas: 0 }, fleet: { spokes: 1 }, source: 'oci', helm: { source: 'oci-repository' } })).toBe(
