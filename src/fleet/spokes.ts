@@ -26,12 +26,12 @@ export const spokeDisabledComponents: Readonly<KwokctlDisable> = { kubeScheduler
  * kube-controller-manager on a spoke: only the controllers a spoke of scaled-to-zero apps uses
  * (Deployments' status, namespaces, their default ServiceAccounts, and Jobs: a failing Helm hook
  * Job fails by its deadline only through the job controller; without it Helm waits out the
- * release timeout) and no leader election (one instance). Measured here on an idle spoke (k8s 1.34.4, `ps` RSS and /proc CPU over 30 s): the
- * full set with leader election took 103 MiB and 0.0076 cores, this set 75 MiB and 0.0026.
- * With the job controller added, 73–75 MiB and ~0.002 cores (/proc over 90 s). The
- * garbage collector is left out (its informers on every resource were most of the difference):
- * a pruned Deployment's ReplicaSet stays behind, which no Flux status reads. The scenario's
- * `provider.controllerManager.args` come after these and win.
+ * release timeout) and no leader election (one instance). Measured here on an idle spoke (k8s
+ * 1.34.4, `ps` RSS and /proc CPU over 30 s): the full set with leader election took 103 MiB and
+ * 0.0076 cores, this set 75 MiB and 0.0026; with the job controller added, 73–75 MiB and ~0.002
+ * cores (/proc over 90 s). The garbage collector is left out (its informers on every resource
+ * were most of the difference): a pruned Deployment's ReplicaSet stays behind, which no Flux
+ * status reads. The scenario's `provider.controllerManager.args` come after these and win.
  */
 export const spokeControllerManagerArgs: readonly string[] = ['--leader-elect=false', '--controllers=deployment-controller,replicaset-controller,namespace-controller,serviceaccount-controller,job-controller'];
 

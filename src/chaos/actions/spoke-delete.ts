@@ -4,8 +4,8 @@
  * Secret for it, so they fail as for an unreachable spoke. With a `duration`, the spoke is then
  * re-added: a new, empty cluster of the same name (new address, new certificates), its hub
  * Secret `<spoke>/kubeconfig` updated, and, unless `reconcile: false`, its Kustomizations (and
- * HelmReleases) asked to reconcile now as `flux reconcile` does (otherwise they wait for their interval, 15 minutes
- * for infrastructure in the seed's layout). Everything then has to be applied again from scratch.
+ * HelmReleases) asked to reconcile now as `flux reconcile` does (otherwise they wait for their
+ * interval, 15 minutes for infrastructure in the seed's layout). Everything then has to be applied again from scratch.
  */
 import { z } from 'zod';
 import { reconcileRequestedSample } from '../../metrics/reconcile-requests.ts';
