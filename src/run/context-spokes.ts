@@ -46,8 +46,8 @@ async function namespacesOn(spoke: StartedSpoke, labelSelector?: string): Promis
 /**
  * Removes from each existing spoke what the hub applied there. First the hub's root
  * Kustomization (`root`, which applies the per-spoke Kustomizations from Git) is suspended, so it
- * cannot put them back; then each existing spoke's HelmReleases (when `workload.helmReleases`: their
- * finalizers uninstall the releases) and Kustomizations are deleted and waited for:
+ * cannot put them back; then each existing spoke's HelmReleases (when `workload.helmReleases`:
+ * their finalizers uninstall the releases) and Kustomizations are deleted and waited for:
  * their finalizers make kustomize-controller prune what it applied (prune is on; the spoke's
  * `infrastructure` Kustomization deletes the team namespaces and everything in them). Last, each
  * spoke is asked for the workload's namespaces still there and not being deleted, since a
@@ -72,7 +72,7 @@ export async function pruneContextSpokes(
     // its Helm storage is in a team namespace `infrastructure` would delete under it. Each
     // delete is tried even when the one before failed: what can still be pruned is.
     const errors: string[] = [];
-    for (const resource of workload.helmReleases ? ['helmreleases.helm.toolkit.fluxcd.io', 'kustomizations.kustomize.toolkit.fluxcd.io'] : ['kustomizations.kustomize.toolkit.fluxcd.io']) {
+    for (const resource of [...(workload.helmReleases ? ['helmreleases.helm.toolkit.fluxcd.io'] : []), 'kustomizations.kustomize.toolkit.fluxcd.io']) {
       try {
         await kubectl(['delete', resource, '--all', '-n', spoke.name, '--wait=true', `--timeout=${contextPruneTimeoutSeconds}s`]);
       } catch (err) {
