@@ -1,17 +1,20 @@
 import type https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { apfReadings, apfSamples, type ApfReadings } from './apf.ts';
-import { getText } from './http-text.ts';
+import { getLines } from './http-text.ts';
 import { type Measurement, type MeasurementContext, type Ticker, defaultLog, errorMessage, rateLimitedLog, startTicker, validateInterval } from './measurement.ts';
-import { parsePrometheusText } from './prometheus.ts';
+import { linePrefixFilter, parsePrometheusText } from './prometheus.ts';
 
-/** The API server's /metrics with the kubeconfig's credentials (client certificate or token). */
+/** The APF families' lines and every comment line, picked from the bytes (apfLines then keeps the exact ones). */
+const keepApfLine = linePrefixFilter(['apiserver_flowcontrol_']);
+
+/** The API server's /metrics (the APF families and comments only) with the kubeconfig's credentials (client certificate or token). */
 async function apiServerMetrics(kubeConfig: KubeConfig, timeoutMs: number): Promise<string> {
   const server = kubeConfig.getCurrentCluster()?.server;
   if (!server) throw new Error('the kubeconfig names no API server');
   const options: https.RequestOptions = {};
   await kubeConfig.applyToHTTPSOptions(options);
-  return getText(new URL('/metrics', server).href, timeoutMs, options);
+  return getLines(new URL('/metrics', server).href, timeoutMs, keepApfLine, options);
 }
 
 /**

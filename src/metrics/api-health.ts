@@ -1,6 +1,6 @@
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
 import { type FluxResource, fluxResources } from './flux-objects.ts';
-import { type TlsFiles, getText } from './http-text.ts';
+import { type TlsFiles, getLines } from './http-text.ts';
 import {
   type Measurement,
   type MeasurementContext,
@@ -11,7 +11,7 @@ import {
   startTicker,
   validateInterval,
 } from './measurement.ts';
-import { parsePrometheusText, selectFamilies, sumFamily } from './prometheus.ts';
+import { linePrefixFilter, parsePrometheusText, selectFamilies, sumFamily } from './prometheus.ts';
 import type { Sample } from './sample.ts';
 
 export interface ApiHealthOptions {
@@ -90,9 +90,13 @@ export function managedFieldsBytes(items: readonly unknown[], cache?: SizeCache)
   return listSizes(items, cache).managedFieldsBytes;
 }
 
-/** etcd's backend size from its metrics text (the debugging name is what etcd 3.4 and older expose). */
+/** The etcd families etcdDbBytes reads (the debugging name is what etcd 3.4 and older expose). */
+const etcdDbFamilies = ['etcd_mvcc_db_total_size_in_bytes', 'etcd_debugging_mvcc_db_total_size_in_bytes'];
+const keepEtcdLine = linePrefixFilter(etcdDbFamilies);
+
+/** etcd's backend size from its metrics text. */
 export function etcdDbBytes(metricsText: string): number | undefined {
-  const names = ['etcd_mvcc_db_total_size_in_bytes', 'etcd_debugging_mvcc_db_total_size_in_bytes'];
+  const names = etcdDbFamilies;
   const families = parsePrometheusText(selectFamilies(metricsText, names));
   return names.map((name) => sumFamily(families, name)).find((bytes) => bytes !== undefined);
 }
@@ -174,7 +178,7 @@ export class ApiHealthSampler implements Measurement {
         }
         if (etcdUrl) {
           try {
-            const bytes = etcdDbBytes(await getText(etcdUrl, Math.min(this.options.etcdTimeoutMs ?? 2000, interval), this.options.etcdTls));
+            const bytes = etcdDbBytes(await getLines(etcdUrl, Math.min(this.options.etcdTimeoutMs ?? 2000, interval), keepEtcdLine, this.options.etcdTls));
             if (bytes !== undefined) write({ ts: Date.now(), kind: 'api', name: 'etcd_db_bytes', value: bytes });
             else log('etcd-missing', `etcd metrics at ${etcdUrl} have no etcd_mvcc_db_total_size_in_bytes`);
           } catch (err) {

@@ -1,4 +1,4 @@
-import { getText } from './http-text.ts';
+import { getLines } from './http-text.ts';
 import {
   type ControllerTarget,
   type Measurement,
@@ -15,6 +15,7 @@ import {
   type MetricFamilies,
   histogramQuantile,
   histogramSeries,
+  linePrefixFilter,
   mergeHistogramBuckets,
   parsePrometheusText,
   selectFamilies,
@@ -173,9 +174,16 @@ export class ControllerScraper implements Measurement {
   private readonly counts = new Map<string, ScrapeStats>();
   /** The families parsed out of each scrape: the scraper's own and the extra samples'. */
   private readonly families: readonly string[];
+  /** Drops, unread, the lines of families no sample reads (Flux's per-object histogram above all). */
+  private readonly keepLine: (line: Buffer) => boolean;
+  private readonly keepLineWithFluxHistogram: (line: Buffer) => boolean;
+  /** Targets (`controller[/shard]`) seen without controller-runtime's histogram. */
+  private readonly withFluxHistogram = new Set<string>();
 
   constructor(private readonly options: ControllerScraperOptions = {}) {
     this.families = [...scrapedFamilies, ...(options.extraSamples ?? []).flatMap((extra) => extra.families)];
+    this.keepLine = linePrefixFilter(this.families);
+    this.keepLineWithFluxHistogram = linePrefixFilter([...this.families, fluxHistogram]);
   }
 
   async start(ctx: MeasurementContext): Promise<void> {
@@ -208,7 +216,12 @@ export class ControllerScraper implements Measurement {
     let families: MetricFamilies;
     const ts = Date.now();
     try {
-      families = selectControllerFamilies(await getText(target.metricsUrl, timeoutMs), this.families);
+      const keep = this.withFluxHistogram.has(key) ? this.keepLineWithFluxHistogram : this.keepLine;
+      families = selectControllerFamilies(await getLines(target.metricsUrl, timeoutMs, keep), this.families);
+      // Flux's per-object histogram is read only from a controller without controller-runtime's,
+      // from its next scrape on: its reconcile quantiles start one interval later, and every
+      // scrape stays one request.
+      if (families.size > 0 && !families.has(runtimeHistogram)) this.withFluxHistogram.add(key);
       // Every Go controller exposes process and workqueue metrics: an answer without any is not /metrics.
       if (families.size === 0) throw new Error('the answer has none of the metric families a controller exposes (process_*, workqueue_*, controller_runtime_*)');
     } catch (err) {

@@ -1,5 +1,6 @@
-import { CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject, makeInformer } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject, ListWatch } from '@kubernetes/client-node';
 import { type FluxResource, resourcePath } from './flux-objects.ts';
+import { LineWatch } from './watch-lines.ts';
 
 export interface ResourceWatchHandlers {
   upsert(obj: KubernetesObject): void;
@@ -14,17 +15,36 @@ export interface ResourceWatch {
 }
 
 /**
- * A list+watch of one Flux resource across all namespaces. The client's informer re-watches
- * from the last resourceVersion when a watch ends and re-lists on 410 Gone, but gives up on any
- * other error (CRD not installed yet, API server restarting): restart it after a capped backoff.
+ * The handlers read what toSnapshot does; `metadata.managedFields` (1.1 KB an object in the
+ * 500-app per-app OCI run) would be kept by the informer's cache for every object, for nothing
+ * but the garbage collector to walk.
+ */
+function withoutManagedFields<T>(object: T): T {
+  const metadata = (object as KubernetesObject | undefined)?.metadata;
+  if (metadata?.managedFields !== undefined) delete metadata.managedFields;
+  return object;
+}
+
+/**
+ * A list+watch of one Flux resource across all namespaces. The client's informer (ListWatch)
+ * re-watches from the last resourceVersion when a watch ends and re-lists on 410 Gone, but gives
+ * up on any other error (CRD not installed yet, API server restarting): restart it after a capped
+ * backoff. Its events come through LineWatch (watch-lines.ts), its list through the client's API;
+ * both without managedFields.
  */
 export function watchResource(kubeConfig: KubeConfig, resource: FluxResource, handlers: ResourceWatchHandlers): ResourceWatch {
   const api = kubeConfig.makeApiClient(CustomObjectsApi);
-  const informer = makeInformer<KubernetesObject>(kubeConfig, resourcePath(resource), () =>
-    api.listClusterCustomObject({ group: resource.group, version: resource.version, plural: resource.plural }).then((list: unknown) => {
-      handlers.listed?.();
-      return list as KubernetesListObject<KubernetesObject>;
-    }),
+  const informer = new ListWatch<KubernetesObject>(
+    resourcePath(resource),
+    new LineWatch(kubeConfig, withoutManagedFields),
+    () =>
+      api.listClusterCustomObject({ group: resource.group, version: resource.version, plural: resource.plural }).then((answer: unknown) => {
+        handlers.listed?.();
+        const list = answer as KubernetesListObject<KubernetesObject>;
+        for (const item of list.items ?? []) withoutManagedFields(item);
+        return list;
+      }),
+    false,
   );
   let stopped = false;
   let retryTimer: NodeJS.Timeout | undefined;

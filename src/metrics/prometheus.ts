@@ -49,6 +49,25 @@ const labelNameRe = /^[a-zA-Z_][a-zA-Z0-9_]*/;
 const allSuffixes = [...new Set(Object.values(familySuffixes).flat())];
 
 /**
+ * A byte-level pre-filter for getLines (http-text.ts): accepts comment lines (`# HELP`, `# TYPE`)
+ * and lines that begin with one of `prefixes`, judged on the raw bytes so the rejected lines are
+ * never decoded. Coarse on purpose (a prefix also admits longer names): selectFamilies makes the
+ * exact choice on what is left.
+ */
+export function linePrefixFilter(prefixes: Iterable<string>): (line: Buffer) => boolean {
+  const wanted = [...prefixes].map((prefix) => Buffer.from(prefix, 'latin1'));
+  return (line) => {
+    if (line[0] === 0x23) return true;
+    next: for (const prefix of wanted) {
+      if (line.length < prefix.length) continue;
+      for (let i = 0; i < prefix.length; i += 1) if (line[i] !== prefix[i]) continue next;
+      return true;
+    }
+    return false;
+  };
+}
+
+/**
  * The lines of `text` that belong to the named families: their HELP and TYPE comments and every
  * series of theirs (`x`, and `x_bucket`, `x_total`, ... as any type writes them), in order.
  * Why: a Go controller's /metrics is thousands of lines of which a scraper reads a dozen

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { histogramQuantile, histogramSeries, labelKey, parsePrometheusText, PrometheusParseError, selectFamilies, sumFamily, type MetricFamilies } from '../../../src/metrics/prometheus.ts';
+import { histogramQuantile, histogramSeries, labelKey, linePrefixFilter, parsePrometheusText, PrometheusParseError, selectFamilies, sumFamily, type MetricFamilies } from '../../../src/metrics/prometheus.ts';
 
 const runs = { numRuns: 2_000 };
 
@@ -122,6 +122,25 @@ describe('the Prometheus text parser, fuzzed', () => {
         const selected = parsePrometheusText(selectFamilies(exposition(families), names));
         expect([...selected.keys()].sort()).toEqual([...new Set(names)].sort());
         for (const n of names) expect(selected.get(n)).toEqual(whole.get(n));
+      }),
+      runs,
+    );
+  });
+
+  it('picks, by the bytes of each line, a text from which selectFamilies selects the same as from the whole', () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(family, { selector: (f) => f.name, maxLength: 6 }), fc.array(fc.nat(), { maxLength: 4 }), (families, picks) => {
+        const names = families.length === 0 ? [] : picks.map((i) => families[i % families.length]!.name);
+        const text = exposition(families);
+        const distinct = families.every((a) => families.every((b) => a === b || !b.name.startsWith(a.name)));
+        const keep = linePrefixFilter(names);
+        const picked = text
+          .split('\n')
+          .filter((line) => keep(Buffer.from(line, 'utf8')))
+          .join('\n');
+        expect(selectFamilies(picked, names)).toEqual(selectFamilies(text, names));
+        // Lines of families not asked for (and not sharing a prefix with one) are dropped.
+        if (distinct) for (const f of families) if (!names.includes(f.name)) expect(picked.split('\n').some((l) => l.startsWith(f.name))).toBe(false);
       }),
       runs,
     );
