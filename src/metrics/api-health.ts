@@ -96,9 +96,8 @@ const keepEtcdLine = linePrefixFilter(etcdDbFamilies);
 
 /** etcd's backend size from its metrics text. */
 export function etcdDbBytes(metricsText: string): number | undefined {
-  const names = etcdDbFamilies;
-  const families = parsePrometheusText(selectFamilies(metricsText, names));
-  return names.map((name) => sumFamily(families, name)).find((bytes) => bytes !== undefined);
+  const families = parsePrometheusText(selectFamilies(metricsText, etcdDbFamilies));
+  return etcdDbFamilies.map((name) => sumFamily(families, name)).find((bytes) => bytes !== undefined);
 }
 
 /** The `resource` label of Helm's release Secrets (one per release revision, kept per `--history-max`). */

@@ -166,6 +166,35 @@ export interface ScrapeStats {
   failed: number;
 }
 
+/**
+ * Which lines of a target's /metrics a scrape decodes: the families read (`families`), and Flux's
+ * per-object histogram only while the target shows no controller-runtime histogram (none before
+ * its first reconcile ends, or after a restart), from its next scrape on: its reconcile
+ * quantiles then start one interval later, and every scrape stays one request. Targets are keyed
+ * `controller[/shard]`.
+ */
+export class ScrapeLines {
+  private readonly plain: (line: Buffer) => boolean;
+  private readonly withFluxHistogram: (line: Buffer) => boolean;
+  private readonly fluxHistogramTargets = new Set<string>();
+
+  constructor(families: readonly string[]) {
+    this.plain = linePrefixFilter(families);
+    this.withFluxHistogram = linePrefixFilter([...families, fluxHistogram]);
+  }
+
+  /** The line filter for the target's next scrape. */
+  filterFor(target: string): (line: Buffer) => boolean {
+    return this.fluxHistogramTargets.has(target) ? this.withFluxHistogram : this.plain;
+  }
+
+  /** Records what a scrape found: an answer with families but no controller-runtime histogram turns Flux's on. */
+  observe(target: string, families: MetricFamilies): void {
+    if (families.has(runtimeHistogram)) this.fluxHistogramTargets.delete(target);
+    else if (families.size > 0) this.fluxHistogramTargets.add(target);
+  }
+}
+
 /** Scrapes every controller's /metrics each interval, all targets in parallel; parses only the families it reads. */
 export class ControllerScraper implements Measurement {
   readonly name = 'controller-metrics';
@@ -174,16 +203,12 @@ export class ControllerScraper implements Measurement {
   private readonly counts = new Map<string, ScrapeStats>();
   /** The families parsed out of each scrape: the scraper's own and the extra samples'. */
   private readonly families: readonly string[];
-  /** Drops, unread, the lines of families no sample reads (Flux's per-object histogram above all). */
-  private readonly keepLine: (line: Buffer) => boolean;
-  private readonly keepLineWithFluxHistogram: (line: Buffer) => boolean;
-  /** Targets (`controller[/shard]`) seen without controller-runtime's histogram. */
-  private readonly withFluxHistogram = new Set<string>();
+  /** Which lines each target's scrape decodes (see ScrapeLines). */
+  private readonly lines: ScrapeLines;
 
   constructor(private readonly options: ControllerScraperOptions = {}) {
     this.families = [...scrapedFamilies, ...(options.extraSamples ?? []).flatMap((extra) => extra.families)];
-    this.keepLine = linePrefixFilter(this.families);
-    this.keepLineWithFluxHistogram = linePrefixFilter([...this.families, fluxHistogram]);
+    this.lines = new ScrapeLines(this.families);
   }
 
   async start(ctx: MeasurementContext): Promise<void> {
@@ -216,12 +241,8 @@ export class ControllerScraper implements Measurement {
     let families: MetricFamilies;
     const ts = Date.now();
     try {
-      const keep = this.withFluxHistogram.has(key) ? this.keepLineWithFluxHistogram : this.keepLine;
-      families = selectControllerFamilies(await getLines(target.metricsUrl, timeoutMs, keep), this.families);
-      // Flux's per-object histogram is read only from a controller without controller-runtime's,
-      // from its next scrape on: its reconcile quantiles start one interval later, and every
-      // scrape stays one request.
-      if (families.size > 0 && !families.has(runtimeHistogram)) this.withFluxHistogram.add(key);
+      families = selectControllerFamilies(await getLines(target.metricsUrl, timeoutMs, this.lines.filterFor(key)), this.families);
+      this.lines.observe(key, families);
       // Every Go controller exposes process and workqueue metrics: an answer without any is not /metrics.
       if (families.size === 0) throw new Error('the answer has none of the metric families a controller exposes (process_*, workqueue_*, controller_runtime_*)');
     } catch (err) {

@@ -30,8 +30,8 @@ export function getText(url: string, timeoutMs: number, tls?: TlsFiles | https.R
 
 /**
  * getText, keeping only the lines `keep` accepts (judged on their bytes; the others are never
- * decoded), joined with newlines. A Flux controller's /metrics at 1,000 objects is ~2 MB, most of
- * it the per-object histogram no sampler reads; the API server's is 2.4 MB: decoding and
+ * decoded), joined with newlines. A Flux controller's /metrics at 500 objects is ~1.4 MB, most
+ * of it the per-object histogram no sampler reads; the API server's is 2.4 MB: decoding and
  * splitting whole bodies every few seconds was a good part of the runner's scrape CPU.
  */
 export function getLines(url: string, timeoutMs: number, keep: (line: Buffer) => boolean, tls?: TlsFiles | https.RequestOptions): Promise<string> {

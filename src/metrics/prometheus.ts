@@ -49,22 +49,37 @@ const labelNameRe = /^[a-zA-Z_][a-zA-Z0-9_]*/;
 const allSuffixes = [...new Set(Object.values(familySuffixes).flat())];
 
 /**
- * A byte-level pre-filter for getLines (http-text.ts): accepts comment lines (`# HELP`, `# TYPE`)
- * and lines that begin with one of `prefixes`, judged on the raw bytes so the rejected lines are
- * never decoded. Coarse on purpose (a prefix also admits longer names): selectFamilies makes the
- * exact choice on what is left.
+ * A byte-level pre-filter for getLines (http-text.ts): accepts the lines whose series name begins
+ * with one of the families' names (a `_total` name also without that suffix, as selectFamilies
+ * reads OpenMetrics counters) and their `# HELP` and `# TYPE` lines, judged on the raw bytes so
+ * the rejected lines are never decoded. Coarse on purpose (a prefix also admits longer names):
+ * selectFamilies makes the exact choice on what is left.
  */
-export function linePrefixFilter(prefixes: Iterable<string>): (line: Buffer) => boolean {
-  const wanted = [...prefixes].map((prefix) => Buffer.from(prefix, 'latin1'));
-  return (line) => {
-    if (line[0] === 0x23) return true;
+export function linePrefixFilter(families: Iterable<string>): (line: Buffer) => boolean {
+  const names = [...families].flatMap((name) => (name.endsWith('_total') ? [name, name.slice(0, -'_total'.length)] : [name]));
+  const wanted = [...new Set(names)].map((name) => Buffer.from(name, 'latin1'));
+  const startsWithWanted = (line: Buffer, at: number): boolean => {
     next: for (const prefix of wanted) {
-      if (line.length < prefix.length) continue;
-      for (let i = 0; i < prefix.length; i += 1) if (line[i] !== prefix[i]) continue next;
+      if (line.length - at < prefix.length) continue;
+      for (let i = 0; i < prefix.length; i += 1) if (line[at + i] !== prefix[i]) continue next;
       return true;
     }
     return false;
   };
+  return (line) => (line[0] === 0x23 ? startsWithWanted(line, commentNameAt(line)) : startsWithWanted(line, 0));
+}
+
+/** Where the metric name starts in `#\s*(HELP|TYPE)\s+name ...`, the comments selectFamilies keeps; the line's length otherwise. */
+function commentNameAt(line: Buffer): number {
+  const isSpace = (i: number): boolean => line[i] === 0x20 || line[i] === 0x09;
+  let i = 1;
+  while (isSpace(i)) i += 1;
+  const keyword = line.toString('latin1', i, i + 4);
+  if (keyword !== 'HELP' && keyword !== 'TYPE') return line.length;
+  i += 4;
+  if (!isSpace(i)) return line.length;
+  while (isSpace(i)) i += 1;
+  return i;
 }
 
 /**

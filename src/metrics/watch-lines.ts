@@ -3,7 +3,8 @@ import https from 'node:https';
 import { type KubeConfig, Watch } from '@kubernetes/client-node';
 import { LineSplitter } from '../util/line-splitter.ts';
 
-type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => void;
+/** ListWatch's handler returns a promise (it is async), client-node's type says void. */
+type WatchCallback = (phase: string, apiObj: unknown, watchObj?: unknown) => unknown;
 type DoneCallback = (err: unknown) => void;
 
 /**
@@ -20,8 +21,10 @@ type DoneCallback = (err: unknown) => void;
  * Credentials, CA and proxy come from the kubeconfig (`applyToHTTPSOptions`, as client-node's
  * requests). No `accept-encoding` is sent, so events arrive uncompressed: a watch is many
  * small writes, which gzip would only add CPU to on both ends. Aborting the returned controller
- * ends the request and calls `done(null)`. A line that is not JSON is skipped, as client-node
- * does; an exception thrown by `callback` ends the watch with that error rather than being lost.
+ * ends the request and calls `done(null)`. A line that is not a JSON object is skipped, as
+ * client-node does; an exception thrown by `callback`, or a promise it returns rejecting, ends the
+ * watch with that error rather than being lost, and so does a failure to get the kubeconfig's
+ * credentials: `watch` itself never rejects.
  */
 export class LineWatch extends Watch {
   /** `pick`: applied to each event's object before `callback` sees it (to drop what no one reads). */
@@ -33,13 +36,6 @@ export class LineWatch extends Watch {
   }
 
   override async watch(path: string, queryParams: Record<string, string | number | boolean | undefined>, callback: WatchCallback, done: DoneCallback): Promise<AbortController> {
-    const cluster = this.config.getCurrentCluster();
-    if (!cluster) throw new Error('the kubeconfig has no current cluster');
-    const url = new URL(`${cluster.server.replace(/\/+$/, '')}${path}`);
-    url.searchParams.set('watch', 'true');
-    for (const [key, value] of Object.entries(queryParams)) if (value !== undefined) url.searchParams.set(key, String(value));
-    const options: https.RequestOptions = {};
-    await this.config.applyToHTTPSOptions(options);
     const controller = new AbortController();
     let finished = false;
     const finish = (err: unknown): void => {
@@ -48,6 +44,33 @@ export class LineWatch extends Watch {
       controller.abort();
       done(err);
     };
+    controller.signal.addEventListener('abort', () => finish(null), { once: true });
+    try {
+      const { url, options } = await this.requestFor(path, queryParams);
+      if (!controller.signal.aborted) this.open(url, options, controller, callback, finish);
+    } catch (err) {
+      // Credentials that cannot be had (an exec plugin failing, a token file gone) end this watch
+      // like any failure, so the informer reports it and the caller's backoff retries: a rejected
+      // promise here would be unhandled in ListWatch's re-watch.
+      setImmediate(() => finish(err));
+    }
+    return controller;
+  }
+
+  /** The watch URL and the kubeconfig's request options (credentials, CA, proxy agent). */
+  private async requestFor(path: string, queryParams: Record<string, string | number | boolean | undefined>): Promise<{ url: URL; options: https.RequestOptions }> {
+    const cluster = this.config.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig has no current cluster');
+    const url = new URL(`${cluster.server.replace(/\/+$/, '')}${path}`);
+    url.searchParams.set('watch', 'true');
+    for (const [key, value] of Object.entries(queryParams)) if (value !== undefined) url.searchParams.set(key, String(value));
+    const options: https.RequestOptions = {};
+    await this.config.applyToHTTPSOptions(options);
+    return { url, options };
+  }
+
+  /** Sends the GET and feeds each event line to `callback` until the stream ends, fails or is aborted. */
+  private open(url: URL, options: https.RequestOptions, controller: AbortController, callback: WatchCallback, finish: (err: unknown) => void): void {
     const get = url.protocol === 'https:' ? https.get : http.get;
     const request = get(url, { ...options, headers: { ...options.headers, accept: 'application/json' }, signal: controller.signal }, (response) => {
       if (response.statusCode !== 200) {
@@ -56,15 +79,7 @@ export class LineWatch extends Watch {
         finish(Object.assign(new Error(response.statusMessage || STATUS_CODES[status] || 'Internal Server Error'), { statusCode: status }));
         return;
       }
-      const lines = new LineSplitter((line) => {
-        let event: { type?: string; object?: unknown };
-        try {
-          event = JSON.parse(line.toString('utf8')) as { type?: string; object?: unknown };
-        } catch {
-          return;
-        }
-        callback(event.type ?? '', this.pick(event.object), event);
-      });
+      const lines = new LineSplitter((line) => this.deliver(line, callback, finish));
       response.on('data', (chunk: Buffer) => {
         try {
           lines.push(chunk);
@@ -72,14 +87,38 @@ export class LineWatch extends Watch {
           finish(err);
         }
       });
-      response.on('end', () => finish(null));
+      response.on('end', () => {
+        // The last event need not end with a newline (readline, client-node's reader, delivers it too).
+        try {
+          lines.flush();
+        } catch (err) {
+          finish(err);
+        }
+        finish(null);
+      });
       response.on('close', () => finish(null));
       response.on('error', (err) => finish(controller.signal.aborted ? null : err));
     });
-    // A peer that vanishes without a FIN is noticed, as client-node's watch does.
+    // TCP keepalive probes after 30 s idle, as client-node's watch sets: with Linux's default
+    // probe count and interval a peer gone without a FIN is noticed after ~12 minutes.
     request.on('socket', (socket) => socket.setKeepAlive(true, 30_000));
     request.on('error', (err) => finish(controller.signal.aborted ? null : err));
-    controller.signal.addEventListener('abort', () => finish(null), { once: true });
-    return controller;
+  }
+
+  /**
+   * One event line to `callback`. A line that is not a JSON object is skipped, as client-node
+   * does; a callback that throws or rejects (ListWatch's handler is async) ends the watch.
+   */
+  private deliver(line: Buffer, callback: WatchCallback, finish: (err: unknown) => void): void {
+    let event: unknown;
+    try {
+      event = JSON.parse(line.toString('utf8'));
+    } catch {
+      return;
+    }
+    if (event === null || typeof event !== 'object') return;
+    const { type, object } = event as { type?: unknown; object?: unknown };
+    const result: unknown = callback(typeof type === 'string' ? type : '', this.pick(object), event);
+    if (result instanceof Promise) result.catch(finish);
   }
 }

@@ -15,8 +15,11 @@ export class LineSplitter {
     for (let newline = chunk.indexOf(10); newline !== -1; newline = chunk.indexOf(10, start)) {
       const head = chunk.subarray(start, newline);
       start = newline + 1;
-      const line = this.pending.length > 0 ? Buffer.concat([...this.pending, head]) : head;
-      this.pending = [];
+      let line = head;
+      if (this.pending.length > 0) {
+        line = Buffer.concat([...this.pending, head]);
+        this.pending = [];
+      }
       if (line.length > 0) this.onLine(line);
     }
     if (start < chunk.length) this.pending.push(chunk.subarray(start));

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ControllerScraper, controllerSamples, scrapedFamilies, selectControllerFamilies } from '../../../src/metrics/controller-scraper.ts';
+import { ControllerScraper, ScrapeLines, controllerSamples, scrapedFamilies, selectControllerFamilies } from '../../../src/metrics/controller-scraper.ts';
 import { parsePrometheusText, selectFamilies } from '../../../src/metrics/prometheus.ts';
 import type { Sample } from '../../../src/metrics/sample.ts';
 import { FakeMetricsEndpoint, controllerMetricsText } from './support/fake-kube-api.ts';
@@ -56,6 +56,24 @@ describe('controllerSamples', () => {
     const fluxOnly = whole.split('\n').filter((line) => !line.includes('controller_runtime_reconcile_time_seconds')).join('\n');
     expect(selectControllerFamilies(fluxOnly, scrapedFamilies).has('gotk_reconcile_duration_seconds')).toBe(true);
     expect(p95(selectControllerFamilies(fluxOnly, scrapedFamilies))).toBeCloseTo(5.5, 10);
+  });
+
+  it('decodes Flux\'s per-object histogram only while a target shows no controller-runtime histogram', () => {
+    const lines = new ScrapeLines(scrapedFamilies);
+    const flux = Buffer.from('gotk_reconcile_duration_seconds_bucket{kind="Kustomization",name="a",le="1"} 3');
+    const read = (text: string) => selectControllerFamilies(text, scrapedFamilies);
+    const runtimeText = '# TYPE controller_runtime_reconcile_time_seconds histogram\ncontroller_runtime_reconcile_time_seconds_bucket{le="+Inf"} 1\n';
+    const withoutRuntime = '# TYPE process_cpu_seconds_total counter\nprocess_cpu_seconds_total 1\n';
+    expect(lines.filterFor('kustomize-controller')(flux)).toBe(false);
+    // Before its first reconcile ends a controller has no controller-runtime histogram: Flux's is read from the next scrape.
+    lines.observe('kustomize-controller', read(withoutRuntime));
+    expect(lines.filterFor('kustomize-controller')(flux)).toBe(true);
+    expect(lines.filterFor('source-controller')(flux)).toBe(false);
+    // Once it shows one, Flux's is dropped again; an answer with nothing in it changes nothing.
+    lines.observe('kustomize-controller', read(runtimeText));
+    expect(lines.filterFor('kustomize-controller')(flux)).toBe(false);
+    lines.observe('kustomize-controller', read(''));
+    expect(lines.filterFor('kustomize-controller')(flux)).toBe(false);
   });
 
   it('computes cpu_cores and a windowed p95 from the previous scrape', () => {

@@ -3,6 +3,7 @@ import {
   PrometheusParseError,
   histogramQuantile,
   histogramSeries,
+  linePrefixFilter,
   mergeHistogramBuckets,
   parsePrometheusText,
   selectFamilies,
@@ -200,5 +201,21 @@ describe('selectFamilies', () => {
   it('finds a counter asked for with _total under its OpenMetrics family name', () => {
     const families = parsePrometheusText(selectFamilies(text, ['rest_client_requests_total']));
     expect(sumFamily(families, 'rest_client_requests', 'rest_client_requests_total')).toBe(7);
+  });
+});
+
+describe('linePrefixFilter', () => {
+  const keep = (names: string[], lines: string[]) => lines.filter((line) => linePrefixFilter(names)(Buffer.from(line)));
+
+  it('keeps the series and the HELP and TYPE lines of the families asked for, and drops other comments', () => {
+    const text = ['# HELP a_bytes A.', '#  TYPE\ta_bytes gauge', 'a_bytes 1', '# TYPE b gauge', 'b 2', '# EOF', '# a_bytes free text'];
+    expect(keep(['a_bytes'], text)).toEqual(['# HELP a_bytes A.', '#  TYPE\ta_bytes gauge', 'a_bytes 1']);
+  });
+
+  it('keeps an OpenMetrics counter\'s lines asked for by its _total name, _created included, as selectFamilies does', () => {
+    const text = ['# TYPE c counter', 'c_total 3', 'c_created 1700000000', 'd_total 1'];
+    const kept = keep(['c_total'], text);
+    expect(kept).toEqual(['# TYPE c counter', 'c_total 3', 'c_created 1700000000']);
+    expect(selectFamilies(kept.join('\n'), ['c_total'])).toBe(selectFamilies(text.join('\n'), ['c_total']));
   });
 });

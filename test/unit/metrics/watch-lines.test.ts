@@ -7,9 +7,11 @@ import { LineWatch } from '../../../src/metrics/watch-lines.ts';
 describe('LineWatch', () => {
   let server: http.Server | undefined;
   afterEach(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
+    const running = server;
     server = undefined;
+    if (!running) return;
+    running.closeAllConnections();
+    await new Promise((resolve) => running.close(resolve));
   });
 
   /** A server whose one route is `handler`; the kubeConfig points at it over plain HTTP. */
@@ -91,6 +93,48 @@ describe('LineWatch', () => {
     controller.abort();
     await expect.poll(() => serverSawClose).toBe(true);
     expect(calls).toEqual([null]);
+  });
+
+  it('delivers a last event without a newline and skips lines that are not JSON objects', async () => {
+    const { kubeConfig } = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('null\n"text"\n{"type":"ADDED","object":{"n":1}}\n{"type":"DELETED","object":{"n":2}}');
+    });
+    const events: [string, unknown][] = [];
+    const done = await new Promise<unknown>((resolve) => {
+      void new LineWatch(kubeConfig).watch('/apis/g/v1/things', {}, (type, obj) => events.push([type, obj]), resolve);
+    });
+    expect(done).toBeNull();
+    expect(events).toEqual([
+      ['ADDED', { n: 1 }],
+      ['DELETED', { n: 2 }],
+    ]);
+  });
+
+  it('ends the watch with the rejection of an async callback, as ListWatch\'s handler is', async () => {
+    const { kubeConfig } = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"type":"ADDED","object":{}}\n');
+    });
+    const err = await new Promise<unknown>((resolve) => {
+      void new LineWatch(kubeConfig).watch('/apis/g/v1/things', {}, async () => Promise.reject(new Error('async handler bug')), resolve);
+    });
+    expect((err as Error).message).toBe('async handler bug');
+  });
+
+  it('ends the watch through done, never a rejection, when the kubeconfig\'s credentials cannot be had', async () => {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: 'c', server: 'https://127.0.0.1:1', skipTLSVerify: false }],
+      users: [{ name: 'u', exec: { apiVersion: 'client.authentication.k8s.io/v1', command: '/nonexistent/credential-plugin', args: [], env: [] } }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const calls: unknown[] = [];
+    const controller = await new LineWatch(kubeConfig).watch('/apis/g/v1/things', {}, () => undefined, (err) => calls.push(err));
+    expect(controller).toBeInstanceOf(AbortController);
+    await expect.poll(() => calls.length).toBe(1);
+    expect(calls[0]).toBeInstanceOf(Error);
   });
 
   it('ends the watch with the error a callback throws', async () => {
