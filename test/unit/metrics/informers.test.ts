@@ -3,14 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fluxResources } from '../../../src/metrics/flux-objects.ts';
 import { watchResource } from '../../../src/metrics/informers.ts';
 import { FakeKubeApi, kustomization, kustomizationsPath } from './support/fake-kube-api.ts';
-
-async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from './support/until.ts';
 
 describe('watchResource against a fake API server', () => {
   const api = new FakeKubeApi();

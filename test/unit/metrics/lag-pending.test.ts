@@ -6,6 +6,7 @@ import { LagStateMachine } from '../../../src/metrics/lag-state.ts';
 import { LagTracker } from '../../../src/metrics/lag-tracker.ts';
 import type { Sample } from '../../../src/metrics/sample.ts';
 import { FakeKubeApi, gitRepositoriesPath, gitRepository, kustomization, kustomizationsPath } from './support/fake-kube-api.ts';
+import { until } from './support/until.ts';
 
 const sha = (i: number) => (i + 1).toString(16).padStart(40, '0');
 const initialSha = 'f'.repeat(40);
@@ -172,14 +173,6 @@ describe('LagStateMachine.pending', () => {
     );
   });
 });
-
-async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('LagTracker pending samples (fake API server)', () => {
   const api = new FakeKubeApi();

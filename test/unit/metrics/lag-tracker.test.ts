@@ -2,18 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LagTracker } from '../../../src/metrics/lag-tracker.ts';
 import type { Sample } from '../../../src/metrics/sample.ts';
 import { FakeKubeApi, gitRepositoriesPath, gitRepository, kustomization, kustomizationsPath } from './support/fake-kube-api.ts';
+import { until } from './support/until.ts';
 
 const sha0 = '0'.repeat(40);
 const sha1 = '1'.repeat(40);
 const sha2 = '2'.repeat(40);
-
-async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('LagTracker against a fake API server (real client-node informers)', () => {
   const api = new FakeKubeApi();

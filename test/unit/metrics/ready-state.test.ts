@@ -4,17 +4,10 @@ import { LagTracker } from '../../../src/metrics/lag-tracker.ts';
 import { ReadinessLog } from '../../../src/metrics/ready-state.ts';
 import type { Sample } from '../../../src/metrics/sample.ts';
 import { FakeKubeApi, gitRepositoriesPath, gitRepository, kustomization, kustomizationsPath } from './support/fake-kube-api.ts';
+import { until } from './support/until.ts';
 
 function snapshot(name: string, ready?: 'True' | 'False' | 'Unknown'): FluxObjectSnapshot {
   return { kind: 'Kustomization', namespace: 'apps', name, key: `Kustomization/apps/${name}`, dependsOn: [], suspended: false, ...(ready ? { ready: { status: ready } } : {}) };
-}
-
-async function until(check: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const names = (samples: Sample[]) => samples.map((s) => `${s.name} ${s.labels!.name} ${s.ts}`);
