@@ -5,10 +5,10 @@ import { getLines } from './http-text.ts';
 import { type Measurement, type MeasurementContext, type Ticker, defaultLog, errorMessage, rateLimitedLog, startTicker, validateInterval } from './measurement.ts';
 import { linePrefixFilter, parsePrometheusText } from './prometheus.ts';
 
-/** The APF families' lines and every comment line, picked from the bytes (apfLines then keeps the exact ones). */
+/** The APF families' series and their HELP and TYPE lines, picked from the bytes. */
 const keepApfLine = linePrefixFilter(['apiserver_flowcontrol_']);
 
-/** The API server's /metrics (the APF families and comments only) with the kubeconfig's credentials (client certificate or token). */
+/** The API server's /metrics, only what apfLines keeps, with the kubeconfig's credentials (client certificate or token). */
 async function apiServerMetrics(kubeConfig: KubeConfig, timeoutMs: number): Promise<string> {
   const server = kubeConfig.getCurrentCluster()?.server;
   if (!server) throw new Error('the kubeconfig names no API server');
@@ -20,12 +20,14 @@ async function apiServerMetrics(kubeConfig: KubeConfig, timeoutMs: number): Prom
 /**
  * The API server's /metrics is large (2.4 MB, 18,000 lines on kube-apiserver 1.34 with a few
  * hundred Flux objects) and parsing all of it took 0.5–1.7 s of the runner's CPU; the APF
- * families are 4 % of the lines. Keeping only those lines first brings a scrape to ~15 ms.
+ * families are 4 % of the lines. Keeping only those lines first brings a scrape to ~15 ms. The
+ * scrape applies the same filter to the bytes as they arrive (apiServerMetrics); this is it on a
+ * text already read.
  */
 export function apfLines(metricsText: string): string {
   return metricsText
     .split('\n')
-    .filter((line) => line.startsWith('apiserver_flowcontrol_') || line.startsWith('# TYPE apiserver_flowcontrol_'))
+    .filter((line) => keepApfLine(Buffer.from(line, 'utf8')))
     .join('\n');
 }
 
@@ -59,7 +61,7 @@ export class ApfSampler implements Measurement {
       if (off) return;
       let readings: ApfReadings;
       try {
-        readings = apfReadings(parsePrometheusText(apfLines(await apiServerMetrics(kubeConfig, timeoutMs))));
+        readings = apfReadings(parsePrometheusText(await apiServerMetrics(kubeConfig, timeoutMs)));
       } catch (err) {
         log('scrape', `scraping the API server's metrics for APF failed: ${errorMessage(err)}`);
         return;
