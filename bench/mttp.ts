@@ -35,11 +35,17 @@
  * schema where flux-benchmark's each carry a HelmRelease schema (much larger OpenAPI documents);
  * no CPU limits; 2 cores here. One run at a time; each is bounded by its settle timeout.
  *
+ * `--tenant on` runs the shape as flux-benchmark's tenant: every Kustomization and HelmRelease
+ * impersonates a ServiceAccount bound to the ClusterRole `admin` in its namespaces
+ * (`workload.flux.serviceAccountName`), and the Kustomizations substitute variables
+ * (`workload.flux.postBuild`); `--tenant off,on` runs both, off first. Off by default, the shape
+ * every earlier figure in docs/flux-benchmark.md was measured in.
+ *
  * `--repeat N` runs each shape N times, one after the other, and prints the spread (median,
  * lowest, highest) of its time to Ready and steady runner CPU: on 2 shared cores one run is not a
  * number to compare with.
  *
- * Usage: npm run bench:mttp [-- --objects 100,500 --source git,oci --kind kustomization,helmrelease --crds 0,50,250,500 --repeat 3]
+ * Usage: npm run bench:mttp [-- --objects 100,500 --source git,oci --kind kustomization,helmrelease --crds 0,50,250,500 --tenant off,on --repeat 3]
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,6 +66,7 @@ const { values } = parseArgs({
     kind: { type: 'string', default: 'kustomization' },
     crds: { type: 'string', default: '0' },
     repeat: { type: 'string', default: '1' },
+    tenant: { type: 'string', default: 'off' },
   },
 });
 const list = (value: string) => value.split(',').map((s) => s.trim());
@@ -67,6 +74,8 @@ const counts = list(values.objects).map(Number);
 const sources = list(values.source);
 const runKinds = list(values.kind);
 const crdCounts = list(values.crds).map(Number);
+const tenants = list(values.tenant);
+for (const t of tenants) if (t !== 'off' && t !== 'on') throw new Error(`--tenant ${t}: expected off or on`);
 for (const n of counts) if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`--objects ${n}: expected whole numbers 1-1000`);
 for (const s of sources) if (s !== 'git' && s !== 'oci') throw new Error(`--source ${s}: expected git or oci`);
 for (const k of runKinds) if (!(kinds as readonly string[]).includes(k)) throw new Error(`--kind ${k}: expected ${kinds.join(' or ')}`);
@@ -100,7 +109,11 @@ const controllerOf: Record<Kind, string> = { kustomization: 'kustomize-controlle
 /** flux-benchmark's app: a Deployment scaled to zero, its ServiceAccount, a Service and an Ingress. */
 const app = { replicas: 0, serviceAccount: true, ingress: true, configMaps: false };
 
-function scenarioFor(kind: Kind, n: number, source: string, crds: number) {
+/** flux-benchmark's tenant: the ServiceAccount its Kustomizations and HelmReleases impersonate (namespace admin). */
+const tenantServiceAccount = 'flux';
+
+function scenarioFor(kind: Kind, n: number, source: string, crds: number, tenant: boolean) {
+  const impersonate = tenant ? { serviceAccountName: tenantServiceAccount } : {};
   const common = {
     controllers: {
       source: { concurrent: 10 },
@@ -114,7 +127,7 @@ function scenarioFor(kind: Kind, n: number, source: string, crds: number) {
   };
   if (kind === 'helmrelease') {
     return defineScenario({
-      name: `mttp-hr-${n}-crds${crds}`,
+      name: `mttp-hr-${n}-crds${crds}${tenant ? '-tenant' : ''}`,
       ...common,
       workload: {
         source: 'oci',
@@ -124,12 +137,12 @@ function scenarioFor(kind: Kind, n: number, source: string, crds: number) {
         crds,
         app,
         helm: { releases: n, source: 'oci-repository', values: 'app', driftDetection: 'enabled' },
-        flux: { interval: '60m', timeout: '5m', retryInterval: '2m', sourceInterval: '10m' },
+        flux: { interval: '60m', timeout: '5m', retryInterval: '2m', sourceInterval: '10m', ...impersonate },
       },
     });
   }
   return defineScenario({
-    name: `mttp-${source}-${n}-crds${crds}`,
+    name: `mttp-${source}-${n}-crds${crds}${tenant ? '-tenant' : ''}`,
     ...common,
     workload: {
       source: source as 'git' | 'oci',
@@ -139,7 +152,7 @@ function scenarioFor(kind: Kind, n: number, source: string, crds: number) {
       apps: n,
       crds,
       app,
-      flux: { wait: true, timeout: '1m', interval: '60m', retryInterval: '2m', prune: true, targetNamespace: true, sourceInterval: '10m' },
+      flux: { wait: true, timeout: '1m', interval: '60m', retryInterval: '2m', prune: true, targetNamespace: true, sourceInterval: '10m', ...impersonate, postBuild: tenant },
     },
   });
 }
@@ -192,12 +205,12 @@ interface RunFigures {
 }
 
 /** Runs one shape once, prints its line, returns its figures. */
-async function measureOnce(kind: Kind, source: string, crds: number, n: number): Promise<RunFigures> {
+async function measureOnce(kind: Kind, source: string, crds: number, n: number, tenant: boolean): Promise<RunFigures> {
   const reports = mkdtempSync(join(tmpdir(), 'fb-bench-mttp-'));
   const t0 = process.cpuUsage();
   const w0 = performance.now();
   const cpuLog = startCpuLog();
-  const result = await runScenario(scenarioFor(kind, n, source, crds), { scenarioPath: '<bench:mttp>', reportsDir: reports, quiet: true, log: () => {} });
+  const result = await runScenario(scenarioFor(kind, n, source, crds, tenant), { scenarioPath: '<bench:mttp>', reportsDir: reports, quiet: true, log: () => {} });
   cpuLog.stop();
   const steady = steadyCpuPercent(cpuLog.readings, result.runDir);
   const cpu = process.cpuUsage(t0);
@@ -211,7 +224,7 @@ async function measureOnce(kind: Kind, source: string, crds: number, n: number):
   const harnessPct = ((cpu.user + cpu.system) / 1e6 / wallS) * 100;
   console.log(
     [
-      `${shapeName(kind, source, crds, n)}`,
+      `${shapeName(kind, source, crds, n, tenant)}`,
       `ready after ${measured !== undefined ? `${measured.toFixed(1)} s` : `— (${notReady ?? '?'} never Ready)`}`,
       floor !== undefined ? `floor ${floor} s (${ratio(measured, floor)})` : 'no polling floor',
       pub ? `published 2.9.0 ${pub.v290.seconds} s (${ratio(measured, pub.v290.seconds)}), 2.2.0 ${pub.v220.seconds} s (${ratio(measured, pub.v220.seconds)})` : 'no published figure',
@@ -224,8 +237,8 @@ async function measureOnce(kind: Kind, source: string, crds: number, n: number):
   return { readyAfter: measured, steadyCpu: steady };
 }
 
-function shapeName(kind: Kind, source: string, crds: number, n: number): string {
-  return `${source.padEnd(4)} ${String(n).padStart(5)} ${kind === 'helmrelease' ? 'HelmReleases  ' : 'Kustomizations'} ${String(crds).padStart(4)} CRDs`;
+function shapeName(kind: Kind, source: string, crds: number, n: number, tenant: boolean): string {
+  return `${source.padEnd(4)} ${String(n).padStart(5)} ${kind === 'helmrelease' ? 'HelmReleases  ' : 'Kustomizations'} ${String(crds).padStart(4)} CRDs${tenant ? ' tenant' : ''}`;
 }
 
 function ratio(measured: number | undefined, x: number | undefined): string {
@@ -247,22 +260,24 @@ for (const kind of runKinds as Kind[]) {
   for (const source of runsOf(kind)) {
     for (const crds of crdCounts) {
       for (const n of counts) {
-        const runs: RunFigures[] = [];
-        for (let i = 0; i < repeat; i++) runs.push(await measureOnce(kind, source, crds, n));
-        if (repeat > 1) {
-          const pub = published[kind][n];
-          const mid = runs.some((r) => r.readyAfter !== undefined) ? median(runs.flatMap((r) => (r.readyAfter !== undefined ? [r.readyAfter] : []))) : undefined;
-          console.log(
-            `${shapeName(kind, source, crds, n)} | ${repeat} runs | ready after ${spread(
-              runs.map((r) => r.readyAfter),
-              ' s',
-              1,
-            )}${pub ? ` | median vs 2.9.0 ${ratio(mid, pub.v290.seconds)}, vs 2.2.0 ${ratio(mid, pub.v220.seconds)}` : ''} | runner CPU settle → verdict ${spread(
-              runs.map((r) => r.steadyCpu),
-              ' %',
-              1,
-            )}`,
-          );
+        for (const tenant of tenants.map((t) => t === 'on')) {
+          const runs: RunFigures[] = [];
+          for (let i = 0; i < repeat; i++) runs.push(await measureOnce(kind, source, crds, n, tenant));
+          if (repeat > 1) {
+            const pub = published[kind][n];
+            const mid = runs.some((r) => r.readyAfter !== undefined) ? median(runs.flatMap((r) => (r.readyAfter !== undefined ? [r.readyAfter] : []))) : undefined;
+            console.log(
+              `${shapeName(kind, source, crds, n, tenant)} | ${repeat} runs | ready after ${spread(
+                runs.map((r) => r.readyAfter),
+                ' s',
+                1,
+              )}${pub ? ` | median vs 2.9.0 ${ratio(mid, pub.v290.seconds)}, vs 2.2.0 ${ratio(mid, pub.v220.seconds)}` : ''} | runner CPU settle → verdict ${spread(
+                runs.map((r) => r.steadyCpu),
+                ' %',
+                1,
+              )}`,
+            );
+          }
         }
       }
     }

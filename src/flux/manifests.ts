@@ -68,6 +68,36 @@ export async function readCrds(crdDir: string): Promise<KubeObject[]> {
   return out;
 }
 
+/** The API groups of Flux's kinds, as flux2's manifests/rbac edit.yaml and view.yaml list them. */
+const fluxApiGroups = [
+  'notification.toolkit.fluxcd.io',
+  'source.toolkit.fluxcd.io',
+  'source.extensions.fluxcd.io',
+  'helm.toolkit.fluxcd.io',
+  'image.toolkit.fluxcd.io',
+  'kustomize.toolkit.fluxcd.io',
+];
+
+/**
+ * flux install's flux-edit and flux-view ClusterRoles (named with the namespace, as `flux install`
+ * names its cluster-scoped RBAC): aggregated into the built-in admin, edit and view roles, so a
+ * tenant bound to `admin` (workload.flux.serviceAccountName) may manage Flux objects in its
+ * namespaces. The local provider applies the same two files from the flux2 module (toolchain.rbacDir).
+ */
+function fluxTenantRoles(namespace: string): KubeObject[] {
+  const aggregate = (to: string[]) => Object.fromEntries(to.map((role) => [`rbac.authorization.k8s.io/aggregate-to-${role}`, 'true']));
+  const role = (name: string, to: string[], verbs: string[]): KubeObject => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: `${name}-${namespace}`, labels: { ...partOf(namespace), ...aggregate(to) } },
+    rules: [{ apiGroups: fluxApiGroups, resources: ['*'], verbs }],
+  });
+  return [
+    role('flux-edit', ['edit', 'admin'], ['create', 'delete', 'deletecollection', 'patch', 'update']),
+    role('flux-view', ['view', 'edit', 'admin'], ['get', 'list', 'watch']),
+  ];
+}
+
 /** The Flux install for pod-based providers (kind, k3s): CRDs, namespace, RBAC, Services and one Deployment per instance. */
 export async function renderFluxInstallManifests(options: FluxInstallOptions): Promise<FluxInstall> {
   return renderFluxInstall(options, await readCrds(options.crdDir));
@@ -108,6 +138,7 @@ export function renderFluxInstall(options: FluxInstallOptions, crds: KubeObject[
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
       subjects: controllerKinds.map((c) => ({ kind: 'ServiceAccount', name: c, namespace })),
     },
+    ...fluxTenantRoles(namespace),
   ];
   if (controllerKinds.includes('source-controller')) {
     objects.push(service(namespace, 'source-controller', 'source-controller', ports.http, 'http'));

@@ -29,9 +29,11 @@ export interface Toolchain {
   /** Folder holding the Flux CRDs of the built controllers, from their own modules. */
   crdDir: string;
   /**
-   * Folder holding the release's controller RBAC (flux2's manifests/rbac controller.yaml and
-   * reconciler.yaml: the crd-controller ClusterRole and its binding, cluster-admin for kustomize-
-   * and helm-controller), from the flux2 module of the release.
+   * Folder holding the release's RBAC as `flux install` applies it (flux2's manifests/rbac:
+   * controller.yaml and reconciler.yaml, the crd-controller ClusterRole and its binding and
+   * cluster-admin for kustomize- and helm-controller; edit.yaml and view.yaml, the flux-edit and
+   * flux-view ClusterRoles aggregated into admin, edit and view, which a tenant bound to `admin`
+   * needs to manage Flux objects), from the flux2 module of the release.
    */
   rbacDir: string;
   /** Substitutions and other facts a report should mention. */
@@ -78,12 +80,16 @@ async function installCrds(root: string, release: FluxRelease, controllers: Flux
   return crdDir;
 }
 
-/** The controllers' part of flux2's RBAC (manifests/rbac of the release's module; the rest are user-facing roles). */
-const rbacFiles = ['controller.yaml', 'reconciler.yaml'];
+/**
+ * flux2's RBAC (manifests/rbac of the release's module) but resourcequota.yaml, a quota on
+ * critical-priority pods in flux-system that host-process controllers have no pods for.
+ */
+const rbacFiles = ['controller.yaml', 'reconciler.yaml', 'edit.yaml', 'view.yaml'];
 
 async function installRbac(root: string, release: FluxRelease): Promise<string> {
   const rbacDir = join(root, `flux-rbac-${release.flux}`);
-  if (existsSync(join(rbacDir, '.complete'))) return rbacDir;
+  // A folder from before a file joined the list is made again.
+  if (existsSync(join(rbacDir, '.complete')) && rbacFiles.every((file) => existsSync(join(rbacDir, file)))) return rbacDir;
   const staging = `${rbacDir}.staging-${process.pid}`;
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });

@@ -80,6 +80,7 @@ const etcdBytes = {
   Ingress: 1_200,
   PersistentVolumeClaim: 1_000,
   ServiceAccount: 500,
+  RoleBinding: 700,
   /** A dummy CRD (a minimal schema) with its status and managedFields. */
   CustomResourceDefinition: 2_000,
 } as const;
@@ -133,8 +134,10 @@ export function estimateWorkload(options: GeneratorOptions): WorkloadEstimate {
   const services = apps + releases * perRelease.services;
   const configMapsPerApp = app.configMaps ? app.manifests - 1 : 0; // config + extras + the churn ConfigMap
   const fluxObjects = sources + kustomizations + releases;
+  // tenancyObjects: the tenant's ServiceAccount, bound in the Flux namespace and each team's.
+  const tenant = options.flux.serviceAccountName !== undefined ? 1 : 0;
   const kustomizationBytes = etcdBytes.Kustomization + etcdBytes.inventoryEntry * (app.manifests + 2);
-  const rootInventoryBytes = etcdBytes.inventoryEntry * (fluxObjects + options.teams);
+  const rootInventoryBytes = etcdBytes.inventoryEntry * (fluxObjects + options.teams + tenant * (options.teams + 2));
   const objects: ObjectEstimate[] = [
     { kind: options.source === 'oci' ? 'OCIRepository' : 'GitRepository', count: sources, bytesEach: etcdBytes.GitRepository },
     { kind: 'Kustomization', count: kustomizations, bytesEach: kustomizationBytes + Math.ceil(rootInventoryBytes / kustomizations) },
@@ -153,7 +156,8 @@ export function estimateWorkload(options: GeneratorOptions): WorkloadEstimate {
     // Each namespace gets kube-root-ca.crt; a release's chart renders one ConfigMap unless told not to.
     { kind: 'ConfigMap', count: apps * configMapsPerApp + releases * perRelease.configMaps + namespaces + (khc ? 1 : 0), bytesEach: etcdBytes.ConfigMap + averageConfigMapPayload(options) },
     // The apps' own; the controller manager's `default` one in each namespace is not counted.
-    { kind: 'ServiceAccount', count: (app.serviceAccount ? apps : 0) + releases * perRelease.serviceAccounts, bytesEach: etcdBytes.ServiceAccount },
+    { kind: 'ServiceAccount', count: (app.serviceAccount ? apps : 0) + releases * perRelease.serviceAccounts + tenant, bytesEach: etcdBytes.ServiceAccount },
+    { kind: 'RoleBinding', count: tenant * (options.teams + 1), bytesEach: etcdBytes.RoleBinding },
     { kind: 'Secret', count: (needsAuthSecret(options) ? 1 : 0) + releases, bytesEach: releases > 0 ? etcdBytes.helmReleaseSecret : etcdBytes.Secret },
     { kind: 'HorizontalPodAutoscaler', count: app.hpa ? apps : 0, bytesEach: etcdBytes.HorizontalPodAutoscaler },
     { kind: 'Ingress', count: (app.ingress ? apps : 0) + releases * perRelease.ingresses, bytesEach: etcdBytes.Ingress },

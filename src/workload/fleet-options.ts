@@ -116,7 +116,7 @@ export interface FleetWorkloadView {
   source?: string;
   helm?: { releases?: number; values?: string };
   graph?: { faults?: { kustomizationHelmCycle?: boolean } };
-  flux?: { namespace?: string; prune?: boolean };
+  flux?: { namespace?: string; prune?: boolean; serviceAccountName?: string };
   app?: { replicas?: number };
   apps?: number;
 }
@@ -154,6 +154,10 @@ export function fleetWorkloadProblems(workload: FleetWorkloadView, fleet: Pick<F
       field: ['graph', 'faults', 'kustomizationHelmCycle'],
       message: 'the cycle carries a HelmRelease, which fleet mode does not render for spokes yet: set workload.graph.faults.kustomizationHelmCycle: false or remove fleet',
     });
+  }
+  if (workload.flux?.serviceAccountName !== undefined) {
+    // A spoke's objects are applied through spec.kubeConfig, where the hub's ServiceAccount does not exist.
+    problems.push({ field: ['flux', 'serviceAccountName'], message: 'impersonation is not rendered in fleet mode: the spokes have no such ServiceAccount; remove it or remove fleet' });
   }
   const namespace = workload.flux?.namespace;
   if (namespace !== undefined && names.includes(namespace)) {

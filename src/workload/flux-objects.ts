@@ -84,9 +84,49 @@ export function kustomizationObject(plan: WorkloadPlan, unit: UnitPlan, spoke?: 
       ...(spoke || flux.targetNamespace || unit.variant.startsWith('khc') ? { targetNamespace: unit.targetNamespace } : {}),
       ...(dependsOn.length > 0 ? { dependsOn } : {}),
       ...(healthChecks.length > 0 ? { healthChecks } : {}),
+      ...(flux.postBuild ? { postBuild: { substitute: postBuildVariables(unit) } } : {}),
+      ...(flux.serviceAccountName !== undefined && !spoke ? { serviceAccountName: flux.serviceAccountName } : {}),
       ...(spoke ? spokeKubeConfig() : {}),
     },
   };
+}
+
+/** The variables a unit's Kustomization substitutes with `flux.postBuild` (the app manifests read `${TEAM}`). */
+export function postBuildVariables(unit: Pick<UnitPlan, 'name' | 'team'>): Record<string, string> {
+  return { APP: unit.name, TEAM: unit.team };
+}
+
+/** Flux's per-object opt-out of the root's prune (kustomize-controller reads it on every object). */
+const pruneDisabled = { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' };
+
+/**
+ * With `flux.serviceAccountName`: the ServiceAccount the unit Kustomizations and HelmReleases
+ * impersonate, in the Flux namespace (where those objects live, so Flux resolves it there), and a
+ * RoleBinding of it to the ClusterRole `admin` in the Flux namespace (the HelmReleases' storage,
+ * the health checks on HelmReleases) and in each team namespace (where the apps land): the
+ * namespace-admin role flux-benchmark's tenants get. Empty without it (and in fleet mode, which
+ * refuses it).
+ *
+ * They are not pruned with the root: the unit objects' finalizers prune and uninstall as the
+ * ServiceAccount (kustomize-controller skips the prune, helm-controller the uninstall, when it is
+ * gone), so on a borrowed cluster the run deletes them only after those objects are gone.
+ */
+export function tenancyObjects(plan: WorkloadPlan): K8sObject[] {
+  const { flux } = plan.options;
+  const name = flux.serviceAccountName;
+  if (name === undefined || plan.spokes) return [];
+  const namespaces = [flux.namespace, ...plan.teams.filter((team) => team !== flux.namespace)];
+  const objects: Array<K8sObject & { metadata: { annotations: Record<string, string> } }> = [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: flux.namespace, annotations: pruneDisabled } },
+    ...namespaces.map((namespace) => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name, namespace, annotations: pruneDisabled },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' },
+      subjects: [{ kind: 'ServiceAccount', name, namespace: flux.namespace }],
+    })),
+  ];
+  return objects;
 }
 
 export function helmRepositoryObject(plan: WorkloadPlan): K8sObject | undefined {
@@ -125,6 +165,8 @@ export function renderClusterFiles(plan: WorkloadPlan): Map<string, string> {
     byFile.set(file, list);
   }
   for (const [file, objects] of byFile) files.set(`kustomizations/${file}.yaml`, toYaml(objects));
+  const tenancy = tenancyObjects(plan);
+  if (tenancy.length > 0) files.set('tenancy.yaml', toYaml(tenancy));
   const releases = plan.helmReleases.filter((h) => h.location === 'cluster');
   if (releases.length > 0 && !plan.spokes) files.set('helmreleases.yaml', toYaml(releases.map((h) => helmReleaseObject(plan, h))));
   for (const spoke of releases.length > 0 ? (plan.spokes?.names ?? []) : []) {

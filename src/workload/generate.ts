@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { FluxbenchError, UsageError } from '../util/exit-codes.ts';
 import { runFastImport } from './fast-import.ts';
-import { fluxObjectRefs, rootObjects, type FluxObjectRef, type RootObjectsContext } from './flux-objects.ts';
+import { fluxObjectRefs, rootObjects, tenancyObjects, type FluxObjectRef, type RootObjectsContext } from './flux-objects.ts';
 import { directoryBytes, initBareRepo, packRepository } from './git.ts';
 import { loadGraphTruth, writeGraphTruth, type GraphTruth } from './graph.ts';
 import { helmIndex, packageChart } from './helm-chart.ts';
@@ -77,6 +77,13 @@ export interface GeneratedWorkload {
    */
   crds: K8sObject[];
   fluxObjects: FluxObjectRef[];
+  /**
+   * With `flux.serviceAccountName`: the tenant's ServiceAccount and RoleBindings (tenancyObjects,
+   * also in the cluster directory, which applies them). The root does not prune them; a run on a
+   * borrowed cluster deletes them once the Kustomizations and HelmReleases impersonating them are
+   * gone. Empty without it.
+   */
+  tenancy: K8sObject[];
   /** Fleet mode: the spokes (spokeNames), each the hub namespace of its Flux objects; absent without fleet. */
   spokes?: string[];
   /** Fleet mode: the team namespaces each spoke's `infrastructure` applies there (every team, with apps or only releases); absent without fleet. */
@@ -233,6 +240,7 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
     rootYaml: toYaml(roots),
     crds: dummyCrds(options.crds),
     fluxObjects: fluxObjectRefs(plan),
+    tenancy: tenancyObjects(plan),
     ...(plan.spokes ? { spokes: [...plan.spokes.names], spokeNamespaces: [...plan.teams] } : {}),
     apps: plan.units.map((u) => ({
       name: u.name,

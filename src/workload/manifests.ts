@@ -25,8 +25,9 @@ export function renderChurnConfigMap(app: string, generation: number, note: stri
   return emitYaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${app}-churn`, labels: { 'app.kubernetes.io/name': app } }, data });
 }
 
-function labels(unit: UnitPlan): Record<string, string> {
-  return { 'app.kubernetes.io/name': unit.name, 'app.kubernetes.io/part-of': unit.team, 'fluxbench.io/generated': 'true' };
+/** With `flux.postBuild` the team is left to kustomize-controller's substitution (`${TEAM}`, set on the unit's Kustomization). */
+function labels(unit: UnitPlan, postBuild: boolean): Record<string, string> {
+  return { 'app.kubernetes.io/name': unit.name, 'app.kubernetes.io/part-of': postBuild ? '${TEAM}' : unit.team, 'fluxbench.io/generated': 'true' };
 }
 
 /** Files of a unit directory at generation 0, keyed by file name inside the directory. */
@@ -54,7 +55,7 @@ export function renderUnitFiles(plan: WorkloadPlan, unit: UnitPlan): Map<string,
 /** The app's files (Deployment, Service, ConfigMaps, optional ServiceAccount/HPA/Ingress, a broken root's PVC). */
 function setAppFiles(files: Map<string, string>, options: WorkloadPlan['options'], unit: UnitPlan): void {
   const app = options.app;
-  const meta = (name: string) => ({ name, labels: labels(unit) });
+  const meta = (name: string) => ({ name, labels: labels(unit, options.flux.postBuild) });
   files.set('deployment.yaml', emitYaml(deploymentObject(unit, app, meta(unit.name))));
   if (app.serviceAccount) files.set('serviceaccount.yaml', emitYaml({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(unit.name) }));
   files.set(
@@ -240,6 +241,7 @@ export function helmReleaseObject(plan: WorkloadPlan, hr: HelmReleasePlan, remot
       ...(options.helm.driftDetection ? { driftDetection: { mode: options.helm.driftDetection } } : {}),
       ...remediation,
       ...remoteSpec,
+      ...(options.flux.serviceAccountName !== undefined && !remote ? { serviceAccountName: options.flux.serviceAccountName } : {}),
       values: helmReleaseValues(options, hr),
       ...(hr.valuesFromConfigMap ? { valuesFrom: [{ kind: 'ConfigMap', name: hr.valuesFromConfigMap, valuesKey: 'values.yaml' }] } : {}),
     },

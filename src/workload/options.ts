@@ -137,6 +137,9 @@ const filesOptionsSchema = (defaultBytes: number, maxCount: number) =>
     })
     .strict();
 
+/** The ServiceAccounts Flux's controllers run as (flux2's manifests), which a tenant must not be. */
+const fluxControllerAccounts = ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller', 'image-reflector-controller', 'image-automation-controller', 'source-watcher'];
+
 const fluxOptionsSchema = z
   .object({
     namespace: dnsName().default('flux-system'),
@@ -167,6 +170,26 @@ const fluxOptionsSchema = z
      * commit; source-controller clones a commit with its whole history).
      */
     fleetRef: z.enum(['branch', 'commit']).default('branch'),
+    /**
+     * Flux's multi-tenancy lockdown, as flux-benchmark runs it: every unit Kustomization and
+     * HelmRelease sets `spec.serviceAccountName` to this name, so kustomize- and helm-controller
+     * impersonate `system:serviceaccount:<flux namespace>:<name>` for each apply, health check,
+     * prune and install. The ServiceAccount lives in the Flux namespace, bound to the ClusterRole
+     * `admin` there and in every team namespace (`tenancy.yaml` of the cluster directory, applied
+     * by the root as the controller). Unset: the controllers apply as themselves (cluster-admin),
+     * Flux's default without `--default-service-account`.
+     */
+    serviceAccountName: dnsName()
+      // Impersonating a controller's own ServiceAccount (cluster-admin) would lock nothing down, and the root would own and prune it.
+      .refine((name) => !fluxControllerAccounts.includes(name), { error: `must not be a Flux controller's own ServiceAccount (${fluxControllerAccounts.join(', ')})` })
+      .optional(),
+    /**
+     * `spec.postBuild.substitute` on every unit Kustomization (`APP`, `TEAM`), with the app
+     * manifests' `app.kubernetes.io/part-of` label written as `${TEAM}`: kustomize-controller then
+     * runs its variable substitution over every object it builds, as flux-benchmark's
+     * Kustomizations do (`INDEX`, `PODS`, `MCPU`). The applied objects are the same either way.
+     */
+    postBuild: z.boolean().default(false),
     /** Spread objects over N shards with the `sharding.fluxcd.io/key: shard1..shardN` label; 0 = no labels. */
     // A label value per shard; more shards than kustomize-controller instances (controllers.kustomize.shards) only spreads labels.
     shards: count(64, 'more shard labels than any sharded setup runs').default(0),

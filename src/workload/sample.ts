@@ -3,7 +3,7 @@
  * as `kubectl apply --dry-run=server` against a real API server.
  */
 import { parseAllDocuments } from 'yaml';
-import { renderClusterFiles, rootObjects, type RootObjectsContext } from './flux-objects.ts';
+import { postBuildVariables, renderClusterFiles, rootObjects, type RootObjectsContext } from './flux-objects.ts';
 import { renderUnitFiles, toYaml, type K8sObject } from './manifests.ts';
 import { parseGeneratorOptions, type GeneratorOptions, type GeneratorOptionsInput } from './options.ts';
 import { planWorkload } from './plan.ts';
@@ -32,9 +32,18 @@ export function parseManifests(text: string, source: string): K8sObject[] {
 }
 
 /**
+ * What kustomize-controller's postBuild makes of the generator's own `${NAME}` references (the
+ * only form it writes: no defaults, no escapes); any other text is left as it is. Written here
+ * because the sample needs only that subset of Flux's envsubst, not a shell-expansion library.
+ */
+export function substituteVariables(text: string, variables: Readonly<Record<string, string>>): string {
+  return text.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (whole, name: string) => variables[name] ?? whole);
+}
+
+/**
  * The root objects, every Flux object of the fleet's cluster directory and the resources of
  * the first `apps` app directories, with namespaces set as the Kustomizations' targetNamespace
- * would set them.
+ * would set them and, with `flux.postBuild`, variables substituted as their postBuild would.
  */
 export function renderedManifestSample(
   input: GeneratorOptionsInput | GeneratorOptions,
@@ -49,9 +58,10 @@ export function renderedManifestSample(
     if (name !== 'kustomization.yaml') objects.push(...parseManifests(text, `clusters/${plan.options.cluster}/${name}`));
   }
   for (const unit of plan.units.filter((u) => u.variant === 'app' || u.variant === 'broken-root').slice(0, apps)) {
+    const variables = plan.options.flux.postBuild ? postBuildVariables(unit) : undefined;
     for (const [name, text] of renderUnitFiles(plan, unit)) {
       if (name === 'kustomization.yaml') continue;
-      for (const object of parseManifests(text, `${unit.dir}/${name}`)) {
+      for (const object of parseManifests(variables ? substituteVariables(text, variables) : text, `${unit.dir}/${name}`)) {
         object.metadata = { ...object.metadata, namespace: unit.targetNamespace };
         objects.push(object);
       }

@@ -20,14 +20,15 @@ describe('provider: existing', () => {
     await env?.stop();
   });
 
-  it('runs a scenario on a cluster it did not create, and removes only its own workload', async () => {
+  it('runs a scenario on a cluster it did not create, and removes only its own workload (the tenant it impersonates last)', async () => {
     const k = kubectl(toolchain, env.cluster.kubeconfigPath);
     const namespacesBefore = (await k(['get', 'namespaces', '-o', 'jsonpath={.items[*].metadata.name}'])).split(' ').sort();
     const scenario = defineScenario({
       name: 'existing-e2e',
       provider: { type: 'existing', kubeconfig: env.cluster.kubeconfigPath },
       controllers: { kustomize: { requeueDependency: '5s' } },
-      workload: { layout: 'monorepo', teams: 1, apps: 2, seed: 9, flux: { auth: 'basic', sourceInterval: '5s', interval: '1m' } },
+      // As flux-benchmark's tenant: the apps apply as ServiceAccount `tenant`, which must outlive their prune.
+      workload: { layout: 'monorepo', teams: 1, apps: 2, seed: 9, flux: { auth: 'basic', sourceInterval: '5s', interval: '1m', serviceAccountName: 'tenant', postBuild: true } },
       timeline: [{ at: '1s', action: 'churn.start', rate: 0.5, maxCommits: 3 }],
       duration: '20s',
       sampling: { interval: '2s' },
@@ -47,6 +48,7 @@ describe('provider: existing', () => {
     expect(result.exitCode).toBe(0);
     // The workload is gone; the cluster and its Flux are not.
     expect(await k(['get', 'kustomizations,gitrepositories', '-A', '-o', 'name'])).toBe('');
+    expect(await k(['get', 'serviceaccount/tenant', 'rolebinding/tenant', '-n', 'flux-system', '--ignore-not-found', '-o', 'name'])).toBe('');
     // Namespaces Flux pruned finish terminating asynchronously (the namespace controller).
     await waitFor(
       'the namespaces of the workload to be gone',

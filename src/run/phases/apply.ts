@@ -43,6 +43,14 @@ export async function applyPhase(
     // Deleting the root Kustomization makes Flux prune everything the workload created.
     ctx.teardown.defer('removing the workload', async () => {
       await kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=true', '--timeout=120s'], objects);
+      if (workload.tenancy.length === 0) return;
+      // The tenant outlives what impersonates it: their finalizers prune and uninstall as it (the
+      // root leaves it unpruned), so wait for those objects to be gone, then delete it.
+      const impersonating = workload.fluxObjects
+        .filter((o) => o.kind === 'Kustomization' || o.kind === 'HelmRelease')
+        .map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.name, namespace: o.namespace } }));
+      await kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=true', '--timeout=120s'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: impersonating }));
+      await kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=true', '--timeout=60s'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: workload.tenancy }));
     });
   }
   // Once the root objects are in (the root Kustomization the prune suspends exists), and after

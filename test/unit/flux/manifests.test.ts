@@ -58,7 +58,19 @@ describe('Flux install manifests', () => {
     expect(install.instances.map((i) => i.id)).toEqual(ids);
     expect(byKind(install.objects, 'Deployment')).toEqual(ids);
     expect(byKind(install.objects, 'Service')).toEqual(['source-controller', 'notification-controller', 'webhook-receiver', ...ids.map((id) => `${id}-metrics`)]);
-    for (const o of install.objects) if (o.kind !== 'Namespace' && o.kind !== 'ClusterRoleBinding') expect(o.metadata.namespace).toBe('flux-system');
+    for (const o of install.objects) if (!['Namespace', 'ClusterRoleBinding', 'ClusterRole'].includes(o.kind)) expect(o.metadata.namespace).toBe('flux-system');
+  });
+
+  it("installs flux install's flux-edit and flux-view, aggregated into admin, so a tenant bound to admin may manage Flux objects", () => {
+    const roles = install.objects.filter((o) => o.kind === 'ClusterRole') as Array<KubeObject & { rules: Array<{ apiGroups: string[]; verbs: string[] }> }>;
+    expect(roles.map((r) => r.metadata.name)).toEqual(['flux-edit-flux-system', 'flux-view-flux-system']);
+    for (const role of roles) {
+      expect(role.metadata.labels?.['rbac.authorization.k8s.io/aggregate-to-admin']).toBe('true');
+      expect(role.rules[0]!.apiGroups).toEqual(expect.arrayContaining(['kustomize.toolkit.fluxcd.io', 'helm.toolkit.fluxcd.io', 'source.toolkit.fluxcd.io']));
+    }
+    expect(roles[0]!.rules[0]!.verbs).toContain('patch');
+    expect(roles[1]!.rules[0]!.verbs).toEqual(['get', 'list', 'watch']);
+    expect(roles[1]!.metadata.labels?.['rbac.authorization.k8s.io/aggregate-to-view']).toBe('true');
   });
 
   it('names images by repository, controller and the release version', () => {
