@@ -107,9 +107,11 @@ const pruneDisabled = { 'kustomize.toolkit.fluxcd.io/prune': 'disabled' };
  * namespace-admin role flux-benchmark's tenants get. Empty without it (and in fleet mode, which
  * refuses it).
  *
- * They are not pruned with the root: the unit objects' finalizers prune and uninstall as the
- * ServiceAccount (kustomize-controller skips the prune, helm-controller the uninstall, when it is
- * gone), so on a borrowed cluster the run deletes them only after those objects are gone.
+ * They are not pruned with the root, nor are the team Namespaces then (renderClusterFiles): the
+ * unit objects' finalizers prune and uninstall as the ServiceAccount (kustomize-controller skips
+ * the prune, helm-controller the uninstall, when it is gone; both retry on the 403 when its
+ * binding is gone), so on a borrowed cluster the run deletes them only after those objects are
+ * gone (src/run/phases/apply.ts).
  */
 export function tenancyObjects(plan: WorkloadPlan): K8sObject[] {
   const { flux } = plan.options;
@@ -147,7 +149,8 @@ export function helmRepositoryObject(plan: WorkloadPlan): K8sObject | undefined 
  */
 export function renderClusterFiles(plan: WorkloadPlan): Map<string, string> {
   const files = new Map<string, string>();
-  files.set('namespaces.yaml', plan.spokes ? toYaml(spokeNamespaceObjects(plan)) : teamNamespacesYaml(plan));
+  const tenant = plan.options.flux.serviceAccountName !== undefined;
+  files.set('namespaces.yaml', plan.spokes ? toYaml(spokeNamespaceObjects(plan)) : teamNamespacesYaml(plan, tenant ? pruneDisabled : undefined));
   const sources: K8sObject[] = plan.oci
     ? plan.oci.artifacts.filter((a) => a.role !== 'fleet').map((a) => ociRepositoryObject(plan, a))
     : plan.repos.filter((r) => r.role === 'team').map((r) => gitRepositoryObject(plan, r));

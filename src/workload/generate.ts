@@ -269,14 +269,14 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
 /** Reads `workload.json` (and graph.json beside it) written by generateWorkload. */
 export function loadGeneratedWorkload(storageRoot: string): GeneratedWorkload {
   const path = join(storageRoot, 'workload.json');
-  let raw: Omit<GeneratedWorkload, 'graph' | 'crds'> & { crds?: K8sObject[] };
+  let raw: Omit<GeneratedWorkload, 'graph' | 'crds' | 'tenancy'> & { crds?: K8sObject[]; tenancy?: K8sObject[] };
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8')) as Omit<GeneratedWorkload, 'graph' | 'crds'> & { crds?: K8sObject[] };
+    raw = JSON.parse(readFileSync(path, 'utf8')) as typeof raw;
   } catch (err) {
     throw new UsageError(`${path}: cannot read the generated workload (run fluxbench generate first): ${(err as Error).message}`);
   }
   if (!Array.isArray(raw.repos) || !Array.isArray(raw.apps)) throw new UsageError(`${path}: not a fluxbench workload.json (no repos/apps)`);
   const graph = loadGraphTruth(raw.graphPath ?? join(storageRoot, 'graph.json'));
-  // Written before workload.crds existed: none.
-  return { ...raw, crds: raw.crds ?? [], graph };
+  // Written before workload.crds or workload.tenancy existed: none.
+  return { ...raw, crds: raw.crds ?? [], tenancy: raw.tenancy ?? [], graph };
 }

@@ -182,6 +182,8 @@ const fluxOptionsSchema = z
     serviceAccountName: dnsName()
       // Impersonating a controller's own ServiceAccount (cluster-admin) would lock nothing down, and the root would own and prune it.
       .refine((name) => !fluxControllerAccounts.includes(name), { error: `must not be a Flux controller's own ServiceAccount (${fluxControllerAccounts.join(', ')})` })
+      // Every namespace has a `default` ServiceAccount: the run would take it over, and delete it at the end on a borrowed cluster.
+      .refine((name) => name !== 'default', { error: 'must not be "default", the ServiceAccount every namespace has; use a name of its own such as "flux"' })
       .optional(),
     /**
      * `spec.postBuild.substitute` on every unit Kustomization (`APP`, `TEAM`), with the app

@@ -43,14 +43,7 @@ export async function applyPhase(
     // Deleting the root Kustomization makes Flux prune everything the workload created.
     ctx.teardown.defer('removing the workload', async () => {
       await kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=true', '--timeout=120s'], objects);
-      if (workload.tenancy.length === 0) return;
-      // The tenant outlives what impersonates it: their finalizers prune and uninstall as it (the
-      // root leaves it unpruned), so wait for those objects to be gone, then delete it.
-      const impersonating = workload.fluxObjects
-        .filter((o) => o.kind === 'Kustomization' || o.kind === 'HelmRelease')
-        .map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.name, namespace: o.namespace } }));
-      await kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=true', '--timeout=120s'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: impersonating }));
-      await kubectl(['delete', '-f', '-', '--ignore-not-found', '--wait=true', '--timeout=60s'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: workload.tenancy }));
+      for (const step of tenantRemoval(workload)) await kubectl(['delete', '-f', '-', '--ignore-not-found', `--wait=${step.wait}`, `--timeout=${step.timeoutSeconds}s`], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: step.items }));
     });
   }
   // Once the root objects are in (the root Kustomization the prune suspends exists), and after
@@ -85,4 +78,35 @@ export async function applyPhase(
     }
     ctx.log(`alerts: Kustomization events go to the fake GitHub through ${targets.length * types.length} Provider(s) (${types.join(', ')}) as "notifications"`);
   }
+}
+
+/** One `kubectl delete` of tenantRemoval: what, whether to wait until it is gone, and for how long at most. */
+export interface RemovalStep {
+  items: Array<{ apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }>;
+  wait: boolean;
+  timeoutSeconds: number;
+}
+
+/**
+ * What a borrowed cluster still holds of a tenant workload (`workload.flux.serviceAccountName`)
+ * once its root objects are deleted, in the order to delete it: the Kustomizations and
+ * HelmReleases, waited for, since their finalizers prune and uninstall as the tenant (two
+ * minutes, or half a second each when more); then the tenant's ServiceAccount and RoleBindings,
+ * which the root does not prune; then the team Namespaces, which it then does not prune either
+ * (their RoleBinding would go with them, and the finalizers would retry on 403). Pure; empty
+ * without a tenant.
+ */
+export function tenantRemoval(workload: Pick<GeneratedWorkload, 'tenancy' | 'fluxObjects'>): RemovalStep[] {
+  const tenancy = workload.tenancy ?? [];
+  const account = tenancy.find((o) => o.kind === 'ServiceAccount');
+  if (!account) return [];
+  const impersonating = workload.fluxObjects
+    .filter((o) => o.kind === 'Kustomization' || o.kind === 'HelmRelease')
+    .map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.name, namespace: o.namespace } }));
+  const teams = [...new Set(tenancy.flatMap((o) => (o.metadata.namespace && o.metadata.namespace !== account.metadata.namespace ? [o.metadata.namespace] : [])))];
+  return [
+    { items: impersonating, wait: true, timeoutSeconds: Math.max(120, Math.ceil(impersonating.length / 2)) },
+    { items: tenancy.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) } })), wait: true, timeoutSeconds: 60 },
+    { items: teams.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })), wait: false, timeoutSeconds: 60 },
+  ];
 }

@@ -3,26 +3,11 @@ import type { StartedCluster } from '../../../src/cluster/index.ts';
 import type { StartedFlux } from '../../../src/flux/index.ts';
 import type { StartedFakeGitHub } from '../../../src/github/index.ts';
 import { TeardownStack, type RunContext } from '../../../src/run/index.ts';
-import type { Kubectl } from '../../../src/run/kubectl.ts';
 import { applyPhase } from '../../../src/run/phases/apply.ts';
 import { crdEstablishTimeoutSeconds, crdsPhase } from '../../../src/run/phases/crds.ts';
 import { defineScenario } from '../../../src/scenario/index.ts';
 import { dummyCrds, type GeneratedWorkload, type K8sObject } from '../../../src/workload/index.ts';
-
-/** kubectl as the phases call it: each call recorded as `<verb> <kinds given> x<count>`; `fail` makes matching calls reject as kubectl does. */
-function recordingKubectl(fail?: RegExp): { kubectl: Kubectl; calls: string[] } {
-  const calls: string[] = [];
-  const kubectl: Kubectl = async (args, input) => {
-    const items = input ? (JSON.parse(input) as { items: K8sObject[] }).items : [];
-    const kinds = [...new Set(items.map((o) => o.kind))].join(',');
-    const timeout = args[0] === 'wait' ? ` ${args.find((a) => a.startsWith('--timeout='))}` : '';
-    const call = `${args[0]} ${kinds} x${items.length}${timeout}`;
-    calls.push(call);
-    if (fail?.test(call)) throw new Error(`kubectl ${args[0]}: timed out waiting for the condition`);
-    return '';
-  };
-  return { kubectl, calls };
-}
+import { recordingKubectl } from './support/recording-kubectl.ts';
 
 const rootObjects: K8sObject[] = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'flux-system' } },
@@ -31,7 +16,7 @@ const rootObjects: K8sObject[] = [
 
 function runParts(provider: 'local' | 'existing', crds: number) {
   const ctx = { scenario: defineScenario({ name: 'crds', provider: { type: provider }, workload: {} }), teardown: new TeardownStack(), log: () => {} } as unknown as RunContext;
-  const workload = { crds: dummyCrds(crds), rootObjects, rootYaml: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rootObjects }) } as unknown as GeneratedWorkload;
+  const workload = { crds: dummyCrds(crds), tenancy: [], fluxObjects: [], rootObjects, rootYaml: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rootObjects }) } as unknown as GeneratedWorkload;
   const cluster = { provider, track: async () => true } as unknown as StartedCluster;
   return { ctx, workload, cluster };
 }

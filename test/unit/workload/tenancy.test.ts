@@ -40,17 +40,19 @@ describe('impersonation (workload.flux.serviceAccountName)', () => {
     // Every namespace the units apply to, and the HelmReleases' own (Helm's storage), is covered.
     const namespaces = new Set(appliers(files).flatMap((o) => [o.spec.targetNamespace, o.metadata.namespace].filter(Boolean)));
     for (const namespace of namespaces) expect(bindings.map((b) => b.metadata.namespace)).toContain(namespace);
-    // The root leaves them to the run: what impersonates them prunes as them first.
-    for (const object of [account, ...bindings]) expect(object.metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
+    // The root leaves them, and the team Namespaces holding the bindings, to the run: what
+    // impersonates the tenant prunes as it first.
+    for (const object of [account, ...bindings, ...docs(files.get('namespaces.yaml'))]) expect(object.metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/prune': 'disabled' });
     for (const binding of bindings) {
       expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' });
       expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'flux', namespace: 'flux-system' }]);
     }
   });
 
-  it('applies as the controllers themselves when unset: no serviceAccountName, no tenancy.yaml', () => {
+  it('applies as the controllers themselves when unset: no serviceAccountName, no tenancy.yaml, Namespaces pruned with the root', () => {
     const files = renderClusterFiles(plan({ ...input, flux: {} }));
     expect(files.has('tenancy.yaml')).toBe(false);
+    for (const namespace of docs(files.get('namespaces.yaml'))) expect(namespace.metadata.annotations).toBeUndefined();
     for (const o of appliers(files)) expect(o.spec.serviceAccountName).toBeUndefined();
   });
 
@@ -90,6 +92,7 @@ describe('impersonation (workload.flux.serviceAccountName)', () => {
     expect(() => parseGeneratorOptions({ apps: 2, fleet: { spokes: 2 }, flux: { serviceAccountName: 'flux' } })).toThrow(/workload\.flux\.serviceAccountName: impersonation is not rendered in fleet mode/);
     expect(() => parseGeneratorOptions({ flux: { serviceAccountName: 'Not_A_Name' } })).toThrow(/flux\.serviceAccountName/);
     expect(() => parseGeneratorOptions({ flux: { serviceAccountName: 'kustomize-controller' } })).toThrow(/flux\.serviceAccountName.*Flux controller's own ServiceAccount/);
+    expect(() => parseGeneratorOptions({ flux: { serviceAccountName: 'default' } })).toThrow(/flux\.serviceAccountName.*must not be "default"/);
   });
 });
 
@@ -126,7 +129,7 @@ describe('variable substitution (workload.flux.postBuild)', () => {
     const apps = sample.objects.filter((o) => o.kind === 'Deployment');
     expect(apps).toHaveLength(3);
     expect(sample.yaml).not.toContain('${');
-    for (const app of apps) expect((app.metadata as { labels: Record<string, string> }).labels['app.kubernetes.io/part-of']).toMatch(/^team-\d+$/);
+    for (const app of apps) expect((app.metadata as unknown as { labels: Record<string, string> }).labels['app.kubernetes.io/part-of']).toMatch(/^team-\d+$/);
   });
 
   it('is off by default: no postBuild, no variables in the manifests', () => {
