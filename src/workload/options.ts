@@ -6,8 +6,9 @@
 import { z } from 'zod';
 import { UsageError } from '../util/exit-codes.ts';
 import { formatZodIssues } from '../util/zod-issues.ts';
-import { parseDuration, parseQuantity } from '../util/units.ts';
 import { fleetOptionsSchema, fleetWorkloadProblems, maxHelmReleases } from './fleet-options.ts';
+import { fluxOptionsSchema } from './flux-options.ts';
+import { atLeastOne, bounded, byteSize, count, dnsName, fluxDuration } from './option-fields.ts';
 
 export const layouts = ['monorepo', 'repo-per-team', 'both'] as const;
 export const graphShapes = ['none', 'chain', 'fan-out', 'fan-in', 'random'] as const;
@@ -20,23 +21,7 @@ export const driftDetectionModes = ['disabled', 'warn', 'enabled'] as const;
 export const workloadSources = ['git', 'oci'] as const;
 /** per-app: one OCIRepository per app (the flux-benchmark shape); per-team: one per team. */
 export const ociLayouts = ['per-app', 'per-team'] as const;
-export const gitAuthModes = ['none', 'basic'] as const;
-export const gitProviders = ['generic', 'github'] as const;
-
-/**
- * Every count has an upper bound, so a typo (an extra zero, or three) is refused at validate
- * instead of filling the disk or memory hours into a run. Each bound is what a 24 GiB machine
- * can conceivably hold, with its reason beside it; sizes within the bounds that the provider
- * still cannot hold are caught by the feasibility checks (src/scenario/feasibility.ts).
- */
-const bounded = (min: number, max: number, why: string) =>
-  z
-    .number()
-    .int({ error: 'expected a whole number' })
-    .min(min, { error: min === 0 ? 'must be 0 or more' : `must be at least ${min}` })
-    .max(max, { error: `must be at most ${max.toLocaleString('en-US')}: ${why}` });
-const count = (max: number, why: string) => bounded(0, max, why);
-const atLeastOne = (max: number, why: string) => bounded(1, max, why);
+export { gitAuthModes, gitProviders } from './flux-options.ts';
 
 /**
  * Apps: each is a Kustomization plus ~8 objects it applies (Deployment, ReplicaSet, Pods,
@@ -51,39 +36,6 @@ export const maxCrds = 1_000;
 /** Bytes bounds: repos live on this machine's disk and a clone in source-controller's memory. */
 const maxFileBytes = 2 ** 30;
 const maxRepoBytes = 16 * 2 ** 30;
-
-/** A Kubernetes object name segment: lowercase letters, digits and "-". */
-const dnsName = () =>
-  z
-    .string()
-    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, { error: 'expected lowercase letters, digits and "-" (not at the start or end)' })
-    .max(40, { error: 'must be at most 40 characters' });
-
-/** A Go duration Flux understands ("1m", "30s", "1h30m"); numbers mean seconds. */
-const fluxDuration = () =>
-  z.union([z.string(), z.number()]).transform((value, ctx) => {
-    try {
-      const ms = parseDuration(value);
-      if (ms <= 0) throw new Error('must be longer than 0s');
-      return typeof value === 'number' ? `${value}s` : value.trim();
-    } catch (err) {
-      ctx.issues.push({ code: 'custom', message: (err as Error).message, input: value });
-      return z.NEVER;
-    }
-  });
-
-/** A size as bytes or a quantity ("64Ki", "200Mi"), parsed to a byte count. */
-const byteSize = () =>
-  z.union([z.string(), z.number()]).transform((value, ctx) => {
-    try {
-      const bytes = parseQuantity(value);
-      if (bytes < 0) throw new Error(`size ${value} must not be negative`);
-      return bytes;
-    } catch (err) {
-      ctx.issues.push({ code: 'custom', message: (err as Error).message, input: value });
-      return z.NEVER;
-    }
-  });
 
 /** Leaves room for metadata under the API server's 1MiB object limit. */
 const maxConfigMapPayload = 1_000_000;
@@ -136,67 +88,6 @@ const filesOptionsSchema = (defaultBytes: number, maxCount: number) =>
         .default(defaultBytes),
     })
     .strict();
-
-/** The ServiceAccounts Flux's controllers run as (flux2's manifests), which a tenant must not be. */
-const fluxControllerAccounts = ['source-controller', 'kustomize-controller', 'helm-controller', 'notification-controller', 'image-reflector-controller', 'image-automation-controller', 'source-watcher'];
-
-const fluxOptionsSchema = z
-  .object({
-    namespace: dnsName().default('flux-system'),
-    /** Interval of every GitRepository / HelmRepository. */
-    sourceInterval: fluxDuration().default('1m'),
-    /** Interval of every Kustomization / HelmRelease. */
-    interval: fluxDuration().default('10m'),
-    retryInterval: fluxDuration().default('1m'),
-    timeout: fluxDuration().default('3m'),
-    wait: z.boolean().default(false),
-    prune: z.boolean().default(true),
-    /** Add a healthCheck on each app's Deployment. */
-    healthChecks: z.boolean().default(false),
-    /** Set targetNamespace to the app's team namespace. */
-    targetNamespace: z.boolean().default(true),
-    /**
-     * `basic`: sources get a secretRef to a Secret with the run's credentials (GitRepositories: a
-     * basic-auth Secret holding the fake GitHub token; OCIRepositories: a dockerconfigjson Secret
-     * with the registry's user and password); `none`: anonymous fetches and pulls.
-     */
-    auth: z.enum(gitAuthModes).default('none'),
-    provider: z.enum(gitProviders).default('generic'),
-    /** GitRepository `spec.ignore` (gitignore syntax); unset leaves Flux's defaults plus .sourceignore. */
-    ignore: z.string().optional(),
-    /**
-     * How the fleet GitRepository (the root, applied by hand) references its repo: `branch`
-     * (main; source-controller clones at depth 1) or `commit` (main pinned to the generated head
-     * commit; source-controller clones a commit with its whole history).
-     */
-    fleetRef: z.enum(['branch', 'commit']).default('branch'),
-    /**
-     * Flux's multi-tenancy lockdown, as flux-benchmark runs it: every unit Kustomization and
-     * HelmRelease sets `spec.serviceAccountName` to this name, so kustomize- and helm-controller
-     * impersonate `system:serviceaccount:<flux namespace>:<name>` for each apply, health check,
-     * prune and install. The ServiceAccount lives in the Flux namespace, bound to the ClusterRole
-     * `admin` there and in every team namespace (`tenancy.yaml` of the cluster directory, applied
-     * by the root as the controller). Unset: the controllers apply as themselves (cluster-admin),
-     * Flux's default without `--default-service-account`.
-     */
-    serviceAccountName: dnsName()
-      // Impersonating a controller's own ServiceAccount (cluster-admin) would lock nothing down, and the root would own and prune it.
-      .refine((name) => !fluxControllerAccounts.includes(name), { error: `must not be a Flux controller's own ServiceAccount (${fluxControllerAccounts.join(', ')})` })
-      // Every namespace has a `default` ServiceAccount: the run would take it over, and delete it at the end on a borrowed cluster.
-      .refine((name) => name !== 'default', { error: 'must not be "default", the ServiceAccount every namespace has; use a name of its own such as "flux"' })
-      .optional(),
-    /**
-     * `spec.postBuild.substitute` on every unit Kustomization (`APP`, `TEAM`), with the app
-     * manifests' `app.kubernetes.io/part-of` label written as `${TEAM}`: kustomize-controller then
-     * runs its variable substitution over every object it builds, as flux-benchmark's
-     * Kustomizations do (`INDEX`, `PODS`, `MCPU`). The applied objects are the same either way.
-     */
-    postBuild: z.boolean().default(false),
-    /** Spread objects over N shards with the `sharding.fluxcd.io/key: shard1..shardN` label; 0 = no labels. */
-    // A label value per shard; more shards than kustomize-controller instances (controllers.kustomize.shards) only spreads labels.
-    shards: count(64, 'more shard labels than any sharded setup runs').default(0),
-  })
-  .strict();
 
 const helmOptionsSchema = z
   .object({
