@@ -38,7 +38,7 @@
  * `--tenant on` runs the shape as flux-benchmark's tenant: every Kustomization and HelmRelease
  * impersonates a ServiceAccount bound to the ClusterRole `admin` in its namespaces
  * (`workload.flux.serviceAccountName`), and the Kustomizations substitute variables
- * (`workload.flux.postBuild`); `--tenant off,on` runs both, off first. Off by default, the shape
+ * (`workload.flux.postBuild`); `--tenant off,on` runs both, in the order given. Off by default, the shape
  * every earlier figure in docs/flux-benchmark.md was measured in.
  *
  * `--repeat N` runs each shape N times, one after the other, and prints the spread (median,
