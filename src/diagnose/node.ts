@@ -204,13 +204,19 @@ function appliedRevision(owner: RawObject, status: Record<string, unknown>): str
  */
 function lastFailureWhileRetrying(node: FluxNode, events: readonly EventRecord[]): EventRecord | undefined {
   let newest: EventRecord | undefined;
+  let newestNormal: EventRecord | undefined;
   for (const event of events) {
-    if (event.type !== 'Warning' || event.kind !== node.kind || event.name !== node.name || event.namespace !== node.namespace) continue;
+    if (event.kind !== node.kind || event.name !== node.name || event.namespace !== node.namespace) continue;
+    if (event.type === 'Normal' && (!newestNormal || event.time > newestNormal.time)) newestNormal = event;
+    if (event.type !== 'Warning') continue;
     if (!newest || event.time > newest.time) newest = event;
   }
   if (!newest) return undefined;
   if (newest.reason === 'HealthCheckFailed' || /health check failed|timeout waiting for/i.test(newest.message)) return newest;
-  return node.remoteCluster && isUnreachableMessage(newest.message) ? newest : undefined;
+  // A cluster that answered since (a spoke back, or re-created on the same address): the object
+  // has applied or reconciled there after the failure, and this attempt is a fresh one.
+  const answeredSince = newestNormal !== undefined && newestNormal.time > newest.time;
+  return node.remoteCluster && isUnreachableMessage(newest.message) && !answeredSince ? newest : undefined;
 }
 
 export function toFluxNode(object: RawObject, events: readonly EventRecord[] = []): FluxNode {

@@ -74,6 +74,19 @@ describe('remote clusters in diagnosis', () => {
     expect(diagnosis.findings.find((f) => f.id === 'Kustomization/spoke-03/infrastructure')?.rootCause).not.toMatchObject({ reason: 'RemoteClusterUnreachable' });
   });
 
+  it("does not read an unreachable cluster into a remote object that reconciled on it since (its spoke back, a Normal event newer than the failure)", () => {
+    const state = emptyFluxState(now.toISOString());
+    state.objects.push(spokeKustomization('spoke-03', 'app-002', { status: 'Unknown', reason: 'Progressing', message: 'Reconciliation in progress' }));
+    const event = (type: string, reason: string, message: string, time: string) => ({ kind: 'Kustomization', namespace: 'spoke-03', name: 'app-002', type, reason, message, time, count: 1 });
+    state.events.push(
+      event('Warning', 'ReconciliationFailed', `Deployment/team-1/app-002 dry-run failed: failed to get server groups: ${refused(32750)}`, ago(70_000)),
+      event('Normal', 'ReconciliationSucceeded', 'Reconciliation finished in 865ms, next run in 2m0s', ago(5_000)),
+    );
+    const finding = diagnose(state, now).findings.find((f) => f.id === 'Kustomization/spoke-03/app-002');
+    expect(finding?.rootCause).not.toMatchObject({ reason: 'RemoteClusterUnreachable' });
+    expect(finding?.symptoms.map((s) => s.type) ?? []).not.toContain('remote_cluster_unreachable');
+  });
+
   it('leaves a failure that is not a connection error (a bad manifest) with the object, and reads the secretRef only from appliers', () => {
     const state = emptyFluxState(now.toISOString());
     state.objects.push(spokeKustomization('spoke-02', 'app-003', { status: 'False', reason: 'BuildFailed', message: 'kustomize build failed: accumulating resources: missing file' }));
