@@ -11,11 +11,11 @@ import { kustomizeFile, shardLabels, toYaml, type K8sObject, type RemoteReleaseP
 import type { WorkloadPlan } from './plan.ts';
 import { UsageError } from '../util/exit-codes.ts';
 
-/** The team Namespaces: the hub's `namespaces.yaml` without fleet, every spoke's with it. */
 /**
- * The team Namespaces. `annotations` (the tenant's prune opt-out, see tenancyObjects) keeps the
- * root from deleting them, and with them the tenant's RoleBindings, before the objects that
- * impersonate the tenant have pruned.
+ * The team Namespaces: the hub's `namespaces.yaml` without fleet, every spoke's with it.
+ * `annotations` (the tenant's prune opt-out, see tenancyObjects) keeps the root from deleting
+ * them, and with them the tenant's RoleBindings, before the objects that impersonate the tenant
+ * have pruned.
  */
 export function teamNamespacesYaml(plan: Pick<WorkloadPlan, 'teams'>, annotations?: Record<string, string>): string {
   return toYaml(plan.teams.map((team) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: team, labels: { [teamLabel]: team }, ...(annotations ? { annotations } : {}) } })));

@@ -149,8 +149,8 @@ export function helmRepositoryObject(plan: WorkloadPlan): K8sObject | undefined 
  */
 export function renderClusterFiles(plan: WorkloadPlan): Map<string, string> {
   const files = new Map<string, string>();
-  const tenant = plan.options.flux.serviceAccountName !== undefined;
-  files.set('namespaces.yaml', plan.spokes ? toYaml(spokeNamespaceObjects(plan)) : teamNamespacesYaml(plan, tenant ? pruneDisabled : undefined));
+  const tenancy = tenancyObjects(plan);
+  files.set('namespaces.yaml', plan.spokes ? toYaml(spokeNamespaceObjects(plan)) : teamNamespacesYaml(plan, tenancy.length > 0 ? pruneDisabled : undefined));
   const sources: K8sObject[] = plan.oci
     ? plan.oci.artifacts.filter((a) => a.role !== 'fleet').map((a) => ociRepositoryObject(plan, a))
     : plan.repos.filter((r) => r.role === 'team').map((r) => gitRepositoryObject(plan, r));
@@ -168,7 +168,6 @@ export function renderClusterFiles(plan: WorkloadPlan): Map<string, string> {
     byFile.set(file, list);
   }
   for (const [file, objects] of byFile) files.set(`kustomizations/${file}.yaml`, toYaml(objects));
-  const tenancy = tenancyObjects(plan);
   if (tenancy.length > 0) files.set('tenancy.yaml', toYaml(tenancy));
   const releases = plan.helmReleases.filter((h) => h.location === 'cluster');
   if (releases.length > 0 && !plan.spokes) files.set('helmreleases.yaml', toYaml(releases.map((h) => helmReleaseObject(plan, h))));

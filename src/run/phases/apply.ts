@@ -97,7 +97,7 @@ export interface RemovalStep {
  * without a tenant.
  */
 export function tenantRemoval(workload: Pick<GeneratedWorkload, 'tenancy' | 'fluxObjects'>): RemovalStep[] {
-  const tenancy = workload.tenancy ?? [];
+  const { tenancy } = workload;
   const account = tenancy.find((o) => o.kind === 'ServiceAccount');
   if (!account) return [];
   const impersonating = workload.fluxObjects
@@ -106,7 +106,7 @@ export function tenantRemoval(workload: Pick<GeneratedWorkload, 'tenancy' | 'flu
   const teams = [...new Set(tenancy.flatMap((o) => (o.metadata.namespace && o.metadata.namespace !== account.metadata.namespace ? [o.metadata.namespace] : [])))];
   return [
     { items: impersonating, wait: true, timeoutSeconds: Math.max(120, Math.ceil(impersonating.length / 2)) },
-    { items: tenancy.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) } })), wait: true, timeoutSeconds: 60 },
+    { items: tenancy, wait: true, timeoutSeconds: 60 },
     { items: teams.map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })), wait: false, timeoutSeconds: 60 },
   ];
 }

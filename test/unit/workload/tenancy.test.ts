@@ -19,7 +19,6 @@ function appliers(files: Map<string, string>): any[] {
     .filter((o) => o.kind === 'Kustomization' || o.kind === 'HelmRelease');
 }
 
-const substitute = substituteVariables;
 
 describe('impersonation (workload.flux.serviceAccountName)', () => {
   const input: GeneratorOptionsInput = { apps: 4, teams: 2, layout: 'repo-per-team', helm: { releases: 2 }, flux: { serviceAccountName: 'flux' } };
@@ -117,7 +116,7 @@ describe('variable substitution (workload.flux.postBuild)', () => {
       const files = renderUnitFiles(withVars, unit);
       expect(files.get('deployment.yaml')).toContain('${TEAM}');
       const vars = kustomizations.find((k) => k.metadata.name === unit.name)!.spec.postBuild.substitute;
-      const substituted = new Map([...files].map(([name, text]) => [name, substitute(text, vars)]));
+      const substituted = new Map([...files].map(([name, text]) => [name, substituteVariables(text, vars)]));
       const plain = renderUnitFiles(without, without.units.find((u) => u.name === unit.name)!);
       expect(objectsOf(substituted)).toEqual(objectsOf(plain));
       expect(objectsOf(plain).every((o) => o.metadata.labels['app.kubernetes.io/part-of'] === unit.team)).toBe(true);

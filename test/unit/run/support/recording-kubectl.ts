@@ -3,7 +3,7 @@ import type { K8sObject } from '../../../../src/workload/index.ts';
 
 /**
  * kubectl as the phases call it: each call recorded as `<verb> <kinds given> x<count>` (with the
- * timeout of a wait or delete); `fail` makes matching calls reject as kubectl does.
+ * timeout of a wait); `fail` makes matching calls reject as kubectl does.
  */
 export function recordingKubectl(fail?: RegExp): { kubectl: Kubectl; calls: string[] } {
   const calls: string[] = [];
