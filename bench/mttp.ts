@@ -9,11 +9,18 @@
  *   Ingress (workload.app: replicas 0, serviceAccount, ingress, configMaps false);
  * - measured, `--kind helmrelease`: `ready.helmrelease.all_after` of N HelmReleases (interval 60m,
  *   timeout 5m, driftDetection enabled; helm-controller --concurrent=10) installing the one chart
- *   from the run's OCI registry (HelmRelease chartRef → one OCIRepository, workload.helm.source
- *   oci-repository) as the same app (workload.helm.values app), so these runs are always
- *   `workload.source: oci` whatever `--source` says;
+ *   from the run's OCI registry as the same app (workload.helm.values app), so these runs are
+ *   always `workload.source: oci` whatever `--source` says. `--helm-source` says how they take
+ *   the chart: `oci-repository` (the default, the shape of every earlier figure: chartRef → one
+ *   OCIRepository, no HelmCharts) or `helm-repository` (flux-benchmark's: one HelmRepository of
+ *   type oci, version `*`, so helm-controller makes a HelmChart per release and source-controller
+ *   lists the tags and pulls the chart for each); both with `--helm-source oci-repository,helm-repository`.
+ *   With HelmCharts the line also gives `ready.helmchart.all_after` and source-controller's peak
+ *   memory beside the published HelmChart rows of the same tables;
  * - `--crds`: that many dummy CRDs (workload.crds, one API group each) applied and Established
- *   before the Flux objects, as flux-benchmark's workflow does with 50, 250 or 500;
+ *   before the Flux objects, as flux-benchmark's workflow does with 50, 250 or 500; with
+ *   `--crd-schema-size 76Ki` each carries a schema of that size (workload.crdSchemaSize), about
+ *   the bytes of flux-benchmark's HelmRelease copies (two versions of ~38 KiB of JSON), minimal otherwise;
  * - the polling floor (Kustomizations only): ceil(N / concurrency) × 5 s, kustomize-controller's
  *   health-check poll;
  * - published: fluxcd/flux-benchmark RESULTS.md, "Flux v2.9.0" (commit 92cab0a, 2026-06-24:
@@ -29,10 +36,9 @@
  *
  * Differences from flux-benchmark that remain: the clock starts at the apply of the root objects,
  * not at a push to the registry; `--source git` reads one monorepo GitRepository instead of one
- * OCIRepository per app; HelmReleases read the chart through an OCIRepository (chartRef), so
- * there are no HelmChart objects, where flux-benchmark's go through an OCI HelmRepository and a
- * HelmChart each; the chart is fluxbench's own, not podinfo; the dummy CRDs have a minimal
- * schema where flux-benchmark's each carry a HelmRelease schema (much larger OpenAPI documents);
+ * OCIRepository per app; HelmReleases take the chart through chartRef unless `--helm-source
+ * helm-repository`; the chart is fluxbench's own, not podinfo; the dummy CRDs have a minimal
+ * schema unless `--crd-schema-size` (then a generated one of that size, not a HelmRelease's);
  * no CPU limits; 2 cores here. One run at a time; each is bounded by its settle timeout.
  *
  * `--tenant on` runs the shape as flux-benchmark's tenant: every Kustomization and HelmRelease
@@ -45,7 +51,7 @@
  * lowest, highest) of its time to Ready and steady runner CPU: on 2 shared cores one run is not a
  * number to compare with.
  *
- * Usage: npm run bench:mttp [-- --objects 100,500 --source git,oci --kind kustomization,helmrelease --crds 0,50,250,500 --tenant off,on --repeat 3]
+ * Usage: npm run bench:mttp [-- --objects 100,500 --source git,oci --kind kustomization,helmrelease --helm-source oci-repository,helm-repository --crds 0,50,250,500 --crd-schema-size 76Ki --tenant off,on --repeat 3]
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -67,6 +73,8 @@ const { values } = parseArgs({
     crds: { type: 'string', default: '0' },
     repeat: { type: 'string', default: '1' },
     tenant: { type: 'string', default: 'off' },
+    'helm-source': { type: 'string', default: 'oci-repository' },
+    'crd-schema-size': { type: 'string' },
   },
 });
 const list = (value: string) => value.split(',').map((s) => s.trim());
@@ -75,6 +83,9 @@ const sources = list(values.source);
 const runKinds = list(values.kind);
 const crdCounts = list(values.crds).map(Number);
 const tenants = list(values.tenant);
+const helmSources = list(values['helm-source']);
+const crdSchemaSize = values['crd-schema-size'];
+for (const h of helmSources) if (h !== 'oci-repository' && h !== 'helm-repository') throw new Error(`--helm-source ${h}: expected oci-repository or helm-repository`);
 for (const t of tenants) if (t !== 'off' && t !== 'on') throw new Error(`--tenant ${t}: expected off or on`);
 for (const n of counts) if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`--objects ${n}: expected whole numbers 1-1000`);
 for (const s of sources) if (s !== 'git' && s !== 'oci') throw new Error(`--source ${s}: expected git or oci`);
@@ -100,6 +111,12 @@ const published: Record<Kind, Record<number, Published>> = {
     1000: { v290: { seconds: 279, mib: 361 }, v220: { seconds: 850, mib: 620 } },
   },
 };
+/** The HelmChart rows of the same tables (source-controller, 1 CPU, concurrency 10). */
+const publishedHelmChart: Record<number, Published> = {
+  100: { v290: { seconds: 36, mib: 63 }, v220: { seconds: 35, mib: 40 } },
+  500: { v290: { seconds: 153, mib: 123 }, v220: { seconds: 70, mib: 68 } },
+  1000: { v290: { seconds: 310, mib: 189 }, v220: { seconds: 105, mib: 110 } },
+};
 const kustomizeConcurrency = 20;
 const helmConcurrency = 10;
 const healthPollSeconds = 5;
@@ -107,7 +124,7 @@ const healthPollSeconds = 5;
 const controllerOf: Record<Kind, string> = { kustomization: 'kustomize-controller', helmrelease: 'helm-controller' };
 
 /** flux-benchmark's app: a Deployment scaled to zero, its ServiceAccount, a Service and an Ingress. */
-const app = { replicas: 0, serviceAccount: true, ingress: true, configMaps: false };
+const app = { replicas: 0, serviceAccount: true, ingress: true, ingressClassName: 'nginx', configMaps: false };
 
 /** flux-benchmark's tenant: the ServiceAccount its Kustomizations and HelmReleases impersonate (namespace admin). */
 const tenantServiceAccount = 'flux';
@@ -127,7 +144,7 @@ function scenarioFor(kind: Kind, n: number, source: string, crds: number, tenant
   };
   if (kind === 'helmrelease') {
     return defineScenario({
-      name: `mttp-hr-${n}-crds${crds}${tenant ? '-tenant' : ''}`,
+      name: `mttp-hr-${source === 'helm-repository' ? 'helmchart-' : ''}${n}-crds${crds}${crds > 0 && crdSchemaSize !== undefined ? '-large' : ''}${tenant ? '-tenant' : ''}`,
       ...common,
       workload: {
         source: 'oci',
@@ -135,14 +152,15 @@ function scenarioFor(kind: Kind, n: number, source: string, crds: number, tenant
         teams: 1,
         apps: 0,
         crds,
+        ...(crdSchemaSize !== undefined ? { crdSchemaSize } : {}),
         app,
-        helm: { releases: n, source: 'oci-repository', values: 'app', driftDetection: 'enabled' },
+        helm: { releases: n, source: source as 'oci-repository' | 'helm-repository', values: 'app', driftDetection: 'enabled' },
         flux: { interval: '60m', timeout: '5m', retryInterval: '2m', sourceInterval: '10m', ...impersonate },
       },
     });
   }
   return defineScenario({
-    name: `mttp-${source}-${n}-crds${crds}${tenant ? '-tenant' : ''}`,
+    name: `mttp-${source}-${n}-crds${crds}${crds > 0 && crdSchemaSize !== undefined ? '-large' : ''}${tenant ? '-tenant' : ''}`,
     ...common,
     workload: {
       source: source as 'git' | 'oci',
@@ -151,15 +169,16 @@ function scenarioFor(kind: Kind, n: number, source: string, crds: number, tenant
       teams: 1,
       apps: n,
       crds,
+      ...(crdSchemaSize !== undefined ? { crdSchemaSize } : {}),
       app,
       flux: { wait: true, timeout: '1m', interval: '60m', retryInterval: '2m', prune: true, targetNamespace: true, sourceInterval: '10m', ...impersonate, postBuild: tenant },
     },
   });
 }
 
-/** Each kind's runs: Kustomizations from every --source, HelmReleases from the registry only. */
+/** Each kind's runs: Kustomizations from every --source, HelmReleases from the registry by every --helm-source. */
 function runsOf(kind: Kind): string[] {
-  return kind === 'helmrelease' ? ['oci'] : sources;
+  return kind === 'helmrelease' ? helmSources : sources;
 }
 
 /** This process's cumulative CPU seconds, read every second while a run goes on. */
@@ -230,6 +249,7 @@ async function measureOnce(kind: Kind, source: string, crds: number, n: number, 
       pub ? `published 2.9.0 ${pub.v290.seconds} s (${ratio(measured, pub.v290.seconds)}), 2.2.0 ${pub.v220.seconds} s (${ratio(measured, pub.v220.seconds)})` : 'no published figure',
       `peak ${controllerOf[kind]} ${peakMiB.toFixed(0)} MiB${pub ? ` (published 2.9.0 ${pub.v290.mib} MiB)` : ''}`,
       `runner CPU ${harnessPct.toFixed(1)} % of a core (settle → verdict: ${steady !== undefined ? `${steady.toFixed(1)} %` : '—'}; target < 5 %)`,
+      ...helmChartFigures(metrics, source, n),
       `APF workload-low wait p95 max ${metrics['apf.workload-low.wait_p95.max'] !== undefined ? `${metrics['apf.workload-low.wait_p95.max'].toFixed(2)} s` : '—'}, in queue max ${metrics['apf.workload-low.inqueue.max'] ?? '—'}, rejected ${metrics['apf.rejected'] ?? '—'}`,
       `run ${result.runDir}`,
     ].join(' | '),
@@ -237,8 +257,22 @@ async function measureOnce(kind: Kind, source: string, crds: number, n: number, 
   return { readyAfter: measured, steadyCpu: steady };
 }
 
+/** With --helm-source helm-repository: the HelmCharts' time to Ready and source-controller's peak, beside the published HelmChart row. */
+function helmChartFigures(metrics: Record<string, number>, source: string, n: number): string[] {
+  if (source !== 'helm-repository') return [];
+  const after = metrics['ready.helmchart.all_after'];
+  const pub = publishedHelmChart[n];
+  const peakMiB = (metrics['memory.source-controller.max'] ?? 0) / 2 ** 20;
+  return [
+    `HelmCharts ready after ${after !== undefined ? `${after.toFixed(1)} s` : `— (${metrics['ready.helmchart.not_ready'] ?? '?'} never Ready)`}${pub ? ` (published 2.9.0 ${pub.v290.seconds} s: ${ratio(after, pub.v290.seconds)}, 2.2.0 ${pub.v220.seconds} s: ${ratio(after, pub.v220.seconds)})` : ''}, peak source-controller ${peakMiB.toFixed(0)} MiB${pub ? ` (published 2.9.0 ${pub.v290.mib} MiB)` : ''}`,
+  ];
+}
+
+/** `source` is --source's value for Kustomizations, --helm-source's for HelmReleases (shown as how they take the chart). */
 function shapeName(kind: Kind, source: string, crds: number, n: number, tenant: boolean): string {
-  return `${source.padEnd(4)} ${String(n).padStart(5)} ${kind === 'helmrelease' ? 'HelmReleases  ' : 'Kustomizations'} ${String(crds).padStart(4)} CRDs${tenant ? ' tenant' : ''}`;
+  const from = kind === 'helmrelease' ? (source === 'helm-repository' ? 'oci HelmChart' : 'oci chartRef') : source;
+  const schema = crds > 0 && crdSchemaSize !== undefined ? ` of ${crdSchemaSize}` : '';
+  return `${from.padEnd(4)} ${String(n).padStart(5)} ${kind === 'helmrelease' ? 'HelmReleases  ' : 'Kustomizations'} ${String(crds).padStart(4)} CRDs${schema}${tenant ? ' tenant' : ''}`;
 }
 
 function ratio(measured: number | undefined, x: number | undefined): string {

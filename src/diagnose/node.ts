@@ -219,6 +219,15 @@ function lastFailureWhileRetrying(node: FluxNode, events: readonly EventRecord[]
   return node.remoteCluster && isUnreachableMessage(newest.message) && !answeredSince ? newest : undefined;
 }
 
+/**
+ * A HelmRepository of `type: oci`: source-controller (since Flux 2.1) reconciles it once into a
+ * static object, deleting its artifact and resetting its status, so it has no conditions by design.
+ * Whether the registry answers shows on the HelmCharts that pull through it, not on it.
+ */
+function isStaticSource(object: RawObject, spec: Record<string, unknown>): boolean {
+  return object.kind === 'HelmRepository' && spec.type === 'oci';
+}
+
 export function toFluxNode(object: RawObject, events: readonly EventRecord[] = []): FluxNode {
   const spec = record(object.spec);
   const status = record(object.status);
@@ -234,8 +243,8 @@ export function toFluxNode(object: RawObject, events: readonly EventRecord[] = [
     namespace: object.metadata.namespace ?? '',
     name: object.metadata.name,
     suspended: spec.suspend === true,
-    // conditionOf normalises the status; no Ready condition at all is 'None'.
-    ready: ready?.status ?? 'None',
+    // conditionOf normalises the status; no Ready condition at all is 'None', but for a static object.
+    ready: ready?.status ?? (isStaticSource(object, spec) ? 'True' : 'None'),
     reconciling: reconciling?.status === 'True',
     dependsOn: isApplierKind(object.kind) ? dependsOnIds(object, spec) : [],
     configRefs: configRefs(object, spec),

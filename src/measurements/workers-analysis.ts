@@ -37,6 +37,7 @@ const reconcilerKinds: Record<string, { kind: string; stall: string }> = {
   helmrelease: { kind: 'HelmRelease', stall: 'attempted_ne_applied' },
   gitrepository: { kind: 'GitRepository', stall: 'source_failing' },
   ocirepository: { kind: 'OCIRepository', stall: 'source_failing' },
+  helmchart: { kind: 'HelmChart', stall: 'source_failing' },
 };
 
 export const workerStatsSchema = z.object({

@@ -5,10 +5,15 @@ import { asList, asRecord, asText, conditionOf, durationMsOf, gitRepositoryDefau
  * pulled out of raw API objects once, so the pure logic works on plain snapshots.
  */
 
-export type FluxKind = 'GitRepository' | 'OCIRepository' | 'Kustomization' | 'HelmRelease';
+export type FluxKind = 'GitRepository' | 'OCIRepository' | 'HelmChart' | 'Kustomization' | 'HelmRelease';
 
-/** The source kinds whose artifact revision a commit's lag is measured against. */
-export const sourceKinds: ReadonlySet<FluxKind> = new Set<FluxKind>(['GitRepository', 'OCIRepository']);
+/**
+ * The source kinds (source-controller's, with an artifact): a commit's lag is measured against a
+ * GitRepository's or OCIRepository's artifact revision, and each is a `source_failing` stall while
+ * it cannot fetch. A HelmChart's revision is a chart version, naming no commit, so it gives
+ * readiness and stalls but no lag.
+ */
+export const sourceKinds: ReadonlySet<FluxKind> = new Set<FluxKind>(['GitRepository', 'OCIRepository', 'HelmChart']);
 
 export interface FluxResource {
   kind: FluxKind;
@@ -20,6 +25,8 @@ export interface FluxResource {
 export const fluxResources: readonly FluxResource[] = [
   { kind: 'GitRepository', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'gitrepositories' },
   { kind: 'OCIRepository', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'ocirepositories' },
+  // Made by helm-controller for each HelmRelease with spec.chart, reconciled by source-controller.
+  { kind: 'HelmChart', group: 'source.toolkit.fluxcd.io', version: 'v1', plural: 'helmcharts' },
   { kind: 'Kustomization', group: 'kustomize.toolkit.fluxcd.io', version: 'v1', plural: 'kustomizations' },
   { kind: 'HelmRelease', group: 'helm.toolkit.fluxcd.io', version: 'v2', plural: 'helmreleases' },
 ];
@@ -44,7 +51,7 @@ export interface FluxObjectSnapshot {
   repo?: string;
   /** Kustomization/HelmRelease: key of the GitRepository or OCIRepository it reads from, when it reads from one. */
   sourceKey?: string;
-  /** GitRepository: status.artifact.revision (`main@sha1:<sha>`); OCIRepository: `<tag>@sha256:<digest>`. */
+  /** GitRepository: status.artifact.revision (`main@sha1:<sha>`); OCIRepository: `<tag>@sha256:<digest>`; HelmChart: the chart version. */
   artifactRevision?: string;
   /** Kustomization: status.lastAppliedRevision; HelmRelease: the deployed chart version. */
   appliedRevision?: string;
@@ -149,6 +156,8 @@ export function toSnapshot(kind: FluxKind, raw: unknown): FluxObjectSnapshot {
   } else if (kind === 'OCIRepository') {
     const url = asText(spec.url);
     if (url) snapshot.repo = ociRepositoryFromUrl(url);
+    snapshot.artifactRevision = asText(asRecord(status.artifact).revision);
+  } else if (kind === 'HelmChart') {
     snapshot.artifactRevision = asText(asRecord(status.artifact).revision);
   } else if (kind === 'Kustomization') {
     sourceRefFrom(spec.sourceRef);

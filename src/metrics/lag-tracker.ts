@@ -23,7 +23,7 @@ export interface LagTrackerOptions extends LagStateOptions {
   stalls?: StallDetectorOptions | false;
   /** Emit Ready n/N per kind each interval (default true). */
   readiness?: boolean;
-  /** Resources to watch (default: GitRepositories, Kustomizations, HelmReleases). */
+  /** Resources to watch (default: fluxResources: GitRepositories, OCIRepositories, HelmCharts, Kustomizations, HelmReleases). */
   resources?: readonly FluxResource[];
 }
 

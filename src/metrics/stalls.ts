@@ -14,7 +14,7 @@ export interface StallDetectorOptions {
    */
   attemptedNeAppliedAfterMs?: number;
   /**
-   * A source (GitRepository, OCIRepository) Ready=False for longer than this: it cannot fetch
+   * A source (GitRepository, OCIRepository, HelmChart) Ready=False for longer than this: it cannot fetch
    * (rate limit, outage, auth), so everything built from it silently stays at its last revision
    * (ms; default 60 s).
    */

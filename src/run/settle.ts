@@ -34,14 +34,17 @@ export interface ReadyExpectation {
 /**
  * From the generator's ground truth: every Flux object of the workload whose kind is watched,
  * minus those that can never be Ready (injected cycles, broken roots, missing dependencies and
- * whatever waits on them), which are listed with their cause instead.
+ * whatever waits on them), which are listed with their cause instead; with HelmCharts watched,
+ * also the HelmChart of each HelmRelease that has one and can be Ready (a release that cannot
+ * may never be applied, so its chart is not waited for either).
  */
 export function readyExpectation(workload: Pick<GeneratedWorkload, 'fluxObjects' | 'graph'>, watchedKinds: readonly string[]): ReadyExpectation {
   const outcome = expectedOutcome(workload.graph);
   const stuck = new Map(outcome.stuck.map((s) => [s.id, s]));
-  const watched = workload.fluxObjects.filter((o) => watchedKinds.includes(o.kind));
+  const canBeReady = workload.fluxObjects.filter((o) => !stuck.has(o.id));
+  const charts = watchedKinds.includes('HelmChart') ? canBeReady.flatMap((o) => (o.helmChart ? [o.helmChart] : [])) : [];
   return {
-    objects: watched.filter((o) => !stuck.has(o.id)).map((o) => o.id),
+    objects: [...canBeReady.filter((o) => watchedKinds.includes(o.kind)).map((o) => o.id), ...charts],
     neverReady: outcome.stuck.map((s) => ({ object: s.id, cause: s.cause, ...(s.blockedBy !== s.id ? { blockedBy: s.blockedBy } : {}) })),
     graphReady: outcome.ready.length,
   };

@@ -146,7 +146,8 @@ export function estimateWorkload(options: GeneratorOptions): WorkloadEstimate {
     { kind: 'HelmChart', count: helm.source === 'oci-repository' ? 0 : releases, bytesEach: etcdBytes.HelmChart },
     { kind: 'HelmRepository', count: releases > 0 && helm.source === 'helm-repository' ? 1 : 0, bytesEach: etcdBytes.HelmRepository },
     { kind: 'Namespace', count: namespaces, bytesEach: etcdBytes.Namespace },
-    { kind: 'CustomResourceDefinition', count: options.crds, bytesEach: etcdBytes.CustomResourceDefinition },
+    // A large schema is stored once more in managedFields, as the field paths server-side apply owns (about 0.4 of it).
+    { kind: 'CustomResourceDefinition', count: options.crds, bytesEach: etcdBytes.CustomResourceDefinition + Math.ceil((options.crdSchemaSize ?? 0) * 1.4) },
     { kind: 'Deployment', count: deployments, bytesEach: etcdBytes.Deployment },
     { kind: 'ReplicaSet', count: deployments, bytesEach: etcdBytes.ReplicaSet },
     { kind: 'Pod', count: pods, bytesEach: etcdBytes.Pod },

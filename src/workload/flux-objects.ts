@@ -3,7 +3,7 @@
  * HelmReleases, team namespaces) and the root objects applied by hand to bootstrap it.
  */
 import { helmReleaseObject, kustomizeFile, shardLabels, toYaml, type K8sObject } from './manifests.ts';
-import { ociChartRepositoryObject, ociPlanOf, ociRepositoryObject, ociSourceOf, registryAuthSecret, registryCaSecret } from './oci-objects.ts';
+import { ociChartSourceObject, ociPlanOf, ociRepositoryObject, ociSourceOf, registryAuthSecret, registryCaSecret } from './oci-objects.ts';
 import { chartName, gitAuthSecretName, type RepoPlan, type UnitPlan, type WorkloadPlan } from './plan.ts';
 import { infrastructureKustomization, spokeDir, spokeKubeConfig, spokeLabels, spokeNamespaceObjects, spokeReleasePlacement, spokesOf, teamNamespacesYaml } from './fleet-objects.ts';
 import { spokeInfrastructureName } from './fleet-options.ts';
@@ -22,6 +22,12 @@ export interface FluxObjectRef {
   path?: string;
   /** Fleet mode: the spoke the object applies to (it lives in the hub namespace of that name). */
   spoke?: string;
+  /**
+   * HelmRelease with `spec.chart` (not `chartRef`): the id of the HelmChart helm-controller makes
+   * for it, `HelmChart/<source namespace>/<release namespace>-<release name>` (helm-controller's
+   * GetHelmChartName), before it checks dependencies.
+   */
+  helmChart?: string;
 }
 
 export function gitRepositoryObject(plan: WorkloadPlan, repo: RepoPlan, commit?: string): K8sObject {
@@ -154,7 +160,7 @@ export function renderClusterFiles(plan: WorkloadPlan): Map<string, string> {
   const sources: K8sObject[] = plan.oci
     ? plan.oci.artifacts.filter((a) => a.role !== 'fleet').map((a) => ociRepositoryObject(plan, a))
     : plan.repos.filter((r) => r.role === 'team').map((r) => gitRepositoryObject(plan, r));
-  const chartSource = helmRepositoryObject(plan) ?? ociChartRepositoryObject(plan);
+  const chartSource = helmRepositoryObject(plan) ?? ociChartSourceObject(plan);
   if (chartSource) sources.push(chartSource);
   if (sources.length > 0) files.set('sources.yaml', toYaml(sources));
   const byFile = new Map<string, K8sObject[]>();
@@ -268,7 +274,8 @@ export function fluxObjectRefs(plan: WorkloadPlan): FluxObjectRef[] {
   const source = 'source.toolkit.fluxcd.io/v1';
   if (plan.oci) {
     for (const artifact of plan.oci.artifacts) add({ apiVersion: source, kind: 'OCIRepository', namespace: ns, name: artifact.name, sourceRepo: artifact.sourceRepo });
-    if (plan.oci.chart) add({ apiVersion: source, kind: 'OCIRepository', namespace: ns, name: plan.oci.chart.name, sourceRepo: plan.oci.chart.repository });
+    const chart = plan.oci.chart;
+    if (chart) add({ apiVersion: source, kind: chart.sourceKind, namespace: ns, name: chart.name, sourceRepo: chart.sourceKind === 'HelmRepository' ? chart.pushPath : chart.repository });
   } else {
     for (const repo of plan.repos) add({ apiVersion: source, kind: 'GitRepository', namespace: ns, name: repo.gitRepositoryName, sourceRepo: repo.fullName });
   }
@@ -291,12 +298,16 @@ export function fluxObjectRefs(plan: WorkloadPlan): FluxObjectRef[] {
     : plan.options.helm.source === 'git-repository'
       ? { sourceRepo: plan.fleet.fullName, path: `./charts/${chartName}` }
       : { sourceRepo: `${plan.pages?.owner}/${plan.pages?.repo}`, path: chartName };
+  // Every chart source but chartRef makes a HelmChart per release, in the source's namespace:
+  // the Flux namespace for a spoke's copy (cross-namespace), the release's own otherwise.
+  const templated = plan.oci?.chart?.sourceKind !== 'OCIRepository';
+  const helmChart = (namespace: string, name: string, sourceNamespace: string) => (templated ? { helmChart: `HelmChart/${sourceNamespace}/${namespace}-${name}` } : {});
   // Fleet mode: each spoke's copy in its hub namespace.
   for (const spoke of plan.spokes?.names ?? []) {
-    for (const hr of plan.helmReleases) add({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', namespace: spoke, name: hr.name, ...chartFrom, spoke });
+    for (const hr of plan.helmReleases) add({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', namespace: spoke, name: hr.name, ...chartFrom, spoke, ...helmChart(spoke, hr.name, ns) });
   }
   for (const hr of plan.spokes ? [] : plan.helmReleases) {
-    add({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', namespace: hr.namespace, name: hr.name, ...chartFrom });
+    add({ apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', namespace: hr.namespace, name: hr.name, ...chartFrom, ...helmChart(hr.namespace, hr.name, hr.namespace) });
   }
   return refs;
 }

@@ -238,7 +238,7 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
     repos,
     rootObjects: roots,
     rootYaml: toYaml(roots),
-    crds: dummyCrds(options.crds),
+    crds: dummyCrds(options.crds, options.crdSchemaSize),
     fluxObjects: fluxObjectRefs(plan),
     tenancy: tenancyObjects(plan),
     ...(plan.spokes ? { spokes: [...plan.spokes.names], spokeNamespaces: [...plan.teams] } : {}),
@@ -262,14 +262,16 @@ export async function generateWorkload(input: GeneratorOptionsInput | GeneratorO
   writeFileSync(join(context.storageRoot, 'root.yaml'), workload.rootYaml);
   if (workload.crds.length > 0) writeFileSync(join(context.storageRoot, 'crds.yaml'), toYaml(workload.crds));
   else rmSync(join(context.storageRoot, 'crds.yaml'), { force: true });
-  writeFileSync(join(context.storageRoot, 'workload.json'), `${JSON.stringify({ ...workload, graph: undefined }, null, 2)}\n`);
+  // The CRDs as the options that make them, not themselves: 500 with large schemas are 65 MB of JSON (crds.yaml has them whole).
+  const crdOptions = { count: options.crds, ...(options.crdSchemaSize !== undefined ? { schemaBytes: options.crdSchemaSize } : {}) };
+  writeFileSync(join(context.storageRoot, 'workload.json'), `${JSON.stringify({ ...workload, graph: undefined, crds: undefined, crdOptions }, null, 2)}\n`);
   return workload;
 }
 
 /** Reads `workload.json` (and graph.json beside it) written by generateWorkload. */
 export function loadGeneratedWorkload(storageRoot: string): GeneratedWorkload {
   const path = join(storageRoot, 'workload.json');
-  let raw: Omit<GeneratedWorkload, 'graph' | 'crds' | 'tenancy'> & { crds?: K8sObject[]; tenancy?: K8sObject[] };
+  let raw: Omit<GeneratedWorkload, 'graph' | 'crds' | 'tenancy'> & { crds?: K8sObject[]; crdOptions?: { count: number; schemaBytes?: number }; tenancy?: K8sObject[] };
   try {
     raw = JSON.parse(readFileSync(path, 'utf8')) as typeof raw;
   } catch (err) {
@@ -277,6 +279,8 @@ export function loadGeneratedWorkload(storageRoot: string): GeneratedWorkload {
   }
   if (!Array.isArray(raw.repos) || !Array.isArray(raw.apps)) throw new UsageError(`${path}: not a fluxbench workload.json (no repos/apps)`);
   const graph = loadGraphTruth(raw.graphPath ?? join(storageRoot, 'graph.json'));
-  // Written before workload.crds or workload.tenancy existed: none.
-  return { ...raw, crds: raw.crds ?? [], tenancy: raw.tenancy ?? [], graph };
+  // Written before workload.crds or workload.tenancy existed: none. Written with the CRDs whole (before crdOptions): those.
+  const { crdOptions, ...rest } = raw;
+  const crds = raw.crds ?? (crdOptions ? dummyCrds(crdOptions.count, crdOptions.schemaBytes) : []);
+  return { ...rest, crds, tenancy: raw.tenancy ?? [], graph };
 }

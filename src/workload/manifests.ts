@@ -103,6 +103,7 @@ function setAppFiles(files: Map<string, string>, options: WorkloadPlan['options'
           kind: 'Ingress',
           metadata: meta(unit.name),
           spec: {
+            ...(app.ingressClassName !== undefined ? { ingressClassName: app.ingressClassName } : {}),
             rules: [
               {
                 host: `${unit.name}.${unit.team}.fluxbench.local`,
@@ -178,7 +179,7 @@ export function helmReleaseValues(options: WorkloadPlan['options'], hr: Pick<Hel
     name: hr.name,
     serviceAccount: { create: app.serviceAccount },
     service: { enabled: true },
-    ingress: { enabled: app.ingress },
+    ingress: { enabled: app.ingress, ...(app.ingressClassName !== undefined ? { className: app.ingressClassName } : {}) },
     configMap: { enabled: app.configMaps },
   };
 }
@@ -207,6 +208,20 @@ export interface RemoteReleasePlacement {
 }
 
 /**
+ * A HelmRelease's chart from the run's registry (undefined when it is not from there): the chart's
+ * OCIRepository referenced as a whole (`chartRef`, no HelmChart object), or a HelmChart template
+ * on the HelmRepository of `type: oci` with version `*`, as flux-benchmark's releases ask, so
+ * source-controller lists the tags to resolve it.
+ */
+function ociChart(plan: WorkloadPlan, sourceNamespace: { namespace?: string }): Record<string, unknown> | undefined {
+  const chart = plan.oci?.chart;
+  if (!chart) return undefined;
+  const { flux } = plan.options;
+  if (chart.sourceKind === 'OCIRepository') return { chartRef: { kind: 'OCIRepository', name: chart.name, namespace: flux.namespace } };
+  return { chart: { spec: { chart: chartName, version: '*', sourceRef: { kind: 'HelmRepository', name: chart.name, ...sourceNamespace }, interval: flux.sourceInterval } } };
+}
+
+/**
  * The HelmRelease of `hr`. With `remote`, the copy that installs through `spec.kubeConfig`: in
  * `remote.namespace` of the hub, its chart source referenced across namespaces (the sources stay
  * in the Flux namespace), Helm's storage in the target namespace on the remote cluster (the
@@ -221,10 +236,7 @@ export function helmReleaseObject(plan: WorkloadPlan, hr: HelmReleasePlan, remot
     options.helm.source === 'git-repository'
       ? { chart: `./charts/${chartName}`, sourceRef: { kind: 'GitRepository', name: plan.fleet.gitRepositoryName, ...sourceNamespace }, interval: options.flux.sourceInterval }
       : { chart: chartName, version: chartVersion, sourceRef: { kind: 'HelmRepository', name: options.helm.pagesRepo, ...sourceNamespace }, interval: options.flux.sourceInterval };
-  // From the registry: the chart's OCIRepository, referenced as a whole (no HelmChart object).
-  const chart = plan.oci?.chart
-    ? { chartRef: { kind: 'OCIRepository', name: plan.oci.chart.name, namespace: options.flux.namespace } }
-    : { chart: { spec: chartSpec } };
+  const chart = ociChart(plan, sourceNamespace) ?? { chart: { spec: chartSpec } };
   const remediation = remediationSpec(options.helm.remediation);
   const remoteSpec = remote
     ? { storageNamespace: hr.targetNamespace, install: { ...(remediation.install as object | undefined), createNamespace: true }, kubeConfig: remote.kubeConfig }

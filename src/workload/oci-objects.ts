@@ -1,8 +1,8 @@
 /**
  * The Flux objects of an OCI workload as Flux users write them: an OCIRepository per artifact
  * following a tag over plain HTTP (`insecure: true`) or HTTPS verified against the run's CA
- * (`certSecretRef`), the chart's OCIRepository with Helm's layer selector, and the Secrets they
- * pull with.
+ * (`certSecretRef`), the chart's source (an OCIRepository with Helm's layer selector, or a
+ * HelmRepository of `type: oci`), and the Secrets they pull with.
  */
 import { helmMediaTypes } from '../util/oci-media-types.ts';
 import { shardLabels, type K8sObject } from './manifests.ts';
@@ -42,17 +42,25 @@ export function ociRepositoryObject(plan: WorkloadPlan, artifact: OciArtifactPla
 }
 
 /**
- * The OCIRepository HelmReleases take the chart from through `chartRef`: source-controller's
- * docs recommend it over a HelmRepository of `type: oci`, which they put in maintenance mode.
- * `operation: copy` keeps the chart tarball as Helm pushed it.
+ * The source HelmReleases take the chart from (undefined without one), by `chart.sourceKind`:
+ * - `OCIRepository`, referenced through `chartRef`: source-controller's docs recommend it over a
+ *   HelmRepository of `type: oci`, which they put in maintenance mode. `operation: copy` keeps the
+ *   chart tarball as Helm pushed it.
+ * - `HelmRepository` of `type: oci` at the chart's push path, as flux-benchmark's HelmReleases
+ *   use: helm-controller then makes a HelmChart per release, which source-controller reconciles
+ *   (a tag listing and a pull each), so source-controller does the work its published figures include.
  */
-export function ociChartRepositoryObject(plan: WorkloadPlan): K8sObject | undefined {
+export function ociChartSourceObject(plan: WorkloadPlan): K8sObject | undefined {
   const chart = plan.oci?.chart;
   if (!chart) return undefined;
+  const metadata = { name: chart.name, namespace: plan.options.flux.namespace };
+  if (chart.sourceKind === 'HelmRepository') {
+    return { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository', metadata, spec: { type: 'oci', ...pullSpec(plan), url: `${ociPlanOf(plan).baseUrl}/${chart.pushPath}` } };
+  }
   return {
     apiVersion: 'source.toolkit.fluxcd.io/v1',
     kind: 'OCIRepository',
-    metadata: { name: chart.name, namespace: plan.options.flux.namespace },
+    metadata,
     spec: {
       ...pullSpec(plan),
       url: chart.url,

@@ -44,12 +44,22 @@ export interface OciArtifactPlan {
   shard?: string;
 }
 
+/** The name of the HelmRepository (`type: oci`) HelmReleases take the chart from with `helm.source: helm-repository`. */
+export const ociHelmRepositoryName = 'charts';
+
 export interface OciChartPlan {
-  /** The OCIRepository HelmReleases take their chart from (`chartRef`). */
+  /**
+   * The Flux source HelmReleases take the chart from: `OCIRepository` (`chartRef`, no HelmChart)
+   * or `HelmRepository` (`type: oci`, at `pushPath`; helm-controller makes a HelmChart per release).
+   */
+  sourceKind: 'OCIRepository' | 'HelmRepository';
+  /** The name of that source object (the chart's name for an OCIRepository, `charts` for a HelmRepository). */
   name: string;
   /** Where `helm push` puts charts: `<owner>/charts`; the chart is `<owner>/charts/<chart>:<version>`. */
   pushPath: string;
+  /** `<owner>/charts/<chart>`, the repository the chart is pulled from. */
   repository: string;
+  /** `oci://<host>/<owner>/charts/<chart>`, an OCIRepository's URL (a HelmRepository's is its `pushPath`). */
   url: string;
   version: string;
 }
@@ -94,7 +104,7 @@ export function planOci(
   options: GeneratorOptions,
   fleet: { name: string; fullName: string },
   units: readonly PlannedUnit[],
-  chart: { name: string; version: string } | undefined,
+  chart: { name: string; version: string; sourceKind: OciChartPlan['sourceKind'] } | undefined,
   ociBaseUrl: string,
   tls = false,
 ): OciPlan {
@@ -128,7 +138,8 @@ export function planOci(
     unitSources[unit.id] = { artifact: planned.name, path: options.oci.layout === 'per-app' ? './' : `./${posix.basename(unit.dir)}` };
   }
   const chartPlan: OciChartPlan | undefined = chart && {
-    name: chart.name,
+    sourceKind: chart.sourceKind,
+    name: chart.sourceKind === 'HelmRepository' ? ociHelmRepositoryName : chart.name,
     pushPath: `${owner}/charts`,
     repository: `${owner}/charts/${chart.name}`,
     url: `${baseUrl}/${owner}/charts/${chart.name}`,
@@ -141,7 +152,7 @@ export function planOci(
 export function ociRepositoryCount(options: GeneratorOptions, helmReleases: number): number {
   const khc = options.graph.faults.kustomizationHelmCycle;
   const apps = options.oci.layout === 'per-app' ? options.apps + (khc ? 2 : 0) : Math.min(options.teams, options.apps) + (khc ? 1 : 0);
-  return 1 + apps + (helmReleases > 0 ? 1 : 0);
+  return 1 + apps + (helmReleases > 0 && options.helm.source === 'oci-repository' ? 1 : 0);
 }
 
 /** The `.dockerconfigjson` of the Secret OCIRepositories pull with, for one registry host. */

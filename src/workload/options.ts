@@ -8,7 +8,7 @@ import { UsageError } from '../util/exit-codes.ts';
 import { formatZodIssues } from '../util/zod-issues.ts';
 import { fleetOptionsSchema, fleetWorkloadProblems, maxHelmReleases } from './fleet-options.ts';
 import { fluxOptionsSchema } from './flux-options.ts';
-import { atLeastOne, bounded, byteSize, count, dnsName, fluxDuration } from './option-fields.ts';
+import { atLeastOne, bounded, byteSize, count, dnsName, fluxDuration, objectName } from './option-fields.ts';
 
 export const layouts = ['monorepo', 'repo-per-team', 'both'] as const;
 export const graphShapes = ['none', 'chain', 'fan-out', 'fan-in', 'random'] as const;
@@ -33,6 +33,13 @@ export const maxApps = 20_000;
 const appsWhy = 'more apps than a 24 GiB machine can hold (~200,000 objects at 20,000)';
 /** Dummy CRDs: flux-benchmark's largest set is 500; twice that is already far past most clusters. */
 export const maxCrds = 1_000;
+/**
+ * The largest `workload.crdSchemaSize`: a CRD is one etcd value, which etcd refuses over 1.5 MiB
+ * by default, and server-side apply stores the schema's field paths again in managedFields.
+ */
+export const maxCrdSchemaBytes = 512 * 1024;
+/** The most schema bytes all dummy CRDs may carry together: they are applied as one list, and etcd's default quota is 2 GiB. */
+export const maxCrdSchemaTotalBytes = 256 * 1024 * 1024;
 /** Bytes bounds: repos live on this machine's disk and a clone in source-controller's memory. */
 const maxFileBytes = 2 ** 30;
 const maxRepoBytes = 16 * 2 ** 30;
@@ -58,6 +65,8 @@ const appOptionsSchema = z
     replicas: count(100, 'each replica is a Pod object; 100 per app are 2,000,000 Pods at the apps bound').default(2),
     hpa: z.boolean().default(false),
     ingress: z.boolean().default(false),
+    /** The Ingress's `spec.ingressClassName` (flux-benchmark's: nginx); unset leaves it out. No IngressClass need exist: nothing serves these. */
+    ingressClassName: objectName().optional(),
     /** A ServiceAccount `<app>` per app, named by the Deployment's serviceAccountName (the flux-benchmark app has one). */
     serviceAccount: z.boolean().default(false),
     /**
@@ -94,9 +103,12 @@ const helmOptionsSchema = z
     // Each release is a HelmRelease, a HelmChart, a Helm storage Secret (~10 KiB) and the chart's objects.
     releases: count(maxHelmReleases, 'each release also makes a HelmChart, a Helm release Secret and the chart\'s objects').default(0),
     /**
-     * Where HelmReleases get the chart: `helm-repository` (a HelmRepository on the fake GitHub's
-     * Pages), `git-repository` (charts/ in the fleet repo), `oci-repository` (pushed to the run's
-     * registry with `helm push`; HelmRelease `chartRef` to an OCIRepository; needs source oci).
+     * Where HelmReleases get the chart: `helm-repository` (a HelmRepository and a HelmChart per
+     * release: with source git on the fake GitHub's Pages, with source oci a HelmRepository of
+     * `type: oci` on the run's registry, as flux-benchmark's), `git-repository` (charts/ in the
+     * fleet repo; source git only), `oci-repository` (HelmRelease `chartRef` to one OCIRepository
+     * on the run's registry, no HelmCharts; source oci only). With source oci the chart is pushed
+     * to the registry with `helm push` either way.
      */
     source: z.enum(helmSources).default('helm-repository'),
     /** Repository under the owner whose GitHub Pages serve the chart (helm-repository source). */
@@ -224,6 +236,15 @@ export const generatorOptionsSchema = z
      * and the controllers' RESTMappers (see crds.ts).
      */
     crds: count(maxCrds, 'each CRD is one more API group the API server serves and every client discovers').default(0),
+    /**
+     * Bytes of JSON schema in each dummy CRD (1Ki to 512Ki; "76Ki" is as many as the two versions
+     * of flux-benchmark's HelmRelease copies together), or unset for the minimal schema (see crds.ts).
+     */
+    crdSchemaSize: byteSize()
+      .refine((bytes) => bytes >= 1024 && bytes <= maxCrdSchemaBytes, {
+        error: 'must be from 1Ki to 512Ki: a CRD is one etcd value, which etcd caps at 1.5 MiB, and server-side apply stores its field paths again',
+      })
+      .optional(),
     /** Fleet mode: a scenario's top-level `fleet` section, which the runner copies here (fleet-options.ts). */
     fleet: fleetOptionsSchema.optional(),
   })
@@ -258,6 +279,11 @@ export function parseGeneratorOptions(input: unknown, where = 'workload'): Gener
   const options = result.data;
   if (/^team-\d+$/.test(options.fleetRepo)) {
     throw new UsageError(`${where}.fleetRepo: "${options.fleetRepo}" is taken by team repos (team-<n>); choose another name such as "fleet"`);
+  }
+  if (options.crdSchemaSize !== undefined && options.crds * options.crdSchemaSize > maxCrdSchemaTotalBytes) {
+    throw new UsageError(
+      `${where}.crdSchemaSize: ${options.crds} CRDs (${where}.crds) of ${options.crdSchemaSize} bytes each are more than ${maxCrdSchemaTotalBytes / 2 ** 20} MiB of schema together (applied as one list, stored in etcd with its 2 GiB default quota); ask for fewer or smaller CRDs`,
+    );
   }
   if (!options.app.configMaps && options.app.manifests > 3) {
     throw new UsageError(
@@ -306,8 +332,8 @@ function sourceOptionsProblem(options: GeneratorOptions, where: string): string 
   if (options.flux.fleetRef === 'commit') {
     return `${where}.flux.fleetRef: commit pins the fleet GitRepository to a commit; with ${where}.source oci the fleet is an OCIRepository following its tag (allowed: branch)`;
   }
-  if (hasReleases && options.helm.source !== 'oci-repository') {
-    return `${where}.helm.source: ${options.helm.source} fetches charts from the fake GitHub, which Flux does not reach with ${where}.source oci (allowed with source oci: oci-repository)`;
+  if (hasReleases && options.helm.source === 'git-repository') {
+    return `${where}.helm.source: git-repository takes the chart from the fleet's Git repository, which Flux does not reach with ${where}.source oci (allowed with source oci: oci-repository, helm-repository)`;
   }
   return undefined;
 }

@@ -120,7 +120,8 @@ export function planWorkload(options: GeneratorOptions, gitBaseUrl: string, ociB
   brokenRoots.push(...failingReleases(options, helmReleases));
   if (options.graph.faults.kustomizationHelmCycle) cycles.push(addKustomizationHelmCycle(options, fleet, units, helmReleases, nextShard));
 
-  const usesHelmRepository = helmReleases.length > 0 && options.helm.source === 'helm-repository';
+  // With source oci the HelmRepository is on the run's registry (`type: oci`), not on the fake GitHub's Pages.
+  const usesHelmRepository = helmReleases.length > 0 && options.helm.source === 'helm-repository' && options.source !== 'oci';
   const spokes = planSpokes(options);
   const rootId = nodeId('Kustomization', ns, fleet.gitRepositoryName);
   const nodes: GraphNode[] = [
@@ -142,7 +143,7 @@ export function planWorkload(options: GeneratorOptions, gitBaseUrl: string, ociB
       : undefined,
     chartInGit: helmReleases.length > 0 && options.helm.source === 'git-repository',
     ...(options.source === 'oci'
-      ? { oci: planOci(options, fleet, units, helmReleases.length > 0 && options.helm.source === 'oci-repository' ? { name: chartName, version: chartVersion } : undefined, ociBaseUrl, ociTls) }
+      ? { oci: planOci(options, fleet, units, helmReleases.length > 0 ? { name: chartName, version: chartVersion, sourceKind: options.helm.source === 'oci-repository' ? 'OCIRepository' : 'HelmRepository' } : undefined, ociBaseUrl, ociTls) }
       : {}),
     ...(spokes ? { spokes } : {}),
     graph: spokes ? spokeGraph({ nodes, cycles, brokenRoots, missing }, rootId, spokes) : { nodes, cycles, brokenRoots, missing },

@@ -15,6 +15,11 @@ async function processWith(needle: string): Promise<boolean> {
   return found.exitCode === 0;
 }
 
+/** Names of the HelmReleases seen Ready. */
+function readyReleases(samples: readonly Sample[]): string[] {
+  return samples.filter((s) => s.kind === 'ready' && s.name === 'ready' && s.labels?.kind === 'HelmRelease').map((s) => s.labels!.name!);
+}
+
 describe('OCI sources through the real registry', () => {
   it('oci-smoke.yaml: OCIRepositories get Ready at the pushed digests and new artifacts are applied', async () => {
     const scenario = loadScenario(join(import.meta.dirname, '../../scenarios/oci-smoke.yaml'));
@@ -121,5 +126,42 @@ describe('OCI sources through the real registry', () => {
     const pulls = samples.filter((s) => s.kind === 'registry' && s.name === 'request' && s.labels?.pull === 'true');
     expect(new Set(pulls.map((s) => s.labels!.repository))).toContain('fluxbench/charts/fluxbench-app');
     expect(new Set(pulls.map((s) => s.labels!.identity))).toEqual(new Set(['fluxbench']));
+  });
+
+  it('a HelmRepository of type oci (helm.source helm-repository): HelmCharts resolve version * through the gateway and the releases get Ready', async () => {
+    const scenario = defineScenario({
+      name: 'oci-helmrepository-e2e',
+      controllers: { helm: { enabled: true } },
+      workload: {
+        source: 'oci',
+        oci: { layout: 'per-app' },
+        layout: 'monorepo',
+        teams: 1,
+        apps: 1,
+        seed: 11,
+        helm: { releases: 2, source: 'helm-repository' },
+        flux: { sourceInterval: '10s', interval: '1m' },
+      },
+      duration: '5s',
+      sampling: { interval: '2s' },
+      settle: { timeout: '2m', until: 'ready' },
+      // The HelmCharts helm-controller makes are watched and waited for, as flux-benchmark times them.
+      thresholds: ['ready.not_ready == 0', 'ready.helmrelease.all_after > 0', 'ready.helmchart.all_after > 0'],
+    });
+    const reports = mkdtempSync(join(tmpdir(), 'fb-e2e-oci-helmrepo-'));
+    const result = await runScenario(scenario, { scenarioPath: '<defineScenario>', reportsDir: reports, quiet: true, log: () => {} });
+    expect(result.summary?.thresholds.filter((t) => !t.ok).map((t) => t.expression)).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    const samples = readNdjson<Sample>(join(result.runDir, 'samples.ndjson'));
+    const chartRequests = samples.filter((s) => s.kind === 'registry' && s.name === 'request' && s.labels?.repository === 'fluxbench/charts/fluxbench-app');
+    // Resolving `*` lists the chart's tags: a HelmChart does, an OCIRepository following a tag (chartRef) does not.
+    expect(chartRequests.some((s) => s.labels!.route === 'tags' && s.labels!.status === '200')).toBe(true);
+    expect(chartRequests.some((s) => s.labels!.pull === 'true')).toBe(true);
+    // Both releases were seen Ready; no OCIRepository for the chart was made.
+    const ready = samples.filter((s) => s.kind === 'ready' && s.name === 'ready').map((s) => `${s.labels!.kind}/${s.labels!.name}`);
+    expect(ready.filter((o) => o.startsWith('HelmRelease/')).length).toBe(2);
+    // One HelmChart per release, named as helm-controller names them (<namespace>-<release>).
+    expect(ready.filter((o) => o.startsWith('HelmChart/')).sort()).toEqual(readyReleases(samples).map((name) => `HelmChart/flux-system-${name}`).sort());
+    expect(ready).not.toContain('OCIRepository/fluxbench-app');
   });
 });

@@ -36,13 +36,14 @@ export const fluxReconcileAction: ChaosActionDefinition<typeof schema> = {
   target: fluxObjectTarget,
   problems(planned, context) {
     const { kind } = planned.action;
-    // The HelmRelease CRD exists, and the watches look at HelmReleases, only with helm-controller.
-    if (kind === 'HelmRelease' && !context.controllers.includes('helm-controller')) {
+    // The HelmRelease CRD exists, and the watches look at HelmReleases and the HelmCharts they make, only with helm-controller.
+    const helmKinds: readonly string[] = ['HelmRelease', 'HelmChart'];
+    if (helmKinds.includes(kind) && !context.controllers.includes('helm-controller')) {
       return [
         {
           field: 'kind',
-          message: `${atText(planned)} targets HelmReleases, but this scenario does not run helm-controller (controllers.helm.enabled)`,
-          allowed: reconcilableKinds.filter((k) => k !== 'HelmRelease'),
+          message: `${atText(planned)} targets ${kind}s, but this scenario does not run helm-controller (controllers.helm.enabled)`,
+          allowed: reconcilableKinds.filter((k) => !helmKinds.includes(k)),
         },
       ];
     }

@@ -31,10 +31,11 @@ export async function startRunMeasurements(ctx: RunContext, cluster: StartedClus
   kubeConfig.loadFromFile(cluster.kubeconfigPath);
   const { scenario } = ctx;
   // Watch and list only the kinds whose controller runs (the HelmRelease CRD exists only with
-  // helm-controller) and the source kind the workload uses.
+  // helm-controller, which alone makes HelmCharts) and the source kind the workload uses.
   const sourceKind = scenario.workload.source === 'oci' ? 'OCIRepository' : 'GitRepository';
+  const helm = scenario.controllers.helm.enabled;
   const resources = fluxResources.filter(
-    (r) => (r.kind !== 'HelmRelease' || scenario.controllers.helm.enabled) && (r.kind === sourceKind || !['GitRepository', 'OCIRepository'].includes(r.kind)),
+    (r) => (!['HelmRelease', 'HelmChart'].includes(r.kind) || helm) && (r.kind === sourceKind || !['GitRepository', 'OCIRepository'].includes(r.kind)),
   );
   const measurements = await startMeasurements(
     {

@@ -52,9 +52,9 @@ describe('flux.reconcile validation', () => {
 
   it('names the file, line, column, field and the allowed values of each bad field', () => {
     expect(problems('{ at: 5s, action: flux.reconcile, kind: Bucket }')).toEqual([
-      'test.yaml:4:45: timeline[0].kind: "Bucket" is not allowed (allowed: GitRepository, OCIRepository, Kustomization, HelmRelease)',
+      'test.yaml:4:45: timeline[0].kind: "Bucket" is not allowed (allowed: GitRepository, OCIRepository, HelmChart, Kustomization, HelmRelease)',
     ]);
-    expect(problems('{ at: 5s, action: flux.reconcile }')).toEqual(['test.yaml:4:5: timeline[0].kind: missing required field (allowed: GitRepository, OCIRepository, Kustomization, HelmRelease)']);
+    expect(problems('{ at: 5s, action: flux.reconcile }')).toEqual(['test.yaml:4:5: timeline[0].kind: missing required field (allowed: GitRepository, OCIRepository, HelmChart, Kustomization, HelmRelease)']);
     expect(problems('{ at: 5s, action: flux.reconcile, kind: Kustomization, name: "app-*" }')[0]).toMatch(
       /^test\.yaml:4:66: timeline\[0\]\.name: expected a Kubernetes object name \(lowercase letters, digits, "-" and "\."\)/,
     );
@@ -71,12 +71,14 @@ describe('flux.reconcile validation', () => {
         allowed: ['GitRepository', 'OCIRepository', 'Kustomization'],
       },
     ]);
+    expect(timelineProblems(parse({ at: '10s', action: 'flux.reconcile', kind: 'HelmChart' }), context)[0]!.message).toMatch(/targets HelmCharts, but this scenario does not run helm-controller/);
     expect(timelineProblems(parse({ at: '10s', action: 'flux.reconcile', kind: 'HelmRelease' }), { ...context, controllers: [...context.controllers, 'helm-controller'] })).toEqual([]);
+    expect(timelineProblems(parse({ at: '10s', action: 'flux.reconcile', kind: 'HelmChart' }), { ...context, controllers: [...context.controllers, 'helm-controller'] })).toEqual([]);
   });
 
   it('refuses the source kind the workload does not use: the run watches only its own', () => {
     expect(problems('{ at: 5s, action: flux.reconcile, kind: OCIRepository }')).toEqual([
-      "test.yaml:4:45: timeline[0].kind: flux.reconcile OCIRepository at 5s targets OCIRepository objects, but this scenario's workload.source is git, whose sources are GitRepository objects: the run watches only those (allowed: GitRepository, Kustomization, HelmRelease)",
+      "test.yaml:4:45: timeline[0].kind: flux.reconcile OCIRepository at 5s targets OCIRepository objects, but this scenario's workload.source is git, whose sources are GitRepository objects: the run watches only those (allowed: GitRepository, HelmChart, Kustomization, HelmRelease)",
     ]);
   });
 

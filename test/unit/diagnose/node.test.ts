@@ -1,8 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { waitsOnHealthCheck, objectRefsInMessage, parseInventoryEntry, toFluxNode } from '../../../src/diagnose/node.ts';
-import { producerHintsFromManifests } from '../../../src/diagnose/index.ts';
+import { diagnose, producerHintsFromManifests } from '../../../src/diagnose/index.ts';
 
 describe('toFluxNode', () => {
+  it('reads a HelmRepository of type oci, which source-controller keeps static without a status, as Ready; an HTTP one without conditions is not', () => {
+    const repository = (type?: string) => ({
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'HelmRepository',
+      metadata: { name: 'charts', namespace: 'flux-system', creationTimestamp: '2026-12-01T00:00:00Z' },
+      spec: { interval: '10m', url: type ? 'oci://127.0.0.1:5000/fluxbench/charts' : 'http://127.0.0.1:8080/pages/charts/', ...(type ? { type } : {}) },
+      status: {},
+    });
+    expect(toFluxNode(repository('oci')).ready).toBe('True');
+    expect(toFluxNode(repository()).ready).toBe('None');
+    // Hours later, the static one is still no finding: nothing to reconcile, not "never reconciled".
+    const state = { objects: [repository('oci')], events: [], related: [], relatedMissing: [], notes: [] } as unknown as Parameters<typeof diagnose>[0];
+    expect(diagnose(state, new Date('2026-12-02T00:00:00Z')).findings).toEqual([]);
+  });
+
   it('defaults dependsOn to the object’s own kind and namespace, and honours explicit ones', () => {
     const node = toFluxNode({
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',

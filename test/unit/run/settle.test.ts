@@ -70,6 +70,23 @@ describe('readyExpectation', () => {
     expect(expectation.graphReady).toBe(1);
     expect(readyExpectation(workload, ['Kustomization']).objects).toEqual(['Kustomization/flux-system/fleet', 'Kustomization/apps/a']);
   });
+
+  it('with HelmCharts watched, also waits for the HelmChart of each release that has one and can be Ready', () => {
+    const release = (name: string, chart: boolean) => ({ ...ref('HelmRelease', 'flux-system', name), ...(chart ? { helmChart: `HelmChart/flux-system/flux-system-${name}` } : {}) });
+    const withReleases = {
+      fluxObjects: [...workload.fluxObjects, release('r1', true), release('r2', true), release('by-ref', false)],
+      graph: {
+        ...workload.graph,
+        nodes: [...workload.graph.nodes, { id: 'HelmRelease/flux-system/r1', kind: 'HelmRelease' as const, namespace: 'flux-system', name: 'r1', dependsOn: [] }, { id: 'HelmRelease/flux-system/r2', kind: 'HelmRelease' as const, namespace: 'flux-system', name: 'r2', dependsOn: ['Kustomization/apps/b'] }],
+      },
+    };
+    const watched = ['GitRepository', 'HelmChart', 'Kustomization', 'HelmRelease'];
+    const objects = readyExpectation(withReleases, watched).objects;
+    // r2 waits on the cycle: neither it nor its chart is waited for; by-ref takes its chart through chartRef (no HelmChart).
+    expect(objects.filter((o) => o.startsWith('Helm'))).toEqual(['HelmRelease/flux-system/r1', 'HelmRelease/flux-system/by-ref', 'HelmChart/flux-system/flux-system-r1']);
+    // Not watched, not waited for.
+    expect(readyExpectation(withReleases, ['Kustomization', 'HelmRelease']).objects.some((o) => o.startsWith('HelmChart/'))).toBe(false);
+  });
 });
 
 describe('settleProgress', () => {

@@ -37,7 +37,7 @@ describe('the fleet section', () => {
     ]);
     expect(problems('name: s\nworkload: { app: { replicas: 0 } }\nfleet: { spokes: 2, hubs: 1 }\n')).toEqual(['test.yaml:3:21: fleet.hubs: unknown field "hubs" (allowed: spokes, contexts, intervals)']);
     // Top-level only: the generator's options take it from there.
-    expect(problems('name: s\nworkload: { fleet: { spokes: 2 } }\n')[0]).toMatch(/^test\.yaml:2:13: workload\.fleet: unknown field "fleet" \(allowed: seed, .*, crds\)$/);
+    expect(problems('name: s\nworkload: { fleet: { spokes: 2 } }\n')[0]).toMatch(/^test\.yaml:2:13: workload\.fleet: unknown field "fleet" \(allowed: seed, .*, crds, crdSchemaSize\)$/);
   });
 
   it('takes existing clusters as spokes (fleet.contexts), after the local ones, and refuses bad or clashing names', () => {

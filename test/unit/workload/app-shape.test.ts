@@ -28,7 +28,7 @@ function firstApp(input: GeneratorOptionsInput): { files: Map<string, string>; o
   return { files, objects, churnable: unit.churnable };
 }
 
-const fluxBenchmarkApp = { replicas: 0, serviceAccount: true, ingress: true, configMaps: false };
+const fluxBenchmarkApp = { replicas: 0, serviceAccount: true, ingress: true, ingressClassName: 'nginx', configMaps: false };
 const containerOf = (deployment: Obj) => deployment.spec!.template.spec.containers[0];
 
 describe("the app's shape (workload.app)", () => {
@@ -55,6 +55,11 @@ describe("the app's shape (workload.app)", () => {
     // Nothing names a ConfigMap that is not there.
     expect(containerOf(deployment).envFrom).toBeUndefined();
     expect(churnable).toBe(false);
+    expect(objects.find((o) => o.kind === 'Ingress')!.spec!.ingressClassName).toBe('nginx');
+    // Without app.ingressClassName the field is left out (the cluster's default class, if any).
+    const plain = firstApp({ apps: 1, app: { ...fluxBenchmarkApp, ingressClassName: undefined } }).objects.find((o) => o.kind === 'Ingress')!;
+    expect(plain.spec!.ingressClassName).toBeUndefined();
+    expect(() => parseGeneratorOptions({ app: { ingressClassName: 'Not A Name' } })).toThrow(/workload\.app\.ingressClassName/);
   });
 
   it('adds a ServiceAccount to the default app alone, leaving its ConfigMaps', () => {
@@ -101,7 +106,7 @@ describe('HelmReleases (workload.helm.values, driftDetection)', () => {
       name: 'release-001',
       serviceAccount: { create: true },
       service: { enabled: true },
-      ingress: { enabled: true },
+      ingress: { enabled: true, className: 'nginx' },
       configMap: { enabled: false },
     });
     expect(hr.spec!.driftDetection).toEqual({ mode: 'enabled' });
@@ -200,5 +205,8 @@ describe('the chart, rendered by the real helm', () => {
     const ingress = objects.find((o) => o.kind === 'Ingress')!;
     expect(ingress.spec!.rules[0].host).toBe('release-001.team-1.fluxbench.local');
     expect(ingress.spec!.rules[0].http.paths[0].backend.service.name).toBe(service.metadata.name);
+    expect(ingress.spec!.ingressClassName).toBe('nginx');
+    const plain = await render({ releases: 1, values: 'app' }, { ...fluxBenchmarkApp, ingressClassName: undefined });
+    expect(plain.find((o) => o.kind === 'Ingress')!.spec!.ingressClassName).toBeUndefined();
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseScenario, ScenarioError } from '../../../src/scenario/index.ts';
 import { UsageError } from '../../../src/util/exit-codes.ts';
-import { renderClusterFiles, rootObjects } from '../../../src/workload/flux-objects.ts';
+import { fluxObjectRefs, renderClusterFiles, rootObjects } from '../../../src/workload/flux-objects.ts';
 import {
   estimateWorkload,
   generateWorkload,
@@ -65,9 +65,10 @@ describe('workload.source and workload.oci options', () => {
     expect(usageMessage({ helm: { releases: 1, source: 'oci-repository' } })).toMatch(
       /workload\.helm\.source: oci-repository pulls the chart from the run's OCI registry.*\(allowed with source git: helm-repository, git-repository\)/,
     );
-    expect(usageMessage({ source: 'oci', helm: { releases: 2 } })).toMatch(/workload\.helm\.source: helm-repository .*\(allowed with source oci: oci-repository\)/);
-    expect(usageMessage({ source: 'oci', helm: { releases: 1, source: 'git-repository' } })).toMatch(/workload\.helm\.source: git-repository .*\(allowed with source oci: oci-repository\)/);
-    expect(usageMessage({ source: 'oci', graph: { faults: { kustomizationHelmCycle: true } } })).toMatch(/workload\.helm\.source/);
+    expect(usageMessage({ source: 'oci', helm: { releases: 1, source: 'git-repository' } })).toMatch(/workload\.helm\.source: git-repository .*\(allowed with source oci: oci-repository, helm-repository\)/);
+    expect(usageMessage({ source: 'oci', graph: { faults: { kustomizationHelmCycle: true } }, helm: { source: 'git-repository' } })).toMatch(/workload\.helm\.source/);
+    // helm-repository (the default) is a HelmRepository of type oci on the run's registry.
+    expect(parseGeneratorOptions({ source: 'oci', helm: { releases: 2 } }).helm.source).toBe('helm-repository');
     expect(usageMessage({ source: 'oci', flux: { provider: 'github' } })).toMatch(/workload\.flux\.provider: github .*\(allowed: generic\)/);
     expect(usageMessage({ source: 'oci', flux: { fleetRef: 'commit' } })).toMatch(/workload\.flux\.fleetRef: commit .*\(allowed: branch\)/);
     // A Git workload without releases may keep the default chart source; an OCI one without releases too.
@@ -146,9 +147,38 @@ describe('the Flux objects of an OCI workload', () => {
       expect(spec(release).chart).toBeUndefined();
     }
     expect(byKind(all, 'HelmRepository')).toEqual([]);
+    // chartRef makes no HelmChart, so none is expected.
+    expect(fluxObjectRefs(p).filter((r) => r.kind === 'HelmRelease').every((r) => r.helmChart === undefined)).toBe(true);
     // The fault helpers share one artifact of the fleet's faults/ directory.
     expect(p.oci!.artifacts.find((a) => a.name === 'faults')).toMatchObject({ sourceRepo: 'fluxbench/fleet', dir: 'faults' });
     expect(p.oci!.units['Kustomization/flux-system/khc-release']).toEqual({ artifact: 'faults', path: './khc-release' });
+  });
+
+  it('helm.source helm-repository: a HelmRepository of type oci on the push path and a HelmChart template per release, as flux-benchmark\u2019s', () => {
+    const p = plan({ source: 'oci', apps: 2, flux: { auth: 'basic' }, helm: { releases: 2, source: 'helm-repository' }, graph: { faults: { kustomizationHelmCycle: true } } });
+    const all = objects(p);
+    // No chart OCIRepository, no GitHub Pages: the chart is only on the registry.
+    expect(byKind(all, 'OCIRepository').map((o) => o.metadata.name)).not.toContain('fluxbench-app');
+    expect(p.pages).toBeUndefined();
+    expect(p.oci!.chart).toMatchObject({ sourceKind: 'HelmRepository', name: 'charts', pushPath: 'fluxbench/charts' });
+    const [repository, ...others] = byKind(all, 'HelmRepository');
+    expect(others).toEqual([]);
+    expect(repository!.metadata).toMatchObject({ name: 'charts', namespace: 'flux-system' });
+    // Helm appends the chart name to the repository URL: oci://<host>/fluxbench/charts/fluxbench-app.
+    expect(spec(repository)).toMatchObject({ type: 'oci', url: `${ociBase}/fluxbench/charts`, insecure: true, secretRef: { name: 'fluxbench-registry-auth' } });
+    const releases = byKind(all, 'HelmRelease');
+    expect(releases.length).toBeGreaterThanOrEqual(2);
+    for (const release of releases) {
+      expect(spec(release).chartRef).toBeUndefined();
+      expect((spec(release).chart as { spec: unknown }).spec).toEqual({ chart: 'fluxbench-app', version: '*', sourceRef: { kind: 'HelmRepository', name: 'charts' }, interval: p.options.flux.sourceInterval });
+    }
+    // The object list the measurements and diagnose read names the HelmRepository, not an OCIRepository.
+    const refs = fluxObjectRefs(p);
+    expect(refs.filter((r) => r.kind === 'HelmRepository').map((r) => r.id)).toEqual(['HelmRepository/flux-system/charts']);
+    expect(refs.some((r) => r.id === 'OCIRepository/flux-system/fluxbench-app')).toBe(false);
+    // Each release names the HelmChart helm-controller makes for it, `<namespace>-<name>` in the HelmRepository's namespace.
+    const release = refs.find((r) => r.kind === 'HelmRelease')!;
+    expect(release.helmChart).toBe(`HelmChart/${release.namespace}/${release.namespace}-${release.name}`);
   });
 
   it('an HTTPS registry: every OCIRepository verifies the run CA through certSecretRef, never insecure', () => {
@@ -178,6 +208,7 @@ describe('the Flux objects of an OCI workload', () => {
       { source: 'oci', oci: { layout: 'per-team' }, apps: 3, teams: 5 },
       { source: 'oci', oci: { layout: 'per-team' }, apps: 9, teams: 2, helm: { releases: 3, source: 'oci-repository' }, graph: { faults: { kustomizationHelmCycle: true } } },
       { source: 'oci', apps: 7, helm: { releases: 1, source: 'oci-repository' }, graph: { faults: { kustomizationHelmCycle: true } } },
+      { source: 'oci', apps: 4, helm: { releases: 3, source: 'helm-repository' } },
     ];
     for (const input of cases) {
       const p = plan(input);
@@ -186,7 +217,9 @@ describe('the Flux objects of an OCI workload', () => {
       const rendered = objects(p);
       expect(count('OCIRepository'), JSON.stringify(input)).toBe(byKind(rendered, 'OCIRepository').length);
       expect(count('GitRepository')).toBe(0);
-      expect(count('HelmChart')).toBe(0);
+      expect(count('HelmRepository')).toBe(byKind(rendered, 'HelmRepository').length);
+      // A HelmChart per release exactly when releases take the chart through a HelmRepository.
+      expect(count('HelmChart')).toBe(byKind(rendered, 'HelmRepository').length > 0 ? p.helmReleases.length : 0);
       expect(count('HelmRelease')).toBe(p.helmReleases.length);
     }
   });
