@@ -220,7 +220,7 @@ function lastFailureWhileRetrying(node: FluxNode, events: readonly EventRecord[]
 }
 
 /**
- * A HelmRepository of `type: oci`: source-controller (since Flux 2.1) reconciles it once into a
+ * A HelmRepository of `type: oci`: source-controller (1.9 here) reconciles it once into a
  * static object, deleting its artifact and resetting its status, so it has no conditions by design.
  * Whether the registry answers shows on the HelmCharts that pull through it, not on it.
  */
