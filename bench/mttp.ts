@@ -142,9 +142,10 @@ function scenarioFor(kind: Kind, n: number, source: string, crds: number, tenant
     // Long enough for 1,000 on 2 cores; the run reports what was not Ready when it is reached.
     settle: { timeout: kind === 'helmrelease' ? '30m' : '20m', until: 'ready' as const },
   };
+  const suffix = `${n}-crds${crds}${crds > 0 && crdSchemaSize !== undefined ? '-large' : ''}${tenant ? '-tenant' : ''}`;
   if (kind === 'helmrelease') {
     return defineScenario({
-      name: `mttp-hr-${source === 'helm-repository' ? 'helmchart-' : ''}${n}-crds${crds}${crds > 0 && crdSchemaSize !== undefined ? '-large' : ''}${tenant ? '-tenant' : ''}`,
+      name: `mttp-hr-${source === 'helm-repository' ? 'helmchart-' : ''}${suffix}`,
       ...common,
       workload: {
         source: 'oci',
@@ -160,7 +161,7 @@ function scenarioFor(kind: Kind, n: number, source: string, crds: number, tenant
     });
   }
   return defineScenario({
-    name: `mttp-${source}-${n}-crds${crds}${crds > 0 && crdSchemaSize !== undefined ? '-large' : ''}${tenant ? '-tenant' : ''}`,
+    name: `mttp-${source}-${suffix}`,
     ...common,
     workload: {
       source: source as 'git' | 'oci',

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { fluxControllerNames } from '../toolchain/index.ts';
-import { durationSchema, nonNegativeIntSchema } from '../util/field-schemas.ts';
+import { durationSchema, kubernetesNameSchema, nonNegativeIntSchema } from '../util/field-schemas.ts';
 
 export const controllerNameSchema = z.enum(fluxControllerNames);
 export type ControllerName = z.output<typeof controllerNameSchema>;
@@ -33,9 +33,7 @@ export const faultStatuses = [500, 502, 503] as const;
 
 export const atField = durationSchema.meta({ description: 'Offset from the start of the measure phase, e.g. "30s".' });
 
-export const kubernetesNameField = z
-  .string()
-  .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { error: 'expected a Kubernetes object name (lowercase letters, digits, "-" and ".")' });
+export const kubernetesNameField = kubernetesNameSchema;
 
 export const kindNameField = z.string().regex(/^[A-Z][A-Za-z0-9]*$/, { error: 'expected a Kubernetes kind such as "Kustomization"' });
 

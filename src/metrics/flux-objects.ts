@@ -15,6 +15,13 @@ export type FluxKind = 'GitRepository' | 'OCIRepository' | 'HelmChart' | 'Kustom
  */
 export const sourceKinds: ReadonlySet<FluxKind> = new Set<FluxKind>(['GitRepository', 'OCIRepository', 'HelmChart']);
 
+/**
+ * The kinds that exist only with helm-controller: its HelmReleases (their CRD comes with it) and
+ * the HelmCharts it makes for them. The runner watches them, and `flux.reconcile` may target
+ * them, only when a scenario runs helm-controller.
+ */
+export const helmControllerKinds: ReadonlySet<string> = new Set<FluxKind>(['HelmRelease', 'HelmChart']);
+
 export interface FluxResource {
   kind: FluxKind;
   group: string;

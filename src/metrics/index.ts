@@ -31,6 +31,7 @@ export {
   type FluxObjectSnapshot,
   type FluxResource,
   fluxResources,
+  helmControllerKinds,
   repoFromUrl,
   revisionMatchesSha,
   sameCommit,

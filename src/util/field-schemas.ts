@@ -76,6 +76,11 @@ export const nameSchema = z
   })
   .max(63, { error: 'must be at most 63 characters' });
 
+/** A Kubernetes object name as most kinds take it (a DNS subdomain: lowercase letters, digits, "-" and "."). */
+export const kubernetesNameSchema = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { error: 'expected a Kubernetes object name (lowercase letters, digits, "-" and ".")' });
+
 export const positiveIntSchema = z
   .number()
   .int({ error: 'expected a whole number' })

@@ -3,6 +3,7 @@
  * Flux durations and byte sizes, each refusing a bad value with a message naming what is allowed.
  */
 import { z } from 'zod';
+import { kubernetesNameSchema } from '../util/field-schemas.ts';
 import { parseDuration, parseQuantity } from '../util/units.ts';
 
 /**
@@ -27,12 +28,8 @@ export const dnsName = () =>
     .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, { error: 'expected lowercase letters, digits and "-" (not at the start or end)' })
     .max(40, { error: 'must be at most 40 characters' });
 
-/** A Kubernetes object name as most kinds take it (a DNS subdomain: lowercase letters, digits, "-" and ".", at most 253). */
-export const objectName = () =>
-  z
-    .string()
-    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, { error: 'expected a Kubernetes object name (lowercase letters, digits, "-" and ".", not at the start or end)' })
-    .max(253, { error: 'must be at most 253 characters' });
+/** A Kubernetes object name (a DNS subdomain), at most 253 characters as the API server allows. */
+export const objectName = () => kubernetesNameSchema.max(253, { error: 'must be at most 253 characters' });
 
 /** A Go duration Flux understands ("1m", "30s", "1h30m"); numbers mean seconds. */
 export const fluxDuration = () =>

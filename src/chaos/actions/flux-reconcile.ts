@@ -4,6 +4,7 @@
  * measurement can time how long each object takes to handle it.
  */
 import { z } from 'zod';
+import { helmControllerKinds } from '../../metrics/flux-objects.ts';
 import { reconcileRequestedSample } from '../../metrics/reconcile-requests.ts';
 import { atText, type ChaosActionDefinition } from '../action.ts';
 import { fluxObjectFields, fluxObjectLabel, fluxObjectTarget } from '../flux-objects.ts';
@@ -36,14 +37,13 @@ export const fluxReconcileAction: ChaosActionDefinition<typeof schema> = {
   target: fluxObjectTarget,
   problems(planned, context) {
     const { kind } = planned.action;
-    // The HelmRelease CRD exists, and the watches look at HelmReleases and the HelmCharts they make, only with helm-controller.
-    const helmKinds: readonly string[] = ['HelmRelease', 'HelmChart'];
-    if (helmKinds.includes(kind) && !context.controllers.includes('helm-controller')) {
+    // Requests on what the watches do not see (no helm-controller) would never be seen handled.
+    if (helmControllerKinds.has(kind) && !context.controllers.includes('helm-controller')) {
       return [
         {
           field: 'kind',
           message: `${atText(planned)} targets ${kind}s, but this scenario does not run helm-controller (controllers.helm.enabled)`,
-          allowed: reconcilableKinds.filter((k) => !helmKinds.includes(k)),
+          allowed: reconcilableKinds.filter((k) => !helmControllerKinds.has(k)),
         },
       ];
     }

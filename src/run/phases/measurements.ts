@@ -3,7 +3,7 @@ import type { StartedCluster } from '../../cluster/index.ts';
 import type { StartedFleet, StartedSpoke } from '../../fleet/index.ts';
 import type { StartedFlux } from '../../flux/index.ts';
 import { startMeasurements } from '../../measurements/index.ts';
-import { fluxResources, type MeasurementsHandle, type SpokeTarget } from '../../metrics/index.ts';
+import { fluxResources, helmControllerKinds, type MeasurementsHandle, type SpokeTarget } from '../../metrics/index.ts';
 import { parseDuration } from '../../util/units.ts';
 import type { RunContext } from '../context.ts';
 
@@ -30,12 +30,11 @@ export async function startRunMeasurements(ctx: RunContext, cluster: StartedClus
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(cluster.kubeconfigPath);
   const { scenario } = ctx;
-  // Watch and list only the kinds whose controller runs (the HelmRelease CRD exists only with
-  // helm-controller, which alone makes HelmCharts) and the source kind the workload uses.
+  // Watch and list only the kinds whose controller runs and the source kind the workload uses.
   const sourceKind = scenario.workload.source === 'oci' ? 'OCIRepository' : 'GitRepository';
   const helm = scenario.controllers.helm.enabled;
   const resources = fluxResources.filter(
-    (r) => (!['HelmRelease', 'HelmChart'].includes(r.kind) || helm) && (r.kind === sourceKind || !['GitRepository', 'OCIRepository'].includes(r.kind)),
+    (r) => (!helmControllerKinds.has(r.kind) || helm) && (r.kind === sourceKind || !['GitRepository', 'OCIRepository'].includes(r.kind)),
   );
   const measurements = await startMeasurements(
     {
