@@ -32,7 +32,11 @@
  *   (50/250/500) a figure was measured with, so each run here is set beside the same figure
  *   whatever `--crds` is;
  * - the runner's own CPU (this Node process: samplers, watches, the fake GitHub's HTTP layer and
- *   the registry gateway; not its git, registry or CLI children) as a share of one core.
+ *   the registry gateway; not its git, registry or CLI children) as a share of one core;
+ * - kube-apiserver's and etcd's peak memory (the kernel's VmHWM: since the cluster started, so
+ *   the CRD phase counts) and mean CPU from the settle on (the control-plane measurement, read
+ *   from /proc), which flux-benchmark does not publish: what large CRD schemas and many objects
+ *   cost the API server before any controller slows.
  *
  * Differences from flux-benchmark that remain: the clock starts at the apply of the root objects,
  * not at a push to the registry; `--source git` reads one monorepo GitRepository instead of one
@@ -251,6 +255,7 @@ async function measureOnce(kind: Kind, source: string, crds: number, n: number, 
       `peak ${controllerOf[kind]} ${peakMiB.toFixed(0)} MiB${pub ? ` (published 2.9.0 ${pub.v290.mib} MiB)` : ''}`,
       `runner CPU ${harnessPct.toFixed(1)} % of a core (settle → verdict: ${steady !== undefined ? `${steady.toFixed(1)} %` : '—'}; target < 5 %)`,
       ...helmChartFigures(metrics, source, n),
+      controlPlaneFigures(metrics),
       `APF workload-low wait p95 max ${metrics['apf.workload-low.wait_p95.max'] !== undefined ? `${metrics['apf.workload-low.wait_p95.max'].toFixed(2)} s` : '—'}, in queue max ${metrics['apf.workload-low.inqueue.max'] ?? '—'}, rejected ${metrics['apf.rejected'] ?? '—'}`,
       `run ${result.runDir}`,
     ].join(' | '),
@@ -267,6 +272,16 @@ function helmChartFigures(metrics: Record<string, number>, source: string, n: nu
   return [
     `HelmCharts ready after ${after !== undefined ? `${after.toFixed(1)} s` : `— (${metrics['ready.helmchart.not_ready'] ?? '?'} never Ready)`}${pub ? ` (published 2.9.0 ${pub.v290.seconds} s: ${ratio(after, pub.v290.seconds)}, 2.2.0 ${pub.v220.seconds} s: ${ratio(after, pub.v220.seconds)})` : ''}, peak source-controller ${peakMiB.toFixed(0)} MiB${pub ? ` (published 2.9.0 ${pub.v290.mib} MiB)` : ''}`,
   ];
+}
+
+/** kube-apiserver's and etcd's peak memory (VmHWM, since the cluster started) and mean CPU (the control-plane measurement, /proc): where large CRDs and many objects land first. */
+function controlPlaneFigures(metrics: Record<string, number>): string {
+  const figures = ['kube-apiserver', 'etcd'].map((c) => {
+    const peak = metrics[`control_plane.${c}.memory.peak`];
+    const cpu = metrics[`control_plane.${c}.cpu.avg`];
+    return `${c} ${peak !== undefined ? `${(peak / 2 ** 20).toFixed(0)} MiB` : '—'} / ${cpu !== undefined ? `${cpu.toFixed(2)} cores` : '—'}`;
+  });
+  return `control plane peak memory / mean CPU: ${figures.join(', ')}`;
 }
 
 /** `source` is --source's value for Kustomizations, --helm-source's for HelmReleases (shown as how they take the chart). */

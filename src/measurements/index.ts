@@ -49,6 +49,7 @@ export { githubStatsSchema, identityStatsSchema, type GithubStats, type Identity
 export { DEFAULT_SAMPLING_INTERVAL_MS, stallStatsSchema, type StallStats, type StallsAnalysis } from './stalls.ts';
 export { apiStatsSchema, type ApiStats } from './api.ts';
 export { apfStatsSchema, type ApfLevelStats } from './apf.ts';
+export { controlPlaneStatsSchema, type ComponentStats, type ControlPlaneStats } from './control-plane.ts';
 export { objectsStatsSchema, type ObjectsStats } from './objects.ts';
 export { faultBandSchema, pairFaults, type FaultBand } from './faults.ts';
 export { goProcessStatsSchema, type GoProcessStats } from './go-process.ts';

@@ -6,6 +6,7 @@
 import { apfMeasurement } from './apf.ts';
 import { apiMeasurement } from './api.ts';
 import { controllersMeasurement } from './controllers.ts';
+import { controlPlaneMeasurement } from './control-plane.ts';
 import { faultsMeasurement } from './faults.ts';
 import { fleetMeasurement } from './fleet.ts';
 import { githubMeasurement } from './github.ts';
@@ -31,6 +32,7 @@ export const measurements = [
   stallsMeasurement,
   apiMeasurement,
   apfMeasurement,
+  controlPlaneMeasurement,
   objectsMeasurement,
   readyMeasurement,
   reconcileMeasurement,

@@ -2,7 +2,7 @@ import type https from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
 import { getText } from './http-text.ts';
 import { type Measurement, type MeasurementContext, type SpokeTarget, type Ticker, errorMessage, startTicker, validateInterval } from './measurement.ts';
-import { clockTicksPerSecond, cpuCoresBetween, cpuReading, readProcSnapshot, type CpuReading } from './proc.ts';
+import { clockTicksPerSecond, readComponents, type CpuReading } from './proc.ts';
 import type { Sample } from './sample.ts';
 
 /** A probe that takes longer than this counts as no answer (a paused API server accepts the connection and never answers). */
@@ -33,27 +33,14 @@ async function probeFor(spoke: SpokeTarget): Promise<Probe> {
  * A component whose process is gone (a stopped API server) is left out.
  */
 export async function spokeProcessSamples(spoke: string, pids: Record<string, number>, previous: Map<string, CpuReading>, ts: number, ticksPerSecond: number): Promise<Sample[]> {
-  const components: Record<string, number> = {};
-  let rss = 0;
-  let cores = 0;
-  let rated = false;
-  for (const [component, pid] of Object.entries(pids)) {
-    const snapshot = await readProcSnapshot(pid).catch(() => undefined);
-    if (!snapshot) continue;
-    rss += snapshot.rssBytes ?? 0;
-    components[component] = snapshot.rssBytes ?? 0;
-    const reading = cpuReading(snapshot, ts);
-    const rate = cpuCoresBetween(previous.get(component), reading, ticksPerSecond);
-    if (rate !== undefined) {
-      cores += rate;
-      rated = true;
-    }
-    previous.set(component, reading);
-  }
-  if (Object.keys(components).length === 0) return [];
+  const readings = await readComponents(pids, previous, ts, ticksPerSecond);
+  if (readings.length === 0) return [];
+  const components = Object.fromEntries(readings.map((r) => [r.component, r.snapshot.rssBytes ?? 0]));
+  const rss = readings.reduce((sum, r) => sum + (r.snapshot.rssBytes ?? 0), 0);
+  const rates = readings.flatMap((r) => (r.cores !== undefined ? [r.cores] : []));
   const labels = { spoke };
   const samples: Sample[] = [{ ts, kind: 'fleet', name: 'rss_bytes', value: rss, labels, detail: { components } }];
-  if (rated) samples.push({ ts, kind: 'fleet', name: 'cpu_cores', value: cores, labels });
+  if (rates.length > 0) samples.push({ ts, kind: 'fleet', name: 'cpu_cores', value: rates.reduce((sum, c) => sum + c, 0), labels });
   return samples;
 }
 
@@ -84,10 +71,10 @@ export class FleetSampler implements Measurement {
     this.ticker = startTicker(
       interval,
       async () => {
-        const ts = Date.now();
         const costs = spokes.map(async (spoke) => {
           const pids = await spoke.componentPids?.().catch(() => undefined);
-          if (pids) for (const sample of await spokeProcessSamples(spoke.name, pids, cpu.get(spoke.name)!, ts, ticks)) ctx.sink.write(sample);
+          // Stamped after the pid files are read: the CPU rate divides by the time between readings.
+          if (pids) for (const sample of await spokeProcessSamples(spoke.name, pids, cpu.get(spoke.name)!, Date.now(), ticks)) ctx.sink.write(sample);
         });
         await Promise.all([
           ...costs,

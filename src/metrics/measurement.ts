@@ -34,6 +34,12 @@ export interface MeasurementContext {
   controllers: ControllerTarget[];
   /** etcd's metrics endpoint, e.g. `http://127.0.0.1:2381/metrics`. */
   etcdMetricsUrl?: string;
+  /**
+   * Host pids of the cluster's control-plane components by name (etcd, kube-apiserver,
+   * kube-controller-manager, ...), read anew each time (a restarted component has a new pid);
+   * absent, or resolving to {}, where the control plane is not a process of this machine.
+   */
+  componentPids?: () => Promise<Record<string, number>>;
   /** Sampling interval in milliseconds. */
   interval: number;
   /** The spoke clusters of a fleet run (none otherwise). */

@@ -105,6 +105,34 @@ export function cpuCoresBetween(previous: CpuReading | undefined, current: CpuRe
   return (current.cpuTicks - previous.cpuTicks) / ticksPerSecond / ((current.ts - previous.ts) / 1000);
 }
 
+/** One named process's /proc reading, and its CPU since the previous reading of that name. */
+export interface ComponentReading {
+  component: string;
+  snapshot: ProcSnapshot;
+  /** Cores between the previous reading and this one; undefined on the first reading, after a restart, or when the clock or counter went backwards. */
+  cores?: number;
+}
+
+/**
+ * Reads /proc of each process of `pids` (name → pid, as a provider's componentPids gives them)
+ * at `ts`, in parallel. Each CPU rate comes from the reading `previous` holds for that name,
+ * which this one replaces; a restarted process (new pid or start time) has its rate from its
+ * next reading. A process that is gone (a stopped API server) is left out, not an error.
+ */
+export async function readComponents(pids: Record<string, number>, previous: Map<string, CpuReading>, ts: number, ticksPerSecond: number): Promise<ComponentReading[]> {
+  const read = await Promise.all(
+    Object.entries(pids).map(async ([component, pid]) => {
+      const snapshot = await readProcSnapshot(pid).catch(() => undefined);
+      if (!snapshot) return undefined;
+      const reading = cpuReading(snapshot, ts);
+      const cores = cpuCoresBetween(previous.get(component), reading, ticksPerSecond);
+      previous.set(component, reading);
+      return { component, snapshot, ...(cores !== undefined ? { cores } : {}) };
+    }),
+  );
+  return read.filter((r): r is ComponentReading => r !== undefined);
+}
+
 /**
  * Samples from one /proc reading. CPU figures are emitted only when `withCpu` (the /metrics
  * scraper already reports them otherwise, and two sources of cpu_cores would double count); the

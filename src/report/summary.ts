@@ -9,6 +9,7 @@ import {
   apfStatsSchema,
   apiStatsSchema,
   controllerStatsSchema,
+  controlPlaneStatsSchema,
   faultBandSchema,
   flatMetrics,
   fleetStatsSchema,
@@ -94,6 +95,8 @@ export const summarySchema = z.object({
   registry: registryStatsSchema.optional(),
   /** API Priority and Fairness per priority level; absent in summaries written before the apf measurement. */
   apf: apfStatsSchema.optional(),
+  /** The control plane's processes (etcd, kube-apiserver, ...) by component; absent where they are not processes of this machine, and in summaries written before the control-plane measurement. */
+  controlPlane: controlPlaneStatsSchema.optional(),
   /** Worker saturation per controller and reconciler; absent without worker gauges in the scrapes, and in summaries written before the workers measurement. */
   workers: workersStatsSchema.optional(),
   /** Reconcile requests (flux.reconcile) and how long each took to be handled; absent without one. */
@@ -151,6 +154,7 @@ export function buildSummary(samples: readonly Sample[], runMeta: RunMeta): Summ
   if (analysis.workers.reconcilers.length > 0) summary.workers = analysis.workers;
   if (analysis.reconcile) summary.reconcile = analysis.reconcile;
   if (analysis.fleet) summary.fleet = analysis.fleet;
+  if (analysis.controlPlane) summary.controlPlane = analysis.controlPlane;
   const warnings = measurementWarnings(analysis);
   if (warnings.length > 0) summary.warnings = warnings;
   if (runMeta.endedAt) summary.run.endedAt = runMeta.endedAt;

@@ -44,6 +44,7 @@ export function scenarioProblems(scenario: Scenario): ScenarioProblem[] {
   if (workloadProblem) problems.push(workloadProblem);
   problems.push(...fleetProblems(scenario));
   problems.push(...churnWithoutConfigMapsProblems(scenario));
+  problems.push(...controlPlaneMetricProblems(scenario));
   // Sizes the provider cannot hold (its Service range, etcd's quota).
   problems.push(...feasibilityProblems(scenario));
   return problems;
@@ -124,6 +125,23 @@ function spokeMetricProblems(scenario: Scenario, spokes: readonly string[]): Sce
     if (spoke) problems.push({ path: ['regression', key], message: `names ${spoke}, which is not a spoke of this fleet (${spokes.length} spokes)`, allowed: [...spokes] });
   }
   return problems;
+}
+
+/**
+ * Thresholds and regression keys on `control_plane.*` where the provider's control plane is not
+ * made of processes of this machine (kind, k3s, existing): the control-plane measurement has
+ * nothing to read there, and they would only fail after the run, with no data.
+ */
+function controlPlaneMetricProblems(scenario: Scenario): ScenarioProblem[] {
+  const type = scenario.provider.type;
+  if (providerDefinition(type).capabilities.hostControlPlane) return [];
+  const types = providerTypes.filter((t) => providerDefinition(t).capabilities.hostControlPlane);
+  const names = (text: string) => /\bcontrol_plane\./.test(text);
+  const message = `control_plane.* metrics need provider.type ${types.join(' or ')} (they are read from the control plane's processes on this machine); this scenario's provider.type is ${type}`;
+  return [
+    ...scenario.thresholds.flatMap((threshold, index) => (names(typeof threshold === 'string' ? threshold : JSON.stringify(threshold)) ? [{ path: ['thresholds', index], message, allowed: types }] : [])),
+    ...Object.keys(scenario.regression).flatMap((key) => (names(key) ? [{ path: ['regression', key], message, allowed: types }] : [])),
+  ];
 }
 
 /** Churn commits bump each app's churn ConfigMap; with app.configMaps false there is none, and a churn would push nothing. */

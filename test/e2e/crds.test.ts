@@ -15,7 +15,8 @@ describe('dummy CRDs on the real API server', () => {
       duration: '2s',
       sampling: { interval: '2s' },
       settle: { timeout: '2m', until: 'ready' },
-      thresholds: ['ready.not_ready == 0'],
+      // The schemas land in kube-apiserver's memory (and etcd's): the control-plane measurement reads both from /proc.
+      thresholds: ['ready.not_ready == 0', 'control_plane.kube-apiserver.memory.peak > 100Mi', 'control_plane.etcd.memory.max > 10Mi'],
     });
     const lines: string[] = [];
     const reports = mkdtempSync(join(tmpdir(), 'fb-e2e-crds-'));
@@ -28,5 +29,11 @@ describe('dummy CRDs on the real API server', () => {
     const phases = readNdjson<Sample>(join(result.runDir, 'samples.ndjson')).filter((s) => s.kind === 'phase').map((s) => s.name);
     expect(phases.indexOf('crds')).toBeGreaterThan(phases.indexOf('generate'));
     expect(phases.indexOf('crds')).toBeLessThan(phases.indexOf('apply'));
+    // Every component kwokctl runs as a host process here is read, each with a CPU rate.
+    const controlPlane = result.summary?.controlPlane ?? {};
+    expect(Object.keys(controlPlane)).toEqual(expect.arrayContaining(['etcd', 'kube-apiserver', 'kube-controller-manager']));
+    for (const [component, stats] of Object.entries(controlPlane)) expect(stats.cpu?.count, component).toBeGreaterThan(0);
+    // The schemas are in kube-apiserver, not in the components beside it.
+    expect(controlPlane['kube-apiserver']!.rssPeakBytes).toBeGreaterThan(controlPlane['kube-controller-manager']!.rssPeakBytes!);
   });
 });

@@ -4,6 +4,7 @@ import type { StartedFleet, StartedSpoke } from '../../fleet/index.ts';
 import type { StartedFlux } from '../../flux/index.ts';
 import { startMeasurements } from '../../measurements/index.ts';
 import { fluxResources, helmControllerKinds, type MeasurementsHandle, type SpokeTarget } from '../../metrics/index.ts';
+import { providerDefinition } from '../../providers/index.ts';
 import { parseDuration } from '../../util/units.ts';
 import type { RunContext } from '../context.ts';
 
@@ -47,6 +48,8 @@ export async function startRunMeasurements(ctx: RunContext, cluster: StartedClus
         pid: () => c.process.pid,
       })),
       ...(cluster.etcdMetricsUrl ? { etcdMetricsUrl: cluster.etcdMetricsUrl } : {}),
+      // Only where the control plane is processes of this machine: elsewhere there is nothing to read.
+      ...(providerDefinition(scenario.provider.type).capabilities.hostControlPlane ? { componentPids: () => cluster.componentPids() } : {}),
       interval: ctx.timings.samplingIntervalMs,
       log: ctx.log,
       ...(fleet ? { spokes: fleet.spokes.map(spokeTarget) } : {}),
