@@ -1,7 +1,7 @@
 /** sizing.md and sizing.json: the table and the recommendations, for people and for tools. */
 import { formatBytes, formatDuration } from '../util/units.ts';
 import { apiClientLimitsWords } from './plan.ts';
-import type { SizingRecommendation, SizingRow } from './table.ts';
+import { sizedComponents, type SizingRecommendation, type SizingRow } from './table.ts';
 
 /**
  * Version 1; the lag split (row fields lagArtifactP95Seconds, lagControllersP95Seconds, targets.lag),
@@ -56,6 +56,8 @@ export function renderSizingMarkdown(report: SizingReport): string {
   for (const note of report.notes ?? []) lines.push('', `**Note:** ${note}`);
   lines.push('', '## Measured', '');
   const withApiLimits = rows.some((row) => row.kubeApiQps !== undefined || row.kubeApiBurst !== undefined);
+  // Only the local provider reads the control plane's processes: no columns of dashes elsewhere.
+  const components = sizedComponents.filter((c) => rows.some((row) => row.controlPlanePeakBytes[c] !== undefined));
   const header = [
     'apps',
     'interval',
@@ -70,6 +72,7 @@ export function renderSizingMarkdown(report: SizingReport): string {
     'lag p95 total',
     'list p95',
     'etcd DB',
+    ...components.map((c) => `peak ${c}`),
     'GitHub req/min',
     'verdict',
   ];
@@ -87,6 +90,7 @@ export function renderSizingMarkdown(report: SizingReport): string {
     seconds(row.lagAppliedP95Seconds),
     seconds(row.listKustomizationsP95Seconds),
     bytes(row.etcdDbMaxBytes),
+    ...components.map((c) => bytes(row.controlPlanePeakBytes[c])),
     row.githubRequestsPerMinute === undefined ? '–' : row.githubRequestsPerMinute.toFixed(1),
     row.verdict === 'passed' ? 'passed' : `**${row.verdict}**`,
   ]);

@@ -36,6 +36,8 @@ export interface SizingRow extends SizingConfig {
   lagControllersP95Seconds?: number;
   listKustomizationsP95Seconds?: number;
   etcdDbMaxBytes?: number;
+  /** control_plane.<component>.memory.peak of kube-apiserver and etcd (bytes, VmHWM); {} where the control plane is not processes of this machine. */
+  controlPlanePeakBytes: Partial<Record<SizedComponent, number>>;
   githubRequests?: number;
   /** Git host requests per minute over the sampled span of the run (settle and measure). */
   githubRequestsPerMinute?: number;
@@ -44,6 +46,10 @@ export interface SizingRow extends SizingConfig {
   restarts: number;
   verdict: Verdict | 'not-run';
 }
+
+/** The control-plane components a sizing table shows: where Flux's objects and CRDs land first. */
+export const sizedComponents = ['kube-apiserver', 'etcd'] as const;
+export type SizedComponent = (typeof sizedComponents)[number];
 
 /** Controller names a summary measured (shard instances fold into their controller). */
 function controllersOf(summary: Summary): string[] {
@@ -68,7 +74,7 @@ function sampledMinutes(summary: Summary): number | undefined {
 export function sizingRow(result: SizingResult): SizingRow {
   const { config, summary } = result;
   const base = { ...config, ...(result.runDir ? { runDir: result.runDir } : {}) };
-  if (!summary) return { ...base, memoryMaxBytes: {}, cpuAvgCores: {}, cpuMaxCores: {}, ooms: 0, restarts: 0, verdict: 'not-run' };
+  if (!summary) return { ...base, memoryMaxBytes: {}, cpuAvgCores: {}, cpuMaxCores: {}, controlPlanePeakBytes: {}, ooms: 0, restarts: 0, verdict: 'not-run' };
   const m = summary.metrics;
   const controllers = controllersOf(summary);
   const minutes = sampledMinutes(summary);
@@ -91,6 +97,7 @@ export function sizingRow(result: SizingResult): SizingRow {
     ...optional('lagControllersP95Seconds', m['lag.controllers.p95']),
     ...optional('listKustomizationsP95Seconds', m['api.list_kustomizations.p95']),
     ...optional('etcdDbMaxBytes', m['etcd.db_bytes.max']),
+    controlPlanePeakBytes: perController(m, [...sizedComponents], 'control_plane', 'memory.peak'),
     ...optional('githubRequests', requests),
     ...optional('githubRequestsPerMinute', requests !== undefined && minutes !== undefined ? requests / minutes : undefined),
     ...optional('github429', m['github.status_429.count']),

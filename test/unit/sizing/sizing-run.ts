@@ -27,6 +27,8 @@ export interface RunShape {
   oomKilled?: string;
   /** Seconds from the apply of the root objects until the last Kustomization was first Ready; absent: one never was. */
   readyAfterSeconds?: number;
+  /** VmHWM per control-plane component, bytes, as the local provider's /proc reads give it; absent: the control plane is out of reach (kind, existing). */
+  controlPlanePeak?: Record<string, number>;
 }
 
 /**
@@ -79,6 +81,11 @@ export function samplesOf(shape: RunShape): Sample[] {
     }
     out.push({ ts: ts + 1, kind: 'api', name: 'list_kustomizations_seconds', value: shape.listSeconds ?? 0.02 });
     out.push({ ts: ts + 1, kind: 'api', name: 'etcd_db_bytes', value: 20 * Mi + round * 4096 });
+    for (const [component, peak] of Object.entries(shape.controlPlanePeak ?? {})) {
+      // VmRSS below the peak the process reached at its start (the CRD phase), VmHWM the peak.
+      out.push({ ts: ts + 1, kind: 'component', name: 'rss_bytes', value: Math.round(peak * 0.8), labels: { component } });
+      out.push({ ts: ts + 1, kind: 'component', name: 'rss_peak_bytes', value: peak, labels: { component } });
+    }
     out.push({ ts: ts + 2, kind: 'objects', name: 'ready', value: 10, labels: { kind: 'Kustomization' } });
     out.push({ ts: ts + 2, kind: 'objects', name: 'total', value: 10, labels: { kind: 'Kustomization' } });
   }

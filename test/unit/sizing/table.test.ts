@@ -180,6 +180,25 @@ describe('time to Ready and API client limits in the table', () => {
   });
 });
 
+describe('the control plane in the table', () => {
+  it("shows kube-apiserver's and etcd's peak where the run read them, and no such columns where none did", () => {
+    const config: SizingConfig = { apps: 500, interval: '1m', concurrency: 10, shards: 1 };
+    const peaks = { 'kube-apiserver': 1608 * Mi, etcd: 188 * Mi, 'kube-scheduler': 70 * Mi };
+    const [local, borrowed] = sizingTable([
+      { config, summary: summaryOf(config, { ...typicalShape(config), controlPlanePeak: peaks }) },
+      { config, summary: summaryOf(config) },
+    ]);
+    // VmHWM, not the largest VmRSS read (80 % of it here); only the two components sizing is about.
+    expect(local!.controlPlanePeakBytes).toEqual({ 'kube-apiserver': 1608 * Mi, etcd: 188 * Mi });
+    expect(borrowed!.controlPlanePeakBytes).toEqual({});
+    const md = renderSizingMarkdown(reportOf([local!, borrowed!]));
+    expect(md).toContain('| etcd DB | peak kube-apiserver | peak etcd | GitHub req/min |');
+    expect(md).toMatch(/\| 1\.57Gi \| 188Mi \| [\d.]+ \| passed \|/);
+    expect(md).toMatch(/\| – \| – \| [\d.]+ \| passed \|/);
+    expect(renderSizingMarkdown(reportOf([borrowed!]))).not.toContain('peak kube-apiserver');
+  });
+});
+
 function reportOf(rows: ReturnType<typeof sizingTable>): SizingReport {
   return { schemaVersion: SIZING_SCHEMA_VERSION, name: 'sizing', createdAt: '2026-12-01T00:00:00.000Z', base: 'inline', planned: rows.length, rows, recommendation: recommend(rows, 1.3, targets) };
 }
