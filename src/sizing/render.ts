@@ -5,8 +5,8 @@ import { sizedComponents, type SizingRecommendation, type SizingRow } from './ta
 
 /**
  * Version 1; the lag split (row fields lagArtifactP95Seconds, lagControllersP95Seconds, targets.lag),
- * time-to-Ready (readyAllAfterSeconds, notReady) and the API client limits (kubeApiQps,
- * kubeApiBurst) only added fields.
+ * time-to-Ready (readyAllAfterSeconds, notReady), the API client limits (kubeApiQps,
+ * kubeApiBurst) and the control plane's peaks (controlPlanePeakBytes) only added fields.
  */
 export const SIZING_SCHEMA_VERSION = 1;
 
@@ -57,7 +57,7 @@ export function renderSizingMarkdown(report: SizingReport): string {
   lines.push('', '## Measured', '');
   const withApiLimits = rows.some((row) => row.kubeApiQps !== undefined || row.kubeApiBurst !== undefined);
   // Only the local provider reads the control plane's processes: no columns of dashes elsewhere.
-  const components = sizedComponents.filter((c) => rows.some((row) => row.controlPlanePeakBytes[c] !== undefined));
+  const components = sizedComponents.filter((c) => rows.some((row) => row.controlPlanePeakBytes?.[c] !== undefined));
   const header = [
     'apps',
     'interval',
@@ -90,7 +90,7 @@ export function renderSizingMarkdown(report: SizingReport): string {
     seconds(row.lagAppliedP95Seconds),
     seconds(row.listKustomizationsP95Seconds),
     bytes(row.etcdDbMaxBytes),
-    ...components.map((c) => bytes(row.controlPlanePeakBytes[c])),
+    ...components.map((c) => bytes(row.controlPlanePeakBytes?.[c])),
     row.githubRequestsPerMinute === undefined ? '–' : row.githubRequestsPerMinute.toFixed(1),
     row.verdict === 'passed' ? 'passed' : `**${row.verdict}**`,
   ]);

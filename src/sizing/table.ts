@@ -36,8 +36,11 @@ export interface SizingRow extends SizingConfig {
   lagControllersP95Seconds?: number;
   listKustomizationsP95Seconds?: number;
   etcdDbMaxBytes?: number;
-  /** control_plane.<component>.memory.peak of kube-apiserver and etcd (bytes, VmHWM); {} where the control plane is not processes of this machine. */
-  controlPlanePeakBytes: Partial<Record<SizedComponent, number>>;
+  /**
+   * control_plane.<component>.memory.peak of kube-apiserver and etcd (bytes, VmHWM); {} where the
+   * control plane is not processes of this machine; absent in a sizing.json written before it.
+   */
+  controlPlanePeakBytes?: Partial<Record<SizedComponent, number>>;
   githubRequests?: number;
   /** Git host requests per minute over the sampled span of the run (settle and measure). */
   githubRequestsPerMinute?: number;

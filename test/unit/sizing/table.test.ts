@@ -48,7 +48,7 @@ describe('sizingTable', () => {
     const config: SizingConfig = { apps: 500, interval: '1m', concurrency: 4, shards: 1 };
     const oom = summaryOf(config, { ...typicalShape(config), oomKilled: 'kustomize-controller' });
     const [missing, killed] = sizingTable([{ config }, { config, summary: oom }]);
-    expect(missing).toMatchObject({ apps: 500, verdict: 'not-run', memoryMaxBytes: {} });
+    expect(missing).toMatchObject({ apps: 500, verdict: 'not-run', memoryMaxBytes: {}, controlPlanePeakBytes: {} });
     expect(killed).toMatchObject({ ooms: 1, restarts: 1, verdict: 'failed' });
   });
 
@@ -196,6 +196,9 @@ describe('the control plane in the table', () => {
     expect(md).toMatch(/\| 1\.57Gi \| 188Mi \| [\d.]+ \| passed \|/);
     expect(md).toMatch(/\| – \| – \| [\d.]+ \| passed \|/);
     expect(renderSizingMarkdown(reportOf([borrowed!]))).not.toContain('peak kube-apiserver');
+    // A row of a sizing.json written before these columns renders beside a new one.
+    const { controlPlanePeakBytes: _, ...older } = borrowed!;
+    expect(renderSizingMarkdown(reportOf([local!, older]))).toMatch(/\| – \| – \| [\d.]+ \| passed \|/);
   });
 });
 
