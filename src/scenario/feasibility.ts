@@ -71,6 +71,19 @@ function kustomizeInstances(scenario: Scenario): number {
   return shards > 1 ? shards + 1 : 1;
 }
 
+/**
+ * What large CRD schemas cost kube-apiserver beyond the objects themselves: it keeps each schema
+ * decoded, compiled into validators and in the OpenAPI documents it serves. Measured (bench:mttp,
+ * 2026-12-02, 500 per-app OCI Kustomizations): 500 CRDs of 76 KiB schemas took its peak from 1,608
+ * to 5,197 MiB against minimal ones, ~94 bytes per schema byte, of which the watch-cache term
+ * (4 × the stored object) accounts for ~6; 128 KiB ones ~75 (a lower bound, read with ps).
+ */
+const crdSchemaBytesInApiServer = 88;
+
+function crdSchemaMemory(scenario: Scenario): number {
+  return scenario.workload.crds * (scenario.workload.crdSchemaSize ?? 0) * crdSchemaBytesInApiServer;
+}
+
 function memoryParts(scenario: Scenario, workload: WorkloadEstimate, etcdBytes: number): EstimatePart[] {
   const live = workload.objectBytes;
   const { apps } = scenario.workload;
@@ -80,7 +93,7 @@ function memoryParts(scenario: Scenario, workload: WorkloadEstimate, etcdBytes: 
   if (providerDefinition(scenario.provider.type).capabilities.ownsCluster) {
     // bbolt maps the whole database; the API server's watch cache holds decoded objects (~4× encoded).
     parts.push({ name: 'etcd', bytes: 64 * MiB + etcdBytes });
-    parts.push({ name: 'kube-apiserver', bytes: 256 * MiB + 4 * live });
+    parts.push({ name: 'kube-apiserver', bytes: 256 * MiB + 4 * live + crdSchemaMemory(scenario) });
     parts.push({ name: 'kube-controller-manager', bytes: 64 * MiB + live });
     parts.push({ name: 'kube-scheduler', bytes: 48 * MiB + workload.pods * 4 * KiB });
     parts.push({ name: 'kwok', bytes: 48 * MiB + (workload.pods + nodes) * 4 * KiB });
@@ -205,7 +218,12 @@ export function feasibilityFindings(scenario: Scenario, estimate: ScenarioEstima
   }
   if (machine.memoryBytes !== undefined) {
     const top = [...estimate.memory.parts].sort((a, b) => b.bytes - a.bytes)[0]!;
-    const path = top.name === 'source-controller' ? repoBlame(scenario) : ['workload', 'apps'];
+    const path =
+      top.name === 'source-controller'
+        ? repoBlame(scenario)
+        : top.name === 'kube-apiserver' && crdSchemaMemory(scenario) > top.bytes / 2
+          ? ['workload', 'crdSchemaSize']
+          : ['workload', 'apps'];
     const found = againstLimit(path, `peak memory (largest: ${top.name} ≈ ${formatBytes(top.bytes)})`, estimate.memory.totalBytes, machine.memoryBytes, 'this machine\'s memory', 'expect swapping or OOM kills that measure the machine, not Flux');
     findings.push(...found.map((f) => ({ ...f, severity: 'warning' as const })));
   }

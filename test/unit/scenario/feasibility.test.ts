@@ -105,6 +105,20 @@ describe('feasibility against the provider', () => {
     expect(near).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/83% of the free disk here/) })]);
   });
 
+  it("counts large CRD schemas in kube-apiserver's memory, as measured, and blames workload.crdSchemaSize past this machine's", () => {
+    const apiServer = (text: string) => estimateScenario(parseScenario(text)).memory.parts.find((p) => p.name === 'kube-apiserver')!.bytes;
+    const minimal = apiServer('name: s\nworkload: { apps: 500, crds: 500 }\n');
+    const large = apiServer('name: s\nworkload: { apps: 500, crds: 500, crdSchemaSize: 76Ki }\n');
+    // Measured: 1,608 MiB → 5,197 MiB (+3,589 MiB) for these 500 schemas; the estimate's step is within a tenth of it.
+    expect((large - minimal) / 2 ** 20).toBeGreaterThan(3_589 * 0.9);
+    expect((large - minimal) / 2 ** 20).toBeLessThan(3_589 * 1.1);
+    // 1,000 CRDs of 256 KiB are within the schema bounds, but not within 24 GiB.
+    const scenario = parseScenario('name: s\nworkload: { apps: 10, crds: 1000, crdSchemaSize: 256Ki }\n');
+    expect(feasibilityFindings(scenario, estimateScenario(scenario), { memoryBytes: 24 * GiB })).toEqual([
+      expect.objectContaining({ severity: 'warning', path: ['workload', 'crdSchemaSize'], message: expect.stringMatching(/largest: kube-apiserver ≈ 2\d\.\d+Gi.* but this machine's memory is 24Gi/) }),
+    ]);
+  });
+
   it('lets every shipped scenario through on a 24 GiB machine with room to spare', () => {
     for (const name of readdirSync(scenariosDir).filter((f) => f.endsWith('.yaml') && f !== 'sizing.yaml')) {
       const scenario = loadScenario(join(scenariosDir, name));
