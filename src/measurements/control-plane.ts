@@ -77,7 +77,7 @@ function controlPlaneMetrics(stats: ControlPlaneStats): FlatMetrics {
   return metrics;
 }
 
-const mib = (bytes: number | undefined): string => (bytes === undefined ? '—' : formatBytes(bytes));
+const memoryCell = (bytes: number | undefined): string => (bytes === undefined ? '—' : formatBytes(bytes));
 const cores = (value: number | undefined): string => (value === undefined ? '—' : value.toFixed(3));
 
 function controlPlaneTable(stats: ControlPlaneStats): ReportTable {
@@ -85,7 +85,7 @@ function controlPlaneTable(stats: ControlPlaneStats): ReportTable {
     header: ['Component', 'Peak memory (VmHWM, since start)', 'Largest memory read (VmRSS)', 'Mean memory (VmRSS)', 'CPU mean (cores)', 'CPU peak (cores)'],
     rows: Object.entries(stats)
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([component, s]) => [component, mib(s.rssPeakBytes), mib(s.memory?.max), mib(s.memory?.avg), cores(s.cpu?.avg), cores(s.cpu?.max)]),
+      .map(([component, s]) => [component, memoryCell(s.rssPeakBytes), memoryCell(s.memory?.max), memoryCell(s.memory?.avg), cores(s.cpu?.avg), cores(s.cpu?.max)]),
     numeric: [1, 2, 3, 4, 5],
   };
 }
