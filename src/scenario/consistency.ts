@@ -108,40 +108,44 @@ function fleetProblems(scenario: Scenario): ScenarioProblem[] {
 }
 
 /**
- * Thresholds and regression keys naming a spoke (`fleet.spoke-05.ready`) the fleet does not
- * have: they would only fail after the run, with no data.
+ * A problem for each threshold and regression key whose text `problemOf` objects to, at its
+ * path: what the checks on the metrics a scenario names (spokes it lacks, metrics its provider
+ * cannot measure) share, so each finds them before the run rather than as "no data" after it.
  */
+function metricReferenceProblems(scenario: Scenario, problemOf: (text: string) => Omit<ScenarioProblem, 'path'> | undefined): ScenarioProblem[] {
+  const problems: ScenarioProblem[] = [];
+  scenario.thresholds.forEach((threshold, index) => {
+    const problem = problemOf(typeof threshold === 'string' ? threshold : JSON.stringify(threshold));
+    if (problem) problems.push({ path: ['thresholds', index], ...problem });
+  });
+  for (const key of Object.keys(scenario.regression)) {
+    const problem = problemOf(key);
+    if (problem) problems.push({ path: ['regression', key], ...problem });
+  }
+  return problems;
+}
+
+/** Thresholds and regression keys naming a spoke (`fleet.spoke-05.ready`) the fleet does not have. */
 function spokeMetricProblems(scenario: Scenario, spokes: readonly string[]): ScenarioProblem[] {
   // Any name before a per-spoke metric, so an unknown context name (fleet.edge-9.ready) is caught too.
   const perSpoke = /\bfleet\.([a-z0-9][a-z0-9-]*)\.(?:lag|ready|api_latency|unreachable|rss|cpu_cores)\b/g;
-  const unknown = (text: string) => [...text.matchAll(perSpoke)].map((m) => m[1]!).find((spoke) => !spokes.includes(spoke));
-  const problems: ScenarioProblem[] = [];
-  scenario.thresholds.forEach((threshold, index) => {
-    const spoke = unknown(typeof threshold === 'string' ? threshold : JSON.stringify(threshold));
-    if (spoke) problems.push({ path: ['thresholds', index], message: `names ${spoke}, which is not a spoke of this fleet (${spokes.length} spokes)`, allowed: [...spokes] });
+  return metricReferenceProblems(scenario, (text) => {
+    const spoke = [...text.matchAll(perSpoke)].map((m) => m[1]!).find((name) => !spokes.includes(name));
+    return spoke ? { message: `names ${spoke}, which is not a spoke of this fleet (${spokes.length} spokes)`, allowed: [...spokes] } : undefined;
   });
-  for (const key of Object.keys(scenario.regression)) {
-    const spoke = unknown(key);
-    if (spoke) problems.push({ path: ['regression', key], message: `names ${spoke}, which is not a spoke of this fleet (${spokes.length} spokes)`, allowed: [...spokes] });
-  }
-  return problems;
 }
 
 /**
  * Thresholds and regression keys on `control_plane.*` where the provider's control plane is not
  * made of processes of this machine (kind, k3s, existing): the control-plane measurement has
- * nothing to read there, and they would only fail after the run, with no data.
+ * nothing to read there.
  */
 function controlPlaneMetricProblems(scenario: Scenario): ScenarioProblem[] {
   const type = scenario.provider.type;
   if (providerDefinition(type).capabilities.hostControlPlane) return [];
   const types = providerTypes.filter((t) => providerDefinition(t).capabilities.hostControlPlane);
-  const names = (text: string) => /\bcontrol_plane\./.test(text);
   const message = `control_plane.* metrics need provider.type ${types.join(' or ')} (they are read from the control plane's processes on this machine); this scenario's provider.type is ${type}`;
-  return [
-    ...scenario.thresholds.flatMap((threshold, index) => (names(typeof threshold === 'string' ? threshold : JSON.stringify(threshold)) ? [{ path: ['thresholds', index], message, allowed: types }] : [])),
-    ...Object.keys(scenario.regression).flatMap((key) => (names(key) ? [{ path: ['regression', key], message, allowed: types }] : [])),
-  ];
+  return metricReferenceProblems(scenario, (text) => (/\bcontrol_plane\./.test(text) ? { message, allowed: types } : undefined));
 }
 
 /** Churn commits bump each app's churn ConfigMap; with app.configMaps false there is none, and a churn would push nothing. */
