@@ -1,24 +1,10 @@
 /**
  * What flux.reconcile does against the API server, as `flux reconcile` does it: a JSON merge
  * patch setting `reconcile.fluxcd.io/requestedAt` to the time of the request on each object.
- * It goes through the Kubernetes client, not kubectl: a kubectl process per object would cost
- * the runner a process start per object, hundreds at once on a large workload, while it measures.
+ * The patches go out through object-patches.ts.
  */
-import type { CustomObjectsApi } from '@kubernetes/client-node';
-import { fluxResources, objectKey, type FluxKind, type FluxResource } from '../metrics/flux-objects.ts';
-import { errorMessage } from '../metrics/measurement.ts';
 import { reconcileRequestAnnotation } from '../metrics/reconcile-requests.ts';
-
-/**
- * The kinds flux.reconcile takes: those the watches observe (GitRepository, OCIRepository,
- * Kustomization, HelmRelease), since a request on any other kind could never be seen handled.
- */
-export const reconcilableKinds = fluxResources.map((resource) => resource.kind) as [FluxKind, ...FluxKind[]];
-
-/** Patches in flight at once: hundreds of objects are annotated within about a second, and the API server's concurrency stays the controllers'. */
-const patchesInFlight = 16;
-/** Objects per list page, as kubectl pages. */
-const listPageSize = 500;
+import { patchFluxObjects, type PatchTarget } from './object-patches.ts';
 
 /**
  * Go's `time.RFC3339Nano` of an instant (epoch ms) in UTC, the value `flux reconcile` writes:
@@ -37,11 +23,7 @@ export function reconcileRequestPatch(requestedAt: string): { metadata: { annota
 }
 
 /** Which objects: one named object (in `namespace`, default flux-system), or every object of the kind in `namespace` or in all. */
-export interface ReconcileTarget {
-  kind: FluxKind;
-  namespace?: string | undefined;
-  name?: string | undefined;
-}
+export type ReconcileTarget = PatchTarget;
 
 export interface ReconcileOutcome {
   /** Epoch ms of the request: when `requestedAt` was taken, after the objects were listed and before any patch. */
@@ -59,49 +41,6 @@ export interface ReconcileOutcome {
  * still go out. No object of the kind is an empty outcome, as flux.suspend does nothing then.
  */
 export async function requestReconcile(kubeconfigPath: string, target: ReconcileTarget, now: () => number = Date.now): Promise<ReconcileOutcome> {
-  // Loaded on demand: validation and reports load the action modules, never the client.
-  const { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } = await import('@kubernetes/client-node');
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromFile(kubeconfigPath);
-  const api = kubeConfig.makeApiClient(CustomObjectsApi);
-  const resource = fluxResources.find((r) => r.kind === target.kind)!;
-  const refs = target.name ? [{ namespace: target.namespace ?? 'flux-system', name: target.name }] : await listRefs(api, resource, target.namespace);
-  const at = now();
-  const requestedAt = reconcileRequestValue(at);
-  const body = reconcileRequestPatch(requestedAt);
-  const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-  const patched: string[] = [];
-  const failures: string[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < refs.length) {
-      const ref = refs[next++]!;
-      const key = objectKey(resource.kind, ref.namespace, ref.name);
-      try {
-        await api.patchNamespacedCustomObject({ group: resource.group, version: resource.version, plural: resource.plural, ...ref, body }, mergePatch);
-        patched.push(key);
-      } catch (err) {
-        failures.push(`${key}: ${errorMessage(err)}`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(patchesInFlight, refs.length) }, worker));
-  return { at, requestedAt, patched: patched.sort(), failures: failures.sort() };
-}
-
-async function listRefs(api: CustomObjectsApi, resource: FluxResource, namespace: string | undefined): Promise<Array<{ namespace: string; name: string }>> {
-  const refs: Array<{ namespace: string; name: string }> = [];
-  let cont: string | undefined;
-  do {
-    const page = { group: resource.group, version: resource.version, plural: resource.plural, limit: listPageSize, ...(cont ? { _continue: cont } : {}) };
-    const list = (await (namespace ? api.listNamespacedCustomObject({ ...page, namespace }) : api.listClusterCustomObject(page))) as {
-      items?: Array<{ metadata?: { namespace?: string; name?: string } }>;
-      metadata?: { continue?: string; _continue?: string };
-    };
-    for (const item of list.items ?? []) {
-      if (item.metadata?.name) refs.push({ namespace: item.metadata.namespace ?? '', name: item.metadata.name });
-    }
-    cont = list.metadata?._continue ?? list.metadata?.continue;
-  } while (cont);
-  return refs;
+  const outcome = await patchFluxObjects(kubeconfigPath, target, (at) => reconcileRequestPatch(reconcileRequestValue(at)), { now });
+  return { at: outcome.at, requestedAt: reconcileRequestValue(outcome.at), patched: outcome.patched.map((p) => p.object), failures: outcome.failures };
 }

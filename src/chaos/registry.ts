@@ -12,6 +12,7 @@ import { componentPauseAction } from './actions/component-pause.ts';
 import { controllerCpuLimitAction } from './actions/controller-cpu-limit.ts';
 import { controllerKillAction } from './actions/controller-kill.ts';
 import { controllerMemoryLimitAction } from './actions/controller-memory-limit.ts';
+import { fluxPatchAction } from './actions/flux-patch.ts';
 import { fluxReconcileAction } from './actions/flux-reconcile.ts';
 import { fluxResumeAction } from './actions/flux-resume.ts';
 import { fluxSuspendAction } from './actions/flux-suspend.ts';
@@ -44,6 +45,7 @@ export const chaosActions = [
   fluxSuspendAction,
   fluxResumeAction,
   fluxReconcileAction,
+  fluxPatchAction,
 ] as const;
 
 type SchemasOf<T extends readonly { readonly schema: ActionSchema }[]> = { -readonly [K in keyof T]: T[K]['schema'] };

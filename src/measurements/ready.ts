@@ -2,7 +2,7 @@
  * ready: time-to-Ready, the headline number of the Flux maintainers' flux-benchmark. From the
  * apply of the root objects to the moment every object that can be Ready has been Ready, overall
  * and per kind, with the rate, the Ready-over-time curve, and the same again after each churn
- * burst. The lag measurement's watches write a `ready` sample when an object is first seen and
+ * burst and each spec change (flux.patch, flux-benchmark's upgrade runs). The lag measurement's watches write a `ready` sample when an object is first seen and
  * first Ready; the runner writes which objects can be Ready (its ground truth leaves out cycles
  * and broken roots). A run whose objects never all get Ready says so in a verdict warning.
  */
@@ -10,6 +10,7 @@ import { z } from 'zod';
 import type { Sample } from '../metrics/sample.ts';
 import { formatDuration } from '../util/units.ts';
 import { analyzeBursts, readyBurstSchema, type ReadyBurst } from './ready-bursts.ts';
+import { analyzePatches, readyPatchSchema, type ReadyPatch } from './ready-patches.ts';
 import { neverReadySchema, readyGroup, readyGroupSchema, readyTimeline, type ReadyGroup } from './ready-analysis.ts';
 import { defineMeasurement, type FlatMetrics, type MetricEntry, type ReportTable } from './types.ts';
 
@@ -25,6 +26,8 @@ export const readyStatsSchema = z.object({
   neverReady: z.array(neverReadySchema),
   /** Ready again after each churn burst, in time order. */
   bursts: z.array(readyBurstSchema),
+  /** Ready again at their new spec after each flux.patch, in time order (absent in summaries written before there was flux.patch). */
+  patches: z.array(readyPatchSchema).optional(),
 });
 export type ReadyStats = z.infer<typeof readyStatsSchema>;
 
@@ -61,10 +64,22 @@ const catalogue: MetricEntry[] = [
     aggregation: 'max',
     description: 'Most objects one churn burst left not Ready at its newest commit by the end of the run',
   },
+  {
+    pattern: 'ready.patch.all_after',
+    unit: 'seconds',
+    aggregation: 'max',
+    description: 'The slowest flux.patch: seconds from the patch until every object whose spec it changed was Ready at its new generation; absent when one never was',
+  },
+  {
+    pattern: 'ready.patch.not_ready',
+    unit: 'count',
+    aggregation: 'max',
+    description: 'Most objects one flux.patch changed that were not Ready at their new generation by the end of the run',
+  },
 ];
 
 /** The analysis: undefined stats without an apply or objects. */
-function analyzeReady(readySamples: readonly Sample[], phaseSamples: readonly Sample[], lagSamples: readonly Sample[], faultSamples: readonly Sample[]): ReadyStats | undefined {
+function analyzeReady(readySamples: readonly Sample[], phaseSamples: readonly Sample[], lagSamples: readonly Sample[], faultSamples: readonly Sample[], patchSamples: readonly Sample[]): ReadyStats | undefined {
   const timeline = readyTimeline(readySamples, phaseSamples);
   if (!timeline) return undefined;
   const kinds = [...new Set(timeline.entries.map((e) => e.kind))].sort();
@@ -77,6 +92,7 @@ function analyzeReady(readySamples: readonly Sample[], phaseSamples: readonly Sa
     byKind: Object.fromEntries(kinds.map((kind) => [kind, readyGroup(timeline.entries.filter((e) => e.kind === kind), timeline.appliedAt, span)])),
     neverReady: timeline.neverReady,
     bursts: analyzeBursts(lagSamples, faultSamples),
+    patches: analyzePatches(patchSamples),
   };
 }
 
@@ -95,6 +111,13 @@ function summarizeReady({ ready }: ReadyAnalysis): FlatMetrics {
     const settled = ready.bursts.every((b) => b.allAfter !== undefined);
     out['ready.churn.all_after'] = settled ? Math.max(...ready.bursts.map((b) => b.allAfter!)) : undefined;
     out['ready.churn.not_ready'] = Math.max(...ready.bursts.map((b) => b.touched - b.readyAgain));
+  }
+  // Patches that changed nothing (the same values again) have nothing to time.
+  const patches = (ready.patches ?? []).filter((p) => p.changed > 0);
+  if (patches.length > 0) {
+    const settled = patches.every((p) => p.allAfter !== undefined);
+    out['ready.patch.all_after'] = settled ? Math.max(...patches.map((p) => p.allAfter!)) : undefined;
+    out['ready.patch.not_ready'] = Math.max(...patches.map((p) => p.changed - p.readyAgain));
   }
   return out;
 }
@@ -179,12 +202,30 @@ function burstTable(bursts: readonly ReadyBurst[], appliedAt: number): ReportTab
   };
 }
 
+function patchTable(patches: readonly ReadyPatch[], appliedAt: number): ReportTable {
+  return {
+    header: ['Patch', 'At', 'Objects changed', 'Unchanged', 'Changed again first', 'Ready again', 'All Ready after the patch', 'Slowest', 'Not Ready again'],
+    rows: patches.map((p) => [
+      p.label,
+      `+${formatDuration(Math.max(0, p.patchedAt - appliedAt))} after the apply`,
+      String(p.changed),
+      String(p.unchanged),
+      String(p.superseded),
+      String(p.readyAgain),
+      seconds(p.allAfter),
+      p.slowest.map((s) => `${s.object} (${seconds(s.seconds)})`).join(', ') || '—',
+      p.notReady.length > 0 ? names(p.notReady, p.changed - p.readyAgain, 3) : '—',
+    ]),
+    numeric: [2, 3, 4, 5, 6],
+  };
+}
+
 export const readyMeasurement = defineMeasurement({
   name: 'ready',
   description: "sampled by the lag measurement's watches: each object's first sight and first Ready after the apply; the runner's list of what can be Ready",
   catalogue,
   analyze: (input): ReadyAnalysis => {
-    const stats = analyzeReady(input.of('ready'), input.of('phase'), input.of('lag'), input.of('fault'));
+    const stats = analyzeReady(input.of('ready'), input.of('phase'), input.of('lag'), input.of('fault'), input.of('patch'));
     return stats ? { ready: stats } : {};
   },
   summarize: summarizeReady,
@@ -206,6 +247,13 @@ export const readyMeasurement = defineMeasurement({
       empty: '',
       optional: true,
       table: (summary) => burstTable(summary.ready?.bursts ?? [], summary.ready?.appliedAt ?? 0),
+    },
+    {
+      id: 'ready-patches',
+      title: 'Ready again after spec changes (flux.patch)',
+      empty: '',
+      optional: true,
+      table: (summary) => patchTable(summary.ready?.patches ?? [], summary.ready?.appliedAt ?? 0),
     },
   ],
 });

@@ -17,8 +17,8 @@ export const sourceKinds: ReadonlySet<FluxKind> = new Set<FluxKind>(['GitReposit
 
 /**
  * The kinds that exist only with helm-controller: its HelmReleases (their CRD comes with it) and
- * the HelmCharts it makes for them. The runner watches them, and `flux.reconcile` may target
- * them, only when a scenario runs helm-controller.
+ * the HelmCharts it makes for them. The runner watches them, and `flux.reconcile` and
+ * `flux.patch` may target them, only when a scenario runs helm-controller.
  */
 export const helmControllerKinds: ReadonlySet<string> = new Set<FluxKind>(['HelmRelease', 'HelmChart']);
 
@@ -77,6 +77,10 @@ export interface FluxObjectSnapshot {
   createdAt?: number;
   /** status.lastHandledReconcileAt: the `reconcile.fluxcd.io/requestedAt` value the controller last reconciled after. */
   lastHandledReconcileAt?: string;
+  /** metadata.generation: bumped by the API server at every change of the spec. */
+  generation?: number;
+  /** status.observedGeneration: the generation the controller last finished reconciling. */
+  observedGeneration?: number;
 }
 
 export function objectKey(kind: string, namespace: string, name: string): string {
@@ -149,6 +153,8 @@ export function toSnapshot(kind: FluxKind, raw: unknown): FluxObjectSnapshot {
   if (conditionOf(status, 'Reconciling')?.status === 'True') snapshot.reconciling = true;
   const handled = asText(status.lastHandledReconcileAt);
   if (handled) snapshot.lastHandledReconcileAt = handled;
+  if (typeof metadata.generation === 'number') snapshot.generation = metadata.generation;
+  if (typeof status.observedGeneration === 'number') snapshot.observedGeneration = status.observedGeneration;
 
   const sourceRefFrom = (value: unknown): void => {
     const ref = refOf(value, namespace);

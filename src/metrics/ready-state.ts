@@ -2,6 +2,7 @@ import type { FluxObjectSnapshot } from './flux-objects.ts';
 import { HandledReconcileLog } from './reconcile-requests.ts';
 import { ReconcileProgressLog } from './reconcile-progress.ts';
 import type { Sample } from './sample.ts';
+import { GenerationReadyLog } from './spec-patches.ts';
 
 /** When an object was first seen, and first seen Ready=True, by the watches (epoch ms). */
 export interface FirstReady {
@@ -28,14 +29,16 @@ export type ReadySampleName = 'seen' | 'ready' | 'removed' | 'expected';
  * interval) does not take it back. Deleting an object that was Ready keeps its record (a chaos
  * `object.delete` is not a slower apply); deleting one that never was forgets it (`removed`).
  *
- * The same feed also gives the `reconcile`/`handled` samples (HandledReconcileLog) and the
- * `reconcile`/`progressing` spans (ReconcileProgressLog): every update the watches see passes
- * through here once, so neither needs a watch of its own.
+ * The same feed also gives the `reconcile`/`handled` samples (HandledReconcileLog), the
+ * `reconcile`/`progressing` spans (ReconcileProgressLog) and the `patch`/`ready` samples
+ * (GenerationReadyLog): every update the watches see passes through here once, so none needs a
+ * watch of its own.
  */
 export class ReadinessLog {
   private readonly objects = new Map<string, FirstReady>();
   private readonly handled = new HandledReconcileLog();
   private readonly progress = new ReconcileProgressLog();
+  private readonly generations = new GenerationReadyLog();
 
   observe(snapshot: FluxObjectSnapshot, ts: number): Sample[] {
     const samples: Sample[] = [];
@@ -49,12 +52,13 @@ export class ReadinessLog {
       entry.readyAt = ts;
       samples.push(readySample('ready', entry, ts));
     }
-    samples.push(...this.handled.observe(snapshot, ts), ...this.progress.observe(snapshot, ts));
+    samples.push(...this.handled.observe(snapshot, ts), ...this.progress.observe(snapshot, ts), ...this.generations.observe(snapshot, ts));
     return samples;
   }
 
   remove(key: string, ts: number): Sample[] {
     this.handled.forget(key);
+    this.generations.forget(key);
     const ended = this.progress.forget(key, ts);
     const entry = this.objects.get(key);
     if (!entry || entry.readyAt !== undefined) return ended;

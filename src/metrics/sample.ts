@@ -30,6 +30,7 @@ export type SampleKind =
   | 'phase' // runner phases (provisioning, loading, measuring, ...)
   | 'ready' // an object seen or Ready for the first time after the apply; the objects a run waits for
   | 'reconcile' // a reconcile request of the timeline (flux.reconcile); an object seen having handled one
+  | 'patch' // a spec change of the timeline (flux.patch); an object seen Ready at a spec changed since its creation
   | 'objects' // object counts, Ready n/N
   | 'fleet' // a spoke cluster: its API server's latency, or no answer
   | 'component' // a control-plane component's /proc figures (etcd, kube-apiserver, ...), where it is a host process

@@ -67,6 +67,11 @@ export function chartFiles(): Map<string, string> {
       '            - name: http',
       '              containerPort: 8080',
       '          {{- end }}',
+      // Unset in the defaults (helm.values minimal renders none); helm.values app sets the app's.
+      '          {{- with .Values.resources }}',
+      '          resources:',
+      '            {{- toYaml . | nindent 12 }}',
+      '          {{- end }}',
       '',
     ].join('\n'),
   );

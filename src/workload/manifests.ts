@@ -150,7 +150,7 @@ function deploymentObject(
               image: 'registry.local/app:1',
               ports: [{ containerPort: 8080, name: 'http' }],
               ...(app.configMaps ? { envFrom: [{ configMapRef: { name: `${unit.name}-config` } }] } : {}),
-              resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
+              resources: appContainerResources(),
             },
           ],
         },
@@ -168,6 +168,15 @@ export function shardLabels(shard: string | undefined): { labels?: Record<string
   return shard ? { labels: { [shardLabel]: shard } } : {};
 }
 
+/**
+ * The app container's requests and limits, in the Kustomize app and (helm.values app) the chart's
+ * Deployment alike; flux-benchmark's upgrade runs change the CPU request (its `MCPU`). A new
+ * object each call: every Deployment and release gets its own.
+ */
+export function appContainerResources(): { requests: Record<string, string>; limits: Record<string, string> } {
+  return { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } };
+}
+
 /** The values a HelmRelease gives the chart (helm-chart.ts): `helm.values` minimal, or the app as `app` describes it. */
 export function helmReleaseValues(options: WorkloadPlan['options'], hr: Pick<HelmReleasePlan, 'name' | 'failure'>): Record<string, unknown> {
   const failure = hr.failure ? { failure: { invalidManifest: hr.failure === 'invalid-manifest', hook: hr.failure === 'failing-hook' } } : {};
@@ -181,6 +190,7 @@ export function helmReleaseValues(options: WorkloadPlan['options'], hr: Pick<Hel
     service: { enabled: true },
     ingress: { enabled: app.ingress, ...(app.ingressClassName !== undefined ? { className: app.ingressClassName } : {}) },
     configMap: { enabled: app.configMaps },
+    resources: appContainerResources(),
   };
 }
 

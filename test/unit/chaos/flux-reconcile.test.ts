@@ -4,16 +4,14 @@
  * as the API server does, recording every request.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planTimeline, runTimeline, timelineActionSchema, timelineProblems, type ChaosContext, type ChaosTargets, type TimelineAction } from '../../../src/chaos/index.ts';
 import { reconcileRequestPatch, reconcileRequestValue } from '../../../src/chaos/reconcile-requests.ts';
 import type { Sample } from '../../../src/metrics/sample.ts';
 import { parseScenario, ScenarioError } from '../../../src/scenario/index.ts';
+import { kubeconfigFor, startKustomizationApi, until, type KustomizationApi } from './support/kustomization-api.ts';
 
 const context: ChaosContext = { durationMs: 60_000, controllers: ['source-controller', 'kustomize-controller'], shards: {} };
 const parse = (...inputs: Record<string, unknown>[]): TimelineAction[] => inputs.map((input) => timelineActionSchema.parse(input));
@@ -78,7 +76,7 @@ describe('flux.reconcile validation', () => {
 
   it('refuses the source kind the workload does not use: the run watches only its own', () => {
     expect(problems('{ at: 5s, action: flux.reconcile, kind: OCIRepository }')).toEqual([
-      "test.yaml:4:45: timeline[0].kind: flux.reconcile OCIRepository at 5s targets OCIRepository objects, but this scenario's workload.source is git, whose sources are GitRepository objects: the run watches only those (allowed: GitRepository, HelmChart, Kustomization, HelmRelease)",
+      "test.yaml:4:45: timeline[0].kind: flux.reconcile OCIRepository at 5s targets OCIRepository objects, but this scenario's workload.source is git, whose sources are GitRepository objects: the run watches only those, so no request on them would be seen handled (allowed: GitRepository, HelmChart, Kustomization, HelmRelease)",
     ]);
   });
 
@@ -91,73 +89,16 @@ describe('flux.reconcile validation', () => {
   });
 });
 
-interface Recorded {
-  method: string;
-  path: string;
-  contentType: string | undefined;
-  body: string;
-}
-
-/** An HTTP server answering Kustomization lists and patches as the API server does, for the objects in `names` (namespace apps). */
-async function startApiServer(names: readonly string[]): Promise<{ url: string; requests: Recorded[]; stop(): Promise<void> }> {
-  const base = '/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/apps/kustomizations';
-  const requests: Recorded[] = [];
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
-      requests.push({ method: req.method ?? '', path, contentType: req.headers['content-type'], body });
-      const name = path.startsWith(`${base}/`) ? path.slice(base.length + 1) : undefined;
-      res.setHeader('content-type', 'application/json');
-      if (req.method === 'GET' && path === base) {
-        res.end(JSON.stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'KustomizationList', metadata: {}, items: names.map((n) => ({ metadata: { namespace: 'apps', name: n } })) }));
-      } else if (req.method === 'PATCH' && name && names.includes(name)) {
-        res.end(JSON.stringify({ apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: { namespace: 'apps', name } }));
-      } else {
-        res.statusCode = 404;
-        res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `kustomizations.kustomize.toolkit.fluxcd.io "${name}" not found` }));
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-async function until(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(10);
-  }
-}
-
 describe('flux.reconcile over a timeline run, against an HTTP server answering as the API server', () => {
   let dir: string;
-  let api: Awaited<ReturnType<typeof startApiServer>>;
+  let api: KustomizationApi;
   let kubeconfigPath: string;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fb-chaos-reconcile-'));
-    api = await startApiServer(['app-1', 'app-2', 'app-3']);
+    api = await startKustomizationApi(['app-1', 'app-2', 'app-3']);
     kubeconfigPath = join(dir, 'kubeconfig');
-    writeFileSync(
-      kubeconfigPath,
-      [
-        'apiVersion: v1',
-        'kind: Config',
-        // Plain HTTP: the client refuses it unless told to skip TLS verification.
-        `clusters: [{ name: api, cluster: { server: "${api.url}", insecure-skip-tls-verify: true } }]`,
-        'users: [{ name: api, user: { token: test } }]',
-        'contexts: [{ name: api, context: { cluster: api, user: api } }]',
-        'current-context: api',
-        '',
-      ].join('\n'),
-    );
+    writeFileSync(kubeconfigPath, kubeconfigFor(api.url));
   });
 
   afterAll(async () => {

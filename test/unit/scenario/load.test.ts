@@ -76,7 +76,7 @@ describe('parseScenario errors name file:line:col, field and what is allowed', (
 
   it('reports an unknown action with every action name', () => {
     expect(problems(`${minimal}timeline:\n  - at: 30s\n    action: churn.begin\n`)).toEqual([
-      'test.yaml:5:13: timeline[0].action: unknown action "churn.begin" (allowed: churn.start, churn.stop, github.fault, github.ratelimit, registry.fault, registry.ratelimit, controller.kill, controller.memoryLimit, controller.cpuLimit, component.pause, spoke.stop, spoke.pause, spoke.delete, artifact.slow, object.delete, flux.suspend, flux.resume, flux.reconcile)',
+      'test.yaml:5:13: timeline[0].action: unknown action "churn.begin" (allowed: churn.start, churn.stop, github.fault, github.ratelimit, registry.fault, registry.ratelimit, controller.kill, controller.memoryLimit, controller.cpuLimit, component.pause, spoke.stop, spoke.pause, spoke.delete, artifact.slow, object.delete, flux.suspend, flux.resume, flux.reconcile, flux.patch)',
     ]);
   });
 

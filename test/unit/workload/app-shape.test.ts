@@ -108,6 +108,7 @@ describe('HelmReleases (workload.helm.values, driftDetection)', () => {
       service: { enabled: true },
       ingress: { enabled: true, className: 'nginx' },
       configMap: { enabled: false },
+      resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } },
     });
     expect(hr.spec!.driftDetection).toEqual({ mode: 'enabled' });
   });
@@ -179,6 +180,7 @@ describe('the chart, rendered by the real helm', () => {
     expect(deployment.spec!.replicas).toBe(1);
     expect(deployment.spec!.template.spec.serviceAccountName).toBeUndefined();
     expect(containerOf(deployment).ports).toBeUndefined();
+    expect(containerOf(deployment).resources).toBeUndefined();
   });
 
   it('renders the failure classes only for the releases that ask: a Service the API server refuses, a hook Job with a 1 s deadline', { timeout: 20 * 60_000 }, async () => {
@@ -200,6 +202,10 @@ describe('the chart, rendered by the real helm', () => {
     const deployment = objects.find((o) => o.kind === 'Deployment')!;
     expect(deployment.spec!.replicas).toBe(0);
     expect(deployment.spec!.template.spec.serviceAccountName).toBe('release-001');
+    // The Kustomize app's requests and limits, which flux-benchmark's upgrade runs change.
+    const kustomizeApp = firstApp({ apps: 1, app: fluxBenchmarkApp }).objects.find((o) => o.kind === 'Deployment')!;
+    expect(containerOf(deployment).resources).toEqual(containerOf(kustomizeApp as unknown as Obj).resources);
+    expect(containerOf(deployment).resources).toEqual({ requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '64Mi' } });
     const service = objects.find((o) => o.kind === 'Service')!;
     expect(containerOf(deployment).ports.map((p: { name: string }) => p.name)).toContain(service.spec!.ports[0].targetPort);
     const ingress = objects.find((o) => o.kind === 'Ingress')!;
