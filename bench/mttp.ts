@@ -51,11 +51,25 @@
  * (`workload.flux.postBuild`); `--tenant off,on` runs both, in the order given. Off by default, the shape
  * every earlier figure in docs/flux-benchmark.md was measured in.
  *
+ * `--registry-tls on` serves the run's registry over HTTPS with a per-run CA (registry.tls: the
+ * OCIRepositories and the HelmRepository get `certSecretRef` instead of `insecure: true`), as
+ * production registries are; off by default, as flux-benchmark's are plain HTTP (`insecure:
+ * true`), which makes source-controller's OCI client try HTTPS first at every ping and fall back.
+ * `--registry-tls off,on` runs both. Lines of shapes that pull from the registry also give
+ * source-controller's mean CPU and peak memory.
+ *
+ * `--upgrade` also times flux-benchmark's upgrade runs (its `MCPU=2`): once every object is
+ * Ready, a flux.patch changes each to another CPU request (a Kustomization's Deployment through
+ * an inline patch, a HelmRelease's values), and the line gives `ready.patch.all_after`, the time
+ * from that patch until all were Ready at their new spec, beside the first apply's. The measure
+ * phase waits a fixed time for it (60 s, or 0.6 s per Kustomization, 1.2 s per HelmRelease);
+ * flux-benchmark publishes no figures for its upgrade runs.
+ *
  * `--repeat N` runs each shape N times, one after the other, and prints the spread (median,
  * lowest, highest) of its time to Ready and steady runner CPU: on 2 shared cores one run is not a
  * number to compare with.
  *
- * Usage: npm run bench:mttp [-- --objects 100,500 --source git,oci --kind kustomization,helmrelease --helm-source oci-repository,helm-repository --crds 0,50,250,500 --crd-schema-size 76Ki --tenant off,on --repeat 3]
+ * Usage: npm run bench:mttp [-- --objects 100,500 --source git,oci --kind kustomization,helmrelease --helm-source oci-repository,helm-repository --crds 0,50,250,500 --crd-schema-size 76Ki --tenant off,on --registry-tls off,on --upgrade --repeat 3]
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -79,6 +93,8 @@ const { values } = parseArgs({
     tenant: { type: 'string', default: 'off' },
     'helm-source': { type: 'string', default: 'oci-repository' },
     'crd-schema-size': { type: 'string' },
+    'registry-tls': { type: 'string', default: 'off' },
+    upgrade: { type: 'boolean', default: false },
   },
 });
 const list = (value: string) => value.split(',').map((s) => s.trim());
@@ -89,6 +105,9 @@ const crdCounts = list(values.crds).map(Number);
 const tenants = list(values.tenant);
 const helmSources = list(values['helm-source']);
 const crdSchemaSize = values['crd-schema-size'];
+const registryTls = list(values['registry-tls']);
+const upgrade = values.upgrade;
+for (const t of registryTls) if (t !== 'off' && t !== 'on') throw new Error(`--registry-tls ${t}: expected off or on`);
 for (const h of helmSources) if (h !== 'oci-repository' && h !== 'helm-repository') throw new Error(`--helm-source ${h}: expected oci-repository or helm-repository`);
 for (const t of tenants) if (t !== 'off' && t !== 'on') throw new Error(`--tenant ${t}: expected off or on`);
 for (const n of counts) if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`--objects ${n}: expected whole numbers 1-1000`);
@@ -133,20 +152,60 @@ const app = { replicas: 0, serviceAccount: true, ingress: true, ingressClassName
 /** flux-benchmark's tenant: the ServiceAccount its Kustomizations and HelmReleases impersonate (namespace admin). */
 const tenantServiceAccount = 'flux';
 
-function scenarioFor(kind: Kind, n: number, source: string, crds: number, tenant: boolean) {
+/**
+ * One shape of run: `source` is --source's value for Kustomizations, --helm-source's for
+ * HelmReleases; `tls` serves the registry over HTTPS (registry.tls) instead of plain HTTP.
+ */
+interface Shape {
+  kind: Kind;
+  source: string;
+  crds: number;
+  n: number;
+  tenant: boolean;
+  tls: boolean;
+}
+
+/**
+ * flux-benchmark's upgrade (its `MCPU=2` runs): every object changed to another CPU request once
+ * all are Ready, as a flux.patch at the start of the measure phase. A Kustomization gets an inline
+ * patch of its Deployment's request (`spec.patches`, JSON 6902); a HelmRelease new values.
+ */
+const upgradePatch: Record<Kind, { spec: Record<string, unknown> }> = {
+  kustomization: {
+    spec: { patches: [{ target: { kind: 'Deployment' }, patch: JSON.stringify([{ op: 'replace', path: '/spec/template/spec/containers/0/resources/requests/cpu', value: '20m' }]) }] },
+  },
+  helmrelease: { spec: { values: { resources: { requests: { cpu: '20m' } } } } },
+};
+
+/**
+ * How long the measure phase waits for the upgrade: its end is fixed before the run, and on 2
+ * cores the first apply of 500 took 2–3 minutes for Kustomizations and 1,000 HelmReleases over 8.
+ */
+const upgradeWaitSeconds = (kind: Kind, n: number): number => Math.max(60, Math.ceil(n * (kind === 'helmrelease' ? 1.2 : 0.6)));
+
+/** Whether the shape pulls from the run's registry (OCI sources or charts): only then has --registry-tls anything to change. */
+const usesRegistry = (shape: Shape): boolean => shape.kind === 'helmrelease' || shape.source === 'oci';
+
+function scenarioFor(shape: Shape) {
+  const { kind, n, source, crds, tenant, tls } = shape;
   const impersonate = tenant ? { serviceAccountName: tenantServiceAccount } : {};
   const common = {
+    ...(tls ? { registry: { tls: true } } : {}),
     controllers: {
       source: { concurrent: 10 },
       kustomize: { concurrent: kustomizeConcurrency, tmpfs: true },
       ...(kind === 'helmrelease' ? { helm: { enabled: true, concurrent: helmConcurrency } } : {}),
     },
-    duration: '5s',
+    duration: upgrade ? `${upgradeWaitSeconds(kind, n)}s` : '5s',
+    // The apps' Kustomizations, not the root one that applies them (flux-benchmark applies its objects from outside the cluster).
+    ...(upgrade
+      ? { timeline: [kind === 'helmrelease' ? { at: '0s', action: 'flux.patch' as const, kind: 'HelmRelease' as const, patch: upgradePatch[kind] } : { at: '0s', action: 'flux.patch' as const, kind: 'Kustomization' as const, name: 'app-*', patch: upgradePatch[kind] }] }
+      : {}),
     sampling: { interval: '5s' },
     // Long enough for 1,000 on 2 cores; the run reports what was not Ready when it is reached.
     settle: { timeout: kind === 'helmrelease' ? '30m' : '20m', until: 'ready' as const },
   };
-  const suffix = `${n}-crds${crds}${crds > 0 && crdSchemaSize !== undefined ? '-large' : ''}${tenant ? '-tenant' : ''}`;
+  const suffix = `${n}-crds${crds}${crds > 0 && crdSchemaSize !== undefined ? '-large' : ''}${tenant ? '-tenant' : ''}${tls ? '-tls' : ''}${upgrade ? '-upgrade' : ''}`;
   if (kind === 'helmrelease') {
     return defineScenario({
       name: `mttp-hr-${source === 'helm-repository' ? 'helmchart-' : ''}${suffix}`,
@@ -229,12 +288,13 @@ interface RunFigures {
 }
 
 /** Runs one shape once, prints its line, returns its figures. */
-async function measureOnce(kind: Kind, source: string, crds: number, n: number, tenant: boolean): Promise<RunFigures> {
+async function measureOnce(shape: Shape): Promise<RunFigures> {
+  const { kind, source, n } = shape;
   const reports = mkdtempSync(join(tmpdir(), 'fb-bench-mttp-'));
   const t0 = process.cpuUsage();
   const w0 = performance.now();
   const cpuLog = startCpuLog();
-  const result = await runScenario(scenarioFor(kind, n, source, crds, tenant), { scenarioPath: '<bench:mttp>', reportsDir: reports, quiet: true, log: () => {} });
+  const result = await runScenario(scenarioFor(shape), { scenarioPath: '<bench:mttp>', reportsDir: reports, quiet: true, log: () => {} });
   cpuLog.stop();
   const steady = steadyCpuPercent(cpuLog.readings, result.runDir);
   const cpu = process.cpuUsage(t0);
@@ -248,13 +308,15 @@ async function measureOnce(kind: Kind, source: string, crds: number, n: number, 
   const harnessPct = ((cpu.user + cpu.system) / 1e6 / wallS) * 100;
   console.log(
     [
-      `${shapeName(kind, source, crds, n, tenant)}`,
+      `${shapeName(shape)}`,
       `ready after ${measured !== undefined ? `${measured.toFixed(1)} s` : `— (${notReady ?? '?'} never Ready)`}`,
       floor !== undefined ? `floor ${floor} s (${ratio(measured, floor)})` : 'no polling floor',
       pub ? `published 2.9.0 ${pub.v290.seconds} s (${ratio(measured, pub.v290.seconds)}), 2.2.0 ${pub.v220.seconds} s (${ratio(measured, pub.v220.seconds)})` : 'no published figure',
       `peak ${controllerOf[kind]} ${peakMiB.toFixed(0)} MiB${pub ? ` (published 2.9.0 ${pub.v290.mib} MiB)` : ''}`,
       `runner CPU ${harnessPct.toFixed(1)} % of a core (settle → verdict: ${steady !== undefined ? `${steady.toFixed(1)} %` : '—'}; target < 5 %)`,
+      ...(upgrade ? [upgradeFigures(metrics, measured, upgradeWaitSeconds(kind, n))] : []),
       ...helmChartFigures(metrics, source, n),
+      ...(usesRegistry(shape) ? [sourceControllerFigures(metrics)] : []),
       controlPlaneFigures(metrics),
       `APF workload-low wait p95 max ${metrics['apf.workload-low.wait_p95.max'] !== undefined ? `${metrics['apf.workload-low.wait_p95.max'].toFixed(2)} s` : '—'}, in queue max ${metrics['apf.workload-low.inqueue.max'] ?? '—'}, rejected ${metrics['apf.rejected'] ?? '—'}`,
       `run ${result.runDir}`,
@@ -274,6 +336,20 @@ function helmChartFigures(metrics: Record<string, number>, source: string, n: nu
   ];
 }
 
+/** With --upgrade: the time from the patch until every object was Ready at its new spec, and its ratio to the first apply's. */
+function upgradeFigures(metrics: Record<string, number>, firstReady: number | undefined, waitSeconds: number): string {
+  const after = metrics['ready.patch.all_after'];
+  if (after === undefined) return `upgrade: ${metrics['ready.patch.not_ready'] ?? '?'} not Ready at the new spec within ${waitSeconds} s`;
+  return `upgrade ready after ${after.toFixed(1)} s (${ratio(after, firstReady)} of the first apply's)`;
+}
+
+/** source-controller's mean CPU and peak memory: what pulling from the registry (over HTTPS or plain HTTP) costs it. */
+function sourceControllerFigures(metrics: Record<string, number>): string {
+  const cpu = metrics['cpu.source-controller.avg'];
+  const peak = metrics['memory.source-controller.max'];
+  return `source-controller mean CPU ${cpu !== undefined ? `${cpu.toFixed(2)} cores` : '—'}, peak ${peak !== undefined ? `${(peak / 2 ** 20).toFixed(0)} MiB` : '—'}`;
+}
+
 /** kube-apiserver's and etcd's peak memory (VmHWM, since the cluster started) and mean CPU (the control-plane measurement, /proc): where large CRDs and many objects land first. */
 function controlPlaneFigures(metrics: Record<string, number>): string {
   const figures = ['kube-apiserver', 'etcd'].map((c) => {
@@ -284,11 +360,12 @@ function controlPlaneFigures(metrics: Record<string, number>): string {
   return `control plane peak memory / mean CPU: ${figures.join(', ')}`;
 }
 
-/** `source` is --source's value for Kustomizations, --helm-source's for HelmReleases (shown as how they take the chart). */
-function shapeName(kind: Kind, source: string, crds: number, n: number, tenant: boolean): string {
+/** The shape as the line's first field; a HelmRelease's source is shown as how it takes the chart. */
+function shapeName(shape: Shape): string {
+  const { kind, source, crds, n, tenant, tls } = shape;
   const from = kind === 'helmrelease' ? (source === 'helm-repository' ? 'oci HelmChart' : 'oci chartRef') : source;
   const schema = crds > 0 && crdSchemaSize !== undefined ? ` of ${crdSchemaSize}` : '';
-  return `${from.padEnd(4)} ${String(n).padStart(5)} ${kind === 'helmrelease' ? 'HelmReleases  ' : 'Kustomizations'} ${String(crds).padStart(4)} CRDs${schema}${tenant ? ' tenant' : ''}`;
+  return `${from.padEnd(4)} ${String(n).padStart(5)} ${kind === 'helmrelease' ? 'HelmReleases  ' : 'Kustomizations'} ${String(crds).padStart(4)} CRDs${schema}${tenant ? ' tenant' : ''}${tls ? ' registry HTTPS' : ''}`;
 }
 
 function ratio(measured: number | undefined, x: number | undefined): string {
@@ -310,14 +387,19 @@ for (const kind of runKinds as Kind[]) {
   for (const source of runsOf(kind)) {
     for (const crds of crdCounts) {
       for (const n of counts) {
-        for (const tenant of tenants.map((t) => t === 'on')) {
+        for (const shape of tenants.flatMap((t) => registryTls.map((tls): Shape => ({ kind, source, crds, n, tenant: t === 'on', tls: tls === 'on' })))) {
+          if (shape.tls && !usesRegistry(shape)) {
+            // A Git run pulls nothing from the registry: with HTTPS it would only repeat the plain run.
+            console.log(`${shapeName(shape)} | skipped: a Git source pulls nothing from the registry`);
+            continue;
+          }
           const runs: RunFigures[] = [];
-          for (let i = 0; i < repeat; i++) runs.push(await measureOnce(kind, source, crds, n, tenant));
+          for (let i = 0; i < repeat; i++) runs.push(await measureOnce(shape));
           if (repeat > 1) {
             const pub = published[kind][n];
             const mid = runs.some((r) => r.readyAfter !== undefined) ? median(runs.flatMap((r) => (r.readyAfter !== undefined ? [r.readyAfter] : []))) : undefined;
             console.log(
-              `${shapeName(kind, source, crds, n, tenant)} | ${repeat} runs | ready after ${spread(
+              `${shapeName(shape)} | ${repeat} runs | ready after ${spread(
                 runs.map((r) => r.readyAfter),
                 ' s',
                 1,
