@@ -82,6 +82,17 @@ export async function patchFluxObjects(
   return { at, patched: patched.sort((a, b) => (a.object < b.object ? -1 : a.object > b.object ? 1 : 0)), failures: failures.sort() };
 }
 
+/**
+ * The action's error when some patches failed: `<verb> 1 of 3 objects failed: <first failure>
+ * (+N more)`, naming the first object and the API server's reason; undefined when none did.
+ */
+export function failedPatchesError(verb: string, outcome: { patched: readonly unknown[]; failures: readonly string[] }): Error | undefined {
+  const { failures } = outcome;
+  if (failures.length === 0) return undefined;
+  const more = failures.length > 1 ? ` (+${failures.length - 1} more)` : '';
+  return new Error(`${verb} ${failures.length} of ${failures.length + outcome.patched.length} objects failed: ${failures[0]}${more}`);
+}
+
 /** An object as a list or a GET gives it: only what the patches need. */
 interface Listed {
   metadata?: { namespace?: string; name?: string; generation?: unknown };

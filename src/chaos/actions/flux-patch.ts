@@ -10,7 +10,7 @@ import { specPatchedSample } from '../../metrics/spec-patches.ts';
 import { globToRegExp } from '../../util/glob.ts';
 import type { ChaosActionDefinition } from '../action.ts';
 import { fluxObjectFields, fluxObjectLabel, fluxObjectTarget, unwatchedKindProblems, watchedKinds } from '../flux-objects.ts';
-import { patchFluxObjects } from '../object-patches.ts';
+import { failedPatchesError, patchFluxObjects } from '../object-patches.ts';
 
 /**
  * The watched kinds but HelmChart: helm-controller applies each HelmChart from its HelmRelease's
@@ -77,10 +77,8 @@ export const fluxPatchAction: ChaosActionDefinition<typeof schema> = {
       throw new Error(`no ${action.kind} ${action.namespace ? `in namespace ${action.namespace}` : 'in any namespace'} has a name matching ${action.name}`);
     }
     if (outcome.patched.length > 0) targets.sink.write(specPatchedSample(outcome.at, outcome.patched, { action: planned.label }));
-    if (outcome.failures.length > 0) {
-      const more = outcome.failures.length > 1 ? ` (+${outcome.failures.length - 1} more)` : '';
-      throw new Error(`patching ${outcome.failures.length} of ${outcome.failures.length + outcome.patched.length} objects failed: ${outcome.failures[0]}${more}`);
-    }
+    const failure = failedPatchesError('patching', outcome);
+    if (failure) throw failure;
     return undefined;
   },
 };

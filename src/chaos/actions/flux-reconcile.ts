@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { reconcileRequestedSample } from '../../metrics/reconcile-requests.ts';
 import type { ChaosActionDefinition } from '../action.ts';
 import { fluxObjectFields, fluxObjectLabel, fluxObjectTarget, unwatchedKindProblems, watchedKinds } from '../flux-objects.ts';
+import { failedPatchesError } from '../object-patches.ts';
 import { requestReconcile } from '../reconcile-requests.ts';
 
 const schema = z.strictObject({
@@ -34,10 +35,8 @@ export const fluxReconcileAction: ChaosActionDefinition<typeof schema> = {
   async start(action, planned, targets) {
     const outcome = await requestReconcile(targets.cluster.kubeconfigPath, action);
     if (outcome.patched.length > 0) targets.sink.write(reconcileRequestedSample(outcome.at, outcome.requestedAt, outcome.patched, { action: planned.label }));
-    if (outcome.failures.length > 0) {
-      const more = outcome.failures.length > 1 ? ` (+${outcome.failures.length - 1} more)` : '';
-      throw new Error(`annotating ${outcome.failures.length} of ${outcome.failures.length + outcome.patched.length} objects failed: ${outcome.failures[0]}${more}`);
-    }
+    const failure = failedPatchesError('annotating', outcome);
+    if (failure) throw failure;
     return undefined;
   },
 };

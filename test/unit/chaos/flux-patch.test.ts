@@ -7,24 +7,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { planTimeline, runTimeline, timelineActionSchema, timelineProblems, type ChaosContext, type ChaosTargets, type TimelineAction } from '../../../src/chaos/index.ts';
+import { planTimeline, runTimeline, timelineProblems, type ChaosTargets } from '../../../src/chaos/index.ts';
 import type { Sample } from '../../../src/metrics/sample.ts';
-import { parseScenario, ScenarioError } from '../../../src/scenario/index.ts';
+import { context, parse, problems } from './support/timeline.ts';
 import { kubeconfigFor, startKustomizationApi, until, type KustomizationApi } from './support/kustomization-api.ts';
-
-const context: ChaosContext = { durationMs: 60_000, controllers: ['source-controller', 'kustomize-controller'], shards: {} };
-const parse = (...inputs: Record<string, unknown>[]): TimelineAction[] => inputs.map((input) => timelineActionSchema.parse(input));
-
-/** The error lines parseScenario throws for a scenario with this timeline (YAML flow mappings, one a line). */
-function problems(...actions: string[]): string[] {
-  try {
-    parseScenario(`name: tiny\nworkload: {}\ntimeline:\n${actions.map((a) => `  - ${a}\n`).join('')}`, 'test.yaml');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ScenarioError);
-    return (error as Error).message.split('\n');
-  }
-  throw new Error('expected the scenario to be rejected');
-}
 
 describe('flux.patch validation', () => {
   it('takes a watched kind, an optional namespace and name, and a merge patch of spec', () => {
