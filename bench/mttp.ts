@@ -183,6 +183,13 @@ const upgradePatch: Record<Kind, { spec: Record<string, unknown> }> = {
  */
 const upgradeWaitSeconds = (kind: Kind, n: number): number => Math.max(60, Math.ceil(n * (kind === 'helmrelease' ? 1.2 : 0.6)));
 
+/** The upgrade as a timeline entry at the start of the measure phase. */
+function upgradeAction(kind: Kind) {
+  if (kind === 'helmrelease') return { at: '0s', action: 'flux.patch' as const, kind: 'HelmRelease' as const, patch: upgradePatch.helmrelease };
+  // The apps' Kustomizations, not the root one that applies them (flux-benchmark applies its objects from outside the cluster).
+  return { at: '0s', action: 'flux.patch' as const, kind: 'Kustomization' as const, name: 'app-*', patch: upgradePatch.kustomization };
+}
+
 /** Whether the shape pulls from the run's registry (OCI sources or charts): only then has --registry-tls anything to change. */
 const usesRegistry = (shape: Shape): boolean => shape.kind === 'helmrelease' || shape.source === 'oci';
 
@@ -197,10 +204,7 @@ function scenarioFor(shape: Shape) {
       ...(kind === 'helmrelease' ? { helm: { enabled: true, concurrent: helmConcurrency } } : {}),
     },
     duration: upgrade ? `${upgradeWaitSeconds(kind, n)}s` : '5s',
-    // The apps' Kustomizations, not the root one that applies them (flux-benchmark applies its objects from outside the cluster).
-    ...(upgrade
-      ? { timeline: [kind === 'helmrelease' ? { at: '0s', action: 'flux.patch' as const, kind: 'HelmRelease' as const, patch: upgradePatch[kind] } : { at: '0s', action: 'flux.patch' as const, kind: 'Kustomization' as const, name: 'app-*', patch: upgradePatch[kind] }] }
-      : {}),
+    ...(upgrade ? { timeline: [upgradeAction(kind)] } : {}),
     sampling: { interval: '5s' },
     // Long enough for 1,000 on 2 cores; the run reports what was not Ready when it is reached.
     settle: { timeout: kind === 'helmrelease' ? '30m' : '20m', until: 'ready' as const },

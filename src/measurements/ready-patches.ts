@@ -20,7 +20,7 @@ export const readyPatchSchema = z.object({
   /** Objects the patch left as they were (the values they had: the API server kept their generation). Not timed. */
   unchanged: z.number(),
   /** Changed objects a later flux.patch changed again before they were Ready at this one's generation. Not timed. */
-  superseded: z.number().default(0),
+  superseded: z.number(),
   /** Of the changed ones, seen Ready at their new generation by the end of the run. */
   readyAgain: z.number(),
   /** Seconds from the patch until the last of them was; absent while one never was. */

@@ -2,9 +2,10 @@
  * ready: time-to-Ready, the headline number of the Flux maintainers' flux-benchmark. From the
  * apply of the root objects to the moment every object that can be Ready has been Ready, overall
  * and per kind, with the rate, the Ready-over-time curve, and the same again after each churn
- * burst and each spec change (flux.patch, flux-benchmark's upgrade runs). The lag measurement's watches write a `ready` sample when an object is first seen and
- * first Ready; the runner writes which objects can be Ready (its ground truth leaves out cycles
- * and broken roots). A run whose objects never all get Ready says so in a verdict warning.
+ * burst and each spec change (flux.patch, flux-benchmark's upgrade runs). The lag measurement's
+ * watches write a `ready` sample when an object is first seen and first Ready; the runner writes
+ * which objects can be Ready (its ground truth leaves out cycles and broken roots). A run whose
+ * objects never all get Ready says so in a verdict warning.
  */
 import { z } from 'zod';
 import type { Sample } from '../metrics/sample.ts';

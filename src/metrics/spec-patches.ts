@@ -10,8 +10,6 @@
 import type { FluxObjectSnapshot } from './flux-objects.ts';
 import type { Sample } from './sample.ts';
 
-export type PatchSampleName = 'patched' | 'ready';
-
 /**
  * An object a patch was sent to: `<Kind>/<namespace>/<name>`, its `metadata.generation` before
  * the patch and in the API server's answer to it (each absent when not known). The same
