@@ -50,6 +50,7 @@ export { DEFAULT_SAMPLING_INTERVAL_MS, stallStatsSchema, type StallStats, type S
 export { apiStatsSchema, type ApiStats } from './api.ts';
 export { apfStatsSchema, type ApfLevelStats } from './apf.ts';
 export { controlPlaneStatsSchema, type ComponentStats, type ControlPlaneStats } from './control-plane.ts';
+export { harnessStatsSchema, type HarnessStats } from './harness.ts';
 export { objectsStatsSchema, type ObjectsStats } from './objects.ts';
 export { faultBandSchema, pairFaults, type FaultBand } from './faults.ts';
 export { goProcessStatsSchema, type GoProcessStats } from './go-process.ts';

@@ -11,6 +11,7 @@ import { faultsMeasurement } from './faults.ts';
 import { fleetMeasurement } from './fleet.ts';
 import { githubMeasurement } from './github.ts';
 import { goProcessMeasurement } from './go-process.ts';
+import { harnessMeasurement } from './harness.ts';
 import { lagMeasurement } from './lag.ts';
 import { registryMeasurement } from './oci-registry.ts';
 import { objectsMeasurement } from './objects.ts';
@@ -40,6 +41,8 @@ export const measurements = [
   goProcessMeasurement,
   workersMeasurement,
   fleetMeasurement,
+  // Last: its first reading is taken once the other samplers have started, as the settle phase begins.
+  harnessMeasurement,
 ] as const;
 
 type Registered = (typeof measurements)[number];

@@ -34,6 +34,7 @@ export type SampleKind =
   | 'objects' // object counts, Ready n/N
   | 'fleet' // a spoke cluster: its API server's latency, or no answer
   | 'component' // a control-plane component's /proc figures (etcd, kube-apiserver, ...), where it is a host process
+  | 'harness' // fluxbench's own process: its CPU (all threads, and the main thread's) and memory
   | 'pending'; // commits pushed and not yet at a stage (the name): (commit, object) pairs, each interval and at the end
 
 /** Anything that accepts samples: the NDJSON file, an in-memory list in tests, a fan-out. */

@@ -15,6 +15,7 @@ import {
   fleetStatsSchema,
   githubStatsSchema,
   goProcessStatsSchema,
+  harnessStatsSchema,
   hasSubsetSelector,
   lagStatsSchema,
   lagSubsets,
@@ -97,6 +98,8 @@ export const summarySchema = z.object({
   apf: apfStatsSchema.optional(),
   /** The control plane's processes (etcd, kube-apiserver, ...) by component; absent where they are not processes of this machine, and in summaries written before the control-plane measurement. */
   controlPlane: controlPlaneStatsSchema.optional(),
+  /** fluxbench's own process while the samplers ran; absent in summaries written before the harness measurement. */
+  harness: harnessStatsSchema.optional(),
   /** Worker saturation per controller and reconciler; absent without worker gauges in the scrapes, and in summaries written before the workers measurement. */
   workers: workersStatsSchema.optional(),
   /** Reconcile requests (flux.reconcile) and how long each took to be handled; absent without one. */
@@ -155,6 +158,7 @@ export function buildSummary(samples: readonly Sample[], runMeta: RunMeta): Summ
   if (analysis.reconcile) summary.reconcile = analysis.reconcile;
   if (analysis.fleet) summary.fleet = analysis.fleet;
   if (analysis.controlPlane) summary.controlPlane = analysis.controlPlane;
+  if (analysis.harness) summary.harness = analysis.harness;
   const warnings = measurementWarnings(analysis);
   if (warnings.length > 0) summary.warnings = warnings;
   if (runMeta.endedAt) summary.run.endedAt = runMeta.endedAt;

@@ -58,7 +58,7 @@ describe('the metric catalogue', () => {
   });
 
   it('derives the metric families the scenario package still exports', () => {
-    expect(metricFamilies()).toEqual(['memory', 'cpu', 'queue', 'reconcile', 'restarts', 'oom', 'lag', 'github', 'registry', 'stalled', 'api', 'etcd', 'apf', 'control_plane', 'objects', 'ready', 'goroutines', 'fds', 'workers', 'fleet']);
+    expect(metricFamilies()).toEqual(['memory', 'cpu', 'queue', 'reconcile', 'restarts', 'oom', 'lag', 'github', 'registry', 'stalled', 'api', 'etcd', 'apf', 'control_plane', 'objects', 'ready', 'goroutines', 'fds', 'workers', 'fleet', 'harness']);
     expect(scenarioFamilies).toEqual(metricFamilies());
   });
 });

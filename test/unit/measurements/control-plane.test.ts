@@ -26,7 +26,7 @@ describe('control-plane measurement', () => {
         { lag: false, api: false },
       );
       try {
-        const rated = () => new Set(samples.filter((s) => s.name === 'cpu_cores').map((s) => s.labels?.component));
+        const rated = () => new Set(samples.filter((s) => s.kind === 'component' && s.name === 'cpu_cores').map((s) => s.labels?.component));
         await until(() => rated().size === 2, 'CPU rates of both components', 10_000);
       } finally {
         await handle.stop();

@@ -52,7 +52,7 @@ describe('go-process measurement', () => {
     endpoint.body = controllerText({ goroutines: 87, openFds: 23 });
     const handle = await startMeasurements(
       { sink: { write: (s) => samples.push(s) }, controllers: [{ controller: 'source-controller', metricsUrl: endpoint.url }], interval: 100, log: () => {} },
-      { proc: false, lag: false, api: false },
+      { proc: false, lag: false, api: false, harness: false },
     );
     const goroutines = () => samples.filter((s) => s.name === 'goroutines').map((s) => s.value);
     try {

@@ -77,7 +77,7 @@ describe('startMeasurements', () => {
     await expect(buildMeasurements(ctx, {})).rejects.toThrow(UsageError);
     await expect(buildMeasurements(ctx, {})).rejects.toThrow(/"lag" needs a cluster/);
     await expect(startMeasurements({ ...ctx, interval: 5 }, { lag: false })).rejects.toThrow(/interval 5: must be a number of milliseconds between 100 and 3600000/);
-    expect((await buildMeasurements(ctx, { lag: false })).measurements.map((m) => m.name)).toEqual(['controller-metrics', 'proc']);
+    expect((await buildMeasurements(ctx, { lag: false })).measurements.map((m) => m.name)).toEqual(['controller-metrics', 'proc', 'harness']);
   });
 
   it('runs the whole stack and routes pushes to the lag tracker', async () => {
@@ -93,7 +93,7 @@ describe('startMeasurements', () => {
       log: () => {},
     });
     try {
-      expect(handle.measurements.map((m) => m.name)).toEqual(['controller-metrics', 'proc', 'lag', 'api', 'apf']);
+      expect(handle.measurements.map((m) => m.name)).toEqual(['controller-metrics', 'proc', 'lag', 'api', 'apf', 'harness']);
       await new Promise((r) => setTimeout(r, 300));
       handle.recordPush({ repo: 'acme/app', sha: '9'.repeat(40), pushedAt: Date.now() });
       api.upsert(gitRepositoriesPath, gitRepository('flux-system', 'app', 'acme/app', '9'.repeat(40)));

@@ -132,8 +132,8 @@ describe('parseScenario errors name file:line:col, field and what is allowed', (
 
   it('rejects metrics outside the summary catalogue when loading instead of failing with "no data" after a run', () => {
     expect(problems(`${minimal}thresholds: ["latency.applied.p95 < 60s", "*.*.max < 1Gi"]\nregression: { "mem.*.max": "+15%" }\n`)).toEqual([
-      'test.yaml:3:14: thresholds[0]: unknown metric "latency.applied.p95": no summary metric starts with "latency." (allowed: memory, cpu, queue, reconcile, restarts, oom, lag, github, registry, stalled, api, etcd, apf, control_plane, objects, ready, goroutines, fds, workers, fleet); did you mean "lag.applied.p95"?',
-      'test.yaml:4:15: regression["mem.*.max"]: invalid key "mem.*.max": unknown metric "mem.*.max": no summary metric starts with "mem." (allowed: memory, cpu, queue, reconcile, restarts, oom, lag, github, registry, stalled, api, etcd, apf, control_plane, objects, ready, goroutines, fds, workers, fleet); did you mean "memory.*.max"?',
+      'test.yaml:3:14: thresholds[0]: unknown metric "latency.applied.p95": no summary metric starts with "latency." (allowed: memory, cpu, queue, reconcile, restarts, oom, lag, github, registry, stalled, api, etcd, apf, control_plane, objects, ready, goroutines, fds, workers, fleet, harness); did you mean "lag.applied.p95"?',
+      'test.yaml:4:15: regression["mem.*.max"]: invalid key "mem.*.max": unknown metric "mem.*.max": no summary metric starts with "mem." (allowed: memory, cpu, queue, reconcile, restarts, oom, lag, github, registry, stalled, api, etcd, apf, control_plane, objects, ready, goroutines, fds, workers, fleet, harness); did you mean "memory.*.max"?',
     ]);
   });
 
