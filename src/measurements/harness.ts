@@ -8,19 +8,23 @@
 import { z } from 'zod';
 import type { Sample } from '../metrics/sample.ts';
 import { formatBytes } from '../util/units.ts';
+import { percentileSorted, seriesStats, seriesStatsSchema, type TimePoint } from './stats.ts';
 import { defineMeasurement, type FlatMetrics, type MetricEntry, type ReportTable } from './types.ts';
 
+/** CPU over the span, cores: the counter's growth over the whole span, and the busiest interval. */
+const cpuStatsSchema = z.object({ avg: z.number(), max: z.number() });
+
 export const harnessStatsSchema = z.object({
-  /** Whole-process CPU, cores: mean weighted by each interval's length, and the highest interval. */
-  cpu: z.object({ avg: z.number(), max: z.number() }).optional(),
-  /** The main thread's CPU alone (where /proc tells), cores. */
-  mainThreadCpu: z.object({ avg: z.number(), max: z.number() }).optional(),
-  /** Largest resident set size read, bytes. */
-  memoryMaxBytes: z.number().optional(),
-  /** The kernel's peak resident set size since the process started, bytes. */
-  memoryPeakBytes: z.number().optional(),
-  /** Largest V8 heap in use read, bytes. */
-  heapMaxBytes: z.number().optional(),
+  /** The whole process, every thread. */
+  cpu: cpuStatsSchema.optional(),
+  /** The main thread alone (where /proc tells). */
+  mainThreadCpu: cpuStatsSchema.optional(),
+  /** Resident set size readings, bytes. */
+  memory: seriesStatsSchema.optional(),
+  /** The kernel's peak resident set size over the process's life, bytes. */
+  rssPeakBytes: z.number().optional(),
+  /** V8 heap in use readings, bytes. */
+  heap: seriesStatsSchema.optional(),
 });
 export type HarnessStats = z.infer<typeof harnessStatsSchema>;
 
@@ -30,72 +34,70 @@ const catalogue: MetricEntry[] = [
     unit: 'cores',
     aggregation: 'avg',
     description:
-      "CPU of fluxbench's own process (every thread: samplers and watches, the in-process fake GitHub and registry gateway, V8's garbage collector and compiler), mean over the span the samplers ran (the settle phase to the teardown, the verdict's diagnosis included)",
+      "CPU of fluxbench's own process (every thread: samplers and watches, the in-process fake GitHub and registry gateway, V8's garbage collector and compiler; not its child processes), its growth from the first reading to the last over that span: the settle phase to the teardown, the verdict's diagnosis included",
   },
-  { pattern: 'harness.cpu.max', unit: 'cores', aggregation: 'max', description: "Highest CPU of fluxbench's own process between two readings" },
+  { pattern: 'harness.cpu.max', unit: 'cores', aggregation: 'max', description: "Highest CPU of fluxbench's own process between two readings (intervals shorter than half the usual one left out)" },
   {
     pattern: 'harness.main_thread.cpu.avg',
     unit: 'cores',
     aggregation: 'avg',
-    description: "CPU of fluxbench's main thread alone (its JavaScript; the rest of harness.cpu.avg is V8's and libuv's threads), mean over the same span; Linux only",
+    description:
+      "CPU of fluxbench's main thread alone over the same span (its JavaScript, with the garbage collection, TLS and HTTP parsing done on that thread; the rest of harness.cpu.avg is V8's and libuv's threads); Linux only",
   },
+  { pattern: 'harness.main_thread.cpu.max', unit: 'cores', aggregation: 'max', description: "Highest CPU of fluxbench's main thread between two readings (as harness.cpu.max)" },
   { pattern: 'harness.memory.max', unit: 'bytes', aggregation: 'max', description: "Largest resident set size of fluxbench's own process read while the samplers ran" },
+  { pattern: 'harness.memory.avg', unit: 'bytes', aggregation: 'avg', description: "Mean of the resident set sizes of fluxbench's own process read while the samplers ran" },
   {
     pattern: 'harness.memory.peak',
     unit: 'bytes',
     aggregation: 'max',
-    description: "The kernel's peak resident set size of fluxbench's own process since it started (getrusage), set-up phases included",
+    description:
+      "The kernel's peak resident set size of fluxbench's own process over its life (getrusage): set-up phases included, and earlier runs of the same process too (fluxbench ab, bench:mttp --repeat)",
   },
   { pattern: 'harness.heap.max', unit: 'bytes', aggregation: 'max', description: "Largest V8 heap in use of fluxbench's own process read while the samplers ran" },
 ];
 
 /**
- * Mean and max of a rate sampled per interval, the mean weighted by each interval's length (the
- * last one, cut short by the stop, counts for what it lasted). `readings` are the reading times
- * (epoch ms), the first one before any rate.
+ * CPU from a cumulative counter (seconds, oldest first): the mean is its growth over the whole
+ * span; the max is the busiest interval among those at least half the median interval long (the
+ * last one, cut short by the stop, may last a few ms, and the main thread's counter moves in 10 ms
+ * ticks). A counter that went backwards (it cannot, in one process) leaves that interval out.
  */
-function weightedRate(rates: readonly Sample[], readings: readonly number[]): { avg: number; max: number } | undefined {
-  let weighted = 0;
-  let span = 0;
-  let max = -Infinity;
-  for (const rate of rates) {
-    if (typeof rate.value !== 'number') continue;
-    const before = readings.filter((ts) => ts < rate.ts).at(-1);
-    if (before === undefined) continue;
-    weighted += rate.value * (rate.ts - before);
-    span += rate.ts - before;
-    max = Math.max(max, rate.value);
+export function counterCpu(points: readonly TimePoint[]): { avg: number; max: number } | undefined {
+  const intervals: { ms: number; seconds: number }[] = [];
+  for (let i = 1; i < points.length; i++) {
+    const ms = points[i]!.ts - points[i - 1]!.ts;
+    const seconds = points[i]!.value - points[i - 1]!.value;
+    if (ms > 0 && seconds >= 0) intervals.push({ ms, seconds });
   }
-  return span > 0 ? { avg: weighted / span, max } : undefined;
+  if (intervals.length === 0) return undefined;
+  const spanMs = intervals.reduce((sum, x) => sum + x.ms, 0);
+  const cpuSeconds = intervals.reduce((sum, x) => sum + x.seconds, 0);
+  const median = percentileSorted(
+    intervals.map((x) => x.ms).sort((a, b) => a - b),
+    50,
+  );
+  const rates = intervals.filter((x) => x.ms >= median / 2).map((x) => x.seconds / (x.ms / 1000));
+  return { avg: cpuSeconds / (spanMs / 1000), max: Math.max(...rates) };
 }
 
-const largest = (samples: readonly Sample[], name: string): number | undefined => {
-  const values = samples.filter((s) => s.name === name && typeof s.value === 'number').map((s) => s.value!);
-  return values.length > 0 ? Math.max(...values) : undefined;
-};
+const pointsOf = (samples: readonly Sample[], name: string): TimePoint[] =>
+  samples.filter((s) => s.name === name && typeof s.value === 'number').map((s) => ({ ts: s.ts, value: s.value! }));
 
 /** Pure: the `harness` samples of one run (oldest first) → its figures; undefined without any. */
 export function analyzeHarness(samples: readonly Sample[]): HarnessStats | undefined {
   if (samples.length === 0) return undefined;
-  // Every reading writes rss_bytes: its times are the readings'.
-  const readings = samples.filter((s) => s.name === 'rss_bytes').map((s) => s.ts);
   const stats: HarnessStats = {};
-  const cpu = weightedRate(
-    samples.filter((s) => s.name === 'cpu_cores'),
-    readings,
-  );
-  const mainThreadCpu = weightedRate(
-    samples.filter((s) => s.name === 'main_thread_cpu_cores'),
-    readings,
-  );
+  const cpu = counterCpu(pointsOf(samples, 'cpu_seconds_total'));
+  const mainThreadCpu = counterCpu(pointsOf(samples, 'main_thread_cpu_seconds_total'));
+  const memory = seriesStats(pointsOf(samples, 'rss_bytes'));
+  const peaks = pointsOf(samples, 'rss_peak_bytes');
+  const heap = seriesStats(pointsOf(samples, 'heap_used_bytes'));
   if (cpu) stats.cpu = cpu;
   if (mainThreadCpu) stats.mainThreadCpu = mainThreadCpu;
-  const memoryMaxBytes = largest(samples, 'rss_bytes');
-  const memoryPeakBytes = largest(samples, 'rss_peak_bytes');
-  const heapMaxBytes = largest(samples, 'heap_used_bytes');
-  if (memoryMaxBytes !== undefined) stats.memoryMaxBytes = memoryMaxBytes;
-  if (memoryPeakBytes !== undefined) stats.memoryPeakBytes = memoryPeakBytes;
-  if (heapMaxBytes !== undefined) stats.heapMaxBytes = heapMaxBytes;
+  if (memory) stats.memory = memory;
+  if (peaks.length > 0) stats.rssPeakBytes = Math.max(...peaks.map((p) => p.value));
+  if (heap) stats.heap = heap;
   return stats;
 }
 
@@ -104,9 +106,11 @@ function harnessMetrics(stats: HarnessStats): FlatMetrics {
     'harness.cpu.avg': stats.cpu?.avg,
     'harness.cpu.max': stats.cpu?.max,
     'harness.main_thread.cpu.avg': stats.mainThreadCpu?.avg,
-    'harness.memory.max': stats.memoryMaxBytes,
-    'harness.memory.peak': stats.memoryPeakBytes,
-    'harness.heap.max': stats.heapMaxBytes,
+    'harness.main_thread.cpu.max': stats.mainThreadCpu?.max,
+    'harness.memory.max': stats.memory?.max,
+    'harness.memory.avg': stats.memory?.avg,
+    'harness.memory.peak': stats.rssPeakBytes,
+    'harness.heap.max': stats.heap?.max,
   };
 }
 
@@ -116,8 +120,8 @@ const cores = (value: number | undefined): string => (value === undefined ? '—
 function harnessTable(stats: HarnessStats | undefined): ReportTable {
   if (!stats) return { header: [], rows: [] };
   return {
-    header: ['CPU mean (cores)', 'CPU peak (cores)', 'Main thread CPU mean (cores)', 'Largest memory read (RSS)', 'Peak memory (since start)', 'Largest V8 heap'],
-    rows: [[cores(stats.cpu?.avg), cores(stats.cpu?.max), cores(stats.mainThreadCpu?.avg), bytes(stats.memoryMaxBytes), bytes(stats.memoryPeakBytes), bytes(stats.heapMaxBytes)]],
+    header: ['CPU mean (cores)', 'CPU peak (cores)', 'Main thread CPU mean (cores)', 'Largest memory read (RSS)', 'Peak memory (the process\'s life)', 'Largest V8 heap'],
+    rows: [[cores(stats.cpu?.avg), cores(stats.cpu?.max), cores(stats.mainThreadCpu?.avg), bytes(stats.memory?.max), bytes(stats.rssPeakBytes), bytes(stats.heap?.max)]],
     numeric: [0, 1, 2, 3, 4, 5],
   };
 }
@@ -127,7 +131,7 @@ type HarnessAnalysis = { harness?: HarnessStats };
 
 export const harnessMeasurement = defineMeasurement({
   name: 'harness',
-  description: "every interval, read fluxbench's own process: CPU (process.cpuUsage, and the main thread's from /proc/thread-self/stat), resident and V8 heap memory",
+  description: "every interval and at stop, read fluxbench's own process: CPU counters (process.cpuUsage, and the main thread's from /proc/thread-self/stat), resident and V8 heap memory",
   catalogue,
   analyze: (input): HarnessAnalysis => {
     const harness = analyzeHarness(input.of('harness'));

@@ -7,34 +7,39 @@ import type { Sample } from './sample.ts';
 export interface HarnessReading {
   /** Epoch ms. */
   ts: number;
-  /** User plus system CPU of the whole process (every thread), µs since it started. */
+  /** User plus system CPU of the whole process (every thread, no child process), µs since it started. */
   cpuMicros: number;
   /**
-   * The main thread's user plus system CPU, seconds since it started (from /proc/thread-self/stat;
-   * undefined where that file cannot be read). The rest is V8's garbage collector and compiler
-   * threads and libuv's pool.
+   * The main thread's user plus system CPU, seconds since it started, in clock ticks of 10 ms
+   * (from /proc/thread-self/stat; undefined where there is no such file).
    */
   mainThreadSeconds?: number;
   /** Resident set size now, bytes. */
   rssBytes: number;
-  /** The kernel's peak resident set size since the process started (getrusage ru_maxrss), bytes. */
+  /** The kernel's peak resident set size over the process's life (getrusage ru_maxrss), bytes. */
   rssPeakBytes: number;
   /** V8's heap in use, bytes. */
   heapUsedBytes: number;
 }
 
+/** /proc/thread-self/stat of the calling thread, or undefined where there is none (not Linux). */
+function threadStat(): string | undefined {
+  try {
+    return readFileSync('/proc/thread-self/stat', 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Reads this process. /proc/thread-self is read synchronously, on purpose: an asynchronous read
  * runs on a libuv pool thread, whose /proc/thread-self is that thread's. Called from a ticker on
- * the thread that runs the samplers (the main thread in the runner).
+ * the thread that runs the samplers (the main thread in the runner). Throws when that file is
+ * there but not a stat line.
  */
 export async function readHarness(): Promise<HarnessReading> {
-  let mainThreadSeconds: number | undefined;
-  try {
-    mainThreadSeconds = parseProcStat(readFileSync('/proc/thread-self/stat', 'utf8')).cpuTicks / clockTicksPerSecond();
-  } catch {
-    // Not Linux, or /proc not mounted: the whole-process figure still stands.
-  }
+  const stat = threadStat();
+  const mainThreadSeconds = stat === undefined ? undefined : parseProcStat(stat).cpuTicks / clockTicksPerSecond();
   const { user, system } = process.cpuUsage();
   const memory = process.memoryUsage();
   return {
@@ -49,66 +54,55 @@ export async function readHarness(): Promise<HarnessReading> {
 }
 
 /**
- * The samples of one reading (kind `harness`, no labels): `rss_bytes`, `rss_peak_bytes`,
- * `heap_used_bytes` (bytes) and, from the second reading on, `cpu_cores` (the whole process's CPU
- * since `previous` over the wall time between them) and `main_thread_cpu_cores` (the main
- * thread's alone, when both readings have it). A clock or counter that went backwards gives no
- * CPU sample.
+ * The samples of one reading (kind `harness`, no labels, all stamped `ts`): the counters
+ * `cpu_seconds_total` (the whole process) and `main_thread_cpu_seconds_total` (when /proc tells),
+ * and `rss_bytes`, `rss_peak_bytes`, `heap_used_bytes` (bytes). Counters, not rates: the analysis
+ * takes the mean over the whole span from the first and last readings, whatever the intervals.
  */
-export function harnessSamples(previous: HarnessReading | undefined, current: HarnessReading): Sample[] {
-  const { ts } = current;
-  const samples: Sample[] = [
-    { ts, kind: 'harness', name: 'rss_bytes', value: current.rssBytes },
-    { ts, kind: 'harness', name: 'rss_peak_bytes', value: current.rssPeakBytes },
-    { ts, kind: 'harness', name: 'heap_used_bytes', value: current.heapUsedBytes },
+export function harnessSamples(reading: HarnessReading): Sample[] {
+  const { ts } = reading;
+  return [
+    { ts, kind: 'harness', name: 'cpu_seconds_total', value: reading.cpuMicros / 1e6 },
+    ...(reading.mainThreadSeconds !== undefined ? [{ ts, kind: 'harness' as const, name: 'main_thread_cpu_seconds_total', value: reading.mainThreadSeconds }] : []),
+    { ts, kind: 'harness', name: 'rss_bytes', value: reading.rssBytes },
+    { ts, kind: 'harness', name: 'rss_peak_bytes', value: reading.rssPeakBytes },
+    { ts, kind: 'harness', name: 'heap_used_bytes', value: reading.heapUsedBytes },
   ];
-  if (previous && ts > previous.ts) {
-    const seconds = (ts - previous.ts) / 1000;
-    if (current.cpuMicros >= previous.cpuMicros) samples.push({ ts, kind: 'harness', name: 'cpu_cores', value: (current.cpuMicros - previous.cpuMicros) / 1e6 / seconds });
-    if (current.mainThreadSeconds !== undefined && previous.mainThreadSeconds !== undefined && current.mainThreadSeconds >= previous.mainThreadSeconds) {
-      samples.push({ ts, kind: 'harness', name: 'main_thread_cpu_cores', value: (current.mainThreadSeconds - previous.mainThreadSeconds) / seconds });
-    }
-  }
-  return samples;
 }
 
 /**
  * Every sampling interval, reads fluxbench's own process (harnessSamples): the runner with its
- * samplers and watches, the in-process fake GitHub and registry gateway, and V8's own threads.
- * The first reading is taken at start and the last at stop, so the CPU samples cover exactly the
- * span the samplers run (the settle phase to the teardown). Starts nothing; leaves nothing on disk
- * but samples. `read` is replaceable for tests.
+ * samplers and watches, the in-process fake GitHub and registry gateway, and V8's own threads;
+ * not its child processes (git, the registry, the CLIs). The first reading is taken at start and
+ * the last at stop, so the samples cover exactly the span the samplers run (the settle phase to
+ * the teardown). Starts nothing; leaves nothing on disk but samples. `read` is replaceable for
+ * tests; a reading that fails is logged (rate-limited) and skipped.
  */
 export class HarnessSampler implements Measurement {
   readonly name = 'harness';
-  private ticker: Ticker | undefined;
-  private last: { previous: HarnessReading | undefined; sink: MeasurementContext['sink']; log: (key: string, message: string) => void } | undefined;
+  private running: { ticker: Ticker; sample: () => Promise<void> } | undefined;
 
   constructor(private readonly read: () => Promise<HarnessReading> = readHarness) {}
 
   async start(ctx: MeasurementContext): Promise<void> {
     const interval = validateInterval(ctx.interval);
-    const state: NonNullable<typeof this.last> = { previous: undefined, sink: ctx.sink, log: rateLimitedLog(ctx.log ?? defaultLog) };
-    this.last = state;
-    this.ticker = startTicker(
-      interval,
-      () => this.sample(state),
-      (err) => state.log('harness', `reading fluxbench's own process: ${errorMessage(err)}`),
-    );
+    const log = rateLimitedLog(ctx.log ?? defaultLog);
+    const sample = async (): Promise<void> => {
+      try {
+        for (const s of harnessSamples(await this.read())) ctx.sink.write(s);
+      } catch (err) {
+        log('harness', `reading fluxbench's own process: ${errorMessage(err)}`);
+      }
+    };
+    this.running = { ticker: startTicker(interval, sample, () => undefined), sample };
   }
 
   async stop(): Promise<void> {
-    if (!this.ticker || !this.last) return;
-    await this.ticker.stop();
-    this.ticker = undefined;
-    const state = this.last;
-    this.last = undefined;
-    await this.sample(state).catch((err: unknown) => state.log('harness', `reading fluxbench's own process: ${errorMessage(err)}`));
-  }
-
-  private async sample(state: NonNullable<typeof this.last>): Promise<void> {
-    const current = await this.read();
-    for (const sample of harnessSamples(state.previous, current)) state.sink.write(sample);
-    state.previous = current;
+    // Taken and cleared before any await, so a second stop meanwhile finds nothing to do.
+    const running = this.running;
+    this.running = undefined;
+    if (!running) return;
+    await running.ticker.stop();
+    await running.sample();
   }
 }

@@ -108,6 +108,6 @@ describe('startMeasurements', () => {
       expect(kinds).toContain(expected);
     }
     // With /metrics scraped, /proc does not emit a second cpu_cores source.
-    expect(samples.filter((s) => s.name === 'cpu_seconds_total').every((s) => s.value === 3)).toBe(true);
+    expect(samples.filter((s) => s.kind === 'controller' && s.name === 'cpu_seconds_total').every((s) => s.value === 3)).toBe(true);
   });
 });
