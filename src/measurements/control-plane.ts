@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Sample } from '../metrics/sample.ts';
 import { groupBy } from './collections.ts';
 import { formatBytes } from '../util/units.ts';
-import { seriesStats, seriesStatsSchema } from './stats.ts';
+import { namedPoints, seriesStats, seriesStatsSchema } from './stats.ts';
 import { defineMeasurement, type FlatMetrics, type MetricEntry, type ReportTable } from './types.ts';
 
 export const componentStatsSchema = z.object({
@@ -52,7 +52,7 @@ export function analyzeControlPlane(samples: readonly Sample[]): ControlPlaneSta
   const out: ControlPlaneStats = {};
   for (const [component, own] of groupBy(samples, (s) => s.labels?.component ?? '')) {
     if (component === '') continue;
-    const points = (name: string) => own.filter((s) => s.name === name && typeof s.value === 'number').map((s) => ({ ts: s.ts, value: s.value! }));
+    const points = (name: string) => namedPoints(own, name);
     const peaks = points('rss_peak_bytes');
     const stats: ComponentStats = {};
     const memory = seriesStats(points('rss_bytes'));

@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { Sample } from '../metrics/sample.ts';
 import { formatBytes } from '../util/units.ts';
-import { percentileSorted, seriesStats, seriesStatsSchema, type TimePoint } from './stats.ts';
+import { counterRates, namedPoints, percentileSorted, seriesStats, seriesStatsSchema, type TimePoint } from './stats.ts';
 import { defineMeasurement, type FlatMetrics, type MetricEntry, type ReportTable } from './types.ts';
 
 /** CPU over the span, cores: the counter's growth over the whole span, and the busiest interval. */
@@ -64,35 +64,30 @@ const catalogue: MetricEntry[] = [
  * ticks). A counter that went backwards (it cannot, in one process) leaves that interval out.
  */
 export function counterCpu(points: readonly TimePoint[]): { avg: number; max: number } | undefined {
-  const intervals: { ms: number; seconds: number }[] = [];
-  for (let i = 1; i < points.length; i++) {
-    const ms = points[i]!.ts - points[i - 1]!.ts;
-    const seconds = points[i]!.value - points[i - 1]!.value;
-    if (ms > 0 && seconds >= 0) intervals.push({ ms, seconds });
-  }
-  if (intervals.length === 0) return undefined;
-  const spanMs = intervals.reduce((sum, x) => sum + x.ms, 0);
-  const cpuSeconds = intervals.reduce((sum, x) => sum + x.seconds, 0);
+  const rates = counterRates(points);
+  if (rates.length === 0) return undefined;
+  // Each rate is stamped at the later reading of its interval: the earlier one gives its length.
+  const startOf = new Map(points.slice(1).map((p, i) => [p.ts, points[i]!.ts]));
+  const intervals = rates.map((rate) => ({ rate: rate.value, ms: rate.ts - startOf.get(rate.ts)! }));
   const median = percentileSorted(
     intervals.map((x) => x.ms).sort((a, b) => a - b),
     50,
   );
-  const rates = intervals.filter((x) => x.ms >= median / 2).map((x) => x.seconds / (x.ms / 1000));
-  return { avg: cpuSeconds / (spanMs / 1000), max: Math.max(...rates) };
+  const spanMs = intervals.reduce((sum, x) => sum + x.ms, 0);
+  const cpuSeconds = intervals.reduce((sum, x) => sum + x.rate * (x.ms / 1000), 0);
+  const max = Math.max(...intervals.filter((x) => x.ms >= median / 2).map((x) => x.rate));
+  return { avg: cpuSeconds / (spanMs / 1000), max };
 }
-
-const pointsOf = (samples: readonly Sample[], name: string): TimePoint[] =>
-  samples.filter((s) => s.name === name && typeof s.value === 'number').map((s) => ({ ts: s.ts, value: s.value! }));
 
 /** Pure: the `harness` samples of one run (oldest first) → its figures; undefined without any. */
 export function analyzeHarness(samples: readonly Sample[]): HarnessStats | undefined {
   if (samples.length === 0) return undefined;
   const stats: HarnessStats = {};
-  const cpu = counterCpu(pointsOf(samples, 'cpu_seconds_total'));
-  const mainThreadCpu = counterCpu(pointsOf(samples, 'main_thread_cpu_seconds_total'));
-  const memory = seriesStats(pointsOf(samples, 'rss_bytes'));
-  const peaks = pointsOf(samples, 'rss_peak_bytes');
-  const heap = seriesStats(pointsOf(samples, 'heap_used_bytes'));
+  const cpu = counterCpu(namedPoints(samples, 'cpu_seconds_total'));
+  const mainThreadCpu = counterCpu(namedPoints(samples, 'main_thread_cpu_seconds_total'));
+  const memory = seriesStats(namedPoints(samples, 'rss_bytes'));
+  const peaks = namedPoints(samples, 'rss_peak_bytes');
+  const heap = seriesStats(namedPoints(samples, 'heap_used_bytes'));
   if (cpu) stats.cpu = cpu;
   if (mainThreadCpu) stats.mainThreadCpu = mainThreadCpu;
   if (memory) stats.memory = memory;
@@ -120,7 +115,7 @@ const cores = (value: number | undefined): string => (value === undefined ? '—
 function harnessTable(stats: HarnessStats | undefined): ReportTable {
   if (!stats) return { header: [], rows: [] };
   return {
-    header: ['CPU mean (cores)', 'CPU peak (cores)', 'Main thread CPU mean (cores)', 'Largest memory read (RSS)', 'Peak memory (the process\'s life)', 'Largest V8 heap'],
+    header: ['CPU mean (cores)', 'CPU peak (cores)', 'Main thread CPU mean (cores)', 'Largest memory read (RSS)', "Peak memory (the process's life)", 'Largest V8 heap'],
     rows: [[cores(stats.cpu?.avg), cores(stats.cpu?.max), cores(stats.mainThreadCpu?.avg), bytes(stats.memory?.max), bytes(stats.rssPeakBytes), bytes(stats.heap?.max)]],
     numeric: [0, 1, 2, 3, 4, 5],
   };

@@ -1,6 +1,7 @@
 /** Distributions and time-series stats of sample values; their shapes are summary.json's too. */
 import { build } from 'hdr-histogram-js';
 import { z } from 'zod';
+import type { Sample } from '../metrics/sample.ts';
 
 /** Below this many values percentiles are computed exactly; above, with an HDR histogram. */
 export const EXACT_PERCENTILE_LIMIT = 5_000;
@@ -81,6 +82,11 @@ export function seriesStats(points: readonly TimePoint[]): SeriesStats | undefin
 export interface TimePoint {
   ts: number;
   value: number;
+}
+
+/** The numeric samples named `name` among `samples`, as time points in their order. */
+export function namedPoints(samples: readonly Sample[], name: string): TimePoint[] {
+  return samples.filter((s) => s.name === name && typeof s.value === 'number').map((s) => ({ ts: s.ts, value: s.value! }));
 }
 
 /**

@@ -4,6 +4,7 @@ import { analyzeSamples, findMetric, flatMetrics, startMeasurements } from '../.
 import type { Sample } from '../../../src/metrics/sample.ts';
 import { buildSummary, renderMarkdown, summarySchema } from '../../../src/report/index.ts';
 import { syntheticRunMeta, syntheticSamples } from '../report/synthetic-run.ts';
+import { burn } from '../metrics/support/burn.ts';
 
 const MiB = 2 ** 20;
 const harness = (ts: number, name: string, value: number): Sample => ({ ts, kind: 'harness', name, value });
@@ -15,17 +16,6 @@ const readingAt = (ts: number, cpuSeconds: number, mainSeconds: number, rss: num
   harness(ts, 'rss_peak_bytes', 300 * MiB),
   harness(ts, 'heap_used_bytes', rss / 2),
 ];
-
-/** Keeps the calling thread busy until this process has used `ms` more of CPU (at most 10 s of wall time). */
-function burn(ms: number): void {
-  const start = process.cpuUsage();
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const used = process.cpuUsage(start);
-    if ((used.user + used.system) / 1000 >= ms) return;
-  }
-  throw new Error(`could not use ${ms} ms of CPU in 10 s`);
-}
 
 describe('harness measurement', () => {
   it("takes the mean from the counters' growth over the whole span, and the max from intervals of a usual length", () => {

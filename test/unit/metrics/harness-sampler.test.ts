@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HarnessSampler, harnessSamples, readHarness, type HarnessReading } from '../../../src/metrics/harness-sampler.ts';
 import type { Sample } from '../../../src/metrics/sample.ts';
 import { until } from './support/until.ts';
+import { burn } from './support/burn.ts';
 
 const reading = (ts: number, cpuMicros: number, mainThreadSeconds?: number): HarnessReading => ({
   ts,
@@ -11,17 +12,6 @@ const reading = (ts: number, cpuMicros: number, mainThreadSeconds?: number): Har
   rssPeakBytes: 120e6,
   heapUsedBytes: 40e6,
 });
-
-/** Keeps the calling thread busy until this process has used `ms` more of CPU (at most 10 s of wall time). */
-function burn(ms: number): void {
-  const start = process.cpuUsage();
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const used = process.cpuUsage(start);
-    if ((used.user + used.system) / 1000 >= ms) return;
-  }
-  throw new Error(`could not use ${ms} ms of CPU in 10 s`);
-}
 
 describe("reading fluxbench's own process", () => {
   it('writes the CPU counters and the memory of one reading, the main thread only where it was read', () => {
